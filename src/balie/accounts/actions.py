@@ -1,0 +1,53 @@
+"""Writes to staff users, memberships and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from balie.accounts.models import ApiKey, ApiScope, Membership, Role, User
+from balie.tenants.models import Organisation
+
+
+def do_create_staff_user(
+    *, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""
+) -> User:
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def do_set_membership(user: User, organisation: Organisation, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; choose from {', '.join(Role.values)}")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    return membership
+
+
+def do_create_api_key(organisation: Organisation, *, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """Create a key; return it with the full secret, which is shown once and never stored."""
+    unknown = set(scopes) - set(ApiScope.values)
+    if unknown:
+        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            organisation=organisation,
+            name=name,
+            prefix=prefix,
+            secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            scopes=sorted(scopes),
+        )
+    return key, f"{prefix}.{secret}"
+
+
+def do_revoke_api_key(key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

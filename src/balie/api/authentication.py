@@ -1,0 +1,35 @@
+"""API key authentication: ``Authorization: Bearer <prefix>.<secret>``."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from balie.accounts.models import ApiKey
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        parts = header.split()
+        if len(parts) != 2 or parts[0] != self.keyword:
+            raise exceptions.AuthenticationFailed("Gebruik 'Authorization: Bearer <sleutel>'.")
+        prefix, _, secret = parts[1].partition(".")
+        key = ApiKey.objects.select_related("organisation").filter(
+            prefix=prefix, revoked_at__isnull=True
+        ).first()
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        if key is None or not hmac.compare_digest(digest, key.secret_hash):
+            raise exceptions.AuthenticationFailed("Onbekende of ingetrokken API-sleutel.")
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        return (None, key)
+
+    def authenticate_header(self, request):
+        return self.keyword

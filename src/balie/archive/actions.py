@@ -1,0 +1,33 @@
+"""Writes to the archive. Called inside the transaction of the change they record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from balie.archive.models import ArchiveEvent
+
+
+def record_event(
+    *,
+    organisation_id: int,
+    event_type: str,
+    payload: dict[str, Any],
+    conversation_id: int | None = None,
+    actor_id: int | None = None,
+    actor_kind: str,
+) -> ArchiveEvent:
+    """Append one archive event. Must run inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the transaction of the change")
+    return ArchiveEvent.objects.create(
+        organisation_id=organisation_id,
+        conversation_id=conversation_id,
+        event_type=event_type,
+        payload=payload,
+        actor_id=actor_id,
+        actor_kind=actor_kind,
+        created_at=timezone.now(),
+    )

@@ -1,0 +1,30 @@
+"""The ``balie`` command: Balie's own commands (demo, serve, worker, …) and Django's."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    # --data-dir must be known before the settings are read.
+    for i, arg in enumerate(argv):
+        if arg == "--data-dir" and i + 1 < len(argv):
+            os.environ["BALIE_DATA_DIR"] = argv[i + 1]
+            del argv[i : i + 2]
+            break
+        if arg.startswith("--data-dir="):
+            os.environ["BALIE_DATA_DIR"] = arg.split("=", 1)[1]
+            del argv[i]
+            break
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balie.conf.settings")
+    Path(os.environ.get("BALIE_DATA_DIR", "data")).mkdir(parents=True, exist_ok=True)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["balie", *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

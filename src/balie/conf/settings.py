@@ -1,0 +1,262 @@
+"""Balie settings: one module, every value read from the environment through ``config``.
+
+``docs/configuration.md`` is generated from these declarations (``balie settings-doc``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+from balie.conf.env import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEMO_SECRET_KEY = "balie-demo-only-not-secret"  # noqa: S105 - refused by `balie serve`
+
+DATA_DIR = Path(
+    config(
+        "BALIE_DATA_DIR",
+        "data",
+        "Directory for the embedded SQLite database and uploaded files.",
+    )
+).resolve()
+
+SECRET_KEY = config(
+    "BALIE_SECRET_KEY",
+    DEMO_SECRET_KEY,
+    "Django secret key. `balie serve` refuses to start with the demo default.",
+)
+DEBUG = config("BALIE_DEBUG", False, "Show Django debug pages. Never in production.")
+ALLOWED_HOSTS = config(
+    "BALIE_ALLOWED_HOSTS",
+    ["localhost", "127.0.0.1", "[::1]"],
+    "Comma-separated host names Balie answers to.",
+)
+CSRF_TRUSTED_ORIGINS = config(
+    "BALIE_CSRF_TRUSTED_ORIGINS",
+    [],
+    "Comma-separated origins (scheme://host) trusted for form posts behind a proxy.",
+)
+PUBLIC_URL = config(
+    "BALIE_PUBLIC_URL",
+    "http://127.0.0.1:8000",
+    "Public base URL, used in the embed snippet and printed links.",
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "balie.tenants",
+    "balie.accounts",
+    "balie.conversations",
+    "balie.archive",
+    "balie.realtime",
+    "balie.api",
+    "balie.web",
+    "balie.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "balie.conf.urls"
+ASGI_APPLICATION = "balie.conf.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = config(
+    "DATABASE_URL",
+    "",
+    "Database URL (postgres://user@host/name or sqlite:///path). "
+    "Empty: SQLite in BALIE_DATA_DIR.",
+)
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)
+else:
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "balie.sqlite3")}
+_db.setdefault("CONN_MAX_AGE", None)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers continue while one writer commits; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test-balie.sqlite3")})
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- real-time ------------------------------------------------------------------------------
+REDIS_URL = config(
+    "REDIS_URL",
+    "",
+    "Redis URL for the channel layer when running several processes. "
+    "Empty: in-memory layer (one process).",
+)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 1500, "expiry": 30},
+        }
+    }
+
+# --- background tasks -----------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- auth -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+AXES_FAILURE_LIMIT = config(
+    "BALIE_LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked."
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=config("BALIE_LOGIN_LOCKOUT_MINUTES", 15, "Minutes a locked account stays locked.")
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_COOKIE_SECURE = config(
+    "BALIE_SECURE_COOKIES", False, "Send cookies over HTTPS only (set in production)."
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "balie.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["balie.api.permissions.IsStaffPrincipal"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "balie.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Balie API",
+    "DESCRIPTION": "Conversations between a municipality and its residents.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- messages and files ---------------------------------------------------------------------
+MAX_MESSAGE_CHARS = config("BALIE_MAX_MESSAGE_CHARS", 4000, "Longest message text accepted.")
+MAX_UPLOAD_BYTES = config(
+    "BALIE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, "Largest attachment accepted, in bytes."
+)
+MAX_IMAGE_PIXELS = config(
+    "BALIE_MAX_IMAGE_PIXELS", 40_000_000, "Largest image accepted, in pixels (width x height)."
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "files")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = config("BALIE_TIME_ZONE", "Europe/Amsterdam", "Time zone used in the interfaces.")
+USE_TZ = True
+
+# --- security -------------------------------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"  # the resident chat view relaxes this for the embed frame only
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- logging --------------------------------------------------------------------------------
+LOG_FORMAT = config("BALIE_LOG_FORMAT", "console", "Log format: 'console' or 'json'.")
+LOG_LEVEL = config("BALIE_LOG_LEVEL", "INFO", "Log level of Balie's own loggers.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structlog": {
+            "()": "balie.conf.logging.formatter_factory",
+            "fmt": LOG_FORMAT,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "balie": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

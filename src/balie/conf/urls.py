@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from balie.web import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("balie.api.urls")),
+    path("console/", include("balie.web.console.urls")),
+    path("", include("balie.web.resident.urls")),
+]

@@ -1,0 +1,131 @@
+"""Real-time events: their shapes and the one function that sends them.
+
+Actions call :func:`send_event` from ``transaction.on_commit`` so nobody hears of a change
+that was rolled back. The WebSocket consumers in ``balie.realtime`` join the groups named
+here and forward each event to their client unchanged. The shapes are documented in
+``docs/realtime.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.core import signing
+from channels.layers import get_channel_layer
+
+from balie.conversations.models import RESIDENT_VISIBLE, Conversation, Message
+
+__all__ = [
+    "conversation_payload",
+    "inbox_group",
+    "message_payload",
+    "resident_group",
+    "send_event",
+    "staff_group",
+]
+
+
+# Resident attachment links are signed (no cookies in the embedded chat); see web.resident.
+RESIDENT_ATTACHMENT_SALT = "balie.resident-attachment"
+
+
+def staff_group(conversation_id: int) -> str:
+    return f"conv-{conversation_id}-staff"
+
+
+def resident_group(conversation_id: int) -> str:
+    return f"conv-{conversation_id}-resident"
+
+
+def inbox_group(organisation_id: int) -> str:
+    return f"org-{organisation_id}-inbox"
+
+
+def send_event(event: dict[str, Any], groups: list[str]) -> None:
+    """Deliver ``event`` to every socket in ``groups`` (best effort, after commit)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "balie.event", "event": event}
+    for group in groups:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def attachment_payload(attachment, *, for_resident: bool) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+        "url": (
+            f"/c/a/{signing.dumps(attachment.pk, salt=RESIDENT_ATTACHMENT_SALT)}/"
+            if for_resident
+            else f"/console/attachments/{attachment.pk}/"
+        ),
+    }
+
+
+def message_payload(message: Message, *, for_resident: bool) -> dict[str, Any]:
+    author = None
+    if message.direction != "inbound" and message.author is not None:
+        # Residents see the agent's first name only.
+        author = message.author.first_name if for_resident else str(message.author)
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "direction": message.direction,
+        "author": author,
+        "body": message.body,
+        "client_id": message.client_id,
+        "delivery_status": message.delivery_status,
+        "created_at": message.created_at.isoformat(),
+        "attachments": [
+            attachment_payload(a, for_resident=for_resident) for a in message.attachments.all()
+        ],
+    }
+
+
+def conversation_payload(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.pk,
+        "organisation": conversation.organisation_id,
+        "channel": conversation.channel,
+        "status": conversation.status,
+        "team": conversation.team_id,
+        "assignee": conversation.assignee_id,
+        "assignee_name": str(conversation.assignee) if conversation.assignee_id else None,
+        "subject": conversation.subject,
+        "contact": str(conversation.contact),
+        "last_seq": conversation.last_seq,
+        "agent_read_seq": conversation.agent_read_seq,
+        "resident_read_seq": conversation.resident_read_seq,
+        "last_message_at": (
+            conversation.last_message_at.isoformat() if conversation.last_message_at else None
+        ),
+    }
+
+
+def publish_message(message: Message) -> None:
+    """Fan a committed message out to staff, the inbox, and (if visible) the resident."""
+    conversation = message.conversation
+    send_event(
+        {"type": "message", "message": message_payload(message, for_resident=False)},
+        [staff_group(conversation.pk)],
+    )
+    if message.direction in RESIDENT_VISIBLE:
+        send_event(
+            {"type": "message", "message": message_payload(message, for_resident=True)},
+            [resident_group(conversation.pk)],
+        )
+    publish_conversation(conversation)
+
+
+def publish_conversation(conversation: Conversation) -> None:
+    send_event(
+        {"type": "conversation", "conversation": conversation_payload(conversation)},
+        [inbox_group(conversation.organisation_id)],
+    )

@@ -1,0 +1,216 @@
+"""Contacts, teams, conversations, messages and their attachments.
+
+Writes go through ``actions.py``; reads with their permission checks through ``selectors.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from balie.tenants.models import Organisation, TenantQuerySet
+
+
+class Team(models.Model):
+    """A queue / inbox of an organisation, e.g. "Burgerzaken" or "Afval"."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=100)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    is_default = models.BooleanField(default=False, help_text="New web chats land here.")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A resident or business the organisation talks to. Web chat contacts may be anonymous."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or f"Inwoner #{self.pk}"
+
+
+class Label(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(max_length=60)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_label_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    WEBCHAT = "webchat", "Webchat"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Wacht op inwoner"
+    RESOLVED = "resolved", "Opgelost"
+    CLOSED = "closed", "Gesloten"
+
+
+# open → pending → resolved → closed; a resident's new message reopens pending/resolved.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPEN: frozenset({Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class Conversation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="conversations"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEBCHAT)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
+    case_reference = models.CharField(max_length=100, blank=True, help_text="Zaaknummer.")
+    # Highest message sequence handed out; bumped inside the send transaction.
+    last_seq = models.BigIntegerField(default=0)
+    # Highest sequence each side has read (read receipts, unread counts).
+    agent_read_seq = models.BigIntegerField(default=0)
+    resident_read_seq = models.BigIntegerField(default=0)
+    # SHA-256 of the resident's device token (web chat); the token itself is never stored.
+    resident_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=8, default="nl")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "team"])]
+
+    def __str__(self) -> str:
+        return self.subject or f"Gesprek #{self.pk}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Van inwoner"
+    OUTBOUND = "outbound", "Aan inwoner"
+    NOTE = "note", "Interne notitie"
+    SYSTEM = "system", "Systeem"
+
+
+# What the resident receives; notes and system messages stay with staff.
+RESIDENT_VISIBLE = (Direction.INBOUND, Direction.OUTBOUND)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Wordt verzonden"
+    SENT = "sent", "Verzonden"
+    DELIVERED = "delivered", "Afgeleverd"
+    FAILED = "failed", "Mislukt"
+
+
+class Message(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.BigIntegerField(help_text="Monotonic per conversation, starting at 1.")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    client_id = models.CharField(max_length=64, help_text="Idempotency key chosen by the sender.")
+    delivery_status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT
+    )
+    created_at = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="unique_message_seq"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"], name="unique_message_client_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"
+
+
+class Attachment(models.Model):
+    """A file in a conversation, stored content-addressed by its SHA-256.
+
+    ``sha256`` is the original as uploaded (kept for the archive); for images,
+    ``display_sha256`` is a copy without EXIF/GPS metadata, the one staff are shown.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by_resident = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, help_text="Sniffed from the bytes.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    display_sha256 = models.CharField(max_length=64, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

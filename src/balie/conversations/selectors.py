@@ -1,0 +1,190 @@
+"""Every read of conversation data, with its permission check, in one place.
+
+An *actor* is a staff :class:`~balie.accounts.models.User` or an
+:class:`~balie.accounts.models.ApiKey`. What an actor may not see raises
+:class:`ConversationNotFound` — the same as what does not exist, so another tenant's ids
+reveal nothing. The archive issue adds the audit entry for each read here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, ApiKey, Membership
+from balie.conversations.actions import hash_token
+from balie.conversations.models import (
+    RESIDENT_VISIBLE,
+    Attachment,
+    Contact,
+    Conversation,
+    Direction,
+    Message,
+)
+from balie.tenants.models import Organisation
+
+
+class ConversationNotFound(LookupError):
+    pass
+
+
+class NotAllowed(PermissionError):
+    """The actor sees the conversation but may not do this (e.g. an auditor sending)."""
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation")
+
+
+def role_in(user, organisation_id: int) -> str | None:
+    if isinstance(user, ApiKey):
+        return None
+    return (
+        Membership.objects.filter(user=user, organisation_id=organisation_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def organisation_for(user, slug: str) -> tuple[Organisation, str]:
+    """The organisation ``slug`` with the user's role there, or ConversationNotFound."""
+    membership = memberships_of(user).filter(organisation__slug=slug).first()
+    if membership is None:
+        raise ConversationNotFound(slug)
+    return membership.organisation, membership.role
+
+
+def conversations_visible_to(actor, organisation_id: int | None = None) -> QuerySet[Conversation]:
+    """Conversations the actor may read; optionally limited to one organisation."""
+    qs = Conversation.objects.select_related("contact", "assignee", "team")
+    if isinstance(actor, ApiKey):
+        if organisation_id is not None and organisation_id != actor.organisation_id:
+            return qs.none()
+        return qs.filter(organisation_id=actor.organisation_id)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return qs.none()
+    memberships = Membership.objects.filter(user=actor)
+    if organisation_id is not None:
+        memberships = memberships.filter(organisation_id=organisation_id)
+    wide = [m.organisation_id for m in memberships if m.role in ORGANISATION_WIDE_ROLES]
+    team_only = [m.organisation_id for m in memberships if m.role not in ORGANISATION_WIDE_ROLES]
+    # Agents see their teams' queues, conversations without a team, and what is theirs.
+    team_filter = Q(organisation_id__in=team_only) & (
+        Q(team__members=actor) | Q(team__isnull=True) | Q(assignee=actor)
+    )
+    return qs.filter(Q(organisation_id__in=wide) | team_filter).distinct()
+
+
+def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Annotate ``unread``: resident messages after the agents' read marker."""
+    from django.db.models import F, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    unread = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"), direction=Direction.INBOUND, seq__gt=OuterRef("agent_read_seq")
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(unread=Coalesce(Subquery(unread), 0)).order_by(
+        F("last_message_at").desc(nulls_last=True), "-id"
+    )
+
+
+def access_conversation(actor, conversation_id: object, *, write: bool = False) -> Conversation:
+    """Fetch one conversation the actor may see (and, with ``write``, act on)."""
+    try:
+        conversation_id = int(conversation_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConversationNotFound(conversation_id) from None
+    conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise ConversationNotFound(conversation_id)
+    if write and not can_write(actor, conversation.organisation_id):
+        raise NotAllowed("Met uw rol kunt u in dit gesprek niets wijzigen.")
+    return conversation
+
+
+def can_write(actor, organisation_id: int) -> bool:
+    if isinstance(actor, ApiKey):
+        return actor.organisation_id == organisation_id
+    return role_in(actor, organisation_id) in WRITING_ROLES
+
+
+def access_conversation_by_token(organisation_slug: str, token: object) -> Conversation:
+    """The resident's own conversation, found by the device token they hold."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise ConversationNotFound("token")
+    conversation = (
+        Conversation.objects.select_related("organisation")
+        .filter(organisation__slug=organisation_slug, resident_token_hash=hash_token(token))
+        .first()
+    )
+    if conversation is None:
+        raise ConversationNotFound("token")
+    return conversation
+
+
+def messages_after(
+    conversation: Conversation, after_seq: int = 0, *, for_resident: bool, limit: int | None = None
+) -> QuerySet[Message]:
+    """Messages with ``seq > after_seq`` in order; residents never get notes or system lines."""
+    qs = (
+        Message.objects.filter(conversation=conversation, seq__gt=after_seq)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("seq")
+    )
+    if for_resident:
+        qs = qs.filter(direction__in=RESIDENT_VISIBLE)
+    return qs[:limit] if limit else qs
+
+
+def access_attachment(actor, attachment_id: object) -> Attachment:
+    try:
+        attachment_id = int(attachment_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConversationNotFound(attachment_id) from None
+    visible = conversations_visible_to(actor).values("pk")
+    attachment = Attachment.objects.filter(pk=attachment_id, conversation__in=visible).first()
+    if attachment is None:
+        raise ConversationNotFound(attachment_id)
+    return attachment
+
+
+def resident_attachment(conversation: Conversation, attachment_id: object) -> Attachment:
+    """An attachment the resident may fetch: in their conversation, not in a note."""
+    try:
+        attachment_id = int(attachment_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConversationNotFound(attachment_id) from None
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, conversation=conversation)
+        .filter(Q(message__direction__in=RESIDENT_VISIBLE) | Q(message__isnull=True, uploaded_by_resident=True))
+        .first()
+    )
+    if attachment is None:
+        raise ConversationNotFound(attachment_id)
+    return attachment
+
+
+def contacts_visible_to(actor, organisation_id: int | None = None) -> QuerySet[Contact]:
+    if isinstance(actor, ApiKey):
+        return Contact.objects.filter(organisation_id=actor.organisation_id)
+    orgs = Membership.objects.filter(user=actor)
+    if organisation_id is not None:
+        orgs = orgs.filter(organisation_id=organisation_id)
+    return Contact.objects.filter(organisation_id__in=orgs.values("organisation_id"))
+
+
+def access_contact(actor, contact_id: object) -> Contact:
+    try:
+        contact_id = int(contact_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConversationNotFound(contact_id) from None
+    contact = contacts_visible_to(actor).filter(pk=contact_id).first()
+    if contact is None:
+        raise ConversationNotFound(contact_id)
+    return contact

@@ -1,0 +1,114 @@
+"""Demo municipalities, staff for every role, and a few conversations.
+
+Everything is created through the action functions, as real use would. Idempotent: a second
+run on the same database changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
+from balie.accounts.models import ApiScope, Role, User
+from balie.conversations import actions
+from balie.conversations.models import Direction, Status
+from balie.tenants.actions import do_create_organisation
+from balie.tenants.models import Organisation
+
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - demo data only, printed to the terminal
+
+# (slug, name, gemeentecode, OIN); codes are CBS codes, OINs made up in the right format.
+MUNICIPALITIES = [
+    ("utrecht", "Gemeente Utrecht", "0344", "00000001002220647000"),
+    ("groningen", "Gemeente Groningen", "0014", "00000001001589623000"),
+]
+ROLE_PEOPLE = {
+    Role.AGENT: ("Anna", "de Vries"),
+    Role.SUPERVISOR: ("Lotte", "Bakker"),
+    Role.WOO_OFFICER: ("Wim", "Jansen"),
+    Role.RECORDS_MANAGER: ("Rik", "Visser"),
+    Role.ADMIN: ("Ada", "Smit"),
+    Role.AUDITOR: ("Aziz", "El Amrani"),
+}
+USERNAME_PREFIX = {
+    Role.AGENT: "agent_anna",
+    Role.SUPERVISOR: "lead_lotte",
+    Role.WOO_OFFICER: "woo_wim",
+    Role.RECORDS_MANAGER: "records_rik",
+    Role.ADMIN: "admin_ada",
+    Role.AUDITOR: "auditor_aziz",
+}
+CHATS = [
+    ("Burgerzaken", [
+        (Direction.INBOUND, "Goedemiddag, mijn paspoort verloopt volgende maand. Moet ik een afspraak maken?"),
+        (Direction.OUTBOUND, "Goedemiddag! Ja, u kunt online een afspraak maken. Wilt u de link?"),
+        (Direction.INBOUND, "Graag, dank u wel."),
+    ]),
+    ("Afval en buitenruimte", [
+        (Direction.INBOUND, "Er ligt al drie dagen grofvuil naast de container aan de Lindenlaan."),
+        (Direction.NOTE, "Melding doorgezet naar de buitendienst."),
+    ]),
+    ("Algemeen", [
+        (Direction.INBOUND, "Hoe vraag ik een parkeervergunning aan?"),
+    ]),
+]
+
+
+def username(slug: str, role: str) -> str:
+    return f"{USERNAME_PREFIX[role]}_{slug}"
+
+
+@transaction.atomic
+def seed() -> dict[str, str]:
+    """Create the demo data if missing. Returns {organisation slug: API key} for new keys."""
+    keys: dict[str, str] = {}
+    for slug, name, code, oin in MUNICIPALITIES:
+        if Organisation.objects.filter(slug=slug).exists():
+            continue
+        organisation = do_create_organisation(name=name, slug=slug, gemeentecode=code, oin=oin)
+        people = {}
+        for role, (first, last) in ROLE_PEOPLE.items():
+            user = do_create_staff_user(
+                username=username(slug, role), password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+            do_set_membership(user, organisation, role)
+            people[role] = user
+        teams = {
+            team_name: actions.do_create_team(
+                organisation,
+                name=team_name,
+                members=[people[Role.AGENT], people[Role.SUPERVISOR]],
+                is_default=team_name == "Algemeen",
+            )
+            for team_name in ("Algemeen", "Burgerzaken", "Afval en buitenruimte")
+        }
+        for team_name, lines in CHATS:
+            conversation, _token = actions.do_start_webchat(organisation)
+            conversation = actions.do_assign(
+                conversation, actor=people[Role.SUPERVISOR], team=teams[team_name], change_team=True
+            )
+            for direction, text in lines:
+                author = None if direction == Direction.INBOUND else people[Role.AGENT]
+                actions.do_send_message(
+                    conversation, direction=direction, body=text,
+                    client_id=f"demo-{uuid.uuid4().hex}", author=author,
+                )
+            if team_name == "Burgerzaken":
+                actions.do_change_status(conversation, actor=people[Role.AGENT], status=Status.PENDING)
+        _key, secret = do_create_api_key(
+            organisation, name="Demo-koppeling", scopes=list(ApiScope.values)
+        )
+        keys[slug] = secret
+    return keys
+
+
+def staff_logins() -> list[tuple[str, str, str]]:
+    """(organisation, role, username) for every demo login that exists."""
+    rows = []
+    for slug, name, _code, _oin in MUNICIPALITIES:
+        for role in ROLE_PEOPLE:
+            if User.objects.filter(username=username(slug, role)).exists():
+                rows.append((name, Role(role).label, username(slug, role)))
+    return rows

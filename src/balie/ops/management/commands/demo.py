@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.table import Table
+
+from balie.ops import demo_data
+from balie.ops.server import run_server
+
+
+class Command(BaseCommand):
+    help = "Set up demo municipalities on embedded SQLite and start Balie (reuses the data dir)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Only set up the data.")
+
+    def handle(self, *args, host, port, no_serve, **options):
+        console = Console()
+        call_command("migrate", interactive=False, verbosity=0)
+        keys = demo_data.seed()
+        base = f"http://{host}:{port}"
+        console.print(f"[bold]Balie demo[/bold] — data in {settings.DATA_DIR}")
+        console.print(f"  Resident chat (Utrecht):   {base}/c/utrecht/")
+        console.print(f"  Resident chat (Groningen): {base}/c/groningen/")
+        console.print(f"  Widget example:            {base}/c/utrecht/embed-example/")
+        console.print(f"  Agent console:             {base}/console/")
+        console.print(f"  API (OpenAPI):             {base}/api/v1/schema/")
+        console.print(f"  Health:                    {base}/healthz")
+        table = Table(title=f"Logins (password for all: {demo_data.DEMO_PASSWORD})")
+        for column in ("organisation", "role", "username"):
+            table.add_column(column)
+        for row in demo_data.staff_logins():
+            table.add_row(*row)
+        console.print(table)
+        for slug, secret in keys.items():
+            console.print(f"  API key {slug} (shown once): {secret}")
+        if not no_serve:
+            run_server(host=host, port=port)

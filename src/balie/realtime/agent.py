@@ -1,0 +1,180 @@
+"""The staff socket: the inbox of every organisation the user works for, plus the
+conversations the console has open (``subscribe``), each resumable from a sequence.
+
+Frames in: ``subscribe``, ``unsubscribe``, ``send``, ``typing``, ``read``.
+Out: ``hello``, ``subscribed``, ``message``, ``ack``, ``conversation``, ``typing``, ``read``,
+``error`` (docs/realtime.md).
+"""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
+from balie.accounts.models import ORGANISATION_WIDE_ROLES
+from balie.conversations import actions, events, selectors
+from balie.conversations.models import Direction
+from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
+from balie.realtime.resident import REPLAY_LIMIT, _int
+
+MAX_OPEN = 20
+
+
+class AgentConsumer(JsonConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.user = user
+        self.open: dict[int, DeliveredSeqs] = {}
+        self.wide_orgs, self.team_orgs, self.team_ids = await database_sync_to_async(
+            self._visibility
+        )()
+        await self.accept()
+        for org_id in self.wide_orgs | self.team_orgs:
+            await self.channel_layer.group_add(events.inbox_group(org_id), self.channel_name)
+        await self.send_frame({"type": "hello", "user": self.user.pk})
+
+    def _visibility(self):
+        memberships = list(selectors.memberships_of(self.user))
+        wide = {m.organisation_id for m in memberships if m.role in ORGANISATION_WIDE_ROLES}
+        team_orgs = {m.organisation_id for m in memberships} - wide
+        team_ids = set(self.user.teams.values_list("pk", flat=True))
+        return wide, team_orgs, team_ids
+
+    async def disconnect(self, code):
+        if not hasattr(self, "user"):
+            return
+        for org_id in self.wide_orgs | self.team_orgs:
+            await self.channel_layer.group_discard(events.inbox_group(org_id), self.channel_name)
+        for conversation_id in list(self.open):
+            await self.channel_layer.group_discard(
+                events.staff_group(conversation_id), self.channel_name
+            )
+
+    # --- frames from the console -------------------------------------------------------
+    async def on_subscribe(self, frame):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+        last_seq = _int(frame.get("last_seq", 0), "last_seq")
+        if conversation_id not in self.open and len(self.open) >= MAX_OPEN:
+            raise ProtocolError("too_many_open", f"U kunt maximaal {MAX_OPEN} gesprekken openen.")
+        conversation = await self._access(conversation_id)
+        self.open.setdefault(conversation.pk, DeliveredSeqs())
+        await self.channel_layer.group_add(events.staff_group(conversation.pk), self.channel_name)
+        payload, messages = await database_sync_to_async(self._replay_data)(conversation, last_seq)
+        delivered = self.open[conversation.pk]
+        await self.send_frame(
+            {
+                "type": "subscribed",
+                "conversation": payload,
+                "messages": [m for m in messages if delivered.add(m["seq"])],
+                "has_more": len(messages) == REPLAY_LIMIT,
+            }
+        )
+
+    def _replay_data(self, conversation, last_seq):
+        messages = selectors.messages_after(
+            conversation, last_seq, for_resident=False, limit=REPLAY_LIMIT
+        )
+        return events.conversation_payload(conversation), [
+            events.message_payload(m, for_resident=False) for m in messages
+        ]
+
+    async def on_unsubscribe(self, frame):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+        if self.open.pop(conversation_id, None) is not None:
+            await self.channel_layer.group_discard(
+                events.staff_group(conversation_id), self.channel_name
+            )
+
+    async def on_send(self, frame):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+        result = await database_sync_to_async(self._send)(conversation_id, frame)
+        message = result.message
+        if message.conversation_id in self.open:
+            self.open[message.conversation_id].add(message.seq)
+        await self.send_frame(
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "duplicate": not result.created,
+                "message": await database_sync_to_async(events.message_payload)(
+                    message, for_resident=False
+                ),
+            }
+        )
+
+    def _send(self, conversation_id, frame):
+        try:
+            conversation = selectors.access_conversation(self.user, conversation_id, write=True)
+        except selectors.ConversationNotFound:
+            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
+        except selectors.NotAllowed as error:
+            raise ProtocolError("forbidden", str(error)) from None
+        direction = Direction.NOTE if frame.get("internal") is True else Direction.OUTBOUND
+        try:
+            body, client_id, attachment_ids = actions.check_send_message(
+                conversation,
+                direction=direction,
+                body=frame.get("body", ""),
+                client_id=frame.get("client_id"),
+                attachment_ids=frame.get("attachments", []),
+            )
+            return actions.do_send_message(
+                conversation,
+                direction=direction,
+                body=body,
+                client_id=client_id,
+                author=self.user,
+                attachment_ids=attachment_ids,
+            )
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+
+    async def on_typing(self, frame):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+        if conversation_id not in self.open:
+            raise ProtocolError("not_subscribed", "Open het gesprek eerst.")
+        await self.channel_layer.group_send(
+            events.resident_group(conversation_id),
+            {"type": "balie.event",
+             "event": {"type": "typing", "side": "agent", "conversation": conversation_id}},
+        )
+
+    async def on_read(self, frame):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+        seq = _int(frame.get("seq"), "seq")
+        conversation = await self._access(conversation_id)
+        await database_sync_to_async(actions.do_mark_read)(conversation, side="agent", seq=seq)
+
+    async def _access(self, conversation_id):
+        try:
+            return await database_sync_to_async(selectors.access_conversation)(
+                self.user, conversation_id
+            )
+        except selectors.ConversationNotFound:
+            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
+
+    # --- events from the channel layer ------------------------------------------------
+    async def balie_event(self, message):
+        event = message["event"]
+        kind = event["type"]
+        if kind == "message":
+            delivered = self.open.get(event["message"]["conversation"])
+            if delivered is None or not delivered.add(event["message"]["seq"]):
+                return
+        elif kind == "conversation" and not self._sees(event["conversation"]):
+            return
+        elif kind == "typing" and event.get("side") == "agent":
+            return
+        await self.send_frame(event)
+
+    def _sees(self, conversation: dict) -> bool:
+        org = conversation["organisation"]
+        if org in self.wide_orgs:
+            return True
+        return org in self.team_orgs and (
+            conversation["team"] is None
+            or conversation["team"] in self.team_ids
+            or conversation["assignee"] == self.user.pk
+        )

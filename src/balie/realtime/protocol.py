@@ -1,0 +1,111 @@
+"""What both WebSocket consumers share: JSON framing, errors, and de-duplicated delivery.
+
+Frames are JSON objects with a ``type``. See ``docs/realtime.md`` for every frame.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+MAX_FRAME_BYTES = 64 * 1024
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class JsonConsumer(AsyncWebsocketConsumer):
+    """Parses frames, answers bad input with an ``error`` frame, never crashes on it."""
+
+    # Sliding window rate limit per socket: at most RATE_LIMIT frames per RATE_WINDOW seconds.
+    RATE_LIMIT = 60
+    RATE_WINDOW = 10.0
+
+    async def websocket_connect(self, message):
+        self._frame_times: list[float] = []
+        await super().websocket_connect(message)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            frame = self._parse(text_data, bytes_data)
+            self._rate_limit()
+            handler = getattr(self, f"on_{frame['type']}", None)
+            if handler is None:
+                raise ProtocolError("unknown_type", f"Onbekend berichttype {frame['type']!r}.")
+            await handler(frame)
+        except ProtocolError as error:
+            await self.send_frame({"type": "error", "code": error.code, "detail": error.detail,
+                                   "ref": _ref(text_data)})
+
+    def _parse(self, text_data, bytes_data) -> dict[str, Any]:
+        if text_data is None:
+            raise ProtocolError("binary_not_supported", "Alleen tekstframes (JSON) worden ondersteund.")
+        if len(text_data) > MAX_FRAME_BYTES:
+            raise ProtocolError("frame_too_large", "Het bericht is te groot.")
+        try:
+            frame = json.loads(text_data)
+        except (ValueError, RecursionError):
+            raise ProtocolError("malformed_json", "Dit is geen geldige JSON.") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise ProtocolError("malformed_frame", "Een bericht is een JSON-object met een 'type'.")
+        return frame
+
+    def _rate_limit(self) -> None:
+        now = time.monotonic()
+        self._frame_times = [t for t in self._frame_times if now - t < self.RATE_WINDOW]
+        if len(self._frame_times) >= self.RATE_LIMIT:
+            raise ProtocolError("rate_limited", "U stuurt te veel berichten. Wacht even.")
+        self._frame_times.append(now)
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+
+def _ref(text_data) -> str | None:
+    """Echo the client's ``ref`` (if any) so it can match an error to its request."""
+    if not text_data or len(text_data) > MAX_FRAME_BYTES:
+        return None
+    try:
+        frame = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return None
+    ref = frame.get("ref") if isinstance(frame, dict) else None
+    return ref if isinstance(ref, str) and len(ref) <= 64 else None
+
+
+class DeliveredSeqs:
+    """Sequences already sent on one socket for one conversation: no duplicate delivery.
+
+    Replay and live fan-out can overlap around a (re)subscribe; acknowledgements jump ahead
+    of older messages still in flight, so a plain high-water mark would drop those.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._floor = 0  # everything <= floor counts as delivered
+
+    def add(self, seq: int) -> bool:
+        """Record ``seq``; False if it was delivered before."""
+        if seq <= self._floor or seq in self._seen:
+            return False
+        self._seen.add(seq)
+        # Compact the contiguous run above the floor.
+        while self._floor + 1 in self._seen:
+            self._floor += 1
+            self._seen.discard(self._floor)
+        if len(self._seen) > 5000:  # residents never see notes, so gaps stay: bound memory
+            self.mark_through(max(self._seen) - 1000)
+        return True
+
+    def mark_through(self, seq: int) -> None:
+        """The client says it holds everything up to ``seq``."""
+        if seq > self._floor:
+            self._floor = seq
+            self._seen = {s for s in self._seen if s > seq}

@@ -1,0 +1,172 @@
+"""The resident's socket: one anonymous web chat, authenticated by the device token.
+
+Frames in: ``hello``, ``start``, ``send``, ``typing``, ``read``. Out: ``ready``, ``started``,
+``message``, ``ack``, ``typing``, ``read``, ``status``, ``error`` (docs/realtime.md).
+"""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
+from balie.conversations import actions, events, selectors
+from balie.conversations.models import Direction
+from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
+from balie.tenants.models import Organisation
+
+REPLAY_LIMIT = 500
+
+
+class ResidentConsumer(JsonConsumer):
+    RATE_LIMIT = 30
+
+    async def connect(self):
+        self.slug = self.scope["url_route"]["kwargs"]["organisation_slug"]
+        self.conversation = None
+        self.delivered = DeliveredSeqs()
+        await self.accept()
+
+    async def disconnect(self, code):
+        if self.conversation is not None:
+            await self.channel_layer.group_discard(
+                events.resident_group(self.conversation.pk), self.channel_name
+            )
+
+    # --- frames from the resident -------------------------------------------------------
+    async def on_hello(self, frame):
+        token, last_seq = frame.get("token"), _int(frame.get("last_seq", 0), "last_seq")
+        if token is None:
+            await self.send_frame({"type": "ready", "conversation": None, "messages": []})
+            return
+        try:
+            conversation = await database_sync_to_async(selectors.access_conversation_by_token)(
+                self.slug, token
+            )
+        except selectors.ConversationNotFound:
+            raise ProtocolError("unknown_token", "Dit gesprek is niet gevonden.") from None
+        await self._join(conversation)
+        await self._replay(last_seq, "ready")
+
+    async def on_resume(self, frame):
+        """Fetch the next page after a ``ready``/``replay`` that said ``has_more``."""
+        self._require_conversation()
+        await self._replay(_int(frame.get("last_seq", 0), "last_seq"), "replay")
+
+    async def on_start(self, frame):
+        if self.conversation is not None:
+            raise ProtocolError("already_started", "Er is al een gesprek.")
+        language = frame.get("language", "nl")
+        conversation, token = await database_sync_to_async(self._start)(language)
+        await self._join(conversation)
+        await self.send_frame(
+            {"type": "started", "token": token, "conversation": _conversation(conversation)}
+        )
+
+    def _start(self, language):
+        organisation = Organisation.objects.filter(slug=self.slug).first()
+        if organisation is None:
+            raise ProtocolError("unknown_organisation", "Deze gemeente is niet gevonden.")
+        return actions.do_start_webchat(organisation, language=str(language))
+
+    async def on_send(self, frame):
+        conversation = self._require_conversation()
+        result = await database_sync_to_async(self._send)(conversation, frame)
+        message = result.message
+        self.delivered.add(message.seq)
+        await self.send_frame(
+            {
+                "type": "ack",
+                "client_id": message.client_id,
+                "duplicate": not result.created,
+                "message": await database_sync_to_async(events.message_payload)(
+                    message, for_resident=True
+                ),
+            }
+        )
+
+    def _send(self, conversation, frame):
+        conversation.refresh_from_db(fields=["status", "last_seq"])
+        try:
+            body, client_id, attachment_ids = actions.check_send_message(
+                conversation,
+                direction=Direction.INBOUND,
+                body=frame.get("body", ""),
+                client_id=frame.get("client_id"),
+                attachment_ids=frame.get("attachments", []),
+            )
+            return actions.do_send_message(
+                conversation,
+                direction=Direction.INBOUND,
+                body=body,
+                client_id=client_id,
+                attachment_ids=attachment_ids,
+            )
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+
+    async def on_typing(self, frame):
+        conversation = self._require_conversation()
+        await self.channel_layer.group_send(
+            events.staff_group(conversation.pk),
+            {"type": "balie.event",
+             "event": {"type": "typing", "side": "resident", "conversation": conversation.pk}},
+        )
+
+    async def on_read(self, frame):
+        conversation = self._require_conversation()
+        seq = _int(frame.get("seq"), "seq")
+        await database_sync_to_async(actions.do_mark_read)(conversation, side="resident", seq=seq)
+
+    # --- events from the channel layer --------------------------------------------------
+    async def balie_event(self, message):
+        event = message["event"]
+        if event["type"] == "message" and not self.delivered.add(event["message"]["seq"]):
+            return
+        if event["type"] == "typing" and event.get("side") == "resident":
+            return
+        await self.send_frame(event)
+
+    # --- helpers -------------------------------------------------------------------------
+    def _require_conversation(self):
+        if self.conversation is None:
+            raise ProtocolError("not_ready", "Stuur eerst 'hello' of 'start'.")
+        return self.conversation
+
+    async def _join(self, conversation):
+        self.conversation = conversation
+        await self.channel_layer.group_add(events.resident_group(conversation.pk), self.channel_name)
+
+    async def _replay(self, last_seq: int, frame_type: str):
+        conversation, messages = await database_sync_to_async(self._replay_data)(last_seq)
+        fresh = [m for m in messages if self.delivered.add(m["seq"])]
+        await self.send_frame(
+            {
+                "type": frame_type,
+                "conversation": conversation,
+                "messages": fresh,
+                "has_more": len(messages) == REPLAY_LIMIT,
+            }
+        )
+
+    def _replay_data(self, last_seq):
+        self.conversation.refresh_from_db()
+        messages = selectors.messages_after(
+            self.conversation, last_seq, for_resident=True, limit=REPLAY_LIMIT
+        )
+        return _conversation(self.conversation), [
+            events.message_payload(m, for_resident=True) for m in messages
+        ]
+
+
+def _conversation(conversation) -> dict:
+    return {
+        "id": conversation.pk,
+        "status": conversation.status,
+        "agent_read_seq": conversation.agent_read_seq,
+        "organisation": conversation.organisation.name,
+    }
+
+
+def _int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProtocolError("invalid_field", f"'{name}' moet een geheel getal van 0 of meer zijn.")
+    return value

@@ -1,0 +1,22 @@
+"""Writes to organisations (tenants)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from balie.archive.actions import record_event
+from balie.tenants.models import Organisation
+
+
+def do_create_organisation(*, name: str, slug: str, gemeentecode: str = "", oin: str = "") -> Organisation:
+    organisation = Organisation(name=name, slug=slug, gemeentecode=gemeentecode, oin=oin)
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save()
+        record_event(
+            organisation_id=organisation.pk,
+            event_type="organisation.created",
+            payload={"name": name, "slug": slug, "gemeentecode": gemeentecode, "oin": oin},
+            actor_kind="system",
+        )
+    return organisation

@@ -1,0 +1,38 @@
+"""A tenant is an Organisation: one municipality (gemeente) on this installation."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the chat address /c/<slug>/.")
+    gemeentecode = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "A gemeentecode has four digits.")],
+        help_text="CBS municipality code, e.g. 0344 for Utrecht.",
+    )
+    oin = models.CharField(
+        "OIN",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d{20}$", "An OIN has twenty digits.")],
+        help_text="Organisatie-identificatienummer.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantQuerySet(models.QuerySet):
+    """Every model holding tenant data uses this: reads start from ``for_organisation``."""
+
+    def for_organisation(self, organisation: Organisation | int) -> TenantQuerySet:
+        return self.filter(organisation=organisation)
