@@ -1,0 +1,53 @@
+# Balie — two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/balie
+
+.PHONY: demo test test-sqlite test-postgres test-e2e lint schema schema-check install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)  ## set up demo data on SQLite in ./data and start Balie on 127.0.0.1:8000
+	$(BIN)/balie demo --data-dir data $(if $(PORT),--port $(PORT),)
+
+test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, browser
+	$(MAKE) lint schema-check test-sqlite test-postgres test-e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+schema: $(STAMP)  ## regenerate src/balie/api/openapi.yaml
+	BALIE_DATA_DIR=var/schema $(BIN)/balie spectacular --file src/balie/api/openapi.yaml --validate --fail-on-warn
+
+schema-check: $(STAMP)  ## fail when the committed OpenAPI contract differs from the code
+	BALIE_DATA_DIR=var/schema $(BIN)/balie spectacular --file var/openapi.generated.yaml --validate --fail-on-warn
+	diff -u src/balie/api/openapi.yaml var/openapi.generated.yaml
+
+test-sqlite: $(STAMP)
+	BALIE_DATA_DIR=var/test-sqlite $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)  ## the same suite on PostgreSQL; mandatory when CI=true
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		BALIE_DATA_DIR=var/test-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL at $(PG_URL) is not reachable and CI=true: failing"; exit 1; \
+	else echo "SKIPPED: PostgreSQL at $(PG_URL) not reachable (mandatory with CI=true)"; fi
+
+test-e2e: $(STAMP)  ## browser tests in Debian's headless Chromium
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$CI" = "true" ] || [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Install Debian's chromium (apt-get install chromium) for the browser tests"; exit 1; fi; \
+	fi
+	BALIE_DATA_DIR=var/test-e2e $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""Named fixture tenants and users, shared by every test area.
+
+Two municipalities: ``utrecht`` and ``groningen``. People are named after their role
+(``agent_anna``, ``lead_lotte``, ``woo_wim``, ``auditor_aziz`` in Utrecht; ``agent_gerrit``
+in Groningen). All are created through the action functions.
+"""
+
+from __future__ import annotations
+
+
+import pytest
+
+from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
+from balie.accounts.models import ApiScope, Role
+from balie.conversations import actions
+from balie.tenants.actions import do_create_organisation
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    """Uploaded files go to a per-test directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    return tmp_path / "files"
+
+
+def _staff(username, organisation, role, first_name):
+    user = do_create_staff_user(username=username, password=PASSWORD, first_name=first_name)
+    do_set_membership(user, organisation, role)
+    return user
+
+
+@pytest.fixture
+def utrecht(db):
+    return do_create_organisation(name="Gemeente Utrecht", slug="utrecht", gemeentecode="0344")
+
+
+@pytest.fixture
+def groningen(db):
+    return do_create_organisation(name="Gemeente Groningen", slug="groningen", gemeentecode="0014")
+
+
+@pytest.fixture
+def agent_anna(utrecht):
+    return _staff("agent_anna", utrecht, Role.AGENT, "Anna")
+
+
+@pytest.fixture
+def agent_bram(utrecht):
+    """An agent of Utrecht who is in no team."""
+    return _staff("agent_bram", utrecht, Role.AGENT, "Bram")
+
+
+@pytest.fixture
+def lead_lotte(utrecht):
+    return _staff("lead_lotte", utrecht, Role.SUPERVISOR, "Lotte")
+
+
+@pytest.fixture
+def woo_wim(utrecht):
+    return _staff("woo_wim", utrecht, Role.WOO_OFFICER, "Wim")
+
+
+@pytest.fixture
+def auditor_aziz(utrecht):
+    return _staff("auditor_aziz", utrecht, Role.AUDITOR, "Aziz")
+
+
+@pytest.fixture
+def agent_gerrit(groningen):
+    return _staff("agent_gerrit", groningen, Role.AGENT, "Gerrit")
+
+
+@pytest.fixture
+def utrecht_team(utrecht, agent_anna, lead_lotte):
+    return actions.do_create_team(
+        utrecht, name="Algemeen", members=[agent_anna, lead_lotte], is_default=True
+    )
+
+
+@pytest.fixture
+def groningen_team(groningen, agent_gerrit):
+    return actions.do_create_team(groningen, name="Algemeen", members=[agent_gerrit], is_default=True)
+
+
+@pytest.fixture
+def webchat(utrecht, utrecht_team):
+    """A Utrecht web chat: (conversation, resident device token)."""
+    return actions.do_start_webchat(utrecht)
+
+
+@pytest.fixture
+def groningen_webchat(groningen, groningen_team):
+    return actions.do_start_webchat(groningen)
+
+
+@pytest.fixture
+def utrecht_api_key(utrecht):
+    """(ApiKey, full secret) with every scope."""
+    return do_create_api_key(utrecht, name="test", scopes=list(ApiScope.values))
+
+
+@pytest.fixture
+def groningen_api_key(groningen):
+    return do_create_api_key(groningen, name="test", scopes=list(ApiScope.values))
