@@ -7,7 +7,6 @@ in Groningen). All are created through the action functions.
 
 from __future__ import annotations
 
-
 import pytest
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
@@ -87,7 +86,9 @@ def utrecht_team(utrecht, agent_anna, lead_lotte):
 
 @pytest.fixture
 def groningen_team(groningen, agent_gerrit):
-    return actions.do_create_team(groningen, name="Algemeen", members=[agent_gerrit], is_default=True)
+    return actions.do_create_team(
+        groningen, name="Algemeen", members=[agent_gerrit], is_default=True
+    )
 
 
 @pytest.fixture

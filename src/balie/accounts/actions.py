@@ -31,7 +31,9 @@ def do_set_membership(user: User, organisation: Organisation, role: str) -> Memb
     return membership
 
 
-def do_create_api_key(organisation: Organisation, *, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+def do_create_api_key(
+    organisation: Organisation, *, name: str, scopes: list[str]
+) -> tuple[ApiKey, str]:
     """Create a key; return it with the full secret, which is shown once and never stored."""
     unknown = set(scopes) - set(ApiScope.values)
     if unknown:

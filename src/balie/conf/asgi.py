@@ -8,8 +8,8 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi = get_asgi_application()
 
-from balie.conf.routing import websocket_application  # noqa: E402
-
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from balie.conf.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter({"http": django_asgi, "websocket": websocket_application})

@@ -105,8 +105,7 @@ TEMPLATES = [
 DATABASE_URL = config(
     "DATABASE_URL",
     "",
-    "Database URL (postgres://user@host/name or sqlite:///path). "
-    "Empty: SQLite in BALIE_DATA_DIR.",
+    "Database URL (postgres://user@host/name or sqlite:///path). Empty: SQLite in BALIE_DATA_DIR.",
 )
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=None)

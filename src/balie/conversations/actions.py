@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from balie.archive.actions import record_event
 from balie.conversations import events
-from balie.conversations.files import check_upload
 from balie.conversations.blobs import store_blob
+from balie.conversations.files import check_upload
 from balie.conversations.models import (
     STATUS_TRANSITIONS,
     Attachment,
@@ -91,7 +91,8 @@ def check_send_message(
     body = body.strip()
     if len(body) > settings.MAX_MESSAGE_CHARS:
         raise ActionError(
-            "body_too_long", f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens)."
+            "body_too_long",
+            f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens).",
         )
     if not isinstance(attachment_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
@@ -241,7 +242,9 @@ def do_store_attachment(
     return attachment
 
 
-def do_start_webchat(organisation: Organisation, *, language: str = "nl") -> tuple[Conversation, str]:
+def do_start_webchat(
+    organisation: Organisation, *, language: str = "nl"
+) -> tuple[Conversation, str]:
     """Open a new web chat for an anonymous resident; return it with the device token."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -291,12 +294,19 @@ def _system_message(conversation: Conversation, actor, text: str) -> Message:
     ).message
 
 
-def do_assign(conversation: Conversation, *, actor, assignee=None, team: Team | None = None,
-              change_team: bool = False) -> Conversation:
+def do_assign(
+    conversation: Conversation,
+    *,
+    actor,
+    assignee=None,
+    team: Team | None = None,
+    change_team: bool = False,
+) -> Conversation:
     """Assign to a staff member (or nobody) and optionally move to another team."""
-    if assignee is not None and not assignee.memberships.filter(
-        organisation_id=conversation.organisation_id
-    ).exists():
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organisation_id=conversation.organisation_id).exists()
+    ):
         raise ActionError("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
     if change_team and team is not None and team.organisation_id != conversation.organisation_id:
         raise ActionError("invalid_team", "Dit team hoort niet bij deze organisatie.")

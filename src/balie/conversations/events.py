@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.core import signing
 from channels.layers import get_channel_layer
+from django.core import signing
 
 from balie.conversations.models import RESIDENT_VISIBLE, Conversation, Message
 

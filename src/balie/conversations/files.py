@@ -70,7 +70,8 @@ def check_upload(data: bytes, filename: str) -> CheckedFile:
     if content_type is None:
         raise FileRejected(
             "type_not_allowed",
-            "Dit soort bestand kunt u niet sturen. Stuur een foto (JPG, PNG, GIF, WebP) of een PDF.",
+            "Dit soort bestand kunt u niet sturen. "
+            "Stuur een foto (JPG, PNG, GIF, WebP) of een PDF.",
         )
     if content_type == "application/pdf":
         return _check_pdf(data, filename)
@@ -100,8 +101,14 @@ def _check_image(data: bytes, filename: str, sniffed: str) -> CheckedFile:
                 display = _strip_metadata(probe, fmt)
     except FileRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
         raise FileRejected("corrupt", "Deze foto is beschadigd of geen echte afbeelding.") from None
     content_type = _PIL_FORMATS.get(fmt or "")
     if content_type != sniffed:

@@ -34,7 +34,9 @@ class Team(models.Model):
 class Contact(models.Model):
     """A resident or business the organisation talks to. Web chat contacts may be anonymous."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)

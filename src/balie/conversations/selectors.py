@@ -81,7 +81,9 @@ def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
 
     unread = (
         Message.objects.filter(
-            conversation=OuterRef("pk"), direction=Direction.INBOUND, seq__gt=OuterRef("agent_read_seq")
+            conversation=OuterRef("pk"),
+            direction=Direction.INBOUND,
+            seq__gt=OuterRef("agent_read_seq"),
         )
         .order_by()
         .values("conversation")
@@ -162,7 +164,10 @@ def resident_attachment(conversation: Conversation, attachment_id: object) -> At
         raise ConversationNotFound(attachment_id) from None
     attachment = (
         Attachment.objects.filter(pk=attachment_id, conversation=conversation)
-        .filter(Q(message__direction__in=RESIDENT_VISIBLE) | Q(message__isnull=True, uploaded_by_resident=True))
+        .filter(
+            Q(message__direction__in=RESIDENT_VISIBLE)
+            | Q(message__isnull=True, uploaded_by_resident=True)
+        )
         .first()
     )
     if attachment is None:

@@ -41,18 +41,36 @@ USERNAME_PREFIX = {
     Role.AUDITOR: "auditor_aziz",
 }
 CHATS = [
-    ("Burgerzaken", [
-        (Direction.INBOUND, "Goedemiddag, mijn paspoort verloopt volgende maand. Moet ik een afspraak maken?"),
-        (Direction.OUTBOUND, "Goedemiddag! Ja, u kunt online een afspraak maken. Wilt u de link?"),
-        (Direction.INBOUND, "Graag, dank u wel."),
-    ]),
-    ("Afval en buitenruimte", [
-        (Direction.INBOUND, "Er ligt al drie dagen grofvuil naast de container aan de Lindenlaan."),
-        (Direction.NOTE, "Melding doorgezet naar de buitendienst."),
-    ]),
-    ("Algemeen", [
-        (Direction.INBOUND, "Hoe vraag ik een parkeervergunning aan?"),
-    ]),
+    (
+        "Burgerzaken",
+        [
+            (
+                Direction.INBOUND,
+                "Goedemiddag, mijn paspoort verloopt volgende maand. Moet ik een afspraak maken?",
+            ),
+            (
+                Direction.OUTBOUND,
+                "Goedemiddag! Ja, u kunt online een afspraak maken. Wilt u de link?",
+            ),
+            (Direction.INBOUND, "Graag, dank u wel."),
+        ],
+    ),
+    (
+        "Afval en buitenruimte",
+        [
+            (
+                Direction.INBOUND,
+                "Er ligt al drie dagen grofvuil naast de container aan de Lindenlaan.",
+            ),
+            (Direction.NOTE, "Melding doorgezet naar de buitendienst."),
+        ],
+    ),
+    (
+        "Algemeen",
+        [
+            (Direction.INBOUND, "Hoe vraag ik een parkeervergunning aan?"),
+        ],
+    ),
 ]
 
 
@@ -71,7 +89,10 @@ def seed() -> dict[str, str]:
         people = {}
         for role, (first, last) in ROLE_PEOPLE.items():
             user = do_create_staff_user(
-                username=username(slug, role), password=DEMO_PASSWORD, first_name=first, last_name=last
+                username=username(slug, role),
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
             )
             do_set_membership(user, organisation, role)
             people[role] = user
@@ -92,11 +113,16 @@ def seed() -> dict[str, str]:
             for direction, text in lines:
                 author = None if direction == Direction.INBOUND else people[Role.AGENT]
                 actions.do_send_message(
-                    conversation, direction=direction, body=text,
-                    client_id=f"demo-{uuid.uuid4().hex}", author=author,
+                    conversation,
+                    direction=direction,
+                    body=text,
+                    client_id=f"demo-{uuid.uuid4().hex}",
+                    author=author,
                 )
             if team_name == "Burgerzaken":
-                actions.do_change_status(conversation, actor=people[Role.AGENT], status=Status.PENDING)
+                actions.do_change_status(
+                    conversation, actor=people[Role.AGENT], status=Status.PENDING
+                )
         _key, secret = do_create_api_key(
             organisation, name="Demo-koppeling", scopes=list(ApiScope.values)
         )

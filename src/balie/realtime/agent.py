@@ -137,8 +137,10 @@ class AgentConsumer(JsonConsumer):
             raise ProtocolError("not_subscribed", "Open het gesprek eerst.")
         await self.channel_layer.group_send(
             events.resident_group(conversation_id),
-            {"type": "balie.event",
-             "event": {"type": "typing", "side": "agent", "conversation": conversation_id}},
+            {
+                "type": "balie.event",
+                "event": {"type": "typing", "side": "agent", "conversation": conversation_id},
+            },
         )
 
     async def on_read(self, frame):
@@ -163,9 +165,9 @@ class AgentConsumer(JsonConsumer):
             delivered = self.open.get(event["message"]["conversation"])
             if delivered is None or not delivered.add(event["message"]["seq"]):
                 return
-        elif kind == "conversation" and not self._sees(event["conversation"]):
-            return
-        elif kind == "typing" and event.get("side") == "agent":
+        elif (kind == "conversation" and not self._sees(event["conversation"])) or (
+            kind == "typing" and event.get("side") == "agent"  # our own side's typing
+        ):
             return
         await self.send_frame(event)
 

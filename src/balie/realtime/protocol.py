@@ -41,12 +41,20 @@ class JsonConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError("unknown_type", f"Onbekend berichttype {frame['type']!r}.")
             await handler(frame)
         except ProtocolError as error:
-            await self.send_frame({"type": "error", "code": error.code, "detail": error.detail,
-                                   "ref": _ref(text_data)})
+            await self.send_frame(
+                {
+                    "type": "error",
+                    "code": error.code,
+                    "detail": error.detail,
+                    "ref": _ref(text_data),
+                }
+            )
 
     def _parse(self, text_data, bytes_data) -> dict[str, Any]:
         if text_data is None:
-            raise ProtocolError("binary_not_supported", "Alleen tekstframes (JSON) worden ondersteund.")
+            raise ProtocolError(
+                "binary_not_supported", "Alleen tekstframes (JSON) worden ondersteund."
+            )
         if len(text_data) > MAX_FRAME_BYTES:
             raise ProtocolError("frame_too_large", "Het bericht is te groot.")
         try:

@@ -107,8 +107,10 @@ class ResidentConsumer(JsonConsumer):
         conversation = self._require_conversation()
         await self.channel_layer.group_send(
             events.staff_group(conversation.pk),
-            {"type": "balie.event",
-             "event": {"type": "typing", "side": "resident", "conversation": conversation.pk}},
+            {
+                "type": "balie.event",
+                "event": {"type": "typing", "side": "resident", "conversation": conversation.pk},
+            },
         )
 
     async def on_read(self, frame):
@@ -133,7 +135,9 @@ class ResidentConsumer(JsonConsumer):
 
     async def _join(self, conversation):
         self.conversation = conversation
-        await self.channel_layer.group_add(events.resident_group(conversation.pk), self.channel_name)
+        await self.channel_layer.group_add(
+            events.resident_group(conversation.pk), self.channel_name
+        )
 
     async def _replay(self, last_seq: int, frame_type: str):
         conversation, messages = await database_sync_to_async(self._replay_data)(last_seq)

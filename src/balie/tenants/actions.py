@@ -8,7 +8,9 @@ from balie.archive.actions import record_event
 from balie.tenants.models import Organisation
 
 
-def do_create_organisation(*, name: str, slug: str, gemeentecode: str = "", oin: str = "") -> Organisation:
+def do_create_organisation(
+    *, name: str, slug: str, gemeentecode: str = "", oin: str = ""
+) -> Organisation:
     organisation = Organisation(name=name, slug=slug, gemeentecode=gemeentecode, oin=oin)
     organisation.full_clean()
     with transaction.atomic():

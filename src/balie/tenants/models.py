@@ -8,7 +8,9 @@ from django.db import models
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used in the chat address /c/<slug>/.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in the chat address /c/<slug>/."
+    )
     gemeentecode = models.CharField(
         max_length=4,
         blank=True,
