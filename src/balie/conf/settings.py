@@ -224,7 +224,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = (
+    config(
+        "BALIE_STATIC_ROOT",
+        "",
+        "Where `balie collectstatic` puts static files for a web server to serve. "
+        "Empty: Balie serves them itself from the installed package.",
+    )
+    or None
+)
 WHITENOISE_USE_FINDERS = True
 
 # --- i18n -----------------------------------------------------------------------------------

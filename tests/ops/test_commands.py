@@ -1,0 +1,73 @@
+"""`balie demo`, `balie serve` and /healthz as an operator uses them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection
+
+
+def run_balie(*args: str, data_dir, **env) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "BALIE_DATA_DIR": str(data_dir), **env}
+    environment.pop("DATABASE_URL", None)  # the demo is embedded SQLite by definition
+    return subprocess.run(
+        [sys.executable, "-m", "balie.cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_sets_up_sqlite_and_a_second_run_reuses_it(tmp_path):
+    first = run_balie("demo", "--no-serve", data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "http://127.0.0.1:8000/c/utrecht/" in first.stdout
+    assert "agent_anna_utrecht" in first.stdout and "demo-wachtwoord" in first.stdout
+    assert (tmp_path / "balie.sqlite3").exists()
+
+    second = run_balie("demo", "--no-serve", data_dir=tmp_path)
+    assert second.returncode == 0, second.stderr
+    count = run_balie(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        "from balie.conversations.models import Message, Conversation;"
+        "print(Conversation.objects.count(), Message.objects.count())",
+        data_dir=tmp_path,
+    )
+    assert count.stdout.split() == ["6", "20"]  # 3 chats × 2 municipalities, not doubled
+
+
+def test_serve_refuses_the_demo_secret_key(db, settings):
+    settings.SECRET_KEY = settings.DEMO_SECRET_KEY
+    with pytest.raises(CommandError, match="BALIE_SECRET_KEY"):
+        call_command("serve")
+
+
+def test_healthz_reports_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["database_vendor"] == connection.vendor
+
+
+def test_healthz_reports_unreachable_database(client, db, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    monkeypatch.undo()  # the test database teardown needs a working cursor
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "unreachable",
+        "detail": "OperationalError",
+    }
