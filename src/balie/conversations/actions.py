@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -132,20 +132,22 @@ def do_send_message(
 def _send_once(conversation, direction, body, client_id, author, attachment_ids) -> SendResult:
     now = timezone.now()
     with transaction.atomic():
-        # Lock the conversation row first (SQLite: the IMMEDIATE transaction already holds
-        # the write lock) so a concurrent resend with the same client id sees our row.
-        Conversation.objects.select_for_update().filter(pk=conversation.pk).exists()
+        # Lock the conversation row first so a concurrent resend with the same client id
+        # waits and then sees our row. (SQLite: the IMMEDIATE transaction holds the lock.)
+        if connection.features.has_select_for_update:
+            Conversation.objects.select_for_update().filter(pk=conversation.pk).exists()
         existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
         if existing is not None:
             return SendResult(existing, created=False)
         updates = {"last_seq": F("last_seq") + 1, "last_message_at": now}
         if direction == Direction.INBOUND:
             # A resident writing again reopens a conversation waiting on them or resolved.
-            current = Conversation.objects.values_list("status", flat=True).get(pk=conversation.pk)
-            if current in (Status.PENDING, Status.RESOLVED):
-                updates["status"] = Status.OPEN
+            updates["status"] = Case(
+                When(status__in=(Status.PENDING, Status.RESOLVED), then=Value(Status.OPEN)),
+                default=F("status"),
+            )
         Conversation.objects.filter(pk=conversation.pk).update(**updates)
-        conversation.refresh_from_db()
+        conversation.refresh_from_db(fields=["last_seq", "status", "last_message_at"])
         external = direction == Direction.OUTBOUND and conversation.channel != Channel.WEBCHAT
         message = Message.objects.create(
             organisation_id=conversation.organisation_id,
@@ -158,8 +160,7 @@ def _send_once(conversation, direction, body, client_id, author, attachment_ids)
             delivery_status=DeliveryStatus.PENDING if external else DeliveryStatus.SENT,
             created_at=now,
         )
-        if attachment_ids:
-            _attach(conversation, message, attachment_ids, author)
+        attachments = _attach(conversation, message, attachment_ids, author)
         record_event(
             organisation_id=conversation.organisation_id,
             conversation_id=conversation.pk,
@@ -171,8 +172,7 @@ def _send_once(conversation, direction, body, client_id, author, attachment_ids)
                 "body": body,
                 "client_id": client_id,
                 "attachments": [
-                    {"id": a.pk, "sha256": a.sha256, "filename": a.filename}
-                    for a in message.attachments.all()
+                    {"id": a.pk, "sha256": a.sha256, "filename": a.filename} for a in attachments
                 ],
             },
             actor_id=getattr(author, "pk", None),
@@ -182,15 +182,17 @@ def _send_once(conversation, direction, body, client_id, author, attachment_ids)
             from balie.conversations.tasks import deliver_outbound
 
             deliver_outbound.enqueue(message.pk)
-        transaction.on_commit(partial(events.publish_message, message))
+        transaction.on_commit(partial(events.publish_message, message, attachments))
     return SendResult(message, created=True)
 
 
-def _attach(conversation, message, attachment_ids, author) -> None:
+def _attach(conversation, message, attachment_ids, author) -> list[Attachment]:
     """Link uploaded, not yet sent attachments of this conversation to ``message``.
 
     A resident may only send what a resident uploaded; staff only what staff uploaded.
     """
+    if not attachment_ids:
+        return []
     updated = Attachment.objects.filter(
         pk__in=attachment_ids,
         conversation=conversation,
@@ -201,6 +203,7 @@ def _attach(conversation, message, attachment_ids, author) -> None:
         raise ActionError(
             "unknown_attachment", "Een bijlage hoort niet bij dit gesprek of is al verstuurd."
         )
+    return list(Attachment.objects.filter(message=message).order_by("pk"))
 
 
 def do_store_attachment(

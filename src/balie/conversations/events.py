@@ -8,6 +8,9 @@ here and forward each event to their client unchanged. The shapes are documented
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -42,8 +45,29 @@ def inbox_group(organisation_id: int) -> str:
     return f"org-{organisation_id}-inbox"
 
 
+_collecting = threading.local()
+
+
+@contextmanager
+def collect_events() -> Iterator[list[tuple[dict[str, Any], list[str]]]]:
+    """Within this block, ``send_event`` appends to the yielded list instead of sending.
+
+    The group-commit writer runs a batch of sends in a worker thread under this, then
+    delivers the collected events from the event loop: no thread hop per event.
+    """
+    _collecting.events = []
+    try:
+        yield _collecting.events
+    finally:
+        del _collecting.events
+
+
 def send_event(event: dict[str, Any], groups: list[str]) -> None:
     """Deliver ``event`` to every socket in ``groups`` (best effort, after commit)."""
+    pending = getattr(_collecting, "events", None)
+    if pending is not None:
+        pending.append((event, groups))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
@@ -68,7 +92,12 @@ def attachment_payload(attachment, *, for_resident: bool) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message, *, for_resident: bool) -> dict[str, Any]:
+def message_payload(
+    message: Message, *, for_resident: bool, attachments: list | None = None
+) -> dict[str, Any]:
+    """The documented message object. Pass ``attachments`` when already loaded."""
+    if attachments is None:
+        attachments = list(message.attachments.all())
     author = None
     if message.direction != "inbound" and message.author is not None:
         # Residents see the agent's first name only.
@@ -83,9 +112,7 @@ def message_payload(message: Message, *, for_resident: bool) -> dict[str, Any]:
         "client_id": message.client_id,
         "delivery_status": message.delivery_status,
         "created_at": message.created_at.isoformat(),
-        "attachments": [
-            attachment_payload(a, for_resident=for_resident) for a in message.attachments.all()
-        ],
+        "attachments": [attachment_payload(a, for_resident=for_resident) for a in attachments],
     }
 
 
@@ -109,16 +136,22 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def publish_message(message: Message) -> None:
+def publish_message(message: Message, attachments: list) -> None:
     """Fan a committed message out to staff, the inbox, and (if visible) the resident."""
     conversation = message.conversation
     send_event(
-        {"type": "message", "message": message_payload(message, for_resident=False)},
+        {
+            "type": "message",
+            "message": message_payload(message, for_resident=False, attachments=attachments),
+        },
         [staff_group(conversation.pk)],
     )
     if message.direction in RESIDENT_VISIBLE:
         send_event(
-            {"type": "message", "message": message_payload(message, for_resident=True)},
+            {
+                "type": "message",
+                "message": message_payload(message, for_resident=True, attachments=attachments),
+            },
             [resident_group(conversation.pk)],
         )
     publish_conversation(conversation)

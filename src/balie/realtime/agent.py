@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
+from balie.realtime import writer
 from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
 from balie.realtime.resident import REPLAY_LIMIT, _int
 
@@ -88,48 +89,33 @@ class AgentConsumer(JsonConsumer):
             )
 
     async def on_send(self, frame):
-        conversation_id = _int(frame.get("conversation"), "conversation")
-        result = await database_sync_to_async(self._send)(conversation_id, frame)
-        message = result.message
+        request = writer.SendRequest(
+            conversation_id=_int(frame.get("conversation"), "conversation"),
+            direction=Direction.NOTE if frame.get("internal") is True else Direction.OUTBOUND,
+            body=frame.get("body", ""),
+            client_id=frame.get("client_id"),
+            attachment_ids=frame.get("attachments", []),
+            actor=self.user,
+        )
+        try:
+            outcome = await writer.submit(request)
+        except selectors.ConversationNotFound:
+            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
+        except selectors.NotAllowed as error:
+            raise ProtocolError("forbidden", str(error)) from None
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+        message = outcome.result.message
         if message.conversation_id in self.open:
             self.open[message.conversation_id].add(message.seq)
         await self.send_frame(
             {
                 "type": "ack",
                 "client_id": message.client_id,
-                "duplicate": not result.created,
-                "message": await database_sync_to_async(events.message_payload)(
-                    message, for_resident=False
-                ),
+                "duplicate": not outcome.result.created,
+                "message": outcome.payload,
             }
         )
-
-    def _send(self, conversation_id, frame):
-        try:
-            conversation = selectors.access_conversation(self.user, conversation_id, write=True)
-        except selectors.ConversationNotFound:
-            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
-        except selectors.NotAllowed as error:
-            raise ProtocolError("forbidden", str(error)) from None
-        direction = Direction.NOTE if frame.get("internal") is True else Direction.OUTBOUND
-        try:
-            body, client_id, attachment_ids = actions.check_send_message(
-                conversation,
-                direction=direction,
-                body=frame.get("body", ""),
-                client_id=frame.get("client_id"),
-                attachment_ids=frame.get("attachments", []),
-            )
-            return actions.do_send_message(
-                conversation,
-                direction=direction,
-                body=body,
-                client_id=client_id,
-                author=self.user,
-                attachment_ids=attachment_ids,
-            )
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
 
     async def on_typing(self, frame):
         conversation_id = _int(frame.get("conversation"), "conversation")

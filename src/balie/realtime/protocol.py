@@ -6,10 +6,14 @@ Frames are JSON objects with a ``type``. See ``docs/realtime.md`` for every fram
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 
@@ -27,6 +31,15 @@ class JsonConsumer(AsyncWebsocketConsumer):
     # Sliding window rate limit per socket: at most RATE_LIMIT frames per RATE_WINDOW seconds.
     RATE_LIMIT = 60
     RATE_WINDOW = 10.0
+
+    async def dispatch(self, message):
+        """Like Channels' dispatch, minus its per-event ``aclose_old_connections`` thread hop:
+        every database call here goes through ``database_sync_to_async``, which already
+        closes stale connections in the thread that owns them."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def websocket_connect(self, message):
         self._frame_times: list[float] = []

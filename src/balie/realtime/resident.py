@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
+from balie.realtime import writer
 from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
 from balie.tenants.models import Organisation
 
@@ -69,39 +70,27 @@ class ResidentConsumer(JsonConsumer):
 
     async def on_send(self, frame):
         conversation = self._require_conversation()
-        result = await database_sync_to_async(self._send)(conversation, frame)
-        message = result.message
-        self.delivered.add(message.seq)
+        request = writer.SendRequest(
+            conversation_id=conversation.pk,
+            direction=Direction.INBOUND,
+            body=frame.get("body", ""),
+            client_id=frame.get("client_id"),
+            attachment_ids=frame.get("attachments", []),
+            for_resident=True,
+        )
+        try:
+            outcome = await writer.submit(request)
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+        self.delivered.add(outcome.result.message.seq)
         await self.send_frame(
             {
                 "type": "ack",
-                "client_id": message.client_id,
-                "duplicate": not result.created,
-                "message": await database_sync_to_async(events.message_payload)(
-                    message, for_resident=True
-                ),
+                "client_id": outcome.result.message.client_id,
+                "duplicate": not outcome.result.created,
+                "message": outcome.payload,
             }
         )
-
-    def _send(self, conversation, frame):
-        conversation.refresh_from_db(fields=["status", "last_seq"])
-        try:
-            body, client_id, attachment_ids = actions.check_send_message(
-                conversation,
-                direction=Direction.INBOUND,
-                body=frame.get("body", ""),
-                client_id=frame.get("client_id"),
-                attachment_ids=frame.get("attachments", []),
-            )
-            return actions.do_send_message(
-                conversation,
-                direction=Direction.INBOUND,
-                body=body,
-                client_id=client_id,
-                attachment_ids=attachment_ids,
-            )
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
 
     async def on_typing(self, frame):
         conversation = self._require_conversation()

@@ -1,0 +1,142 @@
+"""Group commit for sends arriving over WebSockets.
+
+Sends that arrive together are written by one writer in one transaction: an asyncio queue
+drained in batches, one thread hop and one commit per batch. Each sender is answered only
+after that commit, and the batch's events are fanned out from the event loop afterwards
+(ARCHITECTURE.md, "The write path", step 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from balie.conversations import actions, events, selectors
+from balie.conversations.models import Conversation
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    conversation_id: int
+    direction: str
+    body: object
+    client_id: object
+    attachment_ids: object = ()
+    # Staff user (checked with access_conversation(write=True)); None for the resident,
+    # whose socket has already proven the conversation by its token.
+    actor: Any = None
+    for_resident: bool = False
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    result: actions.SendResult
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def write_batch(requests: list[SendRequest]) -> tuple[list, list]:
+    """Write all requests in one transaction; each gets a SendOutcome or its own error."""
+    outcomes: list = []
+    with events.collect_events() as collected, transaction.atomic():
+        for request in requests:
+            try:
+                outcomes.append(_write_one(request))
+            except (actions.ActionError, selectors.ConversationNotFound, selectors.NotAllowed) as e:
+                outcomes.append(e)
+    return outcomes, list(collected)
+
+
+def _write_one(request: SendRequest) -> SendOutcome:
+    if request.actor is not None:
+        conversation = selectors.access_conversation(
+            request.actor, request.conversation_id, write=True
+        )
+    else:
+        conversation = Conversation.objects.select_related("organisation").get(
+            pk=request.conversation_id
+        )
+    body, client_id, attachment_ids = actions.check_send_message(
+        conversation,
+        direction=request.direction,
+        body=request.body,
+        client_id=request.client_id,
+        attachment_ids=request.attachment_ids,
+    )
+    result = actions.do_send_message(
+        conversation,
+        direction=request.direction,
+        body=body,
+        client_id=client_id,
+        author=request.actor,
+        attachment_ids=attachment_ids,
+    )
+    payload = events.message_payload(result.message, for_resident=request.for_resident)
+    return SendOutcome(result, payload)
+
+
+class GroupWriter:
+    """One per event loop; see :func:`submit`."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+
+    async def submit(self, request: SendRequest) -> SendOutcome:
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((request, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        outcome = await future
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def _drain(self) -> None:
+        # No await between the empty check and returning, so a submit() that sees this
+        # task done always starts a new one: nothing is left in the queue.
+        while not self._queue.empty():
+            batch = [self._queue.get_nowait() for _ in range(min(MAX_BATCH, self._queue.qsize()))]
+            try:
+                outcomes, collected = await database_sync_to_async(write_batch)(
+                    [request for request, _ in batch]
+                )
+            except Exception as error:  # the whole batch rolled back: every sender retries
+                logger.exception("send batch failed", extra={"size": len(batch)})
+                outcomes, collected = [error] * len(batch), []
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+            await _deliver(collected)
+
+
+async def _deliver(collected) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for event, groups in collected:
+        for group in groups:
+            await layer.group_send(group, {"type": "balie.event", "event": event})
+
+
+_writers: dict[asyncio.AbstractEventLoop, GroupWriter] = {}
+
+
+async def submit(request: SendRequest) -> SendOutcome:
+    """Queue one send for the next batch; returns after its transaction committed."""
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(loop)
+    if writer is None:
+        for stale in [other for other in _writers if other.is_closed()]:
+            del _writers[stale]
+        writer = _writers[loop] = GroupWriter()
+    return await writer.submit(request)
