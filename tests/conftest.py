@@ -30,6 +30,16 @@ def _files_in_tmp(settings, tmp_path):
     return tmp_path / "files"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached state never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _staff(username, organisation, role, first_name):
     user = do_create_staff_user(username=username, password=PASSWORD, first_name=first_name)
     do_set_membership(user, organisation, role)

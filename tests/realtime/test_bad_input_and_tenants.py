@@ -138,3 +138,14 @@ async def test_socket_from_a_foreign_origin_is_refused(utrecht):
     )
     connected, _code = await socket.connect()
     assert not connected
+
+
+async def test_one_address_cannot_start_unlimited_chats(utrecht, settings):
+    settings.NEW_CHATS_PER_HOUR = 2
+    codes = []
+    for _ in range(3):
+        socket = await resident_socket("utrecht")
+        await socket.send_json_to({"type": "start"})
+        codes.append((await socket.receive_json_from())["type"])
+        await socket.disconnect()
+    assert codes == ["started", "started", "error"]

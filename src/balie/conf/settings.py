@@ -148,6 +148,19 @@ else:
         }
     }
 
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+NEW_CHATS_PER_HOUR = config(
+    "BALIE_NEW_CHATS_PER_HOUR",
+    20,
+    "New web chats one IP address may start per hour (against abuse).",
+)
+
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

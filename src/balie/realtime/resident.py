@@ -6,7 +6,11 @@ Frames in: ``hello``, ``start``, ``send``, ``typing``, ``read``. Out: ``ready``,
 
 from __future__ import annotations
 
+import time
+
 from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.cache import cache
 
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
@@ -66,6 +70,10 @@ class ResidentConsumer(JsonConsumer):
         organisation = Organisation.objects.filter(slug=self.slug).first()
         if organisation is None:
             raise ProtocolError("unknown_organisation", "Deze gemeente is niet gevonden.")
+        if not _allow_new_chat(self.scope.get("client")):
+            raise ProtocolError(
+                "too_many_chats", "U heeft net veel gesprekken gestart. Probeer het later opnieuw."
+            )
         return actions.do_start_webchat(organisation, language=str(language))
 
     async def on_send(self, frame):
@@ -148,6 +156,17 @@ class ResidentConsumer(JsonConsumer):
         return _conversation(self.conversation), [
             events.message_payload(m, for_resident=True) for m in messages
         ]
+
+
+def _allow_new_chat(client) -> bool:
+    """At most NEW_CHATS_PER_HOUR new chats per client address per clock hour."""
+    address = client[0] if client else "unknown"
+    key = f"balie:new-chats:{address}:{int(time.time() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= settings.NEW_CHATS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        return True
 
 
 def _conversation(conversation) -> dict:
