@@ -1,15 +1,7 @@
-"""Every write to conversations goes through here.
-
-``check_*`` validates input from outside and raises :class:`ActionError` with a precise
-message; ``do_*`` writes, records the archive event in the same transaction, and schedules
-the real-time fan-out for after commit.
-"""
+"""Sending messages (idempotent, sequenced, archived, fanned out on commit) and read markers."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-import uuid
 from dataclasses import dataclass
 from functools import partial
 
@@ -21,52 +13,22 @@ from django.utils import timezone
 
 from balie.archive.actions import record_event
 from balie.conversations import events
-from balie.conversations.blobs import store_blob
-from balie.conversations.files import check_upload
+from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import (
-    STATUS_TRANSITIONS,
     Attachment,
     Channel,
-    Contact,
     Conversation,
     DeliveryStatus,
     Direction,
     Message,
     Status,
-    Team,
 )
-from balie.tenants.models import Organisation
-
-__all__ = [
-    "ActionError",
-    "SendResult",
-    "check_send_message",
-    "do_assign",
-    "do_change_status",
-    "do_mark_read",
-    "do_send_message",
-    "do_start_webchat",
-    "do_store_attachment",
-    "hash_token",
-]
-
-
-class ActionError(ValueError):
-    """Input that an action refuses. ``code`` is stable for clients; the message is Dutch."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)
 class SendResult:
     message: Message
     created: bool  # False when the client id was seen before: the stored message is returned
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _actor_kind(direction: str, author_id: int | None) -> str:
@@ -206,72 +168,6 @@ def _attach(conversation, message, attachment_ids, author) -> list[Attachment]:
     return list(Attachment.objects.filter(message=message).order_by("pk"))
 
 
-def do_store_attachment(
-    conversation: Conversation, *, data: bytes, filename: str, uploaded_by=None
-) -> Attachment:
-    """Check an uploaded file, store its bytes content-addressed and record it."""
-    checked = check_upload(data, filename)  # raises FileRejected before anything is stored
-    sha256 = store_blob(checked.data)
-    display_sha256 = store_blob(checked.display_data) if checked.display_data else ""
-    with transaction.atomic():
-        attachment = Attachment.objects.create(
-            organisation_id=conversation.organisation_id,
-            conversation=conversation,
-            uploaded_by=uploaded_by,
-            uploaded_by_resident=uploaded_by is None,
-            filename=checked.filename,
-            content_type=checked.content_type,
-            size=len(checked.data),
-            sha256=sha256,
-            display_sha256=display_sha256,
-            width=checked.width,
-            height=checked.height,
-        )
-        record_event(
-            organisation_id=conversation.organisation_id,
-            conversation_id=conversation.pk,
-            event_type="attachment.added",
-            payload={
-                "attachment_id": attachment.pk,
-                "sha256": sha256,
-                "display_sha256": display_sha256,
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-            },
-            actor_id=getattr(uploaded_by, "pk", None),
-            actor_kind="staff" if uploaded_by else "resident",
-        )
-    return attachment
-
-
-def do_start_webchat(
-    organisation: Organisation, *, language: str = "nl"
-) -> tuple[Conversation, str]:
-    """Open a new web chat for an anonymous resident; return it with the device token."""
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        contact = Contact.objects.create(organisation=organisation)
-        team = Team.objects.for_organisation(organisation).filter(is_default=True).first()
-        conversation = Conversation.objects.create(
-            organisation=organisation,
-            channel=Channel.WEBCHAT,
-            contact=contact,
-            team=team,
-            language=language if language in ("nl", "en") else "nl",
-            resident_token_hash=hash_token(token),
-        )
-        record_event(
-            organisation_id=organisation.pk,
-            conversation_id=conversation.pk,
-            event_type="conversation.created",
-            payload={"channel": conversation.channel, "team": getattr(team, "pk", None)},
-            actor_kind="resident",
-        )
-        transaction.on_commit(partial(events.publish_conversation, conversation))
-    return conversation, token
-
-
 def do_mark_read(conversation: Conversation, *, side: str, seq: int) -> None:
     """Move the read marker of ``side`` ("agent" or "resident") forward to ``seq``."""
     field = {"agent": "agent_read_seq", "resident": "resident_read_seq"}[side]
@@ -285,93 +181,3 @@ def do_mark_read(conversation: Conversation, *, side: str, seq: int) -> None:
         transaction.on_commit(partial(events.send_event, event, groups))
         if side == "agent":
             transaction.on_commit(partial(events.publish_conversation, conversation))
-
-
-def _system_message(conversation: Conversation, actor, text: str) -> Message:
-    return do_send_message(
-        conversation,
-        direction=Direction.SYSTEM,
-        body=text,
-        client_id=f"system-{uuid.uuid4().hex}",
-        author=actor,
-    ).message
-
-
-def do_assign(
-    conversation: Conversation,
-    *,
-    actor,
-    assignee=None,
-    team: Team | None = None,
-    change_team: bool = False,
-) -> Conversation:
-    """Assign to a staff member (or nobody) and optionally move to another team."""
-    if (
-        assignee is not None
-        and not assignee.memberships.filter(organisation_id=conversation.organisation_id).exists()
-    ):
-        raise ActionError("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
-    if change_team and team is not None and team.organisation_id != conversation.organisation_id:
-        raise ActionError("invalid_team", "Dit team hoort niet bij deze organisatie.")
-    with transaction.atomic():
-        fields = {"assignee": assignee}
-        if change_team:
-            fields["team"] = team
-        Conversation.objects.filter(pk=conversation.pk).update(**fields)
-        conversation.refresh_from_db()
-        record_event(
-            organisation_id=conversation.organisation_id,
-            conversation_id=conversation.pk,
-            event_type="conversation.assigned",
-            payload={"assignee": getattr(assignee, "pk", None), "team": conversation.team_id},
-            actor_id=getattr(actor, "pk", None),
-            actor_kind="staff" if actor else "api",
-        )
-        who = str(assignee) if assignee else "niemand"
-        text = f"Toegewezen aan {who}"
-        if change_team:
-            text += f", team {team.name if team else 'geen'}"
-        _system_message(conversation, actor, text)
-    conversation.refresh_from_db()
-    return conversation
-
-
-def do_change_status(conversation: Conversation, *, actor, status: str) -> Conversation:
-    if status not in Status.values:
-        raise ActionError("invalid_status", f"Onbekende status {status!r}.")
-    if status == conversation.status:
-        return conversation
-    if status not in STATUS_TRANSITIONS[conversation.status]:
-        raise ActionError(
-            "invalid_transition",
-            f"Van {conversation.get_status_display()} kan niet naar {Status(status).label}.",
-        )
-    with transaction.atomic():
-        previous = conversation.status
-        Conversation.objects.filter(pk=conversation.pk).update(status=status)
-        conversation.refresh_from_db()
-        record_event(
-            organisation_id=conversation.organisation_id,
-            conversation_id=conversation.pk,
-            event_type="conversation.status_changed",
-            payload={"from": previous, "to": status},
-            actor_id=getattr(actor, "pk", None),
-            actor_kind="staff" if actor else "api",
-        )
-        _system_message(conversation, actor, f"Status: {Status(status).label}")
-        transaction.on_commit(
-            partial(
-                events.send_event,
-                {"type": "status", "conversation": conversation.pk, "status": status},
-                [events.resident_group(conversation.pk)],
-            )
-        )
-    conversation.refresh_from_db()
-    return conversation
-
-
-def do_create_team(organisation: Organisation, *, name: str, members=(), is_default=False) -> Team:
-    with transaction.atomic():
-        team = Team.objects.create(organisation=organisation, name=name, is_default=is_default)
-        team.members.set(members)
-    return team

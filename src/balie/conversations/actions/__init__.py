@@ -1,0 +1,37 @@
+"""Every write to conversations goes through these functions.
+
+``check_*`` validates input from outside and raises :class:`ActionError` with a precise
+message; ``do_*`` writes, records the archive event in the same transaction, and schedules
+the real-time fan-out for after commit. One module per concern; import from here.
+"""
+
+from balie.conversations.actions.attachments import do_store_attachment
+from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.handling import (
+    do_assign,
+    do_change_status,
+    do_create_team,
+    do_update_details,
+)
+from balie.conversations.actions.messages import (
+    SendResult,
+    check_send_message,
+    do_mark_read,
+    do_send_message,
+)
+from balie.conversations.actions.webchat import do_start_webchat, hash_token
+
+__all__ = [
+    "ActionError",
+    "SendResult",
+    "check_send_message",
+    "do_assign",
+    "do_change_status",
+    "do_create_team",
+    "do_mark_read",
+    "do_send_message",
+    "do_start_webchat",
+    "do_store_attachment",
+    "do_update_details",
+    "hash_token",
+]

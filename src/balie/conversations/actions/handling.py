@@ -1,0 +1,168 @@
+"""How the organisation handles a conversation: teams, assignment, status, details."""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from django.db import transaction
+
+from balie.archive.actions import record_event
+from balie.conversations import events
+from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.messages import do_send_message
+from balie.conversations.models import (
+    STATUS_TRANSITIONS,
+    Conversation,
+    Direction,
+    Label,
+    Message,
+    Status,
+    Team,
+)
+from balie.tenants.models import Organisation
+
+
+def _system_message(conversation: Conversation, actor, text: str) -> Message:
+    return do_send_message(
+        conversation,
+        direction=Direction.SYSTEM,
+        body=text,
+        client_id=f"system-{uuid.uuid4().hex}",
+        author=actor,
+    ).message
+
+
+def do_assign(
+    conversation: Conversation,
+    *,
+    actor,
+    assignee=None,
+    team: Team | None = None,
+    change_team: bool = False,
+) -> Conversation:
+    """Assign to a staff member (or nobody) and optionally move to another team."""
+    if (
+        assignee is not None
+        and not assignee.memberships.filter(organisation_id=conversation.organisation_id).exists()
+    ):
+        raise ActionError("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
+    if change_team and team is not None and team.organisation_id != conversation.organisation_id:
+        raise ActionError("invalid_team", "Dit team hoort niet bij deze organisatie.")
+    with transaction.atomic():
+        fields = {"assignee": assignee}
+        if change_team:
+            fields["team"] = team
+        Conversation.objects.filter(pk=conversation.pk).update(**fields)
+        conversation.refresh_from_db()
+        record_event(
+            organisation_id=conversation.organisation_id,
+            conversation_id=conversation.pk,
+            event_type="conversation.assigned",
+            payload={"assignee": getattr(assignee, "pk", None), "team": conversation.team_id},
+            actor_id=getattr(actor, "pk", None),
+            actor_kind="staff" if actor else "api",
+        )
+        who = str(assignee) if assignee else "niemand"
+        text = f"Toegewezen aan {who}"
+        if change_team:
+            text += f", team {team.name if team else 'geen'}"
+        _system_message(conversation, actor, text)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def do_change_status(conversation: Conversation, *, actor, status: str) -> Conversation:
+    if status not in Status.values:
+        raise ActionError("invalid_status", f"Onbekende status {status!r}.")
+    if status == conversation.status:
+        return conversation
+    if status not in STATUS_TRANSITIONS[conversation.status]:
+        raise ActionError(
+            "invalid_transition",
+            f"Van {conversation.get_status_display()} kan niet naar {Status(status).label}.",
+        )
+    with transaction.atomic():
+        previous = conversation.status
+        Conversation.objects.filter(pk=conversation.pk).update(status=status)
+        conversation.refresh_from_db()
+        record_event(
+            organisation_id=conversation.organisation_id,
+            conversation_id=conversation.pk,
+            event_type="conversation.status_changed",
+            payload={"from": previous, "to": status},
+            actor_id=getattr(actor, "pk", None),
+            actor_kind="staff" if actor else "api",
+        )
+        _system_message(conversation, actor, f"Status: {Status(status).label}")
+        transaction.on_commit(
+            partial(
+                events.send_event,
+                {"type": "status", "conversation": conversation.pk, "status": status},
+                [events.resident_group(conversation.pk)],
+            )
+        )
+    conversation.refresh_from_db()
+    return conversation
+
+
+def do_create_team(organisation: Organisation, *, name: str, members=(), is_default=False) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(organisation=organisation, name=name, is_default=is_default)
+        team.members.set(members)
+    return team
+
+
+def do_update_details(
+    conversation: Conversation,
+    *,
+    actor,
+    subject: str | None = None,
+    case_reference: str | None = None,
+    labels: list[str] | None = None,
+) -> Conversation:
+    """Change subject, case reference (zaaknummer) and/or labels; None leaves a field as is."""
+    changes: dict = {}
+    if subject is not None:
+        changes["subject"] = _clean_text(subject, 200, "subject")
+    if case_reference is not None:
+        changes["case_reference"] = _clean_text(case_reference, 100, "case_reference")
+    if labels is not None:
+        if not isinstance(labels, list) or not all(isinstance(name, str) for name in labels):
+            raise ActionError("invalid_labels", "labels moet een lijst met teksten zijn.")
+        labels = sorted({_clean_text(name, 60, "label") for name in labels} - {""})
+    with transaction.atomic():
+        if changes:
+            Conversation.objects.filter(pk=conversation.pk).update(**changes)
+        if labels is not None:
+            conversation.labels.set(
+                [
+                    Label.objects.get_or_create(
+                        organisation_id=conversation.organisation_id, name=n
+                    )[0]
+                    for n in labels
+                ]
+            )
+            changes["labels"] = labels
+        if not changes:
+            return conversation
+        conversation.refresh_from_db()
+        record_event(
+            organisation_id=conversation.organisation_id,
+            conversation_id=conversation.pk,
+            event_type="conversation.details_changed",
+            payload=changes,
+            actor_id=getattr(actor, "pk", None),
+            actor_kind="staff" if actor else "api",
+        )
+        transaction.on_commit(partial(events.publish_conversation, conversation))
+    return conversation
+
+
+def _clean_text(value: object, max_length: int, name: str) -> str:
+    if not isinstance(value, str):
+        raise ActionError("invalid_field", f"{name} moet een tekst zijn.")
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        raise ActionError("invalid_field", f"{name} is te lang (maximaal {max_length} tekens).")
+    return value

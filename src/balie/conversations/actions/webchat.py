@@ -1,0 +1,45 @@
+"""Starting an anonymous web chat, identified by a device token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import partial
+
+from django.db import transaction
+
+from balie.archive.actions import record_event
+from balie.conversations import events
+from balie.conversations.models import Channel, Contact, Conversation, Team
+from balie.tenants.models import Organisation
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_start_webchat(
+    organisation: Organisation, *, language: str = "nl"
+) -> tuple[Conversation, str]:
+    """Open a new web chat for an anonymous resident; return it with the device token."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        contact = Contact.objects.create(organisation=organisation)
+        team = Team.objects.for_organisation(organisation).filter(is_default=True).first()
+        conversation = Conversation.objects.create(
+            organisation=organisation,
+            channel=Channel.WEBCHAT,
+            contact=contact,
+            team=team,
+            language=language if language in ("nl", "en") else "nl",
+            resident_token_hash=hash_token(token),
+        )
+        record_event(
+            organisation_id=organisation.pk,
+            conversation_id=conversation.pk,
+            event_type="conversation.created",
+            payload={"channel": conversation.channel, "team": getattr(team, "pk", None)},
+            actor_kind="resident",
+        )
+        transaction.on_commit(partial(events.publish_conversation, conversation))
+    return conversation, token
