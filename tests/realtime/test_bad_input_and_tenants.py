@@ -149,3 +149,15 @@ async def test_one_address_cannot_start_unlimited_chats(utrecht, settings):
         codes.append((await socket.receive_json_from())["type"])
         await socket.disconnect()
     assert codes == ["started", "started", "error"]
+
+
+async def test_a_flooding_socket_is_slowed_down(webchat, settings):
+    settings.RESIDENT_FRAMES_PER_10S = 5
+    _conversation, token = webchat
+    socket = await resident_socket("utrecht")
+    for _ in range(5):
+        await socket.send_json_to({"type": "hello", "token": token, "last_seq": 0})
+        assert (await socket.receive_json_from())["type"] == "ready"
+    await socket.send_json_to({"type": "typing"})
+    assert (await socket.receive_json_from())["code"] == "rate_limited"
+    await socket.disconnect()

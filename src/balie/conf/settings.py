@@ -161,6 +161,17 @@ NEW_CHATS_PER_HOUR = config(
     "New web chats one IP address may start per hour (against abuse).",
 )
 
+RESIDENT_FRAMES_PER_10S = config(
+    "BALIE_RESIDENT_FRAMES_PER_10S",
+    30,
+    "WebSocket frames one resident socket may send per 10 seconds (messages, typing, …).",
+)
+STAFF_FRAMES_PER_10S = config(
+    "BALIE_STAFF_FRAMES_PER_10S",
+    120,
+    "WebSocket frames one staff socket may send per 10 seconds.",
+)
+
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -9,6 +9,7 @@ Out: ``hello``, ``subscribed``, ``message``, ``ack``, ``conversation``, ``typing
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.conversations import actions, events, selectors
@@ -21,6 +22,9 @@ MAX_OPEN = 20
 
 
 class AgentConsumer(JsonConsumer):
+    def rate_limit(self) -> int:
+        return settings.STAFF_FRAMES_PER_10S
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

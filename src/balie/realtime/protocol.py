@@ -28,9 +28,11 @@ class ProtocolError(Exception):
 class JsonConsumer(AsyncWebsocketConsumer):
     """Parses frames, answers bad input with an ``error`` frame, never crashes on it."""
 
-    # Sliding window rate limit per socket: at most RATE_LIMIT frames per RATE_WINDOW seconds.
-    RATE_LIMIT = 60
+    # Sliding window rate limit per socket: at most rate_limit() frames per RATE_WINDOW seconds.
     RATE_WINDOW = 10.0
+
+    def rate_limit(self) -> int:
+        raise NotImplementedError
 
     async def dispatch(self, message):
         """Like Channels' dispatch, minus its per-event ``aclose_old_connections`` thread hop:
@@ -81,7 +83,7 @@ class JsonConsumer(AsyncWebsocketConsumer):
     def _rate_limit(self) -> None:
         now = time.monotonic()
         self._frame_times = [t for t in self._frame_times if now - t < self.RATE_WINDOW]
-        if len(self._frame_times) >= self.RATE_LIMIT:
+        if len(self._frame_times) >= self.rate_limit():
             raise ProtocolError("rate_limited", "U stuurt te veel berichten. Wacht even.")
         self._frame_times.append(now)
 

@@ -22,7 +22,8 @@ REPLAY_LIMIT = 500
 
 
 class ResidentConsumer(JsonConsumer):
-    RATE_LIMIT = 30
+    def rate_limit(self) -> int:
+        return settings.RESIDENT_FRAMES_PER_10S
 
     async def connect(self):
         self.slug = self.scope["url_route"]["kwargs"]["organisation_slug"]
