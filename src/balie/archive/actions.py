@@ -31,3 +31,16 @@ def record_event(
         actor_kind=actor_kind,
         created_at=timezone.now(),
     )
+
+
+def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
+    """Append several archive events with one INSERT (the group-commit write path).
+
+    Each row holds ArchiveEvent's fields: organisation_id, conversation_id, event_type,
+    payload, actor_id, actor_kind, created_at.
+    """
+    if not rows:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must run inside the transaction of the change")
+    return ArchiveEvent.objects.bulk_create([ArchiveEvent(**row) for row in rows])

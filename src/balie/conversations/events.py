@@ -136,7 +136,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def publish_message(message: Message, attachments: list) -> None:
+def publish_message(message: Message, attachments: list, *, inbox: bool = True) -> None:
     """Fan a committed message out to staff, the inbox, and (if visible) the resident."""
     conversation = message.conversation
     send_event(
@@ -154,7 +154,8 @@ def publish_message(message: Message, attachments: list) -> None:
             },
             [resident_group(conversation.pk)],
         )
-    publish_conversation(conversation)
+    if inbox:
+        publish_conversation(conversation)
 
 
 def publish_conversation(conversation: Conversation) -> None:

@@ -132,6 +132,11 @@ class ResidentConsumer(JsonConsumer):
         return self.conversation
 
     async def _join(self, conversation):
+        if self.conversation is not None and self.conversation.pk != conversation.pk:
+            await self.channel_layer.group_discard(
+                events.resident_group(self.conversation.pk), self.channel_name
+            )
+            self.delivered = DeliveredSeqs()
         self.conversation = conversation
         await self.channel_layer.group_add(
             events.resident_group(conversation.pk), self.channel_name

@@ -46,25 +46,41 @@ class SendOutcome:
 
 def write_batch(requests: list[SendRequest]) -> tuple[list, list]:
     """Write all requests in one transaction; each gets a SendOutcome or its own error."""
-    outcomes: list = []
     with events.collect_events() as collected, transaction.atomic():
-        for request in requests:
+        conversations = _conversations(requests)
+        outcomes: list = [None] * len(requests)
+        items, positions = [], []
+        for position, request in enumerate(requests):
             try:
-                outcomes.append(_write_one(request))
+                items.append(_item(request, conversations))
+                positions.append(position)
             except (actions.ActionError, selectors.ConversationNotFound, selectors.NotAllowed) as e:
-                outcomes.append(e)
+                outcomes[position] = e
+        for position, result in zip(positions, actions.send_messages(items), strict=True):
+            outcomes[position] = (
+                result
+                if isinstance(result, actions.ActionError)
+                else SendOutcome(result, _payload(result, requests[position].for_resident))
+            )
     return outcomes, list(collected)
 
 
-def _write_one(request: SendRequest) -> SendOutcome:
+def _conversations(requests: list[SendRequest]) -> dict[int, Conversation]:
+    """The batch's conversations in one query (contact and assignee for the inbox event)."""
+    ids = {r.conversation_id for r in requests if isinstance(r.conversation_id, int)}
+    return {
+        c.pk: c
+        for c in Conversation.objects.select_related("contact", "assignee").filter(pk__in=ids)
+    }
+
+
+def _item(request: SendRequest, conversations: dict[int, Conversation]) -> actions.SendItem:
     if request.actor is not None:
-        conversation = selectors.access_conversation(
-            request.actor, request.conversation_id, write=True
-        )
-    else:
-        conversation = Conversation.objects.select_related("organisation").get(
-            pk=request.conversation_id
-        )
+        # Staff: the full permission check (role, team, tenant) for every send.
+        selectors.access_conversation(request.actor, request.conversation_id, write=True)
+    conversation = conversations.get(request.conversation_id)
+    if conversation is None:
+        raise selectors.ConversationNotFound(request.conversation_id)
     body, client_id, attachment_ids = actions.check_send_message(
         conversation,
         direction=request.direction,
@@ -72,16 +88,15 @@ def _write_one(request: SendRequest) -> SendOutcome:
         client_id=request.client_id,
         attachment_ids=request.attachment_ids,
     )
-    result = actions.do_send_message(
-        conversation,
-        direction=request.direction,
-        body=body,
-        client_id=client_id,
-        author=request.actor,
-        attachment_ids=attachment_ids,
+    return actions.SendItem(
+        conversation, request.direction, body, client_id, request.actor, tuple(attachment_ids)
     )
-    payload = events.message_payload(result.message, for_resident=request.for_resident)
-    return SendOutcome(result, payload)
+
+
+def _payload(result: actions.SendResult, for_resident: bool) -> dict[str, Any]:
+    return events.message_payload(
+        result.message, for_resident=for_resident, attachments=result.attachments
+    )
 
 
 class GroupWriter:

@@ -14,15 +14,16 @@ from balie.conversations.actions.handling import (
     do_update_details,
 )
 from balie.conversations.actions.messages import (
-    SendResult,
     check_send_message,
     do_mark_read,
     do_send_message,
 )
+from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.actions.webchat import do_start_webchat, hash_token
 
 __all__ = [
     "ActionError",
+    "SendItem",
     "SendResult",
     "check_send_message",
     "do_assign",
@@ -34,4 +35,5 @@ __all__ = [
     "do_store_attachment",
     "do_update_details",
     "hash_token",
+    "send_messages",
 ]

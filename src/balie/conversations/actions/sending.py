@@ -1,0 +1,236 @@
+"""The write path for messages: one function for one message or a batch (group commit).
+
+For a batch of already validated sends, in one transaction and a fixed number of queries:
+lock the conversations (PostgreSQL; SQLite's IMMEDIATE transaction already holds the write
+lock), find client ids seen before, hand out sequence numbers, insert all messages and their
+archive events with one INSERT each, link attachments, enqueue external deliveries, and
+schedule the fan-out for after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from balie.archive.actions import record_events
+from balie.conversations import events
+from balie.conversations.actions.errors import ActionError
+from balie.conversations.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+    Status,
+)
+
+__all__ = ["SendItem", "SendResult", "send_messages"]
+
+
+@dataclass(frozen=True)
+class SendItem:
+    """One validated send (see ``check_send_message``)."""
+
+    conversation: Conversation
+    direction: str
+    body: str
+    client_id: str
+    author: object = None  # staff user; None for the resident (or the system)
+    attachment_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool  # False when the client id was seen before: the stored message is returned
+    attachments: list = field(default_factory=list)
+
+
+def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
+    """Store each item idempotently; an item that cannot be sent gets its ActionError."""
+    if not items:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        state = _lock_conversations({item.conversation.pk for item in items})
+        seen = _existing_messages(items)
+        claimed = _available_attachments(items)
+        outcomes: list = []
+        new: list[tuple[SendItem, Message]] = []
+        for item in items:
+            outcome = _plan(item, state, seen, claimed, now)
+            outcomes.append(outcome)
+            if isinstance(outcome, Message):
+                new.append((item, outcome))
+        Message.objects.bulk_create([message for _, message in new])
+        attachments = _link_attachments(new, claimed)
+        _update_conversations(new, state, now)
+        _archive(new, attachments)
+        _enqueue_external(new)
+        results = [_result(outcome, attachments) for outcome in outcomes]
+        transaction.on_commit(partial(_publish, new, attachments))
+    return results
+
+
+def _lock_conversations(ids: set[int]) -> dict[int, dict]:
+    qs = Conversation.objects.filter(pk__in=ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return {
+        row["pk"]: {"last_seq": row["last_seq"], "status": row["status"], "touched": False}
+        for row in qs.values("pk", "last_seq", "status")
+    }
+
+
+def _existing_messages(items: list[SendItem]) -> dict[tuple[int, str], Message]:
+    """Messages already stored under one of the batch's (conversation, client id) pairs."""
+    found = Message.objects.filter(
+        conversation_id__in={item.conversation.pk for item in items},
+        client_id__in={item.client_id for item in items},
+    ).select_related("author")
+    return {(m.conversation_id, m.client_id): m for m in found}
+
+
+def _available_attachments(items: list[SendItem]) -> dict[int, Attachment | None]:
+    """Unsent attachments the batch refers to, by id; each can be claimed by one message."""
+    ids = {pk for item in items for pk in item.attachment_ids}
+    if not ids:
+        return {}
+    return {a.pk: a for a in Attachment.objects.filter(pk__in=ids, message__isnull=True)}
+
+
+def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult:
+    conversation = item.conversation
+    key = (conversation.pk, item.client_id)
+    if key in seen:  # stored before, or earlier in this batch (its pk is set on insert)
+        return SendResult(seen[key], created=False)
+    current = state[conversation.pk]
+    if current["status"] == Status.CLOSED and item.direction != Direction.SYSTEM:
+        return ActionError("conversation_closed", "Dit gesprek is gesloten.")
+    wanted = [claimed.get(pk) for pk in item.attachment_ids]
+    if not all(
+        a is not None
+        and a.conversation_id == conversation.pk
+        and a.uploaded_by_resident == (item.author is None)
+        for a in wanted
+    ) or len(set(item.attachment_ids)) != len(item.attachment_ids):
+        return ActionError(
+            "unknown_attachment", "Een bijlage hoort niet bij dit gesprek of is al verstuurd."
+        )
+    for pk in item.attachment_ids:
+        claimed[pk] = None  # one message per attachment, also within a batch
+    current["last_seq"] += 1
+    current["touched"] = True
+    if item.direction == Direction.INBOUND and current["status"] in (
+        Status.PENDING,
+        Status.RESOLVED,
+    ):
+        current["status"] = Status.OPEN  # a resident writing again reopens the conversation
+    external = item.direction == Direction.OUTBOUND and conversation.channel != Channel.WEBCHAT
+    message = Message(
+        organisation_id=conversation.organisation_id,
+        conversation=conversation,
+        seq=current["last_seq"],
+        direction=item.direction,
+        author=item.author,
+        body=item.body,
+        client_id=item.client_id,
+        delivery_status=DeliveryStatus.PENDING if external else DeliveryStatus.SENT,
+        created_at=now,
+    )
+    message.attachment_ids = list(item.attachment_ids)
+    seen[key] = message  # a resend inside the same batch gets this one
+    return message
+
+
+def _link_attachments(new, claimed) -> dict[int, list[Attachment]]:
+    linked: dict[int, list[Attachment]] = {}
+    for _, message in new:
+        if message.attachment_ids:
+            Attachment.objects.filter(pk__in=message.attachment_ids).update(message=message)
+            linked[message.pk] = list(
+                Attachment.objects.filter(pk__in=message.attachment_ids).order_by("pk")
+            )
+    return linked
+
+
+def _update_conversations(new, state, now) -> None:
+    for conversation_id, current in state.items():
+        if current["touched"]:
+            Conversation.objects.filter(pk=conversation_id).update(
+                last_seq=current["last_seq"], status=current["status"], last_message_at=now
+            )
+    for _, message in new:
+        current = state[message.conversation_id]
+        conversation = message.conversation
+        conversation.last_seq = current["last_seq"]
+        conversation.status = current["status"]
+        conversation.last_message_at = now
+
+
+def _archive(new, attachments) -> None:
+    record_events(
+        [
+            {
+                "organisation_id": message.organisation_id,
+                "conversation_id": message.conversation_id,
+                "event_type": "message.created",
+                "payload": {
+                    "message_id": message.pk,
+                    "seq": message.seq,
+                    "direction": message.direction,
+                    "body": message.body,
+                    "client_id": message.client_id,
+                    "attachments": [
+                        {"id": a.pk, "sha256": a.sha256, "filename": a.filename}
+                        for a in attachments.get(message.pk, [])
+                    ],
+                },
+                "actor_id": message.author_id,
+                "actor_kind": _actor_kind(message.direction, message.author_id),
+                "created_at": message.created_at,
+            }
+            for _, message in new
+        ]
+    )
+
+
+def _actor_kind(direction: str, author_id: int | None) -> str:
+    if direction == Direction.INBOUND:
+        return "resident"
+    return "staff" if author_id else "system"
+
+
+def _enqueue_external(new) -> None:
+    pending = [m for _, m in new if m.delivery_status == DeliveryStatus.PENDING]
+    if pending:
+        from balie.conversations.tasks import deliver_outbound
+
+        for message in pending:
+            deliver_outbound.enqueue(message.pk)
+
+
+def _result(outcome, attachments) -> SendResult | ActionError:
+    if isinstance(outcome, Message):
+        return SendResult(outcome, created=True, attachments=attachments.get(outcome.pk, []))
+    if isinstance(outcome, SendResult):
+        message = outcome.message
+        linked = attachments.get(message.pk)
+        if linked is None:
+            linked = list(message.attachments.all())
+        return SendResult(message, created=False, attachments=linked)
+    return outcome
+
+
+def _publish(new, attachments) -> None:
+    """After commit: each message to its audiences, each conversation once to the inbox."""
+    by_conversation: dict[int, Conversation] = {}
+    for _, message in new:
+        events.publish_message(message, attachments.get(message.pk, []), inbox=False)
+        by_conversation[message.conversation_id] = message.conversation
+    for conversation in by_conversation.values():
+        events.publish_conversation(conversation)
