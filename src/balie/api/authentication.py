@@ -22,9 +22,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2 or parts[0] != self.keyword:
             raise exceptions.AuthenticationFailed("Gebruik 'Authorization: Bearer <sleutel>'.")
         prefix, _, secret = parts[1].partition(".")
-        key = ApiKey.objects.select_related("organisation").filter(
-            prefix=prefix, revoked_at__isnull=True
-        ).first()
+        key = (
+            ApiKey.objects.select_related("organisation")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if key is None or not hmac.compare_digest(digest, key.secret_hash):
             raise exceptions.AuthenticationFailed("Onbekende of ingetrokken API-sleutel.")
