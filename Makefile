@@ -24,6 +24,7 @@ test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, brow
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	BALIE_DATA_DIR=var/lint $(BIN)/mypy
 
 schema: $(STAMP)  ## regenerate src/balie/api/openapi.yaml
 	BALIE_DATA_DIR=var/schema $(BIN)/balie spectacular --file src/balie/api/openapi.yaml --validate --fail-on-warn

@@ -27,6 +27,19 @@ class ConversationNotFound(LookupError):
     pass
 
 
+def _parse_id(value: object) -> int:
+    """An id from outside (URL, JSON): a positive integer, or not found."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConversationNotFound(value)
+    try:
+        parsed = int(value)
+    except ValueError:
+        raise ConversationNotFound(value) from None
+    if not 0 < parsed < 2**63:
+        raise ConversationNotFound(value)
+    return parsed
+
+
 class NotAllowed(PermissionError):
     """The actor sees the conversation but may not do this (e.g. an auditor sending)."""
 
@@ -97,10 +110,7 @@ def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
 
 def access_conversation(actor, conversation_id: object, *, write: bool = False) -> Conversation:
     """Fetch one conversation the actor may see (and, with ``write``, act on)."""
-    try:
-        conversation_id = int(conversation_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConversationNotFound(conversation_id) from None
+    conversation_id = _parse_id(conversation_id)
     conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
     if conversation is None:
         raise ConversationNotFound(conversation_id)
@@ -145,10 +155,7 @@ def messages_after(
 
 
 def access_attachment(actor, attachment_id: object) -> Attachment:
-    try:
-        attachment_id = int(attachment_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConversationNotFound(attachment_id) from None
+    attachment_id = _parse_id(attachment_id)
     visible = conversations_visible_to(actor).values("pk")
     attachment = Attachment.objects.filter(pk=attachment_id, conversation__in=visible).first()
     if attachment is None:
@@ -158,10 +165,7 @@ def access_attachment(actor, attachment_id: object) -> Attachment:
 
 def resident_attachment(conversation: Conversation, attachment_id: object) -> Attachment:
     """An attachment the resident may fetch: in their conversation, not in a note."""
-    try:
-        attachment_id = int(attachment_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConversationNotFound(attachment_id) from None
+    attachment_id = _parse_id(attachment_id)
     attachment = (
         Attachment.objects.filter(pk=attachment_id, conversation=conversation)
         .filter(
@@ -185,10 +189,7 @@ def contacts_visible_to(actor, organisation_id: int | None = None) -> QuerySet[C
 
 
 def access_contact(actor, contact_id: object) -> Contact:
-    try:
-        contact_id = int(contact_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConversationNotFound(contact_id) from None
+    contact_id = _parse_id(contact_id)
     contact = contacts_visible_to(actor).filter(pk=contact_id).first()
     if contact is None:
         raise ConversationNotFound(contact_id)

@@ -67,7 +67,7 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
             if isinstance(outcome, Message):
                 new.append((item, outcome))
         Message.objects.bulk_create([message for _, message in new])
-        attachments = _link_attachments(new, claimed)
+        attachments = _link_attachments(new)
         _update_conversations(new, state, now)
         _archive(new, attachments)
         _enqueue_external(new)
@@ -142,18 +142,17 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
         delivery_status=DeliveryStatus.PENDING if external else DeliveryStatus.SENT,
         created_at=now,
     )
-    message.attachment_ids = list(item.attachment_ids)
     seen[key] = message  # a resend inside the same batch gets this one
     return message
 
 
-def _link_attachments(new, claimed) -> dict[int, list[Attachment]]:
+def _link_attachments(new) -> dict[int, list[Attachment]]:
     linked: dict[int, list[Attachment]] = {}
-    for _, message in new:
-        if message.attachment_ids:
-            Attachment.objects.filter(pk__in=message.attachment_ids).update(message=message)
+    for item, message in new:
+        if item.attachment_ids:
+            Attachment.objects.filter(pk__in=item.attachment_ids).update(message=message)
             linked[message.pk] = list(
-                Attachment.objects.filter(pk__in=message.attachment_ids).order_by("pk")
+                Attachment.objects.filter(pk__in=item.attachment_ids).order_by("pk")
             )
     return linked
 
