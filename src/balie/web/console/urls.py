@@ -1,4 +1,18 @@
 from django.urls import path
 
+from balie.web.console import attachments, auth, conversation, inbox
+
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.ConsoleLoginView.as_view(), name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("language/", auth.set_language, name="language"),
+    path("conversations/<int:conversation_id>/upload/", attachments.upload, name="upload"),
+    path("conversations/<int:conversation_id>/assign/", conversation.assign, name="assign"),
+    path("conversations/<int:conversation_id>/status/", conversation.change_status, name="status"),
+    path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
+    # Organisation slugs last, so a slug can never hide one of the paths above.
+    path("<slug:slug>/", inbox.inbox, name="inbox"),
+    path("<slug:slug>/unread/", inbox.unread, name="unread"),
+]

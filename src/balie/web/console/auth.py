@@ -1,0 +1,55 @@
+"""Logging in and out, choosing the organisation, and the language switch."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from balie.conversations import selectors
+from balie.web.console.pages import page_context, render_page
+from balie.web.console.strings import LANGUAGES, SESSION_KEY
+
+
+class ConsoleLoginView(LoginView):
+    """Django's login (argon2 hashes; django-axes locks out after repeated failures)."""
+
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **page_context(self.request)}
+
+
+@require_POST
+def logout_view(request):
+    language = request.session.get(SESSION_KEY)
+    logout(request)
+    if language:  # the language switch outlives the session
+        request.session[SESSION_KEY] = language
+    return redirect("console:login")
+
+
+@require_POST
+def set_language(request):
+    language = request.POST.get("language")
+    if language in LANGUAGES:
+        request.session[SESSION_KEY] = language
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "console:home"
+    return redirect(target)
+
+
+@login_required
+def home(request):
+    """Straight to the inbox for one organisation; a chooser for several (or none)."""
+    memberships = list(selectors.memberships_of(request.user).order_by("organisation__name"))
+    if len(memberships) == 1:
+        return redirect("console:inbox", slug=memberships[0].organisation.slug)
+    return render_page(request, "console/home.html", {"memberships": memberships})

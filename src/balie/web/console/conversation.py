@@ -1,0 +1,79 @@
+"""Handling a conversation from the console: assign, move to a team, change status.
+
+Thin JSON endpoints for ``fetch()``: they read the body, look the conversation up through the
+selectors (which check tenant and role) and call one action.
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_POST
+
+from balie.conversations import actions, events, selectors
+from balie.web.console import queries
+from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
+
+_KEEP = object()
+
+
+def _answer(conversation) -> JsonResponse:
+    return JsonResponse({"conversation": events.conversation_payload(conversation)})
+
+
+@require_POST
+@json_endpoint
+def assign(request, conversation_id: int):
+    """Body: ``{"assignee": "me" | <user id> | null, "team": <team id> | null}``.
+
+    A key that is left out leaves that part unchanged; ``team`` moves the conversation.
+    """
+    conversation = selectors.access_conversation(request.user, conversation_id, write=True)
+    body = json_body(request)
+    if "assignee" not in body and "team" not in body:
+        raise BadRequest("invalid_field", "Geef een behandelaar (assignee) of een team.")
+    assignee = _assignee(request.user, conversation, body.get("assignee", _KEEP))
+    change_team = "team" in body
+    team = _team(conversation, body["team"]) if change_team else None
+    conversation = actions.do_assign(
+        conversation, actor=request.user, assignee=assignee, team=team, change_team=change_team
+    )
+    return _answer(conversation)
+
+
+def _assignee(user, conversation, value):
+    if value is _KEEP:
+        return conversation.assignee
+    if value is None:
+        return None
+    if value == "me":
+        return user
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRequest("invalid_assignee", "assignee moet 'me', een nummer of null zijn.")
+    member = queries.staff_member(conversation.organisation_id, value)
+    if member is None:
+        raise BadRequest("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
+    return member
+
+
+def _team(conversation, value):
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRequest("invalid_team", "team moet een nummer of null zijn.")
+    team = queries.team_of(conversation.organisation_id, value)
+    if team is None:
+        raise BadRequest("invalid_team", "Dit team hoort niet bij deze organisatie.")
+    return team
+
+
+@require_POST
+@json_endpoint
+def change_status(request, conversation_id: int):
+    """Body: ``{"status": "open" | "pending" | "resolved" | "closed"}``."""
+    conversation = selectors.access_conversation(request.user, conversation_id, write=True)
+    body = json_body(request)
+    status = body.get("status")
+    if not isinstance(status, str):
+        raise BadRequest("invalid_status", "status moet een tekst zijn.")
+    conversation = actions.do_change_status(conversation, actor=request.user, status=status)
+    return _answer(conversation)

@@ -1,0 +1,112 @@
+"""The inbox: an organisation's conversations by team, with filters and unread counts.
+
+The page is rendered on the server; ``console.js`` keeps it live from the staff socket and
+opens conversations in panes next to it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from balie.conversations import selectors
+from balie.conversations.models import Status
+from balie.web.console import queries
+from balie.web.console.pages import page_context, render_page
+
+STATUS_FILTERS = ("active", *Status.values, "all")
+SCOPES = ("all", "mine", "unassigned")
+
+
+def organisation_or_404(user, slug: str):
+    try:
+        return selectors.organisation_for(user, slug)
+    except selectors.ConversationNotFound:
+        raise Http404(slug) from None
+
+
+def _filters(request) -> dict[str, str]:
+    status = request.GET.get("status", "active")
+    scope = request.GET.get("scope", "all")
+    team = request.GET.get("team", "")
+    return {
+        "status": status if status in STATUS_FILTERS else "active",
+        "scope": scope if scope in SCOPES else "all",
+        "team": team if team == "none" or team.isdigit() else "",
+    }
+
+
+@login_required
+@require_GET
+def inbox(request, slug: str):
+    organisation, role = organisation_or_404(request.user, slug)
+    filters = _filters(request)
+    can_write = selectors.can_write(request.user, organisation.pk)
+    teams = queries.teams_of(organisation)
+    unread = queries.unread_per_team(request.user, organisation)
+    staff = queries.staff_of(organisation) if can_write else []
+    config = {
+        "organisation": {"id": organisation.pk, "slug": organisation.slug},
+        "user": request.user.pk,
+        "canWrite": can_write,
+        "teams": {str(team.pk): team.name for team in teams},
+        "staff": [{"id": user.pk, "name": str(user)} for user in staff],
+        "statuses": list(Status.values),
+        "filters": filters,
+        "urls": {
+            "unread": reverse("console:unread", args=[organisation.slug]),
+            # "/0/" stands for the id; the script puts the real one in.
+            "upload": reverse("console:upload", args=[0]),
+            "assign": reverse("console:assign", args=[0]),
+            "status": reverse("console:status", args=[0]),
+            "socket": "/ws/agent/",
+        },
+    }
+    t = page_context(request)["t"]
+    rows = [_row(c, t) for c in queries.inbox(request.user, organisation, **filters)]
+    context = {
+        "organisation": organisation,
+        "role": role,
+        "can_write": can_write,
+        "filters": filters,
+        "rows": rows,
+        "teams": [(team, unread.get(team.pk, 0)) for team in teams],
+        "no_team_unread": unread.get(None, 0),
+        "status_filters": [(value, t[f"status_{value}"]) for value in STATUS_FILTERS],
+        "scopes": [(value, t[f"scope_{value}"]) for value in SCOPES],
+        "config": config,
+    }
+    return render_page(request, "console/inbox.html", context)
+
+
+def _row(conversation, t: dict[str, str]) -> dict:
+    return {
+        "id": conversation.pk,
+        "contact": str(conversation.contact),
+        "subject": conversation.subject,
+        "team_id": conversation.team_id or "",
+        "team": conversation.team.name if conversation.team else t["no_team"],
+        "assignee_id": conversation.assignee_id or "",
+        "assignee": str(conversation.assignee) if conversation.assignee else t["nobody"],
+        "status": conversation.status,
+        "status_label": t[f"status_{conversation.status}"],
+        "last_message_at": conversation.last_message_at,
+        "unread": conversation.unread,
+        "channel": conversation.get_channel_display(),
+    }
+
+
+@require_GET
+def unread(request, slug: str):
+    """Unread counts for ``?ids=1,2`` and per team; the live inbox asks after changes."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"code": "not_authenticated", "detail": "Log eerst in."}, status=401)
+    organisation, _ = organisation_or_404(request.user, slug)
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:100]
+    counts = queries.unread_of(request.user, organisation, ids)
+    per_team = queries.unread_per_team(request.user, organisation)
+    teams = {str(team.pk): per_team.get(team.pk, 0) for team in queries.teams_of(organisation)}
+    teams["none"] = per_team.get(None, 0)
+    return JsonResponse({"unread": {str(pk): n for pk, n in counts.items()}, "teams": teams})

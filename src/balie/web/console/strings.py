@@ -1,0 +1,123 @@
+"""Every text of the agent console, in plain Dutch (B1) and English.
+
+Templates get the strings of the current language as ``t`` (``{{ t.inbox }}``); the
+JavaScript gets the same dictionary through ``json_script``. The language is chosen with the
+switch in the header and kept in the session.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+SESSION_KEY = "console_language"
+
+STRINGS: dict[str, dict[str, str]] = {
+    # --- login and frame ---
+    "app_name": {"nl": "Balie", "en": "Balie"},
+    "console": {"nl": "Klantcontact", "en": "Customer contact"},
+    "login_title": {"nl": "Inloggen", "en": "Log in"},
+    "login_intro": {
+        "nl": "Log in met uw gebruikersnaam en wachtwoord van de gemeente.",
+        "en": "Log in with your municipal user name and password.",
+    },
+    "username": {"nl": "Gebruikersnaam", "en": "User name"},
+    "password": {"nl": "Wachtwoord", "en": "Password"},
+    "login_button": {"nl": "Inloggen", "en": "Log in"},
+    "login_failed": {
+        "nl": "Deze gebruikersnaam en dit wachtwoord passen niet bij elkaar. Probeer het opnieuw.",
+        "en": "This user name and password do not match. Please try again.",
+    },
+    "logout": {"nl": "Uitloggen", "en": "Log out"},
+    "language": {"nl": "Taal", "en": "Language"},
+    "switch_language": {"nl": "English", "en": "Nederlands"},
+    "skip_to_inbox": {"nl": "Naar de inbox", "en": "Skip to the inbox"},
+    "choose_organisation": {"nl": "Kies een organisatie", "en": "Choose an organisation"},
+    "no_organisation": {
+        "nl": "U hoort nog niet bij een organisatie. Vraag uw functioneel beheerder om toegang.",
+        "en": "You are not a member of any organisation yet. Ask your administrator for access.",
+    },
+    "read_only": {
+        "nl": "U kunt meelezen, maar niets wijzigen.",
+        "en": "You can read along, but not change anything.",
+    },
+    # --- inbox ---
+    "inbox": {"nl": "Inbox", "en": "Inbox"},
+    "teams": {"nl": "Teams", "en": "Teams"},
+    "all_teams": {"nl": "Alle teams", "en": "All teams"},
+    "no_team": {"nl": "Zonder team", "en": "No team"},
+    "filter": {"nl": "Filter", "en": "Filter"},
+    "status": {"nl": "Status", "en": "Status"},
+    "status_active": {"nl": "Open en wachtend", "en": "Open and waiting"},
+    "status_open": {"nl": "Open", "en": "Open"},
+    "status_pending": {"nl": "Wacht op inwoner", "en": "Waiting for resident"},
+    "status_resolved": {"nl": "Opgelost", "en": "Resolved"},
+    "status_closed": {"nl": "Gesloten", "en": "Closed"},
+    "status_all": {"nl": "Alle", "en": "All"},
+    "scope": {"nl": "Wie", "en": "Who"},
+    "scope_all": {"nl": "Iedereen", "en": "Everyone"},
+    "scope_mine": {"nl": "Van mij", "en": "Mine"},
+    "scope_unassigned": {"nl": "Niet toegewezen", "en": "Unassigned"},
+    "apply": {"nl": "Toon", "en": "Show"},
+    "no_conversations": {
+        "nl": "Er zijn geen gesprekken die hierbij passen.",
+        "en": "There are no conversations that match.",
+    },
+    "unread": {"nl": "ongelezen", "en": "unread"},
+    "assignee": {"nl": "Behandelaar", "en": "Assigned to"},
+    "nobody": {"nl": "Niemand", "en": "Nobody"},
+    "last_message": {"nl": "Laatste bericht", "en": "Last message"},
+    "team": {"nl": "Team", "en": "Team"},
+    "conversation": {"nl": "Gesprek", "en": "Conversation"},
+    "connection_lost": {
+        "nl": "Verbinding verbroken. We proberen het opnieuw…",
+        "en": "Connection lost. Trying again…",
+    },
+    "connected": {"nl": "Verbonden", "en": "Connected"},
+    "open_hint": {
+        "nl": "Kies een gesprek in de inbox. U kunt er meerdere tegelijk openen.",
+        "en": "Choose a conversation in the inbox. You can open several at once.",
+    },
+    # --- conversation pane ---
+    "close": {"nl": "Sluiten", "en": "Close"},
+    "resident": {"nl": "Inwoner", "en": "Resident"},
+    "internal_note": {"nl": "Interne notitie", "en": "Internal note"},
+    "internal_toggle": {
+        "nl": "Interne notitie (inwoner ziet dit niet)",
+        "en": "Internal note (resident does not see this)",
+    },
+    "system": {"nl": "Systeem", "en": "System"},
+    "message_label": {"nl": "Uw bericht", "en": "Your message"},
+    "composer_hint": {
+        "nl": "Enter verstuurt, Shift+Enter geeft een nieuwe regel.",
+        "en": "Enter sends, Shift+Enter adds a new line.",
+    },
+    "send": {"nl": "Versturen", "en": "Send"},
+    "sending": {"nl": "Wordt verzonden…", "en": "Sending…"},
+    "send_failed": {"nl": "Niet verzonden", "en": "Not sent"},
+    "retry": {"nl": "Opnieuw proberen", "en": "Try again"},
+    "attach": {"nl": "Bestand toevoegen", "en": "Attach a file"},
+    "uploading": {"nl": "Uploaden", "en": "Uploading"},
+    "remove": {"nl": "Verwijderen", "en": "Remove"},
+    "read_by_resident": {"nl": "Gelezen door inwoner", "en": "Read by resident"},
+    "resident_typing": {"nl": "Inwoner typt…", "en": "Resident is typing…"},
+    "assign_me": {"nl": "Aan mij toewijzen", "en": "Assign to me"},
+    "assign_to": {"nl": "Toewijzen aan", "en": "Assign to"},
+    "move_team": {"nl": "Naar team", "en": "Move to team"},
+    "change_status": {"nl": "Status wijzigen", "en": "Change status"},
+    "more_history": {"nl": "Oudere berichten laden…", "en": "Loading older messages…"},
+    "too_many_open": {
+        "nl": "U kunt maximaal 20 gesprekken tegelijk openen.",
+        "en": "You can open at most 20 conversations at once.",
+    },
+    "action_failed": {"nl": "Dat lukte niet", "en": "That did not work"},
+    "download": {"nl": "Downloaden", "en": "Download"},
+}
+
+
+def language_of(request) -> str:
+    language = request.session.get(SESSION_KEY)
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def strings_for(language: str) -> dict[str, str]:
+    return {key: texts[language] for key, texts in STRINGS.items()}

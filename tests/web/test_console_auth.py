@@ -1,0 +1,88 @@
+"""Logging in to the console, the lockout after repeated failures, logging out."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+LOGIN = "/console/login/"
+
+
+def _login(client, username, password):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def test_login_page_is_dutch_by_default(client, db):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert '<html lang="nl">' in response.text
+    assert "Gebruikersnaam" in response.text
+
+
+def test_language_switch_shows_english_and_is_kept_in_the_session(client, db):
+    response = client.post("/console/language/", {"language": "en", "next": LOGIN})
+    assert response.status_code == 302
+    assert response.headers["Location"] == LOGIN
+    page = client.get(LOGIN).text
+    assert '<html lang="en">' in page
+    assert "User name" in page
+
+
+def test_language_switch_refuses_to_redirect_off_site(client, db):
+    response = client.post("/console/language/", {"language": "en", "next": "https://evil.test/"})
+    assert response.headers["Location"] == reverse("console:home")
+
+
+def test_login_with_one_membership_lands_in_that_inbox(client, agent_anna):
+    response = _login(client, "agent_anna", PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("console:home")
+    home = client.get(reverse("console:home"))
+    assert home.headers["Location"] == "/console/utrecht/"
+    assert client.get("/console/utrecht/").status_code == 200
+
+
+def test_wrong_password_shows_the_form_again(client, agent_anna):
+    response = _login(client, "agent_anna", "wrong")
+    assert response.status_code == 200
+    assert "passen niet bij elkaar" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_after_five_failures_refuses_even_the_right_password(client, agent_anna):
+    for _ in range(5):
+        _login(client, "agent_anna", "wrong")
+    response = _login(client, "agent_anna", PASSWORD)
+    assert response.status_code == 429
+    assert "U kunt even niet inloggen" in response.text
+    assert "Probeer het over 15 minuten opnieuw" in response.text
+    assert "_auth_user_id" not in client.session
+    assert client.get("/console/utrecht/").status_code == 302  # still to the login page
+
+
+def test_home_offers_a_choice_with_several_memberships(client, agent_anna, groningen):
+    from balie.accounts.actions import do_set_membership
+
+    do_set_membership(agent_anna, groningen, "agent")
+    client.force_login(agent_anna)
+    response = client.get("/console/")
+    assert response.status_code == 200
+    assert "/console/utrecht/" in response.text
+    assert "/console/groningen/" in response.text
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/utrecht/", "/console/attachments/1/"])
+def test_console_pages_require_login(client, utrecht, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(LOGIN)
+
+
+def test_logout_is_a_post_and_ends_the_session(client, agent_anna):
+    client.force_login(agent_anna)
+    assert client.get("/console/logout/").status_code == 405
+    response = client.post("/console/logout/")
+    assert response.headers["Location"] == LOGIN
+    assert client.get("/console/utrecht/").status_code == 302
