@@ -1,0 +1,270 @@
+"""The agent console in headless Chromium against a real ASGI server.
+
+An agent logs in, sees an unread resident message, opens the conversation, receives a new
+resident message live, replies, writes an internal note, and works in two conversations at
+once. Data made during the test is written on the server's own event loop, as a request
+would, so its events reach the sockets through the in-memory channel layer (and because
+the Playwright sync API keeps an event loop running in the test's own thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connections
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from balie.conversations import actions, events
+from balie.conversations.models import Direction, Message
+from tests.conftest import PASSWORD
+from tests.factories import send
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # WhiteNoise hands Django's ASGI handler a sync file iterator for static files; Django
+    # warns and serves it anyway. As an error it would cut the response short.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
+]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+class LiveServer:
+    """uvicorn serving balie.conf.asgi:application in a thread, on a loop we can reach."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            "balie.conf.asgi:application",
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.server.serve())
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+
+    def call(self, function, *args, **kwargs):
+        """Run a sync function in the server's sync thread, like a view does."""
+        future = asyncio.run_coroutine_threadsafe(
+            sync_to_async(function)(*args, **kwargs), self.loop
+        )
+        return future.result(timeout=10)
+
+    def stop(self):
+        self.call(connections.close_all)
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def console_server():
+    server = LiveServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(console_server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1500, "height": 900}, locale="nl-NL")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+        assert errors == [], errors
+        context.close()
+        browser.close()
+
+
+def _log_in(page, base_url):
+    page.goto(f"{base_url}/console/login/")
+    page.get_by_label("Gebruikersnaam").fill("agent_anna")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base_url}/console/utrecht/")
+    expect(page.locator("#connection")).to_have_text("Verbonden")
+
+
+def test_agent_handles_two_conversations_live(agent_anna, utrecht, webchat, console_server, page):
+    waste, _ = webchat
+    parking = console_server.call(_chat, utrecht, "Hoe vraag ik een parkeervergunning aan?")
+    console_server.call(send, waste, "Mijn container is niet geleegd.")
+
+    _log_in(page, console_server.url)
+    waste_row = page.locator(f'li.row[data-id="{waste.pk}"]')
+    expect(waste_row.locator(".badge.unread")).to_have_text("1")
+
+    waste_row.get_by_role("link").click()
+    pane = page.locator(f'section.pane[data-conversation="{waste.pk}"]')
+    expect(pane.locator("li.msg-inbound")).to_contain_text("Mijn container is niet geleegd.")
+    expect(waste_row.locator(".badge.unread")).to_have_text("0")  # read on opening
+
+    console_server.call(send, waste, "Hij staat nog steeds vol.")
+    expect(pane.locator("li.msg-inbound").last).to_contain_text("Hij staat nog steeds vol.")
+
+    composer = pane.get_by_label("Uw bericht")
+    composer.fill("We sturen vandaag iemand langs.")
+    composer.press("Enter")
+    expect(pane.locator("li.msg-outbound").last).to_contain_text("We sturen vandaag iemand langs.")
+    pane.get_by_label("Interne notitie (inwoner ziet dit niet)").check()
+    composer.fill("Route 12 heeft vertraging.")
+    composer.press("Enter")
+    note = pane.locator("li.msg-note").last
+    expect(note).to_contain_text("Route 12 heeft vertraging.")
+    expect(note).to_contain_text("Interne notitie")
+    expect(pane.locator("li.pending")).to_have_count(0)
+
+    page.locator(f'li.row[data-id="{parking.pk}"]').get_by_role("link").click()
+    second = page.locator(f'section.pane[data-conversation="{parking.pk}"]')
+    expect(second.locator("li.msg-inbound")).to_contain_text("parkeervergunning")
+    expect(page.locator("section.pane")).to_have_count(2)
+    expect(pane).to_be_visible()
+
+    # The resident types and reads; the agent sends a photo in the second conversation.
+    console_server.call(events.send_event, _resident_typing(waste), [events.staff_group(waste.pk)])
+    expect(pane.locator(".typing")).to_have_text("Inwoner typt…")
+    console_server.call(_resident_reads_everything, waste)
+    expect(pane.locator("li.msg-outbound .read-mark")).to_be_visible()
+    second.locator("input[type=file]").set_input_files(
+        files=[{"name": "foto.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    expect(second.locator(".chips .done")).to_be_visible()
+    second.get_by_label("Uw bericht").press("Enter")
+    expect(second.locator("li.msg-outbound img[alt='foto.png']")).to_be_visible()
+
+    expect(page.locator("[data-team-unread]").first).to_have_text("0")  # both read now
+
+    stored = console_server.call(_directions_and_authors, waste)
+    assert stored["We sturen vandaag iemand langs."] == (Direction.OUTBOUND, agent_anna.pk)
+    assert stored["Route 12 heeft vertraging."] == (Direction.NOTE, agent_anna.pk)
+    _screenshot(page, "console.png")
+
+
+def test_new_conversation_appears_in_the_inbox_live(
+    agent_anna, utrecht, utrecht_team, console_server, page
+):
+    _log_in(page, console_server.url)
+    expect(page.locator("li.row")).to_have_count(0)
+
+    conversation = console_server.call(
+        _chat, utrecht, "Is het stadskantoor morgen open?", "Ik wil een paspoort ophalen."
+    )
+    row = page.locator(f'li.row[data-id="{conversation.pk}"]')
+    expect(row.locator(".badge.unread")).to_have_text("2")
+    expect(page.locator(f'[data-team-unread="{utrecht_team.pk}"]')).to_have_text("2")
+
+
+def test_console_resumes_and_resends_after_the_connection_drops(
+    agent_anna, webchat, console_server, page
+):
+    waste, _ = webchat
+    console_server.call(send, waste, "Eerste vraag.")
+    sockets = {"blocked": False, "open": []}
+
+    def route(ws):
+        if sockets["blocked"]:  # the network is down: refuse the reconnect
+            ws.close(code=4000, reason="offline")
+            return
+        ws.connect_to_server()
+        sockets["open"].append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/agent/$"), route)
+    _log_in(page, console_server.url)
+    page.locator(f'li.row[data-id="{waste.pk}"]').get_by_role("link").click()
+    pane = page.locator(f'section.pane[data-conversation="{waste.pk}"]')
+    expect(pane.locator("li.msg-inbound .body")).to_have_text(["Eerste vraag."])
+
+    sockets["blocked"] = True
+    sockets["open"][-1].close(code=4000, reason="offline")
+    expect(page.locator("#connection")).to_contain_text("Verbinding verbroken")
+    console_server.call(send, waste, "Bericht tijdens de storing.")
+    composer = pane.get_by_label("Uw bericht")
+    composer.fill("Antwoord tijdens de storing.")
+    composer.press("Enter")
+    expect(pane.locator("li.pending")).to_contain_text("Wordt verzonden")
+
+    sockets["blocked"] = False
+    expect(pane.locator("li.pending")).to_have_count(0, timeout=20_000)
+    expect(pane.locator("li.msg-inbound .body")).to_have_text(
+        ["Eerste vraag.", "Bericht tijdens de storing."]
+    )
+    expect(pane.locator("li.msg-outbound .body")).to_have_text(["Antwoord tijdens de storing."])
+    stored = console_server.call(_directions_and_authors, waste)
+    assert stored["Antwoord tijdens de storing."] == (Direction.OUTBOUND, agent_anna.pk)
+
+
+def _resident_typing(conversation):
+    return {"type": "typing", "side": "resident", "conversation": conversation.pk}
+
+
+def _resident_reads_everything(conversation):
+    conversation.refresh_from_db()
+    actions.do_mark_read(conversation, side="resident", seq=conversation.last_seq)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (20, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _chat(organisation, *bodies):
+    conversation, _ = actions.do_start_webchat(organisation)
+    for body in bodies:
+        send(conversation, body)
+    return conversation
+
+
+def _directions_and_authors(conversation) -> dict[str, tuple[str, int | None]]:
+    rows = Message.objects.filter(conversation=conversation)
+    return {
+        body: (direction, author)
+        for body, direction, author in rows.values_list("body", "direction", "author_id")
+    }
+
+
+def _screenshot(page, name):
+    target = Path(settings.DATA_DIR) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=False)
