@@ -1,5 +1,115 @@
+"""One error shape for the whole API: ``{"code", "detail", "fields"}``.
+
+``code`` is stable for programs, ``detail`` is a Dutch sentence for people, ``fields`` maps a
+request field (dotted for nested values, e.g. ``attachments.0``) to its problems, each again a
+``{"code", "detail"}``; it is empty when the error is not about one field.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from balie.conversations import selectors
+from balie.conversations.actions import ActionError
+from balie.conversations.files import FileRejected
+
+__all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
+
+
+class MalformedJson(exceptions.ParseError):
+    default_detail = "De JSON in de aanvraag is ongeldig."
+    default_code = "malformed_json"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "De aanvraag is te groot."
+    default_code = "too_large"
+
+
+# Dutch texts for DRF's own (English) default messages, by code.
+_DUTCH = {
+    "not_authenticated": "Log in of stuur een API-sleutel mee (Authorization: Bearer <sleutel>).",
+    "authentication_failed": "Onbekende of ingetrokken API-sleutel.",
+    "permission_denied": "U heeft geen toestemming voor deze handeling.",
+    "not_found": "Niet gevonden.",
+    "method_not_allowed": "Deze methode is hier niet toegestaan.",
+    "not_acceptable": "Dit antwoordformaat wordt niet ondersteund.",
+    "unsupported_media_type": "Dit soort inhoud (Content-Type) wordt hier niet ondersteund.",
+    "parse_error": "De aanvraag kon niet worden gelezen.",
+    "throttled": "Te veel aanvragen; probeer het later opnieuw.",
+}
+_INVALID = "De invoer is niet geldig; zie 'fields'."
 
 
 def exception_handler(exc, context):
-    return drf_exception_handler(exc, context)
+    """DRF's exception handler, plus Balie's domain errors, all in one shape."""
+    domain = _domain_error(exc)
+    if domain is not None:
+        return domain
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's 500 handling and logging
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = body("invalid", _INVALID, _field_errors(exc.detail))
+    else:
+        code, detail = _code_and_detail(exc)
+        response.data = body(code, detail)
+    return response
+
+
+def body(code: str, detail: str, fields: dict | None = None) -> dict:
+    return {"code": code, "detail": detail, "fields": fields or {}}
+
+
+def _domain_error(exc) -> Response | None:
+    if isinstance(exc, selectors.ConversationNotFound):
+        return Response(body("not_found", _DUTCH["not_found"]), status=404)
+    if isinstance(exc, selectors.NotAllowed):
+        return Response(body("permission_denied", str(exc)), status=403)
+    if isinstance(exc, ActionError | FileRejected):
+        return Response(body(exc.code, str(exc)), status=400)
+    return None
+
+
+def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else exc.default_code
+    detail = str(exc.detail) if isinstance(exc.detail, str) else str(exc.default_detail)
+    if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
+        return "csrf_failed", "CSRF-controle mislukt: stuur het csrftoken mee in X-CSRFToken."
+    if detail == str(exc.default_detail) and code in _DUTCH:
+        detail = _DUTCH[code]
+    return code, detail
+
+
+def _field_errors(detail, prefix: str = "") -> dict[str, list[dict[str, str]]]:
+    """Flatten DRF's nested error structure into ``{"a.0.b": [{"code", "detail"}]}``."""
+    out: dict[str, list[dict[str, str]]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            for field, errors in _field_errors(value, _join(prefix, str(key))).items():
+                out.setdefault(field, []).extend(errors)
+    elif isinstance(detail, list) and detail and not isinstance(detail[0], str):
+        for index, value in enumerate(detail):
+            for field, errors in _field_errors(value, _join(prefix, str(index))).items():
+                out.setdefault(field, []).extend(errors)
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        out[prefix or "non_field_errors"] = [
+            {"code": getattr(item, "code", None) or "invalid", "detail": str(item)}
+            for item in items
+        ]
+    return out
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix and name else prefix or name

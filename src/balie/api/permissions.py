@@ -1,6 +1,14 @@
-from rest_framework.permissions import BasePermission
+"""Who may call the API, and which API key scope each kind of request needs.
 
-from balie.accounts.models import ApiKey
+Tenant and role checks are not here: the selectors do them for every object
+(``access_conversation``, ``access_contact``), for keys and staff alike.
+"""
+
+from __future__ import annotations
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from balie.accounts.models import ApiKey, User
 
 
 def principal(request):
@@ -8,6 +16,12 @@ def principal(request):
     if isinstance(request.auth, ApiKey):
         return request.auth
     return request.user
+
+
+def staff_user(request) -> User | None:
+    """The staff member making the request; None for an API key (no person behind it)."""
+    actor = principal(request)
+    return actor if isinstance(actor, User) else None
 
 
 class IsStaffPrincipal(BasePermission):
@@ -18,3 +32,22 @@ class IsStaffPrincipal(BasePermission):
             return True
         user = request.user
         return bool(user and user.is_authenticated)
+
+
+class HasApiScope(BasePermission):
+    """An API key needs the view's ``read_scope`` for GET and its ``write_scope`` otherwise.
+
+    Staff sessions are not scoped; their role decides, in the selectors.
+    """
+
+    code = "missing_scope"
+
+    def has_permission(self, request, view):
+        key = request.auth
+        if not isinstance(key, ApiKey):
+            return True
+        scope = view.read_scope if request.method in SAFE_METHODS else view.write_scope
+        if key.has_scope(scope):
+            return True
+        self.message = f"Deze API-sleutel mist de scope {scope}."
+        return False

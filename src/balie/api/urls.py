@@ -1,1 +1,41 @@
-urlpatterns: list = []
+"""REST API v1, mounted at /api/v1/ (see docs/api.md and openapi.yaml)."""
+
+from django.urls import path, re_path
+
+from balie.api import attachments, contacts, conversations, messages, schema
+from balie.api.notfound import NotFoundView
+
+app_name = "api"
+
+urlpatterns = [
+    path("conversations/", conversations.ConversationListView.as_view(), name="conversations"),
+    path(
+        "conversations/<str:conversation_id>/",
+        conversations.ConversationDetailView.as_view(),
+        name="conversation",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages/",
+        messages.MessagesView.as_view(),
+        name="messages",
+    ),
+    path(
+        "conversations/<str:conversation_id>/attachments/",
+        attachments.AttachmentUploadView.as_view(),
+        name="attachments",
+    ),
+    path(
+        "conversations/<str:conversation_id>/assign/",
+        conversations.AssignView.as_view(),
+        name="assign",
+    ),
+    path(
+        "conversations/<str:conversation_id>/status/",
+        conversations.StatusView.as_view(),
+        name="status",
+    ),
+    path("contacts/", contacts.ContactListView.as_view(), name="contacts"),
+    path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
+    path("schema/", schema.SchemaView.as_view(), name="schema"),
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,58 @@
+"""Uploading a file to a conversation, to send it with a message afterwards."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from balie.api.base import ApiView, errors, path_id, principal, staff_user
+from balie.api.errors import PayloadTooLarge
+from balie.api.serializers.messages import AttachmentSerializer, UploadSerializer
+from balie.conversations import actions, selectors
+
+# Room for the multipart envelope around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class AttachmentUploadView(ApiView):
+    parser_classes = [MultiPartParser]
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: the session's CSRF check would already parse the body.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+            limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise PayloadTooLarge(f"Het bestand is te groot. Het maximum is {limit_mb} MB.")
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="attachments_upload",
+        summary="Upload a file",
+        description=(
+            "multipart/form-data with the field file. Answers with the attachment; send it "
+            "by putting its id in a message's attachments."
+        ),
+        parameters=[path_id("conversation_id", "Id of the conversation.")],
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: AttachmentSerializer, **errors(400, 404, 413)},
+    )
+    def post(self, request, conversation_id):
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
+        serializer = UploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        attachment = actions.do_store_attachment(
+            conversation,
+            data=upload.read(),
+            filename=upload.name or "",
+            uploaded_by=staff_user(request),
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

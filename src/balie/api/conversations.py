@@ -1,0 +1,116 @@
+"""Conversations: the list with filters, one conversation, assigning and status changes."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+
+from balie.api.base import ApiView, ApiViewMixin, errors, path_id, principal, staff_user
+from balie.api.filters import filter_conversations
+from balie.api.serializers.conversations import (
+    AssignSerializer,
+    ConversationFilterSerializer,
+    ConversationSerializer,
+    StatusSerializer,
+)
+from balie.conversations import actions, selectors
+from balie.conversations.models import Conversation
+
+CONVERSATION_ID = path_id("conversation_id", "Id of the conversation.")
+
+
+def visible_conversations(actor):
+    """Visible conversations with what the serializer reads: unread counts, org, labels."""
+    return (
+        selectors.with_unread_counts(selectors.conversations_visible_to(actor))
+        .select_related("organisation")
+        .prefetch_related("labels")
+    )
+
+
+def conversation_response(actor, conversation: Conversation) -> Response:
+    """A conversation the actor was just given access to, as the API shows it."""
+    annotated = visible_conversations(actor).get(pk=conversation.pk)
+    return Response(ConversationSerializer(annotated).data)
+
+
+class ConversationListView(ApiViewMixin, generics.ListAPIView):
+    serializer_class = ConversationSerializer
+
+    def get_queryset(self):
+        params = ConversationFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return filter_conversations(
+            visible_conversations(principal(self.request)), params.validated_data
+        )
+
+    @extend_schema(
+        operation_id="conversations_list",
+        summary="List conversations",
+        description="Newest activity first. API keys need the scope conversations:read.",
+        parameters=[ConversationFilterSerializer],
+        responses={200: ConversationSerializer(many=True), **errors(400)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ConversationDetailView(ApiView):
+    @extend_schema(
+        operation_id="conversations_retrieve",
+        summary="One conversation",
+        parameters=[CONVERSATION_ID],
+        responses={200: ConversationSerializer, **errors(404)},
+    )
+    def get(self, request, conversation_id):
+        actor = principal(request)
+        conversation = selectors.access_conversation(actor, conversation_id)
+        return conversation_response(actor, conversation)
+
+
+class AssignView(ApiView):
+    @extend_schema(
+        operation_id="conversations_assign",
+        summary="Assign to a staff member and/or move to a team",
+        description="API keys need the scope conversations:write; staff a writing role.",
+        parameters=[CONVERSATION_ID],
+        request=AssignSerializer,
+        responses={200: ConversationSerializer, **errors(400, 404)},
+    )
+    def post(self, request, conversation_id):
+        actor = principal(request)
+        conversation = selectors.access_conversation(actor, conversation_id, write=True)
+        serializer = AssignSerializer(
+            data=request.data, context={"organisation_id": conversation.organisation_id}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        actions.do_assign(
+            conversation,
+            actor=staff_user(request),
+            assignee=data["assignee"],
+            team=data.get("team"),
+            change_team="team" in data,
+        )
+        return conversation_response(actor, conversation)
+
+
+class StatusView(ApiView):
+    @extend_schema(
+        operation_id="conversations_status",
+        summary="Change the status",
+        description="open → pending → resolved → closed; closed is final.",
+        parameters=[CONVERSATION_ID],
+        request=StatusSerializer,
+        responses={200: ConversationSerializer, **errors(400, 404)},
+    )
+    def post(self, request, conversation_id):
+        actor = principal(request)
+        conversation = selectors.access_conversation(actor, conversation_id, write=True)
+        serializer = StatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.do_change_status(
+            conversation, actor=staff_user(request), status=serializer.validated_data["status"]
+        )
+        return conversation_response(actor, conversation)

@@ -1,0 +1,86 @@
+"""A conversation's messages: history after a sequence number, and sending (idempotent)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from balie.api.base import ApiView, errors, path_id, principal, staff_user
+from balie.api.serializers.messages import (
+    MessageHistorySerializer,
+    MessageQuerySerializer,
+    MessageSerializer,
+    SendMessageSerializer,
+)
+from balie.conversations import actions, selectors
+from balie.conversations.models import Direction
+
+
+class MessagesView(ApiView):
+    @extend_schema(
+        operation_id="messages_list",
+        summary="Messages in seq order",
+        description=(
+            "Everything staff see, internal notes and system lines included. Page through "
+            "with after_seq = the last seq you received while has_more is true."
+        ),
+        parameters=[path_id("conversation_id", "Id of the conversation."), MessageQuerySerializer],
+        responses={200: MessageHistorySerializer, **errors(400, 404)},
+    )
+    def get(self, request, conversation_id):
+        conversation = selectors.access_conversation(principal(request), conversation_id)
+        query = MessageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = query.validated_data["limit"]
+        found = list(
+            selectors.messages_after(
+                conversation,
+                query.validated_data["after_seq"],
+                for_resident=False,
+                limit=limit + 1,
+            )
+        )
+        history = {"results": found[:limit], "has_more": len(found) > limit}
+        return Response(MessageHistorySerializer(history).data)
+
+    @extend_schema(
+        operation_id="messages_send",
+        summary="Send a message or an internal note",
+        description=(
+            "Idempotent by client_id: the first send answers 201, a resend with the same "
+            "client_id answers 200 with the message stored the first time."
+        ),
+        parameters=[path_id("conversation_id", "Id of the conversation.")],
+        request=SendMessageSerializer,
+        responses={
+            201: OpenApiResponse(MessageSerializer, description="Stored and sent."),
+            200: OpenApiResponse(MessageSerializer, description="Sent before with this client_id."),
+            **errors(400, 404),
+        },
+    )
+    def post(self, request, conversation_id):
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
+        serializer = SendMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        direction = Direction.NOTE if data["internal"] else Direction.OUTBOUND
+        body, client_id, attachment_ids = actions.check_send_message(
+            conversation,
+            direction=direction,
+            body=data["body"],
+            client_id=data["client_id"],
+            attachment_ids=data["attachments"],
+        )
+        result = actions.do_send_message(
+            conversation,
+            direction=direction,
+            body=body,
+            client_id=client_id,
+            author=staff_user(request),
+            attachment_ids=attachment_ids,
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(MessageSerializer(result.message).data, status=code)

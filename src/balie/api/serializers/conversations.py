@@ -1,0 +1,120 @@
+"""Conversations: what is returned, the list filters, and the assign/status requests."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from balie.accounts.models import User
+from balie.api.fields import StrictIntegerField
+from balie.conversations.models import Channel, Conversation, Status, Team
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team_name = serializers.StringRelatedField(source="team", allow_null=True, read_only=True)
+    assignee_name = serializers.StringRelatedField(
+        source="assignee", allow_null=True, read_only=True
+    )
+    contact_name = serializers.StringRelatedField(source="contact", read_only=True)
+    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    unread = serializers.IntegerField(
+        read_only=True, help_text="Messages from the resident after the staff's read marker."
+    )
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "organisation",
+            "channel",
+            "status",
+            "subject",
+            "case_reference",
+            "labels",
+            "contact",
+            "contact_name",
+            "team",
+            "team_name",
+            "assignee",
+            "assignee_name",
+            "language",
+            "last_seq",
+            "agent_read_seq",
+            "resident_read_seq",
+            "unread",
+            "created_at",
+            "last_message_at",
+        ]
+        read_only_fields = fields
+
+
+class ConversationFilterSerializer(serializers.Serializer):
+    """Query parameters of the conversation list; every one is optional."""
+
+    organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    team = serializers.IntegerField(required=False, min_value=1, help_text="Team id.")
+    assignee = serializers.RegexField(
+        r"^(none|[1-9][0-9]{0,17})$",
+        required=False,
+        help_text='Staff user id, or "none" for unassigned conversations.',
+    )
+    label = serializers.CharField(required=False, max_length=60, help_text="Label name.")
+    case_reference = serializers.CharField(
+        required=False, max_length=100, help_text="Zaaknummer, exact."
+    )
+    updated_after = serializers.DateTimeField(
+        required=False, help_text="Last message at or after this moment (ISO 8601)."
+    )
+    updated_before = serializers.DateTimeField(
+        required=False, help_text="Last message before this moment (ISO 8601)."
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = StrictIntegerField(
+        allow_null=True, help_text="Staff user id of the organisation; null for nobody."
+    )
+    team = StrictIntegerField(
+        allow_null=True,
+        required=False,
+        help_text="Team id; null for no team. Leave out to keep the current team.",
+    )
+
+    def validate_assignee(self, value: int | None) -> User | None:
+        if value is None:
+            return None
+        user = User.objects.filter(
+            pk=value, memberships__organisation_id=self.context["organisation_id"]
+        ).first()
+        if user is None:
+            raise serializers.ValidationError(
+                "Deze medewerker hoort niet bij deze organisatie.", code="invalid_assignee"
+            )
+        return user
+
+    def validate_team(self, value: int | None) -> Team | None:
+        if value is None:
+            return None
+        team = (
+            Team.objects.for_organisation(self.context["organisation_id"]).filter(pk=value).first()
+        )
+        if team is None:
+            raise serializers.ValidationError(
+                "Dit team hoort niet bij deze organisatie.", code="invalid_team"
+            )
+        return team
+
+
+class StatusField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data not in self.choices:
+            raise serializers.ValidationError(
+                f"Onbekende status; kies uit {', '.join(Status.values)}.", code="invalid_status"
+            )
+        return data
+
+
+class StatusSerializer(serializers.Serializer):
+    status = StatusField(choices=Status.choices)

@@ -1,0 +1,96 @@
+"""Messages and attachments: what is returned, and what a client sends."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from balie.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from balie.conversations.models import Attachment, Message
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "conversation",
+            "message",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "width",
+            "height",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author_name = serializers.StringRelatedField(source="author", allow_null=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "conversation",
+            "seq",
+            "direction",
+            "author",
+            "author_name",
+            "body",
+            "client_id",
+            "delivery_status",
+            "created_at",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+
+class MessageHistorySerializer(serializers.Serializer):
+    results = MessageSerializer(many=True)
+    has_more = serializers.BooleanField(
+        help_text="More messages follow; ask again after the last seq."
+    )
+
+
+class MessageQuerySerializer(serializers.Serializer):
+    after_seq = serializers.IntegerField(
+        required=False, default=0, min_value=0, help_text="Only messages with a higher seq."
+    )
+    limit = serializers.IntegerField(
+        required=False, default=100, min_value=1, max_value=500, help_text="At most this many."
+    )
+
+
+class SendMessageSerializer(serializers.Serializer):
+    client_id = StrictCharField(
+        trim_whitespace=False,
+        help_text="Your idempotency key, 8 to 64 characters: a resend returns the stored message.",
+    )
+    body = StrictCharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"The text, at most {settings.MAX_MESSAGE_CHARS} characters.",
+    )
+    attachments = serializers.ListField(
+        child=StrictIntegerField(),
+        required=False,
+        default=list,
+        help_text="Ids of attachments uploaded to this conversation and not yet sent (max 10).",
+    )
+    internal = StrictBooleanField(
+        required=False, default=False, help_text="An internal note: never shown to the resident."
+    )
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        use_url=False,
+        help_text="A JPEG, PNG, GIF or WebP image, or a PDF (the type is read from the bytes).",
+    )
