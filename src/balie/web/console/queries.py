@@ -47,7 +47,9 @@ def unread_per_team(user, organisation: Organisation) -> dict[int | None, int]:
         status__in=ACTIVE_STATUSES
     )
     totals: dict[int | None, int] = {}
-    for team_id, unread in selectors.with_unread_counts(visible).values_list("team_id", "unread"):
+    # The pk keeps rows apart: the visibility queryset is DISTINCT.
+    rows = selectors.with_unread_counts(visible).values_list("pk", "team_id", "unread")
+    for _, team_id, unread in rows:
         totals[team_id] = totals.get(team_id, 0) + unread
     return totals
 

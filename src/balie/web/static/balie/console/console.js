@@ -279,11 +279,12 @@ class Pane {
     this.log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId });
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
     this.notice = h("p", { class: "notice", role: "alert", hidden: true });
+    this.closeButton = h("button", { type: "button", class: "close", "aria-label": T.close, title: T.close,
+      onclick: () => this.close() }, "×");
     this.el = h("section", { class: "pane", "data-conversation": this.id, "aria-labelledby": titleId },
       h("header", { class: "pane-head" },
         h("div", {}, this.title, this.subtitle),
-        h("button", { type: "button", class: "close", "aria-label": `${T.close}`, title: T.close,
-          onclick: () => this.close() }, "×")),
+        this.closeButton),
       config.canWrite ? this.buildControls() : null,
       this.notice, this.log, this.typing,
       config.canWrite ? this.buildComposer() : null);
@@ -345,14 +346,18 @@ class Pane {
 
   // After (re)connecting: replay from the last sequence, then resend what was not acknowledged.
   resume() {
-    socket.send({ type: "subscribe", conversation: this.id, last_seq: this.lastSeq, ref: `sub:${this.id}` });
+    this.subscribe();
     for (const { frame } of this.pending.values()) socket.send(frame);
+  }
+
+  subscribe() {
+    socket.send({ type: "subscribe", conversation: this.id, last_seq: this.lastSeq, ref: `sub:${this.id}` });
   }
 
   onSubscribed(frame) {
     this.setConversation(frame.conversation);
     for (const message of frame.messages) this.addMessage(message);
-    if (frame.has_more) return this.resume();
+    if (frame.has_more) return this.subscribe(); // the next page of the history
     this.log.scrollTop = this.log.scrollHeight;
     this.markRead();
   }
@@ -360,6 +365,11 @@ class Pane {
   setConversation(c) {
     this.conversation = c;
     this.title.textContent = c.contact;
+    this.closeButton.setAttribute("aria-label", `${T.close}: ${c.contact}`);
+    if (this.composer) {
+      const closed = c.status === "closed";
+      for (const control of this.composer.elements) control.disabled = closed;
+    }
     this.subtitle.textContent = [c.subject, T[`status_${c.status}`], teamName(c.team), staffName(c)]
       .filter(Boolean).join(" · ");
     if (this.statusSelect) {
