@@ -1,0 +1,184 @@
+"""The resident's web chat: the page, uploads, signed downloads and the embeddable widget.
+
+Thin views: reads through ``selectors``/``queries``, writes through ``actions``. The chat
+itself runs over the resident WebSocket (docs/realtime.md); these views only serve what a
+socket cannot carry.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import SuspiciousOperation
+from django.http import FileResponse, Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from balie.conversations import actions, events, selectors
+from balie.conversations.blobs import open_blob
+from balie.conversations.files import FileRejected
+from balie.web.resident import queries, strings
+
+# Room for the multipart envelope around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+SIGNED_LINK_MAX_AGE = timedelta(days=7)
+TOKEN_HEADER = "X-Balie-Token"  # noqa: S105 - a header name, not a secret
+WIDGET_STRINGS = ("widget_open", "widget_close", "page_title")
+
+
+def _organisation_or_404(slug: str):
+    organisation = queries.organisation_by_slug(slug)
+    if organisation is None:
+        raise Http404("organisation")
+    return organisation
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
+def _language(request) -> str:
+    return "en" if request.GET.get("lang") == "en" else "nl"
+
+
+@xframe_options_exempt  # the one page a municipality's site may show in its frame
+@require_GET
+def chat(request, slug: str):
+    organisation = _organisation_or_404(slug)
+    language = _language(request)
+    max_upload_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+    t = strings.for_language(
+        language,
+        organisation=organisation.name,
+        mb=max_upload_mb,
+        max=settings.MAX_MESSAGE_CHARS,
+    )
+    config = {
+        "slug": organisation.slug,
+        "organisation": organisation.name,
+        "socketPath": f"/ws/c/{organisation.slug}/",
+        "uploadUrl": reverse("resident:upload", args=[organisation.slug]),
+        "maxUploadBytes": settings.MAX_UPLOAD_BYTES,
+        "maxUploadMb": max_upload_mb,
+        "maxMessageChars": settings.MAX_MESSAGE_CHARS,
+        "language": language,
+        "embed": request.GET.get("embed") == "1",
+    }
+    response = render(
+        request,
+        "resident/chat.html",
+        {
+            "organisation": organisation,
+            "language": language,
+            "t": t,
+            "page_title": t["page_title"],
+            "strings": strings.STRINGS,
+            "config": config,
+            "embed": config["embed"],
+        },
+    )
+    host = request.get_host()
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        f"connect-src 'self' ws://{host} wss://{host}; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    )
+    return response
+
+
+@csrf_exempt  # authenticated by the device token header, never by a cookie
+@require_POST
+def upload(request, slug: str):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+    if length > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
+        return _error(413, "too_large", f"Het bestand is te groot. Het maximum is {limit_mb} MB.")
+    try:
+        conversation = selectors.access_conversation_by_token(
+            slug, request.headers.get(TOKEN_HEADER)
+        )
+    except selectors.ConversationNotFound:
+        return _error(404, "not_found", "Dit gesprek is niet gevonden.")
+    try:
+        uploaded = request.FILES.get("file")
+    except (MultiPartParserError, SuspiciousOperation):  # a broken or abusive multipart body
+        return _error(400, "malformed_upload", "De upload is niet goed aangekomen.")
+    if uploaded is None:
+        return _error(400, "no_file", "Kies een bestand (veld 'file').")
+    try:
+        attachment = actions.do_store_attachment(
+            conversation, data=uploaded.read(), filename=uploaded.name or ""
+        )
+    except FileRejected as rejected:
+        return _error(400, rejected.code, str(rejected))
+    return JsonResponse(
+        {"attachment": events.attachment_payload(attachment, for_resident=True)}, status=201
+    )
+
+
+@require_GET
+def attachment(request, signed: str):
+    try:
+        attachment_id = signing.loads(
+            signed, salt=events.RESIDENT_ATTACHMENT_SALT, max_age=SIGNED_LINK_MAX_AGE
+        )
+        found = queries.resident_attachment_by_id(attachment_id)
+    except (signing.BadSignature, selectors.ConversationNotFound):
+        raise Http404("attachment") from None
+    # Images: the display copy without EXIF/GPS. PDFs: the original, as a download.
+    response = FileResponse(
+        open_blob(found.display_sha256 or found.sha256),
+        as_attachment=not found.is_image,
+        filename=found.filename,
+        content_type=found.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def widget(request, slug: str):
+    organisation = _organisation_or_404(slug)
+    widget_config = {
+        "chatPath": reverse("resident:chat", args=[organisation.slug]),
+        "organisation": organisation.name,
+        "strings": {key: strings.STRINGS[key] for key in WIDGET_STRINGS},
+    }
+    response = render(
+        request,
+        "resident/widget.js",
+        {"widget_json": _json_for_script(widget_config)},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _json_for_script(value) -> str:
+    """JSON that is safe inside JavaScript source, even if a name contains ``</script>``."""
+    return json.dumps(value).translate(
+        {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+    )
+
+
+@require_GET
+def embed_example(request, slug: str):
+    organisation = _organisation_or_404(slug)
+    widget_url = request.build_absolute_uri(reverse("resident:widget", args=[organisation.slug]))
+    return render(
+        request,
+        "resident/embed_example.html",
+        {"organisation": organisation, "widget_url": widget_url},
+    )
