@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework import serializers
 
 from balie.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
@@ -75,7 +74,7 @@ class SendMessageSerializer(serializers.Serializer):
         default="",
         allow_blank=True,
         trim_whitespace=False,
-        help_text=f"The text, at most {settings.MAX_MESSAGE_CHARS} characters.",
+        help_text="The text; at most BALIE_MAX_MESSAGE_CHARS characters (4000 by default).",
     )
     attachments = serializers.ListField(
         child=StrictIntegerField(),
