@@ -186,3 +186,28 @@ def test_key_use_is_recorded(utrecht_api_key, utrecht_key):
 
     key.refresh_from_db()
     assert key.last_used_at is not None
+
+
+def test_session_upload_with_the_csrf_token(agent_anna, webchat):
+    conversation, _ = webchat
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(agent_anna)
+    client.cookies["csrftoken"] = CSRF_SECRET
+
+    response = client.post(
+        f"/api/v1/conversations/{conversation.pk}/attachments/",
+        {"file": upload("foto.png", png_bytes())},
+        format="multipart",
+        HTTP_X_CSRFTOKEN=CSRF_SECRET,
+    )
+
+    assert response.status_code == 201
+    assert response.json()["content_type"] == "image/png"
+
+
+def test_key_use_is_written_at_most_once_a_minute(
+    utrecht_api_key, utrecht_key, django_assert_max_num_queries
+):
+    utrecht_key.get("/api/v1/contacts/")
+    with django_assert_max_num_queries(3):  # key, count, page: no write
+        assert utrecht_key.get("/api/v1/contacts/").status_code == 200

@@ -112,3 +112,19 @@ def test_unknown_status_and_impossible_transition(as_user, agent_anna, webchat):
     assert reopen.json()["code"] == "invalid_transition"
     assert "Gesloten" in reopen.json()["detail"]
     assert stored() == before
+
+
+def test_agent_moves_a_conversation_out_of_her_own_queue(as_user, agent_anna, utrecht, webchat):
+    conversation, _ = webchat
+    vergunningen = actions.do_create_team(utrecht, name="Vergunningen")
+    client = as_user(agent_anna)
+
+    response = client.post(
+        f"/api/v1/conversations/{conversation.pk}/assign/",
+        {"assignee": None, "team": vergunningen.pk},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["team_name"], response.json()["assignee"]) == ("Vergunningen", None)
+    assert client.get(f"/api/v1/conversations/{conversation.pk}/").status_code == 404

@@ -20,18 +20,20 @@ from balie.conversations.models import Conversation
 CONVERSATION_ID = path_id("conversation_id", "Id of the conversation.")
 
 
-def visible_conversations(actor):
-    """Visible conversations with what the serializer reads: unread counts, org, labels."""
+def with_details(qs):
+    """What the serializer reads, in a fixed number of queries: unread counts, org, labels."""
     return (
-        selectors.with_unread_counts(selectors.conversations_visible_to(actor))
-        .select_related("organisation")
-        .prefetch_related("labels")
+        selectors.with_unread_counts(qs).select_related("organisation").prefetch_related("labels")
     )
 
 
-def conversation_response(actor, conversation: Conversation) -> Response:
-    """A conversation the actor was just given access to, as the API shows it."""
-    annotated = visible_conversations(actor).get(pk=conversation.pk)
+def conversation_response(conversation: Conversation) -> Response:
+    """A conversation the actor was just given access to (by ``access_conversation``).
+
+    Read again by id, not through the actor's visibility: after moving it to another team an
+    agent may no longer see it, and the answer should still show the result.
+    """
+    annotated = with_details(Conversation.objects.filter(pk=conversation.pk)).get()
     return Response(ConversationSerializer(annotated).data)
 
 
@@ -41,9 +43,8 @@ class ConversationListView(ApiViewMixin, generics.ListAPIView):
     def get_queryset(self):
         params = ConversationFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return filter_conversations(
-            visible_conversations(principal(self.request)), params.validated_data
-        )
+        visible = with_details(selectors.conversations_visible_to(principal(self.request)))
+        return filter_conversations(visible, params.validated_data)
 
     @extend_schema(
         operation_id="conversations_list",
@@ -64,9 +65,8 @@ class ConversationDetailView(ApiView):
         responses={200: ConversationSerializer, **errors(404)},
     )
     def get(self, request, conversation_id):
-        actor = principal(request)
-        conversation = selectors.access_conversation(actor, conversation_id)
-        return conversation_response(actor, conversation)
+        conversation = selectors.access_conversation(principal(request), conversation_id)
+        return conversation_response(conversation)
 
 
 class AssignView(ApiView):
@@ -79,8 +79,9 @@ class AssignView(ApiView):
         responses={200: ConversationSerializer, **errors(400, 404)},
     )
     def post(self, request, conversation_id):
-        actor = principal(request)
-        conversation = selectors.access_conversation(actor, conversation_id, write=True)
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
         serializer = AssignSerializer(
             data=request.data, context={"organisation_id": conversation.organisation_id}
         )
@@ -93,7 +94,7 @@ class AssignView(ApiView):
             team=data.get("team"),
             change_team="team" in data,
         )
-        return conversation_response(actor, conversation)
+        return conversation_response(conversation)
 
 
 class StatusView(ApiView):
@@ -106,11 +107,12 @@ class StatusView(ApiView):
         responses={200: ConversationSerializer, **errors(400, 404)},
     )
     def post(self, request, conversation_id):
-        actor = principal(request)
-        conversation = selectors.access_conversation(actor, conversation_id, write=True)
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
         serializer = StatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.do_change_status(
             conversation, actor=staff_user(request), status=serializer.validated_data["status"]
         )
-        return conversation_response(actor, conversation)
+        return conversation_response(conversation)

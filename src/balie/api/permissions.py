@@ -25,7 +25,7 @@ def staff_user(request) -> User | None:
 
 
 class IsStaffPrincipal(BasePermission):
-    """An API key, or a logged-in user with at least one membership."""
+    """An API key, or a logged-in staff user (what they see follows from their memberships)."""
 
     def has_permission(self, request, view):
         if isinstance(request.auth, ApiKey):
