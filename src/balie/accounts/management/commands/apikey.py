@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
@@ -54,7 +56,9 @@ class Command(BaseCommand):
                 _when(key.last_used_at),
                 _when(key.revoked_at),
             )
-        Console(file=self.stdout, width=140).print(table)
+        buffer = io.StringIO()
+        Console(file=buffer, width=140).print(table)
+        self.stdout.write(buffer.getvalue(), ending="")
 
     def _revoke(self, *, prefix, **options):
         key = ApiKey.objects.filter(prefix=prefix).first()
