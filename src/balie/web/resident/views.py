@@ -13,10 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -136,11 +137,13 @@ def attachment(request, signed: str):
     except (signing.BadSignature, selectors.ConversationNotFound):
         raise Http404("attachment") from None
     # Images: the display copy without EXIF/GPS. PDFs: the original, as a download.
-    response = FileResponse(
-        open_blob(found.display_sha256 or found.sha256),
-        as_attachment=not found.is_image,
-        filename=found.filename,
-        content_type=found.content_type,
+    # Read whole (at most MAX_UPLOAD_BYTES): under ASGI Django's FileResponse reads a sync
+    # file into memory anyway, with a warning, and leaks the handle if the client goes away.
+    with open_blob(found.display_sha256 or found.sha256) as blob:
+        content = blob.read()
+    response = HttpResponse(content, content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=not found.is_image, filename=found.filename
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
