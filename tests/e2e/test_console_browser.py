@@ -33,9 +33,6 @@ from tests.factories import send
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
-    # WhiteNoise hands Django's ASGI handler a sync file iterator for static files; Django
-    # warns and serves it anyway. As an error it would cut the response short.
-    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
 ]
 
 CHROMIUM_ARGS = [

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -255,11 +254,10 @@ STATIC_ROOT = (
         "BALIE_STATIC_ROOT",
         "",
         "Where `balie collectstatic` puts static files for a web server to serve. "
-        "Empty: Balie serves them itself from the installed package.",
+        "Balie also serves them itself, from memory (balie.conf.staticfiles).",
     )
     or None
 )
-WHITENOISE_USE_FINDERS = True
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
