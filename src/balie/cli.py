@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     Path(os.environ.get("BALIE_DATA_DIR", "data")).mkdir(parents=True, exist_ok=True)
     from django.core.management import execute_from_command_line
 
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")  # `balie settings-doc` runs settings_doc
     execute_from_command_line(["balie", *argv[1:]])
 
 

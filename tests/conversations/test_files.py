@@ -107,3 +107,33 @@ def test_refused_upload_stores_nothing(webchat, _files_in_tmp):
         actions.do_store_attachment(conversation, data=b"<svg onload=x>", filename="x.png")
     assert not Attachment.objects.exists()
     assert not _files_in_tmp.exists() or not any(p.is_file() for p in _files_in_tmp.rglob("*"))
+
+
+def test_uploads_by_a_key_are_staff_side_and_attributed(webchat, utrecht_api_key):
+    conversation, _token = webchat
+    key, _secret = utrecht_api_key
+    attachment = actions.do_store_attachment(
+        conversation, data=png(), filename="brief.png", uploaded_by=key
+    )
+    assert not attachment.uploaded_by_resident and attachment.uploaded_by_api_key == key
+    event = ArchiveEvent.objects.get(event_type="attachment.added")
+    assert (event.actor_kind, event.api_key_id) == ("api", key.pk)
+    # The resident cannot send the municipality's upload as their own.
+    with pytest.raises(actions.ActionError) as error:
+        actions.do_send_message(
+            conversation,
+            direction="inbound",
+            body="",
+            client_id="client-steal",
+            attachment_ids=[attachment.pk],
+        )
+    assert error.value.code == "unknown_attachment"
+    sent = actions.do_send_message(
+        conversation,
+        direction="outbound",
+        body="Zie bijlage",
+        client_id="client-key-1",
+        author=key,
+        attachment_ids=[attachment.pk],
+    )
+    assert [a.pk for a in sent.attachments] == [attachment.pk]

@@ -70,15 +70,31 @@ def test_resident_message_reopens_pending_conversation(webchat, agent_anna):
     assert conversation.status == "open"
 
 
-def test_closed_conversation_refuses_messages(webchat, agent_anna):
+def test_closed_conversation_refuses_new_messages(webchat, agent_anna):
     conversation, _token = webchat
     actions.do_change_status(conversation, actor=agent_anna, status="closed")
-    conversation.refresh_from_db()
     with pytest.raises(actions.ActionError) as error:
-        actions.check_send_message(
-            conversation, direction=Direction.INBOUND, body="Hallo?", client_id="client-closed"
-        )
+        send(conversation, "Hallo?")
     assert error.value.code == "conversation_closed"
+
+
+def test_resend_after_closing_returns_the_stored_message(webchat, agent_anna):
+    conversation, _token = webchat
+    first = send(conversation, "Laatste vraag", client_id="client-late-1")
+    actions.do_change_status(conversation, actor=agent_anna, status="closed")
+    again = actions.do_send_message(
+        conversation, direction=Direction.INBOUND, body="Laatste vraag", client_id="client-late-1"
+    )
+    assert not again.created and again.message.pk == first.pk
+
+
+def test_messages_from_a_connected_system_are_attributed_to_its_key(webchat, utrecht_api_key):
+    conversation, _token = webchat
+    key, _secret = utrecht_api_key
+    message = send(conversation, "Uw afspraak staat", direction=Direction.OUTBOUND, author=key)
+    assert message.author is None and message.sent_by_api_key == key
+    event = ArchiveEvent.objects.get(event_type="message.created")
+    assert (event.actor_kind, event.api_key_id, event.actor_id) == ("api", key.pk, None)
 
 
 @pytest.mark.parametrize(

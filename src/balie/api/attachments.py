@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from balie.api.base import ApiView, errors, path_id, principal, staff_user
+from balie.api.base import ApiView, errors, path_id, principal
 from balie.api.errors import PayloadTooLarge
 from balie.api.serializers.messages import AttachmentSerializer, UploadSerializer
 from balie.conversations import actions, selectors
@@ -53,6 +53,6 @@ class AttachmentUploadView(ApiView):
             conversation,
             data=upload.read(),
             filename=upload.name or "",
-            uploaded_by=staff_user(request),
+            uploaded_by=principal(request),
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

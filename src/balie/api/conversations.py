@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
-from balie.api.base import ApiView, ApiViewMixin, errors, path_id, principal, staff_user
+from balie.api.base import ApiView, ApiViewMixin, errors, path_id, principal
 from balie.api.filters import filter_conversations
 from balie.api.serializers.conversations import (
     AssignSerializer,
@@ -89,7 +89,7 @@ class AssignView(ApiView):
         data = serializer.validated_data
         actions.do_assign(
             conversation,
-            actor=staff_user(request),
+            actor=principal(request),
             assignee=data["assignee"],
             team=data.get("team"),
             change_team="team" in data,
@@ -113,6 +113,6 @@ class StatusView(ApiView):
         serializer = StatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         actions.do_change_status(
-            conversation, actor=staff_user(request), status=serializer.validated_data["status"]
+            conversation, actor=principal(request), status=serializer.validated_data["status"]
         )
         return conversation_response(conversation)

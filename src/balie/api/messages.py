@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from balie.api.base import ApiView, errors, path_id, principal, staff_user
+from balie.api.base import ApiView, errors, path_id, principal
 from balie.api.serializers.messages import (
     MessageHistorySerializer,
     MessageQuerySerializer,
@@ -79,7 +79,7 @@ class MessagesView(ApiView):
             direction=direction,
             body=body,
             client_id=client_id,
-            author=staff_user(request),
+            author=principal(request),
             attachment_ids=attachment_ids,
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from balie.archive.actors import ActorRef
 from balie.archive.models import ArchiveEvent
 
 
@@ -16,8 +17,7 @@ def record_event(
     event_type: str,
     payload: dict[str, Any],
     conversation_id: int | None = None,
-    actor_id: int | None = None,
-    actor_kind: str,
+    actor: ActorRef,
 ) -> ArchiveEvent:
     """Append one archive event. Must run inside the transaction that makes the change."""
     if not transaction.get_connection().in_atomic_block:
@@ -27,8 +27,9 @@ def record_event(
         conversation_id=conversation_id,
         event_type=event_type,
         payload=payload,
-        actor_id=actor_id,
-        actor_kind=actor_kind,
+        actor_id=actor.user_id,
+        api_key_id=actor.api_key_id,
+        actor_kind=actor.kind,
         created_at=timezone.now(),
     )
 
@@ -37,7 +38,7 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
     """Append several archive events with one INSERT (the group-commit write path).
 
     Each row holds ArchiveEvent's fields: organisation_id, conversation_id, event_type,
-    payload, actor_id, actor_kind, created_at.
+    payload, actor_id, api_key_id, actor_kind, created_at.
     """
     if not rows:
         return []

@@ -20,6 +20,9 @@ class ArchiveEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_kind = models.CharField(max_length=16, help_text="staff, resident, api or system")
     created_at = models.DateTimeField()
 

@@ -159,6 +159,14 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    sent_by_api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The connected system that sent it, when not a person.",
+    )
     body = models.TextField(blank=True)
     client_id = models.CharField(max_length=64, help_text="Idempotency key chosen by the sender.")
     delivery_status = models.CharField(
@@ -198,6 +206,9 @@ class Attachment(models.Model):
     uploaded_by_resident = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    uploaded_by_api_key = models.ForeignKey(
+        "accounts.ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100, help_text="Sniffed from the bytes.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from balie.archive.actions import record_event
+from balie.archive.actors import ActorRef
 from balie.tenants.models import Organisation
 
 
@@ -19,6 +20,6 @@ def do_create_organisation(
             organisation_id=organisation.pk,
             event_type="organisation.created",
             payload={"name": name, "slug": slug, "gemeentecode": gemeentecode, "oin": oin},
-            actor_kind="system",
+            actor=ActorRef("system"),
         )
     return organisation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from balie.archive.actions import record_event
+from balie.archive.actors import actor_ref, api_key_of, user_of
 from balie.conversations.blobs import store_blob
 from balie.conversations.files import check_upload
 from balie.conversations.models import Attachment, Conversation
@@ -13,6 +14,7 @@ from balie.conversations.models import Attachment, Conversation
 def do_store_attachment(
     conversation: Conversation, *, data: bytes, filename: str, uploaded_by=None
 ) -> Attachment:
+    """``uploaded_by``: a staff user, an API key, or None for the resident."""
     """Check an uploaded file, store its bytes content-addressed and record it."""
     checked = check_upload(data, filename)  # raises FileRejected before anything is stored
     sha256 = store_blob(checked.data)
@@ -21,7 +23,8 @@ def do_store_attachment(
         attachment = Attachment.objects.create(
             organisation_id=conversation.organisation_id,
             conversation=conversation,
-            uploaded_by=uploaded_by,
+            uploaded_by=user_of(uploaded_by),
+            uploaded_by_api_key=api_key_of(uploaded_by),
             uploaded_by_resident=uploaded_by is None,
             filename=checked.filename,
             content_type=checked.content_type,
@@ -43,7 +46,6 @@ def do_store_attachment(
                 "content_type": attachment.content_type,
                 "size": attachment.size,
             },
-            actor_id=getattr(uploaded_by, "pk", None),
-            actor_kind="staff" if uploaded_by else "resident",
+            actor=actor_ref(uploaded_by, default_kind="resident"),
         )
     return attachment

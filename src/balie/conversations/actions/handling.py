@@ -8,6 +8,7 @@ from functools import partial
 from django.db import transaction
 
 from balie.archive.actions import record_event
+from balie.archive.actors import actor_ref
 from balie.conversations import events
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.messages import do_send_message
@@ -60,8 +61,7 @@ def do_assign(
             conversation_id=conversation.pk,
             event_type="conversation.assigned",
             payload={"assignee": getattr(assignee, "pk", None), "team": conversation.team_id},
-            actor_id=getattr(actor, "pk", None),
-            actor_kind="staff" if actor else "api",
+            actor=actor_ref(actor),
         )
         who = str(assignee) if assignee else "niemand"
         text = f"Toegewezen aan {who}"
@@ -91,8 +91,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
             conversation_id=conversation.pk,
             event_type="conversation.status_changed",
             payload={"from": previous, "to": status},
-            actor_id=getattr(actor, "pk", None),
-            actor_kind="staff" if actor else "api",
+            actor=actor_ref(actor),
         )
         _system_message(conversation, actor, f"Status: {Status(status).label}")
         transaction.on_commit(
@@ -152,8 +151,7 @@ def do_update_details(
             conversation_id=conversation.pk,
             event_type="conversation.details_changed",
             payload=changes,
-            actor_id=getattr(actor, "pk", None),
-            actor_kind="staff" if actor else "api",
+            actor=actor_ref(actor),
         )
         transaction.on_commit(partial(events.publish_conversation, conversation))
     return conversation

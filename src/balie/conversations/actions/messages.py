@@ -12,7 +12,7 @@ from django.db.models.functions import Greatest
 from balie.conversations import events
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
-from balie.conversations.models import Conversation, Direction, Message, Status
+from balie.conversations.models import Conversation, Direction, Message
 
 
 def check_send_message(
@@ -23,7 +23,12 @@ def check_send_message(
     client_id: object,
     attachment_ids: object = (),
 ) -> tuple[str, str, list[int]]:
-    """Validate what a client sent; return clean ``(body, client_id, attachment_ids)``."""
+    """Validate what a client sent; return clean ``(body, client_id, attachment_ids)``.
+
+    Whether the conversation still takes messages is decided in the write path, after a
+    resend of a stored client id has been recognised (a retry after closing is answered
+    with the stored message, not an error).
+    """
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise ActionError("invalid_client_id", "client_id moet een tekst van 8 tot 64 tekens zijn.")
     if not isinstance(body, str):
@@ -42,8 +47,6 @@ def check_send_message(
         raise ActionError("too_many_attachments", "U kunt maximaal 10 bestanden tegelijk sturen.")
     if not body and not attachment_ids:
         raise ActionError("empty_message", "Het bericht is leeg.")
-    if conversation.status == Status.CLOSED:
-        raise ActionError("conversation_closed", "Dit gesprek is gesloten.")
     if direction not in Direction.values:
         raise ActionError("invalid_direction", "Onbekend soort bericht.")
     return body, client_id, list(attachment_ids)

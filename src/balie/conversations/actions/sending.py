@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from balie.archive.actions import record_events
+from balie.archive.actors import api_key_of, user_of
 from balie.conversations import events
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import (
@@ -39,7 +40,7 @@ class SendItem:
     direction: str
     body: str
     client_id: str
-    author: object = None  # staff user; None for the resident (or the system)
+    author: object = None  # staff user or API key; None for the resident (or the system)
     attachment_ids: tuple[int, ...] = ()
 
 
@@ -115,7 +116,8 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
     if not all(
         a is not None
         and a.conversation_id == conversation.pk
-        and a.uploaded_by_resident == (item.author is None)
+        # Resident messages carry resident uploads; staff-side messages staff-side uploads.
+        and a.uploaded_by_resident == (item.direction == Direction.INBOUND)
         for a in wanted
     ) or len(set(item.attachment_ids)) != len(item.attachment_ids):
         return ActionError(
@@ -136,7 +138,8 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
         conversation=conversation,
         seq=current["last_seq"],
         direction=item.direction,
-        author=item.author,
+        author=user_of(item.author),
+        sent_by_api_key=api_key_of(item.author),
         body=item.body,
         client_id=item.client_id,
         delivery_status=DeliveryStatus.PENDING if external else DeliveryStatus.SENT,
@@ -190,7 +193,8 @@ def _archive(new, attachments) -> None:
                     ],
                 },
                 "actor_id": message.author_id,
-                "actor_kind": _actor_kind(message.direction, message.author_id),
+                "api_key_id": message.sent_by_api_key_id,
+                "actor_kind": _actor_kind(message),
                 "created_at": message.created_at,
             }
             for _, message in new
@@ -198,10 +202,12 @@ def _archive(new, attachments) -> None:
     )
 
 
-def _actor_kind(direction: str, author_id: int | None) -> str:
-    if direction == Direction.INBOUND:
+def _actor_kind(message: Message) -> str:
+    if message.direction == Direction.INBOUND:
         return "resident"
-    return "staff" if author_id else "system"
+    if message.sent_by_api_key_id:
+        return "api"
+    return "staff" if message.author_id else "system"
 
 
 def _enqueue_external(new) -> None:

@@ -9,6 +9,7 @@ from functools import partial
 from django.db import transaction
 
 from balie.archive.actions import record_event
+from balie.archive.actors import ActorRef
 from balie.conversations import events
 from balie.conversations.models import Channel, Contact, Conversation, Team
 from balie.tenants.models import Organisation
@@ -39,7 +40,7 @@ def do_start_webchat(
             conversation_id=conversation.pk,
             event_type="conversation.created",
             payload={"channel": conversation.channel, "team": getattr(team, "pk", None)},
-            actor_kind="resident",
+            actor=ActorRef("resident"),
         )
         transaction.on_commit(partial(events.publish_conversation, conversation))
     return conversation, token

@@ -332,9 +332,15 @@ function receivePage(frame) {
   state.ready = true;
   state.attempt = 0;
   setConnection("online");
-  if (state.conversation) flushOutbox();
-  else if (state.outbox.length || state.startWaiters.length) startConversation();
+  if (state.conversation) {
+    resolveStartWaiters();
+    flushOutbox();
+  } else if (state.outbox.length || state.startWaiters.length) startConversation();
   maybeSendRead();
+}
+
+function resolveStartWaiters() {
+  for (const waiter of state.startWaiters.splice(0)) waiter.resolve(state.token);
 }
 
 const handlers = {
@@ -345,7 +351,7 @@ const handlers = {
     store.set("token", frame.token);
     state.starting = false;
     joined(frame.conversation);
-    for (const waiter of state.startWaiters.splice(0)) waiter.resolve(frame.token);
+    resolveStartWaiters();
     flushOutbox();
   },
   ack(frame) {
