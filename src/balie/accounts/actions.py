@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +50,18 @@ def do_create_api_key(
             scopes=sorted(scopes),
         )
     return key, f"{prefix}.{secret}"
+
+
+# last_used_at is kept to the minute: no database write on every request.
+API_KEY_USE_PRECISION = timedelta(minutes=1)
+
+
+def do_record_api_key_use(key: ApiKey) -> None:
+    """Note that ``key`` was used now (at most one write a minute per key)."""
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > API_KEY_USE_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
 
 
 def do_revoke_api_key(key: ApiKey) -> None:

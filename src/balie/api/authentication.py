@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
 
-from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from balie.accounts.actions import do_record_api_key_use
 from balie.accounts.models import ApiKey
-
-# last_used_at is kept to the minute: no database write on every request.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -34,9 +30,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if key is None or not hmac.compare_digest(digest, key.secret_hash):
             raise exceptions.AuthenticationFailed("Onbekende of ingetrokken API-sleutel.")
-        now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        do_record_api_key_use(key)
         return (None, key)
 
     def authenticate_header(self, request):
