@@ -138,6 +138,7 @@ def browser_page():
             page = context.new_page()
             page.set_default_timeout(10_000)
             page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda message: _csp_violation(message, errors))
             return page
 
         try:
@@ -145,6 +146,11 @@ def browser_page():
         finally:
             browser.close()
     assert errors == [], errors
+
+
+def _csp_violation(message, errors: list[str]) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
 
 
 def screenshot(page, name: str) -> None:

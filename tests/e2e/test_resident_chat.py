@@ -46,6 +46,17 @@ def bodies(conversation) -> list[str]:
     return list(messages.order_by("seq").values_list("body", flat=True))
 
 
+def set_visibility(page, value: str) -> None:
+    """Pretend the tab went to the background (or came back)."""
+    page.evaluate(
+        """(value) => {
+            Object.defineProperty(document, "visibilityState", {value, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        value,
+    )
+
+
 def agent_typing(conversation) -> None:
     event = {"type": "typing", "side": "agent", "conversation": conversation.pk}
     events.send_event(event, [events.resident_group(conversation.pk)])
@@ -238,3 +249,35 @@ def _wait_for(condition, timeout=10.0):
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+def test_hidden_tab_counts_unread_replies_in_the_title(
+    webchat, agent_anna, asgi_server, browser_page
+):
+    conversation, token = webchat
+    page = open_chat(browser_page, asgi_server)
+    page.evaluate(f"localStorage.setItem('balie:utrecht:token', {json.dumps(json.dumps(token))})")
+    page.reload()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    set_visibility(page, "hidden")
+
+    for body in ("Eerste antwoord", "Tweede antwoord"):
+        asgi_server.call(send, conversation, body, direction=Direction.OUTBOUND, author=agent_anna)
+    expect(page).to_have_title("(2) Chat met Gemeente Utrecht")
+    assert asgi_server.call(the_conversation).resident_read_seq == 0  # not seen yet
+
+    set_visibility(page, "visible")
+    expect(page).to_have_title("Chat met Gemeente Utrecht")
+    _wait_for(lambda: asgi_server.call(the_conversation).resident_read_seq == 2)
+
+
+def test_refused_file_is_explained_in_plain_dutch(utrecht, asgi_server, browser_page):
+    page = open_chat(browser_page, asgi_server)
+
+    page.locator("#file").set_input_files(
+        files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": b"<html>niet echt</html>"}]
+    )
+
+    expect(page.get_by_role("alert")).to_contain_text("Dit soort bestand kunt u niet sturen.")
+    expect(page.locator("li.message")).to_have_count(0)
+    assert asgi_server.call(Attachment.objects.count) == 0
