@@ -10,9 +10,10 @@ django_asgi = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from balie.conf.limits import BodySizeLimit  # noqa: E402
 from balie.conf.routing import websocket_application  # noqa: E402
 from balie.conf.staticfiles import StaticFilesApp  # noqa: E402
 
 application = ProtocolTypeRouter(
-    {"http": StaticFilesApp(django_asgi), "websocket": websocket_application}
+    {"http": BodySizeLimit(StaticFilesApp(django_asgi)), "websocket": websocket_application}
 )
