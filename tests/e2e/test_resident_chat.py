@@ -129,6 +129,7 @@ def test_english_switch_changes_the_interface_and_is_remembered(utrecht, asgi_se
     expect(page.get_by_label("Your message")).to_be_visible()
     expect(page).to_have_title("Chat with Gemeente Utrecht")
     expect(page.get_by_role("button", name="Schakel naar Nederlands")).to_be_focused()
+    screenshot(page, "resident-english-360.png")
     page.reload()
     expect(page.get_by_role("button", name="Send")).to_be_visible()
 
@@ -207,6 +208,7 @@ def test_closed_conversation_offers_a_new_one(webchat, agent_anna, asgi_server, 
     expect(closed).to_be_visible()
     expect(closed).to_contain_text("Start dan een nieuw gesprek.")
     expect(page.get_by_label("Uw bericht")).to_be_hidden()
+    screenshot(page, "resident-closed-360.png")
 
     page.get_by_role("button", name="Nieuw gesprek starten").click()
     expect(page.locator("li.message")).to_have_count(0)
