@@ -51,7 +51,7 @@ def test_upload_an_image_and_download_it_without_gps(anna, agent_anna, webchat):
     assert attachment.uploaded_by == agent_anna
 
     download = anna.get(payload["url"])
-    body = b"".join(download.streaming_content)
+    body = download.content
     assert download.status_code == 200
     assert download["Content-Type"] == "image/jpeg"
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -65,7 +65,7 @@ def test_pdf_downloads_as_attachment(anna, webchat):
     conversation, _ = webchat
     payload = _upload(anna, conversation, PDF, "brief.pdf").json()["attachment"]
     download = anna.get(payload["url"])
-    assert b"".join(download.streaming_content) == PDF
+    assert download.content == PDF
     assert download["Content-Disposition"] == 'attachment; filename="brief.pdf"'
     assert download["Content-Security-Policy"] == "sandbox"
 

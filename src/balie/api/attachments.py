@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -11,10 +10,8 @@ from rest_framework.response import Response
 from balie.api.base import ApiView, errors, path_id, principal
 from balie.api.errors import PayloadTooLarge
 from balie.api.serializers.messages import AttachmentSerializer, UploadSerializer
+from balie.conf.limits import declared_too_large, too_large_detail
 from balie.conversations import actions, selectors
-
-# Room for the multipart envelope around the file itself.
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 class AttachmentUploadView(ApiView):
@@ -22,13 +19,8 @@ class AttachmentUploadView(ApiView):
 
     def initial(self, request, *args, **kwargs):
         # Before authentication: the session's CSRF check would already parse the body.
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
-            limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-            raise PayloadTooLarge(f"Het bestand is te groot. Het maximum is {limit_mb} MB.")
+        if declared_too_large(request):
+            raise PayloadTooLarge(too_large_detail())
         super().initial(request, *args, **kwargs)
 
     @extend_schema(

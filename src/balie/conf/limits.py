@@ -20,6 +20,24 @@ def max_body_bytes() -> int:
     return settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
 
 
+def declared_too_large(request) -> bool:
+    """True when the request says its body is larger than any upload may be.
+
+    Upload views ask this before touching ``request.FILES`` (or the CSRF check, which would
+    parse the body), so an oversized upload is refused without reading it.
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > max_body_bytes()
+
+
+def too_large_detail() -> str:
+    limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+    return f"Het bestand is te groot. Het maximum is {limit_mb} MB."
+
+
 class BodySizeLimit:
     def __init__(self, app):
         self.app = app
@@ -58,14 +76,7 @@ def _declares_length(scope) -> bool:
 
 
 async def _too_large(send, limit: int) -> None:
-    limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-    body = json.dumps(
-        {
-            "code": "too_large",
-            "detail": f"Het bestand is te groot. Het maximum is {limit_mb} MB.",
-            "fields": {},
-        }
-    ).encode()
+    body = json.dumps({"code": "too_large", "detail": too_large_detail(), "fields": {}}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -13,22 +13,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from balie.conf.limits import declared_too_large, too_large_detail
 from balie.conversations import actions, events, selectors
-from balie.conversations.blobs import open_blob
 from balie.conversations.files import FileRejected
+from balie.web.downloads import attachment_response
 from balie.web.resident import queries, strings
 
-# Room for the multipart envelope around the file itself.
-MULTIPART_OVERHEAD = 64 * 1024
 SIGNED_LINK_MAX_AGE = timedelta(days=7)
 TOKEN_HEADER = "X-Balie-Token"  # noqa: S105 - a header name, not a secret
 WIDGET_STRINGS = ("widget_open", "widget_close", "page_title")
@@ -97,13 +95,8 @@ def chat(request, slug: str):
 @csrf_exempt  # authenticated by the device token header, never by a cookie
 @require_POST
 def upload(request, slug: str):
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-    if length > settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD:
-        return _error(413, "too_large", f"Het bestand is te groot. Het maximum is {limit_mb} MB.")
+    if declared_too_large(request):
+        return _error(413, "too_large", too_large_detail())
     try:
         conversation = selectors.access_conversation_by_token(
             slug, request.headers.get(TOKEN_HEADER)
@@ -136,19 +129,7 @@ def attachment(request, signed: str):
         found = queries.resident_attachment_by_id(attachment_id)
     except (signing.BadSignature, selectors.ConversationNotFound):
         raise Http404("attachment") from None
-    # Images: the display copy without EXIF/GPS. PDFs: the original, as a download.
-    # Read whole (at most MAX_UPLOAD_BYTES): under ASGI Django's FileResponse reads a sync
-    # file into memory anyway, with a warning, and leaks the handle if the client goes away.
-    with open_blob(found.display_sha256 or found.sha256) as blob:
-        content = blob.read()
-    response = HttpResponse(content, content_type=found.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=not found.is_image, filename=found.filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(found)
 
 
 @require_GET
