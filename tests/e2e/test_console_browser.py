@@ -9,21 +9,14 @@ the Playwright sync API keeps an event loop running in the test's own thread).
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connections
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from balie.conversations import actions, events
 from balie.conversations.models import Direction, Message
@@ -35,83 +28,14 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-class LiveServer:
-    """uvicorn serving balie.conf.asgi:application in a thread, on a loop we can reach."""
-
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            "balie.conf.asgi:application",
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="off",
-        )
-        self.server = uvicorn.Server(config)
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve())
-
-    def start(self):
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-
-    def call(self, function, *args, **kwargs):
-        """Run a sync function in the server's sync thread, like a view does."""
-        future = asyncio.run_coroutine_threadsafe(
-            sync_to_async(function)(*args, **kwargs), self.loop
-        )
-        return future.result(timeout=10)
-
-    def stop(self):
-        self.call(connections.close_all)
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.loop.close()
+@pytest.fixture
+def console_server(asgi_server):
+    return asgi_server
 
 
 @pytest.fixture
-def console_server():
-    server = LiveServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def page(console_server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1500, "height": 900}, locale="nl-NL")
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        assert errors == [], errors
-        context.close()
-        browser.close()
+def page(browser_page):
+    return browser_page(1500, 900)
 
 
 def _log_in(page, base_url):
