@@ -83,3 +83,12 @@ def test_details_refuse_bad_input_and_store_nothing(webchat, agent_anna, kwargs)
     with pytest.raises(actions.ActionError):
         actions.do_update_details(conversation, actor=agent_anna, **kwargs)
     assert ArchiveEvent.objects.count() == before
+
+
+def test_cannot_assign_to_someone_who_does_not_handle_conversations(
+    webchat, lead_lotte, auditor_aziz
+):
+    conversation, _token = webchat
+    with pytest.raises(actions.ActionError) as error:
+        actions.do_assign(conversation, actor=lead_lotte, assignee=auditor_aziz)
+    assert error.value.code == "invalid_assignee"

@@ -197,3 +197,27 @@ def access_contact(actor, contact_id: object) -> Contact:
     if contact is None:
         raise ConversationNotFound(contact_id)
     return contact
+
+
+def resident_attachment_by_id(attachment_id: object) -> Attachment:
+    """An attachment a resident may fetch by a signed link (see ``resident_attachment``)."""
+    attachment_id = _parse_id(attachment_id)
+    conversation = (
+        Conversation.objects.select_related("organisation")
+        .filter(attachments__pk=attachment_id)
+        .first()
+    )
+    if conversation is None:
+        raise ConversationNotFound(attachment_id)
+    return resident_attachment(conversation, attachment_id)
+
+
+def teams_of(organisation_id: int) -> list[Team]:
+    return list(Team.objects.for_organisation(organisation_id))
+
+
+def team_in(organisation_id: int, team_id: object) -> Team | None:
+    """Team ``team_id`` if it belongs to the organisation."""
+    if isinstance(team_id, bool) or not isinstance(team_id, int):
+        return None
+    return Team.objects.for_organisation(organisation_id).filter(pk=team_id).first()

@@ -16,7 +16,7 @@ from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
 from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
-from balie.tenants.models import Organisation
+from balie.tenants.selectors import organisation_by_slug
 
 REPLAY_LIMIT = 500
 
@@ -68,7 +68,7 @@ class ResidentConsumer(JsonConsumer):
         )
 
     def _start(self, language):
-        organisation = Organisation.objects.filter(slug=self.slug).first()
+        organisation = organisation_by_slug(self.slug)
         if organisation is None:
             raise ProtocolError("unknown_organisation", "Deze gemeente is niet gevonden.")
         if not _allow_new_chat(self.scope.get("client")):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from balie.accounts.models import User
+from balie.accounts.selectors import staff_member
 from balie.api.fields import StrictIntegerField
+from balie.conversations import selectors
 from balie.conversations.models import Channel, Conversation, Status, Team
 
 
@@ -85,21 +87,18 @@ class AssignSerializer(serializers.Serializer):
     def validate_assignee(self, value: int | None) -> User | None:
         if value is None:
             return None
-        user = User.objects.filter(
-            pk=value, memberships__organisation_id=self.context["organisation_id"]
-        ).first()
+        user = staff_member(self.context["organisation_id"], value)
         if user is None:
             raise serializers.ValidationError(
-                "Deze medewerker hoort niet bij deze organisatie.", code="invalid_assignee"
+                "Deze persoon behandelt geen gesprekken van deze organisatie.",
+                code="invalid_assignee",
             )
         return user
 
     def validate_team(self, value: int | None) -> Team | None:
         if value is None:
             return None
-        team = (
-            Team.objects.for_organisation(self.context["organisation_id"]).filter(pk=value).first()
-        )
+        team = selectors.team_in(self.context["organisation_id"], value)
         if team is None:
             raise serializers.ValidationError(
                 "Dit team hoort niet bij deze organisatie.", code="invalid_team"

@@ -7,6 +7,7 @@ from functools import partial
 
 from django.db import transaction
 
+from balie.accounts.models import WRITING_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import events
@@ -45,9 +46,14 @@ def do_assign(
     """Assign to a staff member (or nobody) and optionally move to another team."""
     if (
         assignee is not None
-        and not assignee.memberships.filter(organisation_id=conversation.organisation_id).exists()
+        and not assignee.memberships.filter(
+            organisation_id=conversation.organisation_id, role__in=WRITING_ROLES
+        ).exists()
     ):
-        raise ActionError("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
+        raise ActionError(
+            "invalid_assignee",
+            "Deze persoon behandelt geen gesprekken van deze organisatie.",
+        )
     if change_team and team is not None and team.organisation_id != conversation.organisation_id:
         raise ActionError("invalid_team", "Dit team hoort niet bij deze organisatie.")
     with transaction.atomic():

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
+from balie.accounts.selectors import staff_member
 from balie.conversations import actions, events, selectors
-from balie.web.console import queries
 from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
 
 _KEEP = object()
@@ -49,9 +49,11 @@ def _assignee(user, conversation, value):
         return user
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadRequest("invalid_assignee", "assignee moet 'me', een nummer of null zijn.")
-    member = queries.staff_member(conversation.organisation_id, value)
+    member = staff_member(conversation.organisation_id, value)
     if member is None:
-        raise BadRequest("invalid_assignee", "Deze medewerker hoort niet bij deze organisatie.")
+        raise BadRequest(
+            "invalid_assignee", "Deze persoon behandelt geen gesprekken van deze organisatie."
+        )
     return member
 
 
@@ -60,7 +62,7 @@ def _team(conversation, value):
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadRequest("invalid_team", "team moet een nummer of null zijn.")
-    team = queries.team_of(conversation.organisation_id, value)
+    team = selectors.team_in(conversation.organisation_id, value)
     if team is None:
         raise BadRequest("invalid_team", "Dit team hoort niet bij deze organisatie.")
     return team

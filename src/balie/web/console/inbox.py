@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
 from balie.conversations.models import Status
 from balie.web.console import queries
@@ -44,9 +45,9 @@ def inbox(request, slug: str):
     organisation, role = organisation_or_404(request.user, slug)
     filters = _filters(request)
     can_write = selectors.can_write(request.user, organisation.pk)
-    teams = queries.teams_of(organisation)
+    teams = selectors.teams_of(organisation.pk)
     unread = queries.unread_per_team(request.user, organisation)
-    staff = queries.staff_of(organisation) if can_write else []
+    staff = staff_of(organisation.pk) if can_write else []
     config = {
         "organisation": {"id": organisation.pk, "slug": organisation.slug},
         "user": request.user.pk,
@@ -107,6 +108,6 @@ def unread(request, slug: str):
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:100]
     counts = queries.unread_of(request.user, organisation, ids)
     per_team = queries.unread_per_team(request.user, organisation)
-    teams = {str(team.pk): per_team.get(team.pk, 0) for team in queries.teams_of(organisation)}
+    teams = {str(team.pk): per_team.get(team.pk, 0) for team in selectors.teams_of(organisation.pk)}
     teams["none"] = per_team.get(None, 0)
     return JsonResponse({"unread": {str(pk): n for pk, n in counts.items()}, "teams": teams})

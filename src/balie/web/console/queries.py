@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from balie.accounts.models import WRITING_ROLES, User
 from balie.conversations import selectors
-from balie.conversations.models import Conversation, Status, Team
+from balie.conversations.models import Conversation, Status
 from balie.tenants.models import Organisation
 
 ACTIVE_STATUSES = (Status.OPEN, Status.PENDING)
@@ -58,28 +57,3 @@ def unread_of(user, organisation: Organisation, ids: list[int]) -> dict[int, int
     """The unread count of each of ``ids`` the user may see."""
     visible = selectors.conversations_visible_to(user, organisation.pk).filter(pk__in=ids)
     return dict(selectors.with_unread_counts(visible).values_list("pk", "unread"))
-
-
-def teams_of(organisation: Organisation) -> list[Team]:
-    return list(Team.objects.for_organisation(organisation))
-
-
-def team_of(organisation_id: int, team_id: int) -> Team | None:
-    return Team.objects.for_organisation(organisation_id).filter(pk=team_id).first()
-
-
-def staff_of(organisation: Organisation) -> list[User]:
-    """Members who may handle conversations (the choices for "assign to")."""
-    return list(
-        User.objects.filter(
-            memberships__organisation=organisation, memberships__role__in=WRITING_ROLES
-        ).order_by("first_name", "username")
-    )
-
-
-def staff_member(organisation_id: int, user_id: int) -> User | None:
-    return User.objects.filter(
-        pk=user_id,
-        memberships__organisation_id=organisation_id,
-        memberships__role__in=WRITING_ROLES,
-    ).first()

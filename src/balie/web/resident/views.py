@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 from balie.conf.limits import declared_too_large, too_large_detail
 from balie.conversations import actions, events, selectors
 from balie.conversations.files import FileRejected
+from balie.tenants.selectors import organisation_by_slug
 from balie.web.downloads import attachment_response
-from balie.web.resident import queries, strings
+from balie.web.resident import strings
 
 SIGNED_LINK_MAX_AGE = timedelta(days=7)
 TOKEN_HEADER = "X-Balie-Token"  # noqa: S105 - a header name, not a secret
@@ -33,7 +34,7 @@ WIDGET_STRINGS = ("widget_open", "widget_close", "page_title")
 
 
 def _organisation_or_404(slug: str):
-    organisation = queries.organisation_by_slug(slug)
+    organisation = organisation_by_slug(slug)
     if organisation is None:
         raise Http404("organisation")
     return organisation
@@ -126,7 +127,7 @@ def attachment(request, signed: str):
         attachment_id = signing.loads(
             signed, salt=events.RESIDENT_ATTACHMENT_SALT, max_age=SIGNED_LINK_MAX_AGE
         )
-        found = queries.resident_attachment_by_id(attachment_id)
+        found = selectors.resident_attachment_by_id(attachment_id)
     except (signing.BadSignature, selectors.ConversationNotFound):
         raise Http404("attachment") from None
     return attachment_response(found)
