@@ -22,8 +22,8 @@ test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, brow
 	$(MAKE) lint schema-check test-sqlite test-postgres test-e2e
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 	BALIE_DATA_DIR=var/lint $(BIN)/mypy
 
 schema: $(STAMP)  ## regenerate src/balie/api/openapi.yaml
