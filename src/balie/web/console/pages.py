@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
 
 from balie.web.console.strings import language_of, strings_for
@@ -9,7 +10,8 @@ from balie.web.console.strings import language_of, strings_for
 
 def page_context(request) -> dict:
     language = language_of(request)
-    return {"t": strings_for(language), "language": language}
+    # Times on the page, server- or browser-rendered, are in the organisation's time zone.
+    return {"t": strings_for(language), "language": language, "time_zone": settings.TIME_ZONE}
 
 
 def render_page(request, template: str, context: dict | None = None, status: int = 200):

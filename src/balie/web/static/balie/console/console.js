@@ -30,6 +30,7 @@ const clientId = () =>
 
 const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
   day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit",
+  timeZone: document.documentElement.dataset.timeZone || undefined,
 });
 const formatTime = (iso) => (iso ? timeFormat.format(new Date(iso)) : "");
 const teamName = (id) => (id ? config.teams[String(id)] ?? "" : T.no_team);
