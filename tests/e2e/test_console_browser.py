@@ -28,6 +28,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+
 @pytest.fixture
 def console_server(asgi_server):
     return asgi_server
