@@ -144,7 +144,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "balie.realtime.layers.LocalChannelLayer",
             "CONFIG": {"capacity": 1500, "expiry": 30},
         }
     }
