@@ -17,6 +17,13 @@ from balie.tenants.actions import do_create_organisation
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
 
+def pytest_configure(config):
+    """The SQLite test database lives in BALIE_DATA_DIR, which a fresh clone lacks."""
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test directory."""
