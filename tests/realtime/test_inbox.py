@@ -91,3 +91,25 @@ async def test_send_with_attachment_over_the_socket(webchat, agent_anna):
     )
     assert (await receive_until(resident, "error"))["code"] == "unknown_attachment"
     await resident.disconnect()
+
+
+async def test_socket_sends_reach_the_inbox_coalesced(webchat, agent_anna, agent_bram):
+    conversation, token = webchat
+    anna = await agent_socket(agent_anna)
+    bram = await agent_socket(agent_bram)  # not in the conversation's team
+    resident = await resident_socket("utrecht")
+    await resident.send_json_to({"type": "hello", "token": token, "last_seq": 0})
+    await receive_until(resident, "ready")
+    for n in range(5):
+        await resident.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "body": f"{n}"})
+        await receive_until(resident, "ack")
+
+    update = await receive_until(anna, "conversations")
+    # The latest state, once per conversation, however many messages came in the window.
+    assert [c["id"] for c in update["conversations"]] == [conversation.pk]
+    later = [f for f in await drain(anna) if f["type"] == "conversations"]
+    assert [c["last_seq"] for f in [update, *later] for c in f["conversations"]][-1] == 5
+    assert len(later) <= 1
+    assert not [f for f in await drain(bram) if f["type"].startswith("conversation")]
+    for socket in (anna, bram, resident):
+        await socket.disconnect()

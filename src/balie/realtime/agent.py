@@ -155,6 +155,11 @@ class AgentConsumer(JsonConsumer):
             delivered = self.open.get(event["message"]["conversation"])
             if delivered is None or not delivered.add(event["message"]["seq"]):
                 return
+        elif kind == "conversations":
+            visible = [c for c in event["conversations"] if self._sees(c)]
+            if not visible:
+                return
+            event = {"type": "conversations", "conversations": visible}
         elif (kind == "conversation" and not self._sees(event["conversation"])) or (
             kind == "typing" and event.get("side") == "agent"  # our own side's typing
         ):

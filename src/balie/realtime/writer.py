@@ -19,6 +19,7 @@ from django.db import transaction
 
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Conversation
+from balie.realtime import inbox
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,9 @@ async def _deliver(collected) -> None:
     if layer is None:
         return
     for event, groups in collected:
+        if event["type"] == "conversation":  # inbox updates: coalesced, see realtime.inbox
+            inbox.batcher().add(event["conversation"])
+            continue
         for group in groups:
             await layer.group_send(group, {"type": "balie.event", "event": event})
 

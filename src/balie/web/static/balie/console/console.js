@@ -91,6 +91,12 @@ function onFrame(frame) {
       inbox.update(frame.conversation);
       pane?.setConversation(frame.conversation);
       break;
+    case "conversations": // coalesced inbox updates: the latest state of each
+      for (const conversation of frame.conversations) {
+        inbox.update(conversation);
+        panes.get(conversation.id)?.setConversation(conversation);
+      }
+      break;
     case "subscribed":
       pane?.onSubscribed(frame);
       break;
