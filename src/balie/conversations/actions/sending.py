@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from balie.archive.actions import record_events
@@ -161,11 +162,14 @@ def _link_attachments(new) -> dict[int, list[Attachment]]:
 
 
 def _update_conversations(new, state, now) -> None:
-    for conversation_id, current in state.items():
-        if current["touched"]:
-            Conversation.objects.filter(pk=conversation_id).update(
-                last_seq=current["last_seq"], status=current["status"], last_message_at=now
-            )
+    """One UPDATE for every conversation the batch touched."""
+    touched = {pk: current for pk, current in state.items() if current["touched"]}
+    if touched:
+        Conversation.objects.filter(pk__in=touched).update(
+            last_seq=Case(*[When(pk=pk, then=Value(c["last_seq"])) for pk, c in touched.items()]),
+            status=Case(*[When(pk=pk, then=Value(c["status"])) for pk, c in touched.items()]),
+            last_message_at=now,
+        )
     for _, message in new:
         current = state[message.conversation_id]
         conversation = message.conversation
