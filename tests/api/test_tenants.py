@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from balie.conversations import actions
 from tests.api.helpers import png_bytes, stored, upload
 from tests.factories import send
 
-# (method, path under /api/v1/ with {conversation} / {contact}, payload, format)
+# (method, path under /api/v1/ with {conversation} / {contact} / {attachment}, payload, format)
 ENDPOINTS = [
     ("get", "conversations/{conversation}/", None, None),
     ("get", "conversations/{conversation}/messages/", None, None),
@@ -21,6 +22,7 @@ ENDPOINTS = [
     ("post", "conversations/{conversation}/assign/", {"assignee": None}, "json"),
     ("post", "conversations/{conversation}/status/", {"status": "resolved"}, "json"),
     ("get", "contacts/{contact}/", None, None),
+    ("get", "attachments/{attachment}/", None, None),
 ]
 
 
@@ -36,8 +38,9 @@ def test_utrecht_ids_are_not_found_for_groningen(
 ):
     conversation, _ = webchat
     send(conversation, "Utrechtse vraag")
+    attachment = actions.do_store_attachment(conversation, data=png_bytes(), filename="a.png")
     address = "/api/v1/" + path.format(
-        conversation=conversation.pk, contact=conversation.contact_id
+        conversation=conversation.pk, contact=conversation.contact_id, attachment=attachment.pk
     )
     if payload == "file":
         payload = {"file": upload("foto.png", png_bytes())}

@@ -34,6 +34,11 @@ urlpatterns = [
         conversations.StatusView.as_view(),
         name="status",
     ),
+    path(
+        "attachments/<str:attachment_id>/",
+        attachments.AttachmentDownloadView.as_view(),
+        name="attachment",
+    ),
     path("contacts/", contacts.ContactListView.as_view(), name="contacts"),
     path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
