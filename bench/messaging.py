@@ -350,8 +350,8 @@ class Session:
                 now = time.perf_counter()
                 tracker = self.tracker  # replaced between phases
                 # The server writes compact JSON with "type" first: skip the inbox updates
-                # without parsing them.
-                if raw.startswith('{"type":"conversation"'):
+                # (single or coalesced) without parsing them.
+                if raw.startswith(('{"type":"conversation"', '{"type":"conversations"')):
                     tracker.inbox_frames += 1
                     continue
                 frame = json.loads(raw)
