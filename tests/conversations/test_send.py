@@ -22,6 +22,7 @@ def test_send_stores_message_with_next_sequence_and_archive_event(webchat):
     assert (first.seq, second.seq) == (1, 2)
     conversation.refresh_from_db()
     assert conversation.last_seq == 2
+    assert conversation.last_message_at == second.created_at
     events = ArchiveEvent.objects.filter(
         conversation_id=conversation.pk, event_type="message.created"
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from balie.archive.actions import record_events
@@ -162,14 +161,30 @@ def _link_attachments(new) -> dict[int, list[Attachment]]:
 
 
 def _update_conversations(new, state, now) -> None:
-    """One UPDATE for every conversation the batch touched."""
-    touched = {pk: current for pk, current in state.items() if current["touched"]}
+    """One UPDATE for every conversation the batch touched.
+
+    Written as SQL: Django's Case/When for a batch of 50 conversations cost more to compile
+    than the rest of the batch together. The SQL is the same on SQLite and PostgreSQL.
+    """
+    touched = [(pk, current) for pk, current in state.items() if current["touched"]]
     if touched:
-        Conversation.objects.filter(pk__in=touched).update(
-            last_seq=Case(*[When(pk=pk, then=Value(c["last_seq"])) for pk, c in touched.items()]),
-            status=Case(*[When(pk=pk, then=Value(c["status"])) for pk, c in touched.items()]),
-            last_message_at=now,
+        table = connection.ops.quote_name(Conversation._meta.db_table)
+        whens = " ".join(["WHEN %s THEN CAST(%s AS {})"] * len(touched))
+        sql = (
+            f"UPDATE {table} SET "  # noqa: S608 - only placeholders are interpolated
+            f"last_seq = CASE id {whens.format(*['BIGINT'] * len(touched))} END, "
+            f"status = CASE id {whens.format(*['VARCHAR(16)'] * len(touched))} END, "
+            f"last_message_at = %s WHERE id IN ({', '.join(['%s'] * len(touched))})"
         )
+        params: list = []
+        for pk, current in touched:
+            params += [pk, current["last_seq"]]
+        for pk, current in touched:
+            params += [pk, current["status"]]
+        params.append(connection.ops.adapt_datetimefield_value(now))
+        params += [pk for pk, _ in touched]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     for _, message in new:
         current = state[message.conversation_id]
         conversation = message.conversation
