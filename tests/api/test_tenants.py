@@ -11,6 +11,7 @@ from tests.factories import send
 # (method, path under /api/v1/ with {conversation} / {contact} / {attachment}, payload, format)
 ENDPOINTS = [
     ("get", "conversations/{conversation}/", None, None),
+    ("patch", "conversations/{conversation}/", {"subject": "Overgenomen"}, "json"),
     ("get", "conversations/{conversation}/messages/", None, None),
     (
         "post",

@@ -12,6 +12,7 @@ from balie.api.serializers.conversations import (
     AssignSerializer,
     ConversationFilterSerializer,
     ConversationSerializer,
+    DetailsSerializer,
     StatusSerializer,
 )
 from balie.conversations import actions, selectors
@@ -66,6 +67,25 @@ class ConversationDetailView(ApiView):
     )
     def get(self, request, conversation_id):
         conversation = selectors.access_conversation(principal(request), conversation_id)
+        return conversation_response(conversation)
+
+    @extend_schema(
+        operation_id="conversations_update",
+        summary="Change subject, case reference (zaaknummer) or labels",
+        description="API keys need the scope conversations:write; staff a writing role.",
+        parameters=[CONVERSATION_ID],
+        request=DetailsSerializer,
+        responses={200: ConversationSerializer, **errors(400, 404)},
+    )
+    def patch(self, request, conversation_id):
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
+        serializer = DetailsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.do_update_details(
+            conversation, actor=principal(request), **serializer.validated_data
+        )
         return conversation_response(conversation)
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from balie.accounts.models import User
 from balie.accounts.selectors import staff_member
-from balie.api.fields import StrictIntegerField
+from balie.api.fields import StrictCharField, StrictIntegerField
 from balie.conversations import selectors
 from balie.conversations.models import Channel, Conversation, Status, Team
 
@@ -113,6 +113,21 @@ class StatusField(serializers.ChoiceField):
                 f"Onbekende status; kies uit {', '.join(Status.values)}.", code="invalid_status"
             )
         return data
+
+
+class DetailsSerializer(serializers.Serializer):
+    """What PATCH may change; a field left out stays as it is."""
+
+    subject = StrictCharField(required=False, allow_blank=True, max_length=200)
+    case_reference = StrictCharField(
+        required=False, allow_blank=True, max_length=100, help_text="Zaaknummer."
+    )
+    labels = serializers.ListField(
+        child=StrictCharField(max_length=60),
+        required=False,
+        max_length=20,
+        help_text="The complete set of labels; unknown names are created.",
+    )
 
 
 class StatusSerializer(serializers.Serializer):
