@@ -36,5 +36,11 @@ class Command(BaseCommand):
         console.print(table)
         for slug, secret in keys.items():
             console.print(f"  API key {slug} (shown once): {secret}")
+        if not keys:
+            console.print(
+                "  API keys were shown when the demo data was made; for a new one: "
+                "balie apikey create --organisation utrecht --name demo "
+                "--scope conversations:read --scope conversations:write"
+            )
         if not no_serve:
             run_server(host=host, port=port)
