@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from balie.conversations import actions, events
-from balie.conversations.models import Direction, Message
+from balie.conversations.models import Conversation, Direction, Message
 from tests.conftest import PASSWORD
 from tests.factories import send
 
@@ -190,3 +190,23 @@ def _screenshot(page, name):
     target = Path(settings.DATA_DIR) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=False)
+
+
+def test_agent_records_case_reference_and_labels(agent_anna, webchat, console_server, page):
+    conversation, _ = webchat
+    console_server.call(send, conversation, "Mijn paspoort is gestolen.")
+    _log_in(page, console_server.url)
+    page.locator(f'li.row[data-id="{conversation.pk}"]').get_by_role("link").click()
+    pane = page.locator(f'section.pane[data-conversation="{conversation.pk}"]')
+    pane.get_by_text("Onderwerp, zaaknummer, labels").click()
+    pane.get_by_label("Onderwerp").fill("Paspoort gestolen")
+    pane.get_by_label("Zaaknummer").fill("Z-2026-0099")
+    pane.get_by_label("Labels (met komma's)").fill("paspoort, aangifte")
+    pane.get_by_role("button", name="Opslaan").click()
+    expect(pane.locator(".pane-sub")).to_contain_text("Z-2026-0099")
+    expect(pane.locator(".pane-sub")).to_contain_text("#aangifte")
+    stored = console_server.call(
+        lambda: Conversation.objects.prefetch_related("labels").get(pk=conversation.pk)
+    )
+    assert (stored.subject, stored.case_reference) == ("Paspoort gestolen", "Z-2026-0099")
+    assert sorted(label.name for label in stored.labels.all()) == ["aangifte", "paspoort"]

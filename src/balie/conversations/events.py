@@ -116,8 +116,12 @@ def message_payload(
     }
 
 
-def conversation_payload(conversation: Conversation) -> dict[str, Any]:
-    return {
+def conversation_payload(
+    conversation: Conversation, *, with_labels: bool = False
+) -> dict[str, Any]:
+    """The documented conversation object. ``labels`` costs a query, so it is only there on
+    request (opening a conversation, changing its details), not in every inbox update."""
+    payload = {
         "id": conversation.pk,
         "organisation": conversation.organisation_id,
         "channel": conversation.channel,
@@ -126,6 +130,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "assignee": conversation.assignee_id,
         "assignee_name": str(conversation.assignee) if conversation.assignee_id else None,
         "subject": conversation.subject,
+        "case_reference": conversation.case_reference,
         "contact": str(conversation.contact),
         "last_seq": conversation.last_seq,
         "agent_read_seq": conversation.agent_read_seq,
@@ -134,6 +139,9 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
             conversation.last_message_at.isoformat() if conversation.last_message_at else None
         ),
     }
+    if with_labels:
+        payload["labels"] = sorted(label.name for label in conversation.labels.all())
+    return payload
 
 
 def publish_message(message: Message, attachments: list, *, inbox: bool = True) -> None:

@@ -81,7 +81,7 @@ class AgentConsumer(JsonConsumer):
         messages = selectors.messages_after(
             conversation, last_seq, for_resident=False, limit=REPLAY_LIMIT
         )
-        return events.conversation_payload(conversation), [
+        return events.conversation_payload(conversation, with_labels=True), [
             events.message_payload(m, for_resident=False) for m in messages
         ]
 

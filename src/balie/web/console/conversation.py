@@ -1,4 +1,4 @@
-"""Handling a conversation from the console: assign, move to a team, change status.
+"""Handling a conversation from the console: assign, move to a team, change status, details.
 
 Thin JSON endpoints for ``fetch()``: they read the body, look the conversation up through the
 selectors (which check tenant and role) and call one action.
@@ -17,7 +17,8 @@ _KEEP = object()
 
 
 def _answer(conversation) -> JsonResponse:
-    return JsonResponse({"conversation": events.conversation_payload(conversation)})
+    payload = events.conversation_payload(conversation, with_labels=True)
+    return JsonResponse({"conversation": payload})
 
 
 @require_POST
@@ -78,4 +79,17 @@ def change_status(request, conversation_id: int):
     if not isinstance(status, str):
         raise BadRequest("invalid_status", "status moet een tekst zijn.")
     conversation = actions.do_change_status(conversation, actor=request.user, status=status)
+    return _answer(conversation)
+
+
+@require_POST
+@json_endpoint
+def details(request, conversation_id: int):
+    """Body: any of ``{"subject": str, "case_reference": str, "labels": [str, …]}``."""
+    conversation = selectors.access_conversation(request.user, conversation_id, write=True)
+    body = json_body(request)
+    fields = {key: body[key] for key in ("subject", "case_reference", "labels") if key in body}
+    if not fields:
+        raise BadRequest("invalid_field", "Geef een onderwerp, zaaknummer of labels.")
+    conversation = actions.do_update_details(conversation, actor=request.user, **fields)
     return _answer(conversation)

@@ -62,6 +62,7 @@ def inbox(request, slug: str):
             "upload": reverse("console:upload", args=[0]),
             "assign": reverse("console:assign", args=[0]),
             "status": reverse("console:status", args=[0]),
+            "details": reverse("console:details", args=[0]),
             "socket": "/ws/agent/",
         },
     }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/upload/", attachments.upload, name="upload"),
     path("conversations/<int:conversation_id>/assign/", conversation.assign, name="assign"),
     path("conversations/<int:conversation_id>/status/", conversation.change_status, name="status"),
+    path("conversations/<int:conversation_id>/details/", conversation.details, name="details"),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
     # Organisation slugs last, so a slug can never hide one of the paths above.
     path("<slug:slug>/", inbox.inbox, name="inbox"),

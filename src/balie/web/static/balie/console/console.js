@@ -309,7 +309,36 @@ class Pane {
       (e) => this.act("status", { status: e.target.value }));
     return h("div", { class: "pane-controls" },
       h("button", { type: "button", onclick: () => this.act("assign", { assignee: "me" }) }, T.assign_me),
-      this.assigneeSelect, this.teamSelect, this.statusSelect);
+      this.assigneeSelect, this.teamSelect, this.statusSelect, this.buildDetails());
+  }
+
+  buildDetails() {
+    const field = (label, attrs = {}) => h("input", { type: "text", "aria-label": label, ...attrs });
+    const labelled = (text, input) => h("label", {}, h("span", { "aria-hidden": "true" }, text), input);
+    this.subjectInput = field(T.subject, { maxlength: 200 });
+    this.caseInput = field(T.case_reference, { maxlength: 100 });
+    this.labelsInput = field(T.labels);
+    const form = h("form", { class: "details-form", onsubmit: (event) => {
+      event.preventDefault();
+      this.act("details", {
+        subject: this.subjectInput.value,
+        case_reference: this.caseInput.value,
+        labels: this.labelsInput.value.split(",").map((x) => x.trim()).filter(Boolean),
+      });
+    } },
+      labelled(T.subject, this.subjectInput),
+      labelled(T.case_reference, this.caseInput),
+      labelled(T.labels, this.labelsInput),
+      h("button", { type: "submit" }, T.save));
+    this.details = h("details", { class: "pane-details" }, h("summary", {}, T.details), form);
+    return this.details;
+  }
+
+  fillDetails(c) {
+    if (!this.details || this.details.contains(document.activeElement)) return; // not while typing
+    this.subjectInput.value = c.subject ?? "";
+    this.caseInput.value = c.case_reference ?? "";
+    this.labelsInput.value = (c.labels ?? []).join(", ");
   }
 
   buildComposer() {
@@ -370,6 +399,8 @@ class Pane {
   }
 
   setConversation(c) {
+    // Inbox updates leave labels out (they cost a query); keep the ones we know.
+    if (!("labels" in c) && this.conversation?.labels) c = { ...c, labels: this.conversation.labels };
     this.conversation = c;
     this.title.textContent = c.contact;
     this.closeButton.setAttribute("aria-label", `${T.close}: ${c.contact}`);
@@ -377,8 +408,9 @@ class Pane {
       const closed = c.status === "closed";
       for (const control of this.composer.elements) control.disabled = closed;
     }
-    this.subtitle.textContent = [c.subject, T[`status_${c.status}`], teamName(c.team), staffName(c)]
-      .filter(Boolean).join(" · ");
+    this.subtitle.textContent = [c.subject, c.case_reference, T[`status_${c.status}`], teamName(c.team),
+      staffName(c), ...(c.labels ?? []).map((name) => `#${name}`)].filter(Boolean).join(" · ");
+    this.fillDetails(c);
     if (this.statusSelect) {
       this.statusSelect.querySelector("select").value = c.status;
       this.assigneeSelect.querySelector("select").value = c.assignee ?? "";
