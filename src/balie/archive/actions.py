@@ -1,14 +1,20 @@
-"""Writes to the archive. Called inside the transaction of the change they record."""
+"""Writes to the archive. Called inside the transaction of the change they record.
+
+Every event is appended to its organisation's hash chain (``chain.py``): the chain head is
+locked (SQLite's IMMEDIATE transaction already holds the write lock), the events get the next
+sequence numbers and their hashes, and the head moves on — all in the caller's transaction.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from balie.archive import chain
 from balie.archive.actors import ActorRef
-from balie.archive.models import ArchiveEvent
+from balie.archive.models import ArchiveEvent, ChainHead
 
 
 def record_event(
@@ -20,18 +26,21 @@ def record_event(
     actor: ActorRef,
 ) -> ArchiveEvent:
     """Append one archive event. Must run inside the transaction that makes the change."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_event must run inside the transaction of the change")
-    return ArchiveEvent.objects.create(
-        organisation_id=organisation_id,
-        conversation_id=conversation_id,
-        event_type=event_type,
-        payload=payload,
-        actor_id=actor.user_id,
-        api_key_id=actor.api_key_id,
-        actor_kind=actor.kind,
-        created_at=timezone.now(),
+    (event,) = record_events(
+        [
+            {
+                "organisation_id": organisation_id,
+                "conversation_id": conversation_id,
+                "event_type": event_type,
+                "payload": payload,
+                "actor_id": actor.user_id,
+                "api_key_id": actor.api_key_id,
+                "actor_kind": actor.kind,
+                "created_at": timezone.now(),
+            }
+        ]
     )
+    return event
 
 
 def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
@@ -44,4 +53,48 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the transaction of the change")
-    return ArchiveEvent.objects.bulk_create([ArchiveEvent(**row) for row in rows])
+    events = [ArchiveEvent(**row) for row in rows]
+    heads = _lock_heads({event.organisation_id for event in events})
+    for event in events:
+        head = heads[event.organisation_id]
+        head.last_seq += 1
+        event.seq = head.last_seq
+        event.payload_hash = chain.payload_hash(event.payload)
+        event.previous_hash = head.last_hash
+        event.event_hash = chain.event_hash(
+            organisation_id=event.organisation_id,
+            seq=event.seq,
+            event_type=event.event_type,
+            conversation_id=event.conversation_id,
+            actor_id=event.actor_id,
+            api_key_id=event.api_key_id,
+            actor_kind=event.actor_kind,
+            created_at=event.created_at,
+            payload_hash=event.payload_hash,
+            previous_hash=event.previous_hash,
+        )
+        head.last_hash = event.event_hash
+    ArchiveEvent.objects.bulk_create(events)
+    for head in heads.values():
+        ChainHead.objects.filter(pk=head.pk).update(
+            last_seq=head.last_seq, last_hash=head.last_hash
+        )
+    return events
+
+
+def _lock_heads(organisation_ids: set[int]) -> dict[int, ChainHead]:
+    def select() -> dict[int, ChainHead]:
+        qs = ChainHead.objects.filter(pk__in=organisation_ids).order_by("pk")
+        if connection.features.has_select_for_update:
+            qs = qs.select_for_update()
+        return {head.pk: head for head in qs}
+
+    heads = select()
+    missing = organisation_ids - heads.keys()
+    if missing:  # an organisation's first event starts its chain
+        ChainHead.objects.bulk_create(
+            [ChainHead(organisation_id=pk, last_hash=chain.GENESIS) for pk in missing],
+            ignore_conflicts=True,
+        )
+        heads = select()
+    return heads

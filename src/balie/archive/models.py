@@ -1,7 +1,8 @@
-"""The archive: an append-only record of every change to a conversation.
+"""The archive: an append-only, hash-chained record of every change to a conversation.
 
-This issue keeps a plain append-only table; the hash chain and the database triggers that
-refuse UPDATE/DELETE come with the archive issue.
+Each event holds the SHA-256 of its payload and of the previous event of the same
+organisation, so any change or removal shows up in ``balie verify``. Database triggers refuse
+UPDATE and DELETE on the table (migration 0004) outside the destruction procedure.
 """
 
 from __future__ import annotations
@@ -25,11 +26,44 @@ class ArchiveEvent(models.Model):
     )
     actor_kind = models.CharField(max_length=16, help_text="staff, resident, api or system")
     created_at = models.DateTimeField()
+    # The chain, per organisation: seq 1, 2, 3 …; previous_hash of seq 1 is GENESIS.
+    seq = models.BigIntegerField(default=0)
+    payload_hash = models.CharField(max_length=64, default="")
+    previous_hash = models.CharField(max_length=64, default="")
+    event_hash = models.CharField(max_length=64, default="")
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["organisation", "seq"])]
 
     def __str__(self) -> str:
         return f"{self.event_type} #{self.pk}"
+
+
+class ChainHead(models.Model):
+    """The newest event of an organisation's chain; locked while appending to it."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}#{self.last_seq}"
+
+
+class DestructionPermit(models.Model):
+    """While a row exists here, the triggers let UPDATE/DELETE on archive events through.
+
+    Only the destruction procedure inserts one, inside its own transaction, and deletes it
+    again before committing; other transactions never see it.
+    """
+
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.reason

@@ -1,0 +1,83 @@
+"""Recomputing the hash chain: what ``balie verify`` and the daily check run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from balie.archive import chain
+from balie.archive.models import ArchiveEvent, ChainHead
+
+_FIELDS = (
+    "id",
+    "seq",
+    "event_type",
+    "conversation_id",
+    "actor_id",
+    "api_key_id",
+    "actor_kind",
+    "created_at",
+    "payload",
+    "payload_hash",
+    "previous_hash",
+    "event_hash",
+)
+
+
+def verify_organisation(organisation_id: int) -> tuple[int, chain.Break | None]:
+    """(events checked, the first break or None)."""
+    rows = (
+        ArchiveEvent.objects.filter(organisation_id=organisation_id)
+        .order_by("seq")
+        .values_list(*_FIELDS)
+        .iterator(chunk_size=5000)
+    )
+    checked, last_seq, last_hash, found = _walk(organisation_id, rows)
+    if found is not None:
+        return checked, found
+    head = ChainHead.objects.filter(pk=organisation_id).first()
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+    if (head_seq, head_hash) != (last_seq, last_hash):
+        problem = (
+            f"the chain ends at seq {last_seq}, but its head says {head_seq}: "
+            "the last event(s) were removed or replaced"
+        )
+        return checked, chain.Break(organisation_id, last_seq + 1, None, problem)
+    return checked, None
+
+
+def _walk(organisation_id: int, rows: Iterable[tuple]):
+    expected_seq, previous = 1, chain.GENESIS
+    checked = 0
+    for row in rows:
+        (pk, seq, event_type, conversation_id, actor_id, api_key_id, actor_kind, created_at,
+         payload, payload_hash, previous_hash, event_hash) = row  # fmt: skip
+        problem = None
+        if seq != expected_seq:
+            problem = f"expected seq {expected_seq}, found {seq}: event(s) missing"
+        elif chain.payload_hash(payload) != payload_hash:
+            problem = "the payload differs from its recorded hash: it was changed"
+        elif previous_hash != previous:
+            problem = "previous_hash does not match the event before it"
+        elif event_hash != chain.event_hash(
+            organisation_id=organisation_id,
+            seq=seq,
+            event_type=event_type,
+            conversation_id=conversation_id,
+            actor_id=actor_id,
+            api_key_id=api_key_id,
+            actor_kind=actor_kind,
+            created_at=created_at,
+            payload_hash=payload_hash,
+            previous_hash=previous_hash,
+        ):
+            problem = "the event's header (type, actor, time, …) was changed"
+        if problem is not None:
+            return (
+                checked,
+                expected_seq - 1,
+                previous,
+                chain.Break(organisation_id, seq, pk, problem),
+            )
+        checked += 1
+        expected_seq, previous = seq + 1, event_hash
+    return checked, expected_seq - 1, previous, None
