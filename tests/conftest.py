@@ -63,6 +63,7 @@ def _archive_flush_permit(request):
             ["test database flush", connection.ops.adapt_datetimefield_value(timezone.now())],
         )
         cursor.execute("DELETE FROM archive_archiveevent")
+        cursor.execute("DELETE FROM archive_auditentry")
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,10 @@ import uuid
 from balie.conversations import actions
 from balie.conversations.models import Direction
 
+# What writing one audit entry costs (savepoint, head lock, the head's creation the first
+# time, insert, head update, release): list reads add this once per organisation shown.
+AUDIT_WRITE_QUERIES = 7
+
 
 def send(conversation, body, *, direction=Direction.INBOUND, author=None, client_id=None):
     """Helper for tests: one message through the real action."""

@@ -141,7 +141,7 @@ def test_verify_command_prints_the_break_and_fails(history, groningen_webchat, c
     out = capsys.readouterr().out
     assert exit_status.value.code == 1
     assert "utrecht: BROKEN after 2 good events" in out
-    assert f"seq 3, event id {tampered.pk}" in out
+    assert f"seq 3, id {tampered.pk}" in out
     assert "groningen: OK" in out
 
     call_command("verify", organisation="groningen")

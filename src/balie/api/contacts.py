@@ -35,6 +35,12 @@ class ContactListView(ContactScope, ApiViewMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        filters = {key: self.request.query_params.get(key) for key in self.request.query_params}
+        selectors.record_list_read(principal(self.request), page, kind="contact", filters=filters)
+        return page
+
 
 class ContactDetailView(ContactScope, ApiView):
     @extend_schema(

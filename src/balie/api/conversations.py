@@ -57,6 +57,14 @@ class ConversationListView(ApiViewMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        filters = {key: self.request.query_params.get(key) for key in self.request.query_params}
+        selectors.record_list_read(
+            principal(self.request), page, kind="conversation", filters=filters
+        )
+        return page
+
 
 class ConversationDetailView(ApiView):
     @extend_schema(

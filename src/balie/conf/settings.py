@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "balie.web.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "balie.conf.urls"

@@ -3,7 +3,7 @@
 An *actor* is a staff :class:`~balie.accounts.models.User` or an
 :class:`~balie.accounts.models.ApiKey`. What an actor may not see raises
 :class:`ConversationNotFound` — the same as what does not exist, so another tenant's ids
-reveal nothing. The archive issue adds the audit entry for each read here.
+reveal nothing. Every read of a record by staff is written to the audit log here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, ApiKey, Membership
+from balie.archive.audit import record_read
 from balie.conversations.actions import hash_token
 from balie.conversations.models import (
     RESIDENT_VISIBLE,
@@ -111,15 +112,45 @@ def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
     )
 
 
-def access_conversation(actor, conversation_id: object, *, write: bool = False) -> Conversation:
-    """Fetch one conversation the actor may see (and, with ``write``, act on)."""
+def access_conversation(
+    actor, conversation_id: object, *, write: bool = False, audit: bool = True
+) -> Conversation:
+    """Fetch one conversation the actor may see (and, with ``write``, act on).
+
+    A read is written to the audit log. Writes are not (the archive records them), nor is
+    ``audit=False``: a lookup that only moves a read marker, not a read of the record.
+    """
     conversation_id = _parse_id(conversation_id)
     conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
     if conversation is None:
         raise ConversationNotFound(conversation_id)
     if write and not can_write(actor, conversation.organisation_id):
         raise NotAllowed("Met uw rol kunt u in dit gesprek niets wijzigen.")
+    if audit and not write:
+        record_read(
+            actor,
+            organisation_id=conversation.organisation_id,
+            action="conversation.read",
+            object_type="conversation",
+            object_id=conversation.pk,
+        )
     return conversation
+
+
+def record_list_read(actor, records: list, *, kind: str, filters: dict) -> None:
+    """Audit a list of records shown to staff (an inbox, an API page, search results):
+    one entry per organisation, with the ids shown."""
+    by_organisation: dict[int, list[int]] = {}
+    for record in records:
+        by_organisation.setdefault(record.organisation_id, []).append(record.pk)
+    for organisation_id, ids in by_organisation.items():
+        record_read(
+            actor,
+            organisation_id=organisation_id,
+            action=f"{kind}.list",
+            object_type=kind,
+            detail={"ids": ids[:500], "count": len(ids), "filters": filters},
+        )
 
 
 def can_write(actor, organisation_id: int) -> bool:
@@ -163,6 +194,14 @@ def access_attachment(actor, attachment_id: object) -> Attachment:
     attachment = Attachment.objects.filter(pk=attachment_id, conversation__in=visible).first()
     if attachment is None:
         raise ConversationNotFound(attachment_id)
+    record_read(
+        actor,
+        organisation_id=attachment.organisation_id,
+        action="attachment.read",
+        object_type="attachment",
+        object_id=attachment.pk,
+        detail={"conversation": attachment.conversation_id},
+    )
     return attachment
 
 
@@ -196,6 +235,13 @@ def access_contact(actor, contact_id: object) -> Contact:
     contact = contacts_visible_to(actor).filter(pk=contact_id).first()
     if contact is None:
         raise ConversationNotFound(contact_id)
+    record_read(
+        actor,
+        organisation_id=contact.organisation_id,
+        action="contact.read",
+        object_type="contact",
+        object_id=contact.pk,
+    )
     return contact
 
 

@@ -12,6 +12,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
+from balie.archive import audit
+from balie.archive.audit import AuditContext
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
@@ -31,6 +33,9 @@ class AgentConsumer(JsonConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        client = self.scope.get("client")
+        # Reads through this socket are audited with where they came from (see archive.audit).
+        audit.set_context(AuditContext(channel="socket", ip=client[0] if client else None))
         self.open: dict[int, DeliveredSeqs] = {}
         self.wide_orgs, self.team_orgs, self.team_ids = await database_sync_to_async(
             self._visibility
@@ -136,13 +141,13 @@ class AgentConsumer(JsonConsumer):
     async def on_read(self, frame):
         conversation_id = _int(frame.get("conversation"), "conversation")
         seq = _int(frame.get("seq"), "seq")
-        conversation = await self._access(conversation_id)
+        conversation = await self._access(conversation_id, audit=False)  # a marker, not a read
         await database_sync_to_async(actions.do_mark_read)(conversation, side="agent", seq=seq)
 
-    async def _access(self, conversation_id):
+    async def _access(self, conversation_id, *, audit: bool = True):
         try:
             return await database_sync_to_async(selectors.access_conversation)(
-                self.user, conversation_id
+                self.user, conversation_id, audit=audit
             )
         except selectors.ConversationNotFound:
             raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None

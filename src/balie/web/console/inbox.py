@@ -67,7 +67,9 @@ def inbox(request, slug: str):
         },
     }
     t = page_context(request)["t"]
-    rows = [_row(c, t) for c in queries.inbox(request.user, organisation, **filters)]
+    conversations = list(queries.inbox(request.user, organisation, **filters))
+    selectors.record_list_read(request.user, conversations, kind="conversation", filters=filters)
+    rows = [_row(c, t) for c in conversations]
     context = {
         "organisation": organisation,
         "role": role,

@@ -2,13 +2,15 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from balie.archive.audit import verify_audit
 from balie.archive.verification import verify_organisation
 from balie.tenants.models import Organisation
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every organisation's archive hash chain; print the first broken event. "
+        "Recompute every organisation's archive and audit-log hash chains; print the first "
+        "broken event. "
         "Exits with status 1 when any chain is broken."
     )
 
@@ -23,13 +25,14 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation with slug {organisation!r}.")
         broken = 0
         for org in organisations:
-            checked, found = verify_organisation(org.pk)
-            if found is None:
-                self.stdout.write(f"{org.slug}: OK, {checked} events, chain intact")
-            else:
+            for what, check in (("events", verify_organisation), ("audit entries", verify_audit)):
+                checked, found = check(org.pk)
+                if found is None:
+                    self.stdout.write(f"{org.slug}: OK, {checked} {what}, chain intact")
+                    continue
                 broken += 1
-                self.stdout.write(f"{org.slug}: BROKEN after {checked} good events")
-                self.stdout.write(f"  first break: seq {found.seq}, event id {found.event_id}")
+                self.stdout.write(f"{org.slug}: BROKEN after {checked} good {what}")
+                self.stdout.write(f"  first break: seq {found.seq}, id {found.event_id}")
                 self.stdout.write(f"  what is wrong: {found.problem}")
         if broken:
             sys.exit(1)
