@@ -26,6 +26,8 @@ class Role(models.TextChoices):
 
 # Roles that may write in conversations (send, assign, change status).
 WRITING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# Roles that may read and export the audit log.
+AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 # Roles that see every conversation of the organisation, not only their teams'.
 ORGANISATION_WIDE_ROLES = frozenset(
     {Role.SUPERVISOR, Role.ADMIN, Role.WOO_OFFICER, Role.RECORDS_MANAGER, Role.AUDITOR}
@@ -57,6 +59,7 @@ class ApiScope(models.TextChoices):
     CONVERSATIONS_READ = "conversations:read", "Read conversations and messages"
     CONVERSATIONS_WRITE = "conversations:write", "Send messages, assign, change status"
     CONTACTS_READ = "contacts:read", "Read contacts"
+    AUDIT_READ = "audit:read", "Read and export the audit log of reads"
 
 
 class ApiKey(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from balie.api import attachments, contacts, conversations, messages, schema
+from balie.api import attachments, audit, contacts, conversations, messages, schema
 from balie.api.notfound import NotFoundView
 
 app_name = "api"
@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("contacts/", contacts.ContactListView.as_view(), name="contacts"),
     path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
+    path("audit/", audit.AuditListView.as_view(), name="audit"),
+    path("audit/export/", audit.AuditExportView.as_view(), name="audit-export"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -1,0 +1,31 @@
+"""The audit log of reads, as auditors and their systems see it."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from balie.archive.models import AuditEntry
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    api_key = serializers.SlugRelatedField(slug_field="prefix", read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id", "organisation", "seq", "created_at", "actor", "api_key", "action",
+            "object_type", "object_id", "detail", "channel", "ip", "purpose", "entry_hash",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
+    actor = serializers.IntegerField(required=False, help_text="Staff user id.")
+    action = serializers.CharField(required=False, help_text="e.g. conversation.read")
+    object_type = serializers.CharField(required=False, help_text="e.g. conversation")
+    object_id = serializers.IntegerField(required=False)
+    since = serializers.DateTimeField(required=False, help_text="From this moment (inclusive).")
+    until = serializers.DateTimeField(required=False, help_text="Before this moment.")
