@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from balie.accounts.models import AUDIT_ROLES
 from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
 from balie.conversations.models import Status
@@ -74,6 +75,7 @@ def inbox(request, slug: str):
         "organisation": organisation,
         "role": role,
         "can_write": can_write,
+        "can_audit": role in AUDIT_ROLES,
         "filters": filters,
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balie.web.console import attachments, auth, conversation, inbox
+from balie.web.console import attachments, audit, auth, conversation, inbox
 
 app_name = "console"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     # Organisation slugs last, so a slug can never hide one of the paths above.
     path("<slug:slug>/", inbox.inbox, name="inbox"),
     path("<slug:slug>/unread/", inbox.unread, name="unread"),
+    path("<slug:slug>/audit/", audit.audit_log, name="audit"),
+    path("<slug:slug>/audit/export/", audit.audit_export, name="audit_export"),
 ]
