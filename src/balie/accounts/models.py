@@ -28,6 +28,8 @@ class Role(models.TextChoices):
 WRITING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 # Roles that may read and export the audit log.
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
+# Roles that see the results of the archive's integrity checks.
+INTEGRITY_ROLES = frozenset({Role.RECORDS_MANAGER, Role.AUDITOR, Role.ADMIN})
 # Roles that see every conversation of the organisation, not only their teams'.
 ORGANISATION_WIDE_ROLES = frozenset(
     {Role.SUPERVISOR, Role.ADMIN, Role.WOO_OFFICER, Role.RECORDS_MANAGER, Role.AUDITOR}

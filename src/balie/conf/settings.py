@@ -176,6 +176,11 @@ STAFF_FRAMES_PER_10S = config(
 
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DAILY_JOBS_HOUR = config(
+    "BALIE_DAILY_JOBS_HOUR",
+    3,
+    "Local hour (0-23) from which the daily jobs (the archive integrity check) are enqueued.",
+)
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,6 @@
 """The audit log in the console: who read what, when, from where and why (auditors,
-administrators). Filters as in the API; the same entries export to CSV."""
+administrators), filtered as in the API and exported to CSV; and the results of the
+archive's integrity checks (records managers too)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from balie.accounts.models import INTEGRITY_ROLES
+from balie.archive.checks import latest_runs
 from balie.archive.selectors import AuditNotAllowed, audit_entries_for, csv_rows, filter_entries
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import render_page
@@ -85,3 +88,16 @@ def audit_export(request, slug: str):
     filename = f"auditlog-{organisation.slug}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def integrity(request, slug: str):
+    organisation, role = organisation_or_404(request.user, slug)
+    if role not in INTEGRITY_ROLES:
+        raise Http404("integrity")
+    return render_page(
+        request,
+        "console/integrity.html",
+        {"organisation": organisation, "runs": latest_runs(organisation.pk)},
+    )

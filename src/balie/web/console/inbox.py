@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from balie.accounts.models import AUDIT_ROLES
+from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES
 from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
 from balie.conversations.models import Status
@@ -76,6 +76,7 @@ def inbox(request, slug: str):
         "role": role,
         "can_write": can_write,
         "can_audit": role in AUDIT_ROLES,
+        "can_see_integrity": role in INTEGRITY_ROLES,
         "filters": filters,
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],

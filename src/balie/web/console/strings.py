@@ -102,6 +102,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "resident_typing": {"nl": "Inwoner typt…", "en": "Resident is typing…"},
     "assign_me": {"nl": "Aan mij toewijzen", "en": "Assign to me"},
     "audit_log": {"nl": "Auditlog", "en": "Audit log"},
+    "integrity": {"nl": "Integriteit van het archief", "en": "Archive integrity"},
+    "integrity_intro": {
+        "nl": "Elke nacht controleert Balie of geen enkel bericht of logregel is veranderd of "
+        "verwijderd. Hier staan de uitkomsten.",
+        "en": "Every night Balie checks that no message or log line was changed or removed. "
+        "These are the results.",
+    },
+    "integrity_ok": {"nl": "In orde", "en": "Intact"},
+    "integrity_broken": {"nl": "GEBROKEN", "en": "BROKEN"},
+    "integrity_none": {
+        "nl": "Nog geen controle gedaan. De eerste volgt vannacht.",
+        "en": "No check yet. The first one runs tonight.",
+    },
+    "integrity_checked": {"nl": "Gecontroleerd", "en": "Checked"},
+    "integrity_result": {"nl": "Uitkomst", "en": "Result"},
     "audit_intro": {
         "nl": "Wie welk gesprek, bestand of contact heeft ingezien: wanneer, waarvandaan, waarom.",
         "en": "Who looked at which conversation, file or contact, when, from where and why.",

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<slug:slug>/unread/", inbox.unread, name="unread"),
     path("<slug:slug>/audit/", audit.audit_log, name="audit"),
     path("<slug:slug>/audit/export/", audit.audit_export, name="audit_export"),
+    path("<slug:slug>/integrity/", audit.integrity, name="integrity"),
 ]

@@ -2,22 +2,25 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from balie.archive.audit import verify_audit
-from balie.archive.verification import verify_organisation
+from balie.archive.checks import check_organisation, do_record_check
 from balie.tenants.models import Organisation
 
 
 class Command(BaseCommand):
     help = (
         "Recompute every organisation's archive and audit-log hash chains; print the first "
-        "broken event. "
-        "Exits with status 1 when any chain is broken."
+        "broken record. Exits with status 1 when any chain is broken."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--organisation", metavar="SLUG", help="Only this organisation.")
+        parser.add_argument(
+            "--record",
+            action="store_true",
+            help="Also keep the result, shown to records managers in the console.",
+        )
 
-    def handle(self, *args, organisation=None, **options):
+    def handle(self, *args, organisation=None, record=False, **options):
         organisations = Organisation.objects.order_by("slug")
         if organisation:
             organisations = organisations.filter(slug=organisation)
@@ -25,8 +28,14 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation with slug {organisation!r}.")
         broken = 0
         for org in organisations:
-            for what, check in (("events", verify_organisation), ("audit entries", verify_audit)):
-                checked, found = check(org.pk)
+            result = check_organisation(org.pk)
+            if record:
+                do_record_check(org.pk, result, trigger="manual")
+            chains = (
+                ("events", result.events_checked, result.event_break),
+                ("audit entries", result.audit_checked, result.audit_break),
+            )
+            for what, checked, found in chains:
                 if found is None:
                     self.stdout.write(f"{org.slug}: OK, {checked} {what}, chain intact")
                     continue
