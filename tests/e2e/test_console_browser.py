@@ -210,3 +210,29 @@ def test_agent_records_case_reference_and_labels(agent_anna, webchat, console_se
     )
     assert (stored.subject, stored.case_reference) == ("Paspoort gestolen", "Z-2026-0099")
     assert sorted(label.name for label in stored.labels.all()) == ["aangifte", "paspoort"]
+
+
+def test_agent_edits_and_deletes_own_reply(agent_anna, webchat, console_server, page):
+    conversation, _ = webchat
+    console_server.call(send, conversation, "Wanneer wordt het grofvuil opgehaald?")
+    _log_in(page, console_server.url)
+    page.locator(f'li.row[data-id="{conversation.pk}"]').get_by_role("link").click()
+    pane = page.locator(f'section.pane[data-conversation="{conversation.pk}"]')
+    composer = pane.get_by_label("Uw bericht")
+    composer.fill("Op dinsdag.")
+    composer.press("Enter")
+    reply = pane.locator("li.msg-outbound").last
+    expect(reply).to_contain_text("Op dinsdag.")
+
+    page.once("dialog", lambda dialog: dialog.accept("Op woensdag."))
+    reply.get_by_role("button", name="Bewerken").click()
+    expect(reply).to_contain_text("Op woensdag.")
+    expect(pane.locator("li.msg-outbound").last.locator(".edited")).to_have_text("bewerkt")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    pane.locator("li.msg-outbound").last.get_by_role("button", name="Verwijderen").click()
+    expect(pane.locator("li.msg-outbound").last).to_contain_text("Dit bericht is verwijderd.")
+    stored = console_server.call(
+        lambda: Message.objects.get(conversation=conversation, direction=Direction.OUTBOUND)
+    )
+    assert stored.body == "" and stored.deleted_at is not None

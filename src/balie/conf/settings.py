@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- messages and files ---------------------------------------------------------------------
 MAX_MESSAGE_CHARS = config("BALIE_MAX_MESSAGE_CHARS", 4000, "Longest message text accepted.")
+EDIT_WINDOW_MINUTES = config(
+    "BALIE_EDIT_WINDOW_MINUTES",
+    60,
+    "Minutes during which residents and staff may edit or delete their own message.",
+)
 MAX_UPLOAD_BYTES = config(
     "BALIE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024, "Largest attachment accepted, in bytes."
 )

@@ -96,7 +96,9 @@ def message_payload(
     message: Message, *, for_resident: bool, attachments: list | None = None
 ) -> dict[str, Any]:
     """The documented message object. Pass ``attachments`` when already loaded."""
-    if attachments is None:
+    if message.deleted_at is not None:
+        attachments = []  # a deleted message shows nothing; the archive keeps it
+    elif attachments is None:
         attachments = list(message.attachments.all())
     author = None
     if message.direction != "inbound" and message.author is not None:
@@ -108,7 +110,10 @@ def message_payload(
         "seq": message.seq,
         "direction": message.direction,
         "author": author,
+        **({} if for_resident else {"author_id": message.author_id}),
         "body": message.body,
+        "edited": message.edited_at is not None,
+        "deleted": message.deleted_at is not None,
         "client_id": message.client_id,
         "delivery_status": message.delivery_status,
         "created_at": message.created_at.isoformat(),

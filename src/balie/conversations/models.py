@@ -173,6 +173,9 @@ class Message(models.Model):
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT
     )
     created_at = models.DateTimeField()
+    # Shown as "bewerkt" / "verwijderd"; the original text stays in the archive's events.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

@@ -267,3 +267,12 @@ def team_in(organisation_id: int, team_id: object) -> Team | None:
     if isinstance(team_id, bool) or not isinstance(team_id, int):
         return None
     return Team.objects.for_organisation(organisation_id).filter(pk=team_id).first()
+
+
+def message_in(conversation: Conversation, message_id: object) -> Message:
+    """A message of this (already accessed) conversation, or ConversationNotFound."""
+    message_id = _parse_id(message_id)
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is None:
+        raise ConversationNotFound(message_id)
+    return message

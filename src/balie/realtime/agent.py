@@ -126,6 +126,31 @@ class AgentConsumer(JsonConsumer):
             }
         )
 
+    async def on_edit(self, frame):
+        await self._change(frame, actions.do_edit_message, body=frame.get("body"))
+
+    async def on_delete(self, frame):
+        await self._change(frame, actions.do_delete_message)
+
+    async def _change(self, frame, action, **kwargs):
+        conversation_id = _int(frame.get("conversation"), "conversation")
+
+        def change():
+            conversation = selectors.access_conversation(self.user, conversation_id, write=True)
+            action(
+                selectors.message_in(conversation, frame.get("message")), actor=self.user, **kwargs
+            )
+
+        try:
+            await database_sync_to_async(change)()
+        except selectors.ConversationNotFound:
+            raise ProtocolError("not_found", "Dit bericht bestaat niet.") from None
+        except selectors.NotAllowed as error:
+            raise ProtocolError("forbidden", str(error)) from None
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+        # The change reaches this socket like every other one: as message_updated, after commit.
+
     async def on_typing(self, frame):
         conversation_id = _int(frame.get("conversation"), "conversation")
         if conversation_id not in self.open:

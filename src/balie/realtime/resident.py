@@ -101,6 +101,26 @@ class ResidentConsumer(JsonConsumer):
             }
         )
 
+    async def on_edit(self, frame):
+        await self._change(frame, actions.do_edit_message, body=frame.get("body"))
+
+    async def on_delete(self, frame):
+        await self._change(frame, actions.do_delete_message)
+
+    async def _change(self, frame, action, **kwargs):
+        conversation = self._require_conversation()
+
+        def change():
+            action(selectors.message_in(conversation, frame.get("message")), actor=None, **kwargs)
+
+        try:
+            await database_sync_to_async(change)()
+        except selectors.ConversationNotFound:
+            raise ProtocolError("not_found", "Dit bericht bestaat niet.") from None
+        except actions.ActionError as error:
+            raise ProtocolError(error.code, str(error)) from None
+        # The change reaches this socket like every other one: as message_updated, after commit.
+
     async def on_typing(self, frame):
         conversation = self._require_conversation()
         await self.channel_layer.group_send(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from balie.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
@@ -28,7 +29,23 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     author_name = serializers.StringRelatedField(source="author", allow_null=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
+    edited = serializers.SerializerMethodField(help_text="Changed by its author after sending.")
+    deleted = serializers.SerializerMethodField(
+        help_text="Deleted by its author: body and attachments are gone here, kept in the archive."
+    )
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, message: Message) -> list:
+        if message.deleted_at is not None:
+            return []
+        return AttachmentSerializer(message.attachments.all(), many=True).data
+
+    def get_edited(self, message: Message) -> bool:
+        return message.edited_at is not None
+
+    def get_deleted(self, message: Message) -> bool:
+        return message.deleted_at is not None
 
     class Meta:
         model = Message
@@ -40,6 +57,8 @@ class MessageSerializer(serializers.ModelSerializer):
             "author",
             "author_name",
             "body",
+            "edited",
+            "deleted",
             "client_id",
             "delivery_status",
             "created_at",

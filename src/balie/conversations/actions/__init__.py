@@ -6,6 +6,7 @@ the real-time fan-out for after commit. One module per concern; import from here
 """
 
 from balie.conversations.actions.attachments import do_store_attachment
+from balie.conversations.actions.editing import do_delete_message, do_edit_message
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.handling import (
     do_assign,
@@ -29,6 +30,8 @@ __all__ = [
     "do_assign",
     "do_change_status",
     "do_create_team",
+    "do_delete_message",
+    "do_edit_message",
     "do_mark_read",
     "do_send_message",
     "do_start_webchat",

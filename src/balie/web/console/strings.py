@@ -101,6 +101,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "read_by_resident": {"nl": "Gelezen door inwoner", "en": "Read by resident"},
     "resident_typing": {"nl": "Inwoner typt…", "en": "Resident is typing…"},
     "assign_me": {"nl": "Aan mij toewijzen", "en": "Assign to me"},
+    "message_edited": {"nl": "bewerkt", "en": "edited"},
+    "message_deleted": {"nl": "Dit bericht is verwijderd.", "en": "This message was deleted."},
+    "edit": {"nl": "Bewerken", "en": "Edit"},
+    "delete": {"nl": "Verwijderen", "en": "Delete"},
+    "edit_message": {"nl": "Nieuwe tekst van uw bericht:", "en": "New text of your message:"},
+    "delete_confirm": {
+        "nl": "Dit bericht verwijderen? Het blijft bewaard in het archief.",
+        "en": "Delete this message? It stays in the archive.",
+    },
     "audit_log": {"nl": "Auditlog", "en": "Audit log"},
     "integrity": {"nl": "Integriteit van het archief", "en": "Archive integrity"},
     "integrity_intro": {

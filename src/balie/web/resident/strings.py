@@ -10,6 +10,8 @@ from __future__ import annotations
 LANGUAGES = ("nl", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
+    "message_edited": {"nl": "bewerkt", "en": "edited"},
+    "message_deleted": {"nl": "Dit bericht is verwijderd.", "en": "This message was deleted."},
     # page and header
     "page_title": {"nl": "Chat met {organisation}", "en": "Chat with {organisation}"},
     "intro": {

@@ -113,6 +113,9 @@ function onFrame(frame) {
     case "read":
       pane?.onRead(frame);
       break;
+    case "message_updated": // edited or deleted: show the current state in place
+      pane?.log.querySelector(`li[data-seq="${frame.message.seq}"]`)?.replaceWith(renderMessage(frame.message));
+      break;
     case "error":
       onError(frame);
       break;
@@ -570,10 +573,30 @@ function renderMessage(m, pending = false) {
     class: `msg msg-${m.direction}${pending ? " pending" : ""}`,
     "data-seq": pending ? null : m.seq,
     "aria-label": label ?? null,
-  }, meta, m.body ? h("p", { class: "body" }, m.body) : null, files,
+  }, meta,
+  m.deleted ? h("p", { class: "body deleted" }, T.message_deleted)
+    : m.body ? h("p", { class: "body" }, m.body) : null,
+  m.deleted ? null : files,
+  m.edited && !m.deleted ? h("p", { class: "edited" }, T.message_edited) : null,
+  !pending && !m.deleted && m.author_id === config.user && ["outbound", "note"].includes(m.direction)
+    ? ownMessageControls(m) : null,
   m.direction === "outbound" || pending
     ? h("p", { class: "state" }, pending ? T.sending : h("span", { class: "read-mark" }, T.read_by_resident))
     : null);
+}
+
+// Edit or delete one's own message (the server allows it for a while after sending).
+function ownMessageControls(m) {
+  const change = (frame) => socket.send({ ...frame, conversation: m.conversation, message: m.id });
+  return h("p", { class: "own-controls" },
+    h("button", { type: "button", class: "link", onclick: () => {
+      const body = prompt(T.edit_message, m.body);
+      if (body !== null && body.trim() && body.trim() !== m.body) change({ type: "edit", body });
+    } }, T.edit),
+    " · ",
+    h("button", { type: "button", class: "link", onclick: () => {
+      if (confirm(T.delete_confirm)) change({ type: "delete" });
+    } }, T.delete));
 }
 
 // --- start ---------------------------------------------------------------------------------

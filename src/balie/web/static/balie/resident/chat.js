@@ -171,8 +171,10 @@ function renderMessage(message, { pending = false, failed = false } = {}) {
     author.append(el("span", { "aria-hidden": "true" }, name));
   }
   const bubble = el("div", { class: "bubble" });
-  if (message.body) bubble.append(el("p", {}, message.body));
+  if (message.deleted) bubble.append(el("p", { class: "deleted" }, t("message_deleted")));
+  else if (message.body) bubble.append(el("p", {}, message.body));
   for (const file of message.attachments || []) bubble.append(renderAttachment(file));
+  if (message.edited && !message.deleted) bubble.append(el("p", { class: "edited" }, t("message_edited")));
   const meta = el("p", { class: "meta" });
   if (message.created_at) {
     const when = new Date(message.created_at);
@@ -371,6 +373,12 @@ const handlers = {
       updateTitle();
     }
     maybeSendRead();
+  },
+  message_updated(frame) { // edited or deleted: show the current state in place
+    const message = frame.message;
+    if (!state.messages.has(message.seq)) return;
+    state.messages.set(message.seq, message);
+    $("messages").querySelector(`li[data-seq="${message.seq}"]`)?.replaceWith(renderMessage(message));
   },
   typing(frame) {
     if (frame.side === "agent") showTyping();
