@@ -283,3 +283,23 @@ def test_refused_file_is_explained_in_plain_dutch(utrecht, asgi_server, browser_
     expect(page.get_by_role("alert")).to_contain_text("Dit soort bestand kunt u niet sturen.")
     expect(page.locator("li.message")).to_have_count(0)
     assert asgi_server.call(Attachment.objects.count) == 0
+
+
+def test_resident_edits_and_deletes_own_message(utrecht_team, asgi_server, browser_page):
+    page = open_chat(browser_page, asgi_server)
+    composer = page.get_by_label("Uw bericht")
+    composer.fill("Mijn huisnummer is 12.")
+    composer.press("Enter")
+    own = page.locator("li.message.own").first
+    expect(own.locator(".status")).to_contain_text("Verstuurd")
+
+    page.once("dialog", lambda dialog: dialog.accept("Mijn huisnummer is 21."))
+    own.get_by_role("button", name="Wijzigen").click()
+    expect(page.locator("li.message.own").first).to_contain_text("Mijn huisnummer is 21.")
+    expect(page.locator("li.message.own").first.locator(".edited")).to_have_text("bewerkt")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("li.message.own").first.get_by_role("button", name="Verwijderen").click()
+    expect(page.locator("li.message.own").first).to_contain_text("Dit bericht is verwijderd.")
+    message = asgi_server.call(lambda: the_conversation().messages.get())
+    assert message.body == "" and message.deleted_at is not None and message.edited_at is not None

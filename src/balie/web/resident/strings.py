@@ -12,6 +12,13 @@ LANGUAGES = ("nl", "en")
 STRINGS: dict[str, dict[str, str]] = {
     "message_edited": {"nl": "bewerkt", "en": "edited"},
     "message_deleted": {"nl": "Dit bericht is verwijderd.", "en": "This message was deleted."},
+    "edit": {"nl": "Wijzigen", "en": "Edit"},
+    "delete": {"nl": "Verwijderen", "en": "Delete"},
+    "edit_prompt": {"nl": "Nieuwe tekst van uw bericht:", "en": "New text of your message:"},
+    "delete_confirm": {
+        "nl": "Wilt u dit bericht verwijderen? De gemeente bewaart het wel in het archief.",
+        "en": "Delete this message? The municipality still keeps it in its archive.",
+    },
     # page and header
     "page_title": {"nl": "Chat met {organisation}", "en": "Chat with {organisation}"},
     "intro": {

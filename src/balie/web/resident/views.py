@@ -68,6 +68,7 @@ def chat(request, slug: str):
         "maxUploadBytes": settings.MAX_UPLOAD_BYTES,
         "maxUploadMb": max_upload_mb,
         "maxMessageChars": settings.MAX_MESSAGE_CHARS,
+        "editWindowMinutes": settings.EDIT_WINDOW_MINUTES,
         "language": language,
         "embed": request.GET.get("embed") == "1",
     }

@@ -183,7 +183,31 @@ function renderMessage(message, { pending = false, failed = false } = {}) {
   }
   if (own) meta.append(el("span", { class: "status" }, `${message.created_at ? " · " : ""}${ownStatus(message, pending, failed)}`));
   li.append(author, bubble, meta);
+  if (own && message.id && !message.deleted && stillEditable(message)) li.append(ownControls(message));
   return li;
+}
+
+function stillEditable(message) {
+  return Date.now() - new Date(message.created_at).getTime() < config.editWindowMinutes * 60000;
+}
+
+// Change or withdraw one's own message; everyone then sees "bewerkt" / "verwijderd".
+function ownControls(message) {
+  const button = (key) => el("button", { type: "button", class: "link" }, t(key));
+  const edit = button("edit");
+  edit.addEventListener("click", () => {
+    const body = prompt(t("edit_prompt"), message.body);
+    if (body !== null && body.trim() && body.trim() !== message.body) {
+      sendFrame({ type: "edit", message: message.id, body });
+    }
+  });
+  const remove = button("delete");
+  remove.addEventListener("click", () => {
+    if (confirm(t("delete_confirm"))) sendFrame({ type: "delete", message: message.id });
+  });
+  const controls = el("p", { class: "own-controls" });
+  controls.append(edit, " · ", remove);
+  return controls;
 }
 
 function outboxAsMessage(item) {
