@@ -1,66 +1,15 @@
-"""The database itself refuses UPDATE and DELETE on archive events.
-
-Only while a DestructionPermit row exists — inserted and removed again inside the
-destruction procedure's own transaction — do the triggers let a change through.
-"""
+"""The database itself refuses UPDATE and DELETE on archive events (see archive.triggers)."""
 
 from django.db import migrations
 
-TABLE = "archive_archiveevent"
-PERMIT = "archive_destructionpermit"
-MESSAGE = "archive events are append-only"
+from balie.archive.triggers import append_only
 
-SQLITE = [
-    f"""CREATE TRIGGER archive_event_no_update BEFORE UPDATE ON {TABLE}
-        WHEN NOT EXISTS (SELECT 1 FROM {PERMIT})
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    f"""CREATE TRIGGER archive_event_no_delete BEFORE DELETE ON {TABLE}
-        WHEN NOT EXISTS (SELECT 1 FROM {PERMIT})
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-]
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS archive_event_no_update",
-    "DROP TRIGGER IF EXISTS archive_event_no_delete",
-]
-POSTGRES = [
-    f"""CREATE FUNCTION archive_event_append_only() RETURNS trigger AS $$
-        BEGIN
-            IF NOT EXISTS (SELECT 1 FROM {PERMIT}) THEN
-                RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-            RETURN NEW;
-        END $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER archive_event_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-        FOR EACH ROW EXECUTE FUNCTION archive_event_append_only()""",
-    # TRUNCATE skips row triggers: refuse it as a statement.
-    f"""CREATE TRIGGER archive_event_no_truncate BEFORE TRUNCATE ON {TABLE}
-        FOR EACH STATEMENT EXECUTE FUNCTION archive_event_append_only()""",
-]
-POSTGRES_DROP = [
-    f"DROP TRIGGER IF EXISTS archive_event_no_truncate ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS archive_event_append_only ON {TABLE}",
-    "DROP FUNCTION IF EXISTS archive_event_append_only()",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(f"no append-only triggers for {schema_editor.connection.vendor}")
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
+forward, backward = append_only(
+    "archive_archiveevent", "archive_event", "archive events are append-only"
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [("archive", "0004_chain_existing_events")]
 
-    operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}),
-        )
-    ]
+    operations = [migrations.RunPython(forward, backward)]

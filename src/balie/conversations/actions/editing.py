@@ -17,20 +17,16 @@ from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import events
 from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.messages import clean_body
 from balie.conversations.models import RESIDENT_VISIBLE, Direction, Message
 
 
 def do_edit_message(message: Message, *, actor, body: object) -> Message:
     """``actor``: the staff author, or None for the resident (their socket proved who)."""
     _check_own(message, actor)
-    if not isinstance(body, str) or not body.strip():
+    body = clean_body(body)
+    if not body:
         raise ActionError("invalid_body", "Een bewerkt bericht kan niet leeg zijn.")
-    body = body.strip()
-    if len(body) > settings.MAX_MESSAGE_CHARS:
-        raise ActionError(
-            "body_too_long",
-            f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens).",
-        )
     if body == message.body:
         return message
     return _change(message, actor, "message.edited", {"body": body}, body=body, edited=True)

@@ -15,6 +15,19 @@ from balie.conversations.actions.sending import SendItem, SendResult, send_messa
 from balie.conversations.models import Conversation, Direction, Message
 
 
+def clean_body(body: object) -> str:
+    """A message text from outside: a string, trimmed, not longer than allowed."""
+    if not isinstance(body, str):
+        raise ActionError("invalid_body", "body moet een tekst zijn.")
+    body = body.strip()
+    if len(body) > settings.MAX_MESSAGE_CHARS:
+        raise ActionError(
+            "body_too_long",
+            f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens).",
+        )
+    return body
+
+
 def check_send_message(
     conversation: Conversation,
     *,
@@ -31,14 +44,7 @@ def check_send_message(
     """
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise ActionError("invalid_client_id", "client_id moet een tekst van 8 tot 64 tekens zijn.")
-    if not isinstance(body, str):
-        raise ActionError("invalid_body", "body moet een tekst zijn.")
-    body = body.strip()
-    if len(body) > settings.MAX_MESSAGE_CHARS:
-        raise ActionError(
-            "body_too_long",
-            f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens).",
-        )
+    body = clean_body(body)
     if not isinstance(attachment_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
     ):
