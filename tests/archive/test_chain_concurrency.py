@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from balie.archive.verification import verify_organisation
 from balie.conversations import actions
@@ -24,4 +23,3 @@ def test_concurrent_writers_keep_the_chain_intact(utrecht, utrecht_team):
     checked, found = verify_organisation(utrecht.pk)
     assert found is None, str(found)
     assert checked >= 12 + 4
-    connection.close()
