@@ -17,8 +17,13 @@ from balie.archive.audit import AuditContext
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
-from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
-from balie.realtime.resident import REPLAY_LIMIT, _int
+from balie.realtime.protocol import (
+    REPLAY_LIMIT,
+    DeliveredSeqs,
+    JsonConsumer,
+    ProtocolError,
+    field_int,
+)
 
 MAX_OPEN = 20
 
@@ -64,8 +69,8 @@ class AgentConsumer(JsonConsumer):
 
     # --- frames from the console -------------------------------------------------------
     async def on_subscribe(self, frame):
-        conversation_id = _int(frame.get("conversation"), "conversation")
-        last_seq = _int(frame.get("last_seq", 0), "last_seq")
+        conversation_id = field_int(frame.get("conversation"), "conversation")
+        last_seq = field_int(frame.get("last_seq", 0), "last_seq")
         if conversation_id not in self.open and len(self.open) >= MAX_OPEN:
             raise ProtocolError("too_many_open", f"U kunt maximaal {MAX_OPEN} gesprekken openen.")
         conversation = await self._access(conversation_id)
@@ -91,7 +96,7 @@ class AgentConsumer(JsonConsumer):
         ]
 
     async def on_unsubscribe(self, frame):
-        conversation_id = _int(frame.get("conversation"), "conversation")
+        conversation_id = field_int(frame.get("conversation"), "conversation")
         if self.open.pop(conversation_id, None) is not None:
             await self.channel_layer.group_discard(
                 events.staff_group(conversation_id), self.channel_name
@@ -99,7 +104,7 @@ class AgentConsumer(JsonConsumer):
 
     async def on_send(self, frame):
         request = writer.SendRequest(
-            conversation_id=_int(frame.get("conversation"), "conversation"),
+            conversation_id=field_int(frame.get("conversation"), "conversation"),
             direction=Direction.NOTE if frame.get("internal") is True else Direction.OUTBOUND,
             body=frame.get("body", ""),
             client_id=frame.get("client_id"),
@@ -133,7 +138,7 @@ class AgentConsumer(JsonConsumer):
         await self._change(frame, actions.do_delete_message)
 
     async def _change(self, frame, action, **kwargs):
-        conversation_id = _int(frame.get("conversation"), "conversation")
+        conversation_id = field_int(frame.get("conversation"), "conversation")
 
         def change():
             conversation = selectors.access_conversation(self.user, conversation_id, write=True)
@@ -152,7 +157,7 @@ class AgentConsumer(JsonConsumer):
         # The change reaches this socket like every other one: as message_updated, after commit.
 
     async def on_typing(self, frame):
-        conversation_id = _int(frame.get("conversation"), "conversation")
+        conversation_id = field_int(frame.get("conversation"), "conversation")
         if conversation_id not in self.open:
             raise ProtocolError("not_subscribed", "Open het gesprek eerst.")
         await self.channel_layer.group_send(
@@ -164,8 +169,8 @@ class AgentConsumer(JsonConsumer):
         )
 
     async def on_read(self, frame):
-        conversation_id = _int(frame.get("conversation"), "conversation")
-        seq = _int(frame.get("seq"), "seq")
+        conversation_id = field_int(frame.get("conversation"), "conversation")
+        seq = field_int(frame.get("seq"), "seq")
         conversation = await self._access(conversation_id, audit=False)  # a marker, not a read
         await database_sync_to_async(actions.do_mark_read)(conversation, side="agent", seq=seq)
 

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
+REPLAY_LIMIT = 500  # messages per ready/replay/subscribed frame; more pages follow
 
 
 class ProtocolError(Exception):
@@ -132,3 +133,10 @@ class DeliveredSeqs:
         if seq > self._floor:
             self._floor = seq
             self._seen = {s for s in self._seen if s > seq}
+
+
+def field_int(value, name: str) -> int:
+    """A frame field that must be a whole number of 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ProtocolError("invalid_field", f"'{name}' moet een geheel getal van 0 of meer zijn.")
+    return value

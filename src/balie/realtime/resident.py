@@ -15,10 +15,14 @@ from django.core.cache import cache
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
-from balie.realtime.protocol import DeliveredSeqs, JsonConsumer, ProtocolError
+from balie.realtime.protocol import (
+    REPLAY_LIMIT,
+    DeliveredSeqs,
+    JsonConsumer,
+    ProtocolError,
+    field_int,
+)
 from balie.tenants.selectors import organisation_by_slug
-
-REPLAY_LIMIT = 500
 
 
 class ResidentConsumer(JsonConsumer):
@@ -39,7 +43,7 @@ class ResidentConsumer(JsonConsumer):
 
     # --- frames from the resident -------------------------------------------------------
     async def on_hello(self, frame):
-        token, last_seq = frame.get("token"), _int(frame.get("last_seq", 0), "last_seq")
+        token, last_seq = frame.get("token"), field_int(frame.get("last_seq", 0), "last_seq")
         if token is None:
             await self.send_frame({"type": "ready", "conversation": None, "messages": []})
             return
@@ -55,7 +59,7 @@ class ResidentConsumer(JsonConsumer):
     async def on_resume(self, frame):
         """Fetch the next page after a ``ready``/``replay`` that said ``has_more``."""
         self._require_conversation()
-        await self._replay(_int(frame.get("last_seq", 0), "last_seq"), "replay")
+        await self._replay(field_int(frame.get("last_seq", 0), "last_seq"), "replay")
 
     async def on_start(self, frame):
         if self.conversation is not None:
@@ -133,7 +137,7 @@ class ResidentConsumer(JsonConsumer):
 
     async def on_read(self, frame):
         conversation = self._require_conversation()
-        seq = _int(frame.get("seq"), "seq")
+        seq = field_int(frame.get("seq"), "seq")
         await database_sync_to_async(actions.do_mark_read)(conversation, side="resident", seq=seq)
 
     # --- events from the channel layer --------------------------------------------------
@@ -202,9 +206,3 @@ def _conversation(conversation) -> dict:
         "agent_read_seq": conversation.agent_read_seq,
         "organisation": conversation.organisation.name,
     }
-
-
-def _int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ProtocolError("invalid_field", f"'{name}' moet een geheel getal van 0 of meer zijn.")
-    return value
