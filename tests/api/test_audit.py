@@ -7,7 +7,9 @@ import io
 
 import pytest
 
-from balie.accounts.actions import do_create_api_key
+from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
+from balie.archive.tasks import verify_archives
+from tests.conftest import PASSWORD
 from tests.factories import send
 
 
@@ -66,3 +68,23 @@ def test_key_with_audit_scope_reads_only_its_organisation(reads, groningen, as_k
     assert as_key(utrecht_secret).get("/api/v1/audit/").json()["count"] == 2
     assert as_key(groningen_secret).get("/api/v1/audit/").json()["count"] == 0
     assert as_key(groningen_secret).get("/api/v1/audit/?organisation=utrecht").json()["count"] == 0
+
+
+def test_integrity_results_for_records_managers_and_keys(
+    webchat, utrecht, groningen, as_user, as_key
+):
+    verify_archives.call()
+    records_rik = do_create_staff_user(username="records_rik", password=PASSWORD)
+    do_set_membership(records_rik, utrecht, "records_manager")
+    rows = as_user(records_rik).get("/api/v1/integrity/").json()["results"]
+    assert [(r["organisation"], r["ok"], r["trigger"]) for r in rows] == [
+        ("utrecht", True, "daily")
+    ]
+
+    _, secret = do_create_api_key(groningen, name="audit", scopes=["audit:read"])
+    rows = as_key(secret).get("/api/v1/integrity/").json()["results"]
+    assert [r["organisation"] for r in rows] == ["groningen"]
+
+
+def test_agents_do_not_see_integrity_results(webchat, agent_anna, as_user):
+    assert as_user(agent_anna).get("/api/v1/integrity/").status_code == 403

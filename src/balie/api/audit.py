@@ -10,8 +10,18 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from balie.accounts.models import ApiScope
 from balie.api.base import ApiView, ApiViewMixin, errors, principal
-from balie.api.serializers.audit import AuditEntrySerializer, AuditFilterSerializer
-from balie.archive.selectors import AuditNotAllowed, audit_entries_for, csv_rows, filter_entries
+from balie.api.serializers.audit import (
+    AuditEntrySerializer,
+    AuditFilterSerializer,
+    VerificationRunSerializer,
+)
+from balie.archive.selectors import (
+    AuditNotAllowed,
+    audit_entries_for,
+    csv_rows,
+    filter_entries,
+    verification_runs_for,
+)
 
 MAX_EXPORT_ROWS = 200_000
 
@@ -77,3 +87,26 @@ class AuditExportView(AuditScope, ApiView):
         response = HttpResponse("".join(csv_rows(entries)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="auditlog.csv"'
         return response
+
+
+class IntegrityListView(AuditScope, ApiViewMixin, generics.ListAPIView):
+    serializer_class = VerificationRunSerializer
+
+    def get_queryset(self):
+        try:
+            return verification_runs_for(principal(self.request))
+        except AuditNotAllowed as error:
+            raise PermissionDenied(str(error)) from None
+
+    @extend_schema(
+        operation_id="integrity_list",
+        summary="Results of the archive integrity checks",
+        description=(
+            "Newest first: the daily check (and `balie verify --record`) of the archive's and "
+            "the audit log's hash chains. For records managers, auditors and administrators, "
+            "and API keys with the scope audit:read."
+        ),
+        responses={200: VerificationRunSerializer(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -43,6 +43,7 @@ urlpatterns = [
     path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
     path("audit/", audit.AuditListView.as_view(), name="audit"),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit-export"),
+    path("integrity/", audit.IntegrityListView.as_view(), name="integrity"),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from balie.accounts.models import AUDIT_ROLES, ApiKey, ApiScope, Membership
-from balie.archive.models import AuditEntry
+from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES, ApiKey, ApiScope, Membership
+from balie.archive.models import AuditEntry, VerificationRun
 
 CSV_COLUMNS = [
     "seq", "created_at", "actor", "api_key", "action", "object_type", "object_id",
@@ -43,6 +43,26 @@ def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[Aud
         AuditEntry.objects.filter(organisation_id__in=organisations)
         .select_related("actor", "api_key", "organisation")
         .order_by("-created_at", "-seq")
+    )
+
+
+def verification_runs_for(actor) -> QuerySet[VerificationRun]:
+    """Integrity check results: records managers, auditors, administrators; keys with
+    audit:read. AuditNotAllowed when the actor may see none."""
+    if isinstance(actor, ApiKey):
+        if not actor.has_scope(ApiScope.AUDIT_READ):
+            raise AuditNotAllowed("Deze API-sleutel mist de scope audit:read.")
+        organisations = [actor.organisation_id]
+    else:
+        organisations = list(
+            Membership.objects.filter(user=actor, role__in=INTEGRITY_ROLES).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        if not organisations:
+            raise AuditNotAllowed("Alleen informatiebeheer, audit of beheer ziet deze controles.")
+    return VerificationRun.objects.filter(organisation_id__in=organisations).select_related(
+        "organisation"
     )
 
 

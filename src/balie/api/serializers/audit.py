@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from balie.archive.models import AuditEntry
+from balie.archive.models import AuditEntry, VerificationRun
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -29,3 +29,15 @@ class AuditFilterSerializer(serializers.Serializer):
     object_id = serializers.IntegerField(required=False)
     since = serializers.DateTimeField(required=False, help_text="From this moment (inclusive).")
     until = serializers.DateTimeField(required=False, help_text="Before this moment.")
+
+
+class VerificationRunSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = VerificationRun
+        fields = [
+            "id", "organisation", "started_at", "finished_at", "events_checked",
+            "audit_checked", "ok", "problem", "trigger",
+        ]  # fmt: skip
+        read_only_fields = fields
