@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from balie.archive import chain
 from balie.archive.actors import ActorRef
+from balie.archive.heads import lock_heads
 from balie.archive.models import ArchiveEvent, ChainHead
 
 
@@ -54,7 +55,7 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the transaction of the change")
     events = [ArchiveEvent(**row) for row in rows]
-    heads = _lock_heads({event.organisation_id for event in events})
+    heads = lock_heads(ChainHead, {event.organisation_id for event in events})
     for event in events:
         head = heads[event.organisation_id]
         head.last_seq += 1
@@ -80,21 +81,3 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
             last_seq=head.last_seq, last_hash=head.last_hash
         )
     return events
-
-
-def _lock_heads(organisation_ids: set[int]) -> dict[int, ChainHead]:
-    def select() -> dict[int, ChainHead]:
-        qs = ChainHead.objects.filter(pk__in=organisation_ids).order_by("pk")
-        if connection.features.has_select_for_update:
-            qs = qs.select_for_update()
-        return {head.pk: head for head in qs}
-
-    heads = select()
-    missing = organisation_ids - heads.keys()
-    if missing:  # an organisation's first event starts its chain
-        ChainHead.objects.bulk_create(
-            [ChainHead(organisation_id=pk, last_hash=chain.GENESIS) for pk in missing],
-            ignore_conflicts=True,
-        )
-        heads = select()
-    return heads

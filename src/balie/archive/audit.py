@@ -13,11 +13,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from balie.archive import chain
 from balie.archive.actors import actor_ref
+from balie.archive.heads import lock_heads
 from balie.archive.models import AuditEntry, AuditHead
 
 
@@ -55,7 +56,7 @@ def record_read(
     ref = actor_ref(actor)
     where = _context.get()
     with transaction.atomic():
-        head = _lock_head(organisation_id)
+        head = lock_heads(AuditHead, {organisation_id})[organisation_id]
         entry = AuditEntry(
             organisation_id=organisation_id,
             seq=head.last_seq + 1,
@@ -96,20 +97,6 @@ def entry_hash(entry: AuditEntry) -> str:
         "previous_hash": entry.previous_hash,
     }
     return hashlib.sha256(chain.canonical(record)).hexdigest()
-
-
-def _lock_head(organisation_id: int) -> AuditHead:
-    qs = AuditHead.objects.filter(pk=organisation_id)
-    if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
-    head = qs.first()
-    if head is None:
-        AuditHead.objects.bulk_create(
-            [AuditHead(organisation_id=organisation_id, last_hash=chain.GENESIS)],
-            ignore_conflicts=True,
-        )
-        head = qs.get()
-    return head
 
 
 def verify_audit(organisation_id: int) -> tuple[int, chain.Break | None]:
