@@ -30,6 +30,12 @@ WRITING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 # Roles that see the results of the archive's integrity checks.
 INTEGRITY_ROLES = frozenset({Role.RECORDS_MANAGER, Role.AUDITOR, Role.ADMIN})
+# Roles that manage records: record classes, destruction lists (proposing and approving).
+RECORDS_ROLES = frozenset({Role.RECORDS_MANAGER, Role.ADMIN})
+# Roles that see the records pages: retention, holds, destruction lists and records.
+RECORDS_READ_ROLES = frozenset({Role.RECORDS_MANAGER, Role.ADMIN, Role.AUDITOR, Role.WOO_OFFICER})
+# Roles that place and release holds (legal holds, open Woo requests).
+HOLD_ROLES = frozenset({Role.RECORDS_MANAGER, Role.WOO_OFFICER, Role.ADMIN})
 # Roles that see every conversation of the organisation, not only their teams'.
 ORGANISATION_WIDE_ROLES = frozenset(
     {Role.SUPERVISOR, Role.ADMIN, Role.WOO_OFFICER, Role.RECORDS_MANAGER, Role.AUDITOR}
@@ -62,6 +68,7 @@ class ApiScope(models.TextChoices):
     CONVERSATIONS_WRITE = "conversations:write", "Send messages, assign, change status"
     CONTACTS_READ = "contacts:read", "Read contacts"
     AUDIT_READ = "audit:read", "Read and export the audit log of reads"
+    RECORDS_READ = "records:read", "Read record classes, holds, due records and destruction lists"
 
 
 class ApiKey(models.Model):

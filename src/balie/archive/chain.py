@@ -4,7 +4,8 @@
 ``event_hash`` = SHA-256 of the event's header fields, its payload hash and the previous
 event's hash, as canonical JSON. Changing a payload breaks its own payload hash; changing a
 header breaks its event hash; removing an event breaks the next one's ``previous_hash`` and
-leaves a gap in ``seq``. Destruction (a later step) empties a payload but keeps its hash.
+leaves a gap in ``seq``. Destruction empties a payload to ``{"destroyed_by": list}`` but keeps
+its hash; verification accepts that only where the list's executed event names the conversation.
 """
 
 from __future__ import annotations

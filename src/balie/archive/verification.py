@@ -31,7 +31,7 @@ def verify_organisation(organisation_id: int) -> tuple[int, chain.Break | None]:
         .values_list(*_FIELDS)
         .iterator(chunk_size=5000)
     )
-    checked, last_seq, last_hash, found = _walk(organisation_id, rows)
+    checked, last_seq, last_hash, found = _walk(organisation_id, rows, _destroyed(organisation_id))
     if found is not None:
         return checked, found
     head = ChainHead.objects.filter(pk=organisation_id).first()
@@ -45,7 +45,26 @@ def verify_organisation(organisation_id: int) -> tuple[int, chain.Break | None]:
     return checked, None
 
 
-def _walk(organisation_id: int, rows: Iterable[tuple]):
+def _destroyed(organisation_id: int) -> dict[int, set[int]]:
+    """{destruction list id: the conversations its executed event names}. Those events are
+    themselves checked in the walk, so a forged list shows as a break too."""
+    lists: dict[int, set[int]] = {}
+    for (payload,) in ArchiveEvent.objects.filter(
+        organisation_id=organisation_id, event_type="destruction.executed"
+    ).values_list("payload"):
+        if isinstance(payload, dict) and isinstance(payload.get("list"), int):
+            lists[payload["list"]] = set(payload.get("conversations") or [])
+    return lists
+
+
+def _emptied(payload: object, conversation_id: int | None, destroyed: dict[int, set[int]]):
+    """None for a normal payload; else whether a destruction list covers this emptied one."""
+    if not (isinstance(payload, dict) and payload.keys() == {"destroyed_by"}):
+        return None
+    return conversation_id in destroyed.get(payload["destroyed_by"], ())
+
+
+def _walk(organisation_id: int, rows: Iterable[tuple], destroyed: dict[int, set[int]]):
     expected_seq, previous = 1, chain.GENESIS
     checked = 0
     for row in rows:
@@ -54,7 +73,12 @@ def _walk(organisation_id: int, rows: Iterable[tuple]):
         problem = None
         if seq != expected_seq:
             problem = f"expected seq {expected_seq}, found {seq}: event(s) missing"
-        elif chain.payload_hash(payload) != payload_hash:
+        elif (emptied := _emptied(payload, conversation_id, destroyed)) is False:
+            problem = (
+                f"the payload was emptied as destroyed by list {payload['destroyed_by']}, "
+                "but that list did not destroy this conversation"
+            )
+        elif emptied is None and chain.payload_hash(payload) != payload_hash:
             problem = "the payload differs from its recorded hash: it was changed"
         elif previous_hash != previous:
             problem = "previous_hash does not match the event before it"

@@ -116,12 +116,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers continue while one writer commits; IMMEDIATE takes the write lock at
     # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked";
     # synchronous=FULL makes an acknowledged message survive a power cut, not only a crash
-    # (group commit spreads its fsync over a batch).
+    # (group commit spreads its fsync over a batch); secure_delete overwrites what is deleted
+    # (destruction), so no destroyed text lingers in free pages of the file.
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+            " PRAGMA secure_delete=ON;"
         ),
     }
     _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test-balie.sqlite3")})

@@ -18,6 +18,14 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
     is_default = models.BooleanField(default=False, help_text="New web chats land here.")
+    record_class = models.ForeignKey(
+        "archive.RecordClass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The record class of this team's conversations (else the channel's).",
+    )
 
     objects = TenantQuerySet.as_manager()
 
@@ -120,6 +128,20 @@ class Conversation(models.Model):
     language = models.CharField(max_length=8, default="nl")
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Retention: the record class decides when the conversation may be destroyed.
+    record_class = models.ForeignKey(
+        "archive.RecordClass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conversations",
+    )
+    record_class_chosen = models.BooleanField(
+        default=False, help_text="Set by a person; a team change then leaves it alone."
+    )
+    # Content removed by an executed destruction list; the row stays as a tombstone.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

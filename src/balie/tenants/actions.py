@@ -6,6 +6,7 @@ from django.db import transaction
 
 from balie.archive.actions import record_event
 from balie.archive.actors import ActorRef
+from balie.archive.retention import do_seed_record_classes
 from balie.tenants.models import Organisation
 
 
@@ -16,6 +17,7 @@ def do_create_organisation(
     organisation.full_clean()
     with transaction.atomic():
         organisation.save()
+        do_seed_record_classes(organisation.pk)
         record_event(
             organisation_id=organisation.pk,
             event_type="organisation.created",

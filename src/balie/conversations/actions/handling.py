@@ -6,6 +6,7 @@ import uuid
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 
 from balie.accounts.models import WRITING_ROLES
 from balie.archive.actions import record_event
@@ -60,6 +61,12 @@ def do_assign(
         fields = {"assignee": assignee}
         if change_team:
             fields["team"] = team
+            if not conversation.record_class_chosen:  # the new team's record class
+                from balie.archive.retention import record_class_for  # (imports actions)
+
+                fields["record_class"] = record_class_for(
+                    conversation.organisation_id, team=team, channel=conversation.channel
+                )
         Conversation.objects.filter(pk=conversation.pk).update(**fields)
         conversation.refresh_from_db()
         record_event(
@@ -90,7 +97,9 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         )
     with transaction.atomic():
         previous = conversation.status
-        Conversation.objects.filter(pk=conversation.pk).update(status=status)
+        # The retention term of most record classes runs from the closing date.
+        closed_at = timezone.now() if status == Status.CLOSED else None
+        Conversation.objects.filter(pk=conversation.pk).update(status=status, closed_at=closed_at)
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,

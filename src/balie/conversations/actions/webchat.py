@@ -23,6 +23,8 @@ def do_start_webchat(
     organisation: Organisation, *, language: str = "nl"
 ) -> tuple[Conversation, str]:
     """Open a new web chat for an anonymous resident; return it with the device token."""
+    from balie.archive.retention import record_class_for  # (it imports these actions)
+
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         contact = Contact.objects.create(organisation=organisation)
@@ -34,12 +36,17 @@ def do_start_webchat(
             team=team,
             language=language if language in ("nl", "en") else "nl",
             resident_token_hash=hash_token(token),
+            record_class=record_class_for(organisation.pk, team=team, channel=Channel.WEBCHAT),
         )
         record_event(
             organisation_id=organisation.pk,
             conversation_id=conversation.pk,
             event_type="conversation.created",
-            payload={"channel": conversation.channel, "team": getattr(team, "pk", None)},
+            payload={
+                "channel": conversation.channel,
+                "team": getattr(team, "pk", None),
+                "record_class": conversation.record_class_id,
+            },
             actor=ActorRef("resident"),
         )
         transaction.on_commit(partial(events.publish_conversation, conversation))
