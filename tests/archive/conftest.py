@@ -1,10 +1,12 @@
+"""Fixtures of the archive's tests: records managers, and closing consumer connections."""
+
+import pytest
+
+from balie.accounts.actions import do_create_staff_user, do_set_membership
+from tests.conftest import PASSWORD
+
 # Some archive tests read over the staff socket: close the consumers' connections after each.
 from tests.realtime.conftest import _close_consumer_connections  # noqa: F401
-
-import pytest  # noqa: E402
-
-from balie.accounts.actions import do_create_staff_user, do_set_membership  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
 
 
 @pytest.fixture

@@ -110,11 +110,9 @@ def test_an_emptied_payload_that_no_destruction_covers_is_reported(destroyed, ut
     other, _ = webchat
     send(other, "Nog een vraag")
     event = ArchiveEvent.objects.filter(conversation_id=other.pk).last()
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {DestructionPermit._meta.db_table} (reason, created_at) "
-                       "VALUES ('test', CURRENT_TIMESTAMP)")  # fmt: skip
-        ArchiveEvent.objects.filter(pk=event.pk).update(payload={"destroyed_by": done.pk})
-        cursor.execute(f"DELETE FROM {DestructionPermit._meta.db_table}")  # noqa: S608
+    permit = DestructionPermit.objects.create(reason="a forger's permit")
+    ArchiveEvent.objects.filter(pk=event.pk).update(payload={"destroyed_by": done.pk})
+    permit.delete()
     _, found = verify_organisation(utrecht.pk)
     assert found is not None and found.event_id == event.pk
     assert "did not destroy this conversation" in found.problem
@@ -244,8 +242,10 @@ def test_held_records_cannot_be_proposed_until_the_hold_is_released(
     utrecht, lead_lotte, records_rik
 ):
     conversation, _ = _conversation_with_content(utrecht, lead_lotte)
-    hold = do_place_hold(utrecht.pk, actor=records_rik, kind="legal", scope="conversation",
-                         target_id=conversation.pk, reference="ZAAK-1", reason="Bezwaar")  # fmt: skip
+    hold = do_place_hold(
+        utrecht.pk, actor=records_rik, kind="legal", scope="conversation",
+        target_id=conversation.pk, reference="ZAAK-1", reason="Bezwaar",
+    )  # fmt: skip
     with pytest.raises(ActionError, match="ZAAK-1") as refused:
         do_propose_destruction(
             utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Lijst"
