@@ -42,7 +42,8 @@ def test_demo_sets_up_sqlite_and_a_second_run_reuses_it(tmp_path):
         "print(Conversation.objects.count(), Message.objects.count())",
         data_dir=tmp_path,
     )
-    assert count.stdout.split() == ["6", "20"]  # 3 chats × 2 municipalities, not doubled
+    # (3 open + 3 closed long ago) × 2 municipalities, not doubled by the second run
+    assert count.stdout.split() == ["12", "38"]
 
 
 def test_serve_refuses_the_demo_secret_key(db, settings):

@@ -7,13 +7,17 @@ run on the same database changes nothing.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import ApiScope, Role, User
+from balie.archive.holds import do_place_hold
+from balie.archive.models import HoldKind, HoldScope
 from balie.conversations import actions
-from balie.conversations.models import Direction, Status
+from balie.conversations.models import Conversation, Direction, Status
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
 
@@ -123,11 +127,46 @@ def seed() -> dict[str, str]:
                 actions.do_change_status(
                     conversation, actor=people[Role.AGENT], status=Status.PENDING
                 )
+        _old_closed_chats(organisation, people)
         _key, secret = do_create_api_key(
             organisation, name="Demo-koppeling", scopes=list(ApiScope.values)
         )
         keys[slug] = secret
     return keys
+
+
+# Closed long ago, so the records pages have something due (and one held by a Woo request).
+OLD_CHATS = [
+    (800, "Wanneer is het gemeentehuis open op Koningsdag?", "Op Koningsdag zijn we gesloten."),
+    (420, "Kan ik mijn rijbewijs ook op zaterdag ophalen?", "Ja, op zaterdagochtend."),
+    (900, "Ik wil een klacht indienen over de stoep.", "Wij nemen de klacht in behandeling."),
+]
+
+
+def _old_closed_chats(organisation: Organisation, people: dict) -> None:
+    agent = people[Role.AGENT]
+    closed = []
+    for days, question, answer in OLD_CHATS:
+        conversation, _token = actions.do_start_webchat(organisation)
+        for direction, text, author in (
+            (Direction.INBOUND, question, None),
+            (Direction.OUTBOUND, answer, agent),
+        ):
+            actions.do_send_message(
+                conversation, direction=direction, body=text,
+                client_id=f"demo-{uuid.uuid4().hex}", author=author,
+            )  # fmt: skip
+        actions.do_change_status(conversation, actor=agent, status=Status.CLOSED)
+        # Demo only: pretend it was closed `days` ago (real closing dates are never moved).
+        Conversation.objects.filter(pk=conversation.pk).update(
+            closed_at=timezone.now() - timedelta(days=days)
+        )
+        closed.append(conversation)
+    do_place_hold(
+        organisation.pk, actor=people[Role.WOO_OFFICER], kind=HoldKind.WOO,
+        scope=HoldScope.CONVERSATION, target_id=closed[-1].pk, reference="WOO-2026-001",
+        reason="Woo-verzoek over klachten over de openbare ruimte.",
+    )  # fmt: skip
 
 
 def staff_logins() -> list[tuple[str, str, str]]:
