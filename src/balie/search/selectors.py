@@ -18,7 +18,12 @@ from django.db.models import QuerySet
 from balie.accounts.models import ApiKey
 from balie.archive.audit import record_read
 from balie.conversations.models import Conversation, Direction, Message
-from balie.conversations.selectors import ConversationNotFound, conversations_visible_to
+from balie.conversations.selectors import (
+    ConversationNotFound,
+    conversations_visible_to,
+    memberships_of,
+    organisation_for,
+)
 from balie.search import backends
 from balie.search.errors import SearchError
 from balie.search.models import SavedSearch
@@ -32,6 +37,7 @@ __all__ = [
     "SearchPage",
     "access_saved_search",
     "conversation_ids_matching",
+    "organisation_of",
     "saved_searches_of",
     "search_messages",
 ]
@@ -107,6 +113,27 @@ def conversation_ids_matching(saved_search: SavedSearch) -> set[int]:
     base = _scoped(saved_search.owner, saved_search.organisation_id, request)
     _total, rows = _run(base, request, paged=False)
     return {conversation_id for _id, conversation_id in rows}
+
+
+def organisation_of(actor, slug: str | None) -> Organisation:
+    """The organisation to search in: the API key's own, the one ``slug`` names (when the
+    actor is a member: else ConversationNotFound), or a user's only one."""
+    if isinstance(actor, ApiKey):
+        if slug and slug != actor.organisation.slug:
+            raise ConversationNotFound(slug)
+        return actor.organisation
+    if slug:
+        return organisation_for(actor, slug)[0]
+    memberships = list(memberships_of(actor)[:2])
+    if len(memberships) != 1:
+        if not memberships:
+            raise ConversationNotFound("organisation")
+        raise SearchError(
+            "organisation_required",
+            "U werkt voor meer dan één organisatie: kies er één (organisation).",
+            field="organisation",
+        )
+    return memberships[0].organisation
 
 
 def saved_searches_of(user, organisation: Organisation) -> QuerySet[SavedSearch]:
