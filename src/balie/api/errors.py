@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from balie.conversations import selectors
 from balie.conversations.actions import ActionError
 from balie.conversations.files import FileRejected
+from balie.search.errors import SearchError
 
 __all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
 
@@ -75,6 +76,9 @@ def _domain_error(exc) -> Response | None:
         return Response(body("not_found", _DUTCH["not_found"]), status=404)
     if isinstance(exc, selectors.NotAllowed):
         return Response(body("permission_denied", str(exc)), status=403)
+    if isinstance(exc, SearchError):
+        problem = {"code": exc.code, "detail": exc.detail}
+        return Response(body(exc.code, exc.detail, {exc.field: [problem]}), status=400)
     if isinstance(exc, ActionError | FileRejected):
         return Response(body(exc.code, str(exc)), status=400)
     return None

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from balie.api import attachments, audit, contacts, conversations, messages, schema
+from balie.api import attachments, audit, contacts, conversations, messages, schema, search
 from balie.api.notfound import NotFoundView
 
 app_name = "api"
@@ -41,6 +41,13 @@ urlpatterns = [
     ),
     path("contacts/", contacts.ContactListView.as_view(), name="contacts"),
     path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("saved-searches/", search.SavedSearchListView.as_view(), name="saved-searches"),
+    path(
+        "saved-searches/<str:saved_search_id>/",
+        search.SavedSearchDetailView.as_view(),
+        name="saved-search",
+    ),
     path("audit/", audit.AuditListView.as_view(), name="audit"),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit-export"),
     path("integrity/", audit.IntegrityListView.as_view(), name="integrity"),

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "balie.accounts",
     "balie.conversations",
     "balie.archive",
+    "balie.search",
     "balie.realtime",
     "balie.api",
     "balie.web",

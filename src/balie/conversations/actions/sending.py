@@ -3,8 +3,8 @@
 For a batch of already validated sends, in one transaction and a fixed number of queries:
 lock the conversations (PostgreSQL; SQLite's IMMEDIATE transaction already holds the write
 lock), find client ids seen before, hand out sequence numbers, insert all messages and their
-archive events with one INSERT each, link attachments, enqueue external deliveries, and
-schedule the fan-out for after commit.
+archive events with one INSERT each (and their search index entries with one more), link
+attachments, enqueue external deliveries, and schedule the fan-out for after commit.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from balie.conversations.models import (
     Message,
     Status,
 )
+from balie.search import index as search_index
 
 __all__ = ["SendItem", "SendResult", "send_messages"]
 
@@ -71,6 +72,7 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
         attachments = _link_attachments(new)
         _update_conversations(new, state, now)
         _archive(new, attachments)
+        search_index.index_messages(message for _, message in new)
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
         transaction.on_commit(partial(_publish, new, attachments))

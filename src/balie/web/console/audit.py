@@ -24,6 +24,7 @@ ACTIONS = (
     "attachment.read",
     "contact.read",
     "contact.list",
+    "message.search",
 )
 PAGE_SIZE = 100
 MAX_EXPORT_ROWS = 200_000

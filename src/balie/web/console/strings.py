@@ -157,6 +157,40 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "action_failed": {"nl": "Dat lukte niet", "en": "That did not work"},
     "download": {"nl": "Downloaden", "en": "Download"},
+    # --- search ---
+    "search": {"nl": "Zoeken in berichten", "en": "Search messages"},
+    "search_intro": {
+        "nl": 'Alle woorden moeten voorkomen. "Tussen aanhalingstekens" zoekt een zin, '
+        "-woord laat berichten met dat woord weg, parkeer* zoekt woorden die zo beginnen. "
+        "Elke zoekopdracht komt in het auditlog.",
+        "en": 'All words must occur. "In quotes" finds a phrase, -word leaves out messages '
+        "with that word, parkeer* finds words that start so. Every search is written to the "
+        "audit log.",
+    },
+    "search_query": {"nl": "Zoekvraag", "en": "Search for"},
+    "search_button": {"nl": "Zoeken", "en": "Search"},
+    "search_from": {"nl": "Van", "en": "From"},
+    "search_to": {"nl": "Tot en met", "en": "Until"},
+    "search_any": {"nl": "Alle", "en": "Any"},
+    "channel": {"nl": "Kanaal", "en": "Channel"},
+    "contact_id": {"nl": "Contact (nummer)", "en": "Contact (number)"},
+    "search_labels": {"nl": "Labels (een of meer)", "en": "Labels (any of)"},
+    "direction": {"nl": "Soort bericht", "en": "Kind of message"},
+    "direction_resident": {"nl": "Van inwoner", "en": "From resident"},
+    "direction_agent": {"nl": "Aan inwoner", "en": "To resident"},
+    "direction_note": {"nl": "Interne notitie", "en": "Internal note"},
+    "sort": {"nl": "Volgorde", "en": "Order"},
+    "sort_relevance": {"nl": "Beste treffers eerst", "en": "Best matches first"},
+    "sort_date": {"nl": "Nieuwste eerst", "en": "Newest first"},
+    "search_results": {"nl": "berichten gevonden", "en": "messages found"},
+    "search_none": {
+        "nl": "Geen berichten gevonden. Probeer andere woorden of minder filters.",
+        "en": "No messages found. Try other words or fewer filters.",
+    },
+    "search_save": {"nl": "Zoekopdracht bewaren", "en": "Save this search"},
+    "search_save_name": {"nl": "Naam", "en": "Name"},
+    "saved_searches": {"nl": "Bewaarde zoekopdrachten", "en": "Saved searches"},
+    "open_conversation": {"nl": "Open gesprek", "en": "Open conversation"},
 }
 
 

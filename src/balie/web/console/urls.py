@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balie.web.console import attachments, audit, auth, conversation, inbox
+from balie.web.console import attachments, audit, auth, conversation, inbox, search
 
 app_name = "console"
 urlpatterns = [
@@ -16,6 +16,13 @@ urlpatterns = [
     # Organisation slugs last, so a slug can never hide one of the paths above.
     path("<slug:slug>/", inbox.inbox, name="inbox"),
     path("<slug:slug>/unread/", inbox.unread, name="unread"),
+    path("<slug:slug>/search/", search.search, name="search"),
+    path("<slug:slug>/search/save/", search.save, name="search_save"),
+    path(
+        "<slug:slug>/search/saved/<int:saved_search_id>/delete/",
+        search.delete_saved,
+        name="search_delete",
+    ),
     path("<slug:slug>/audit/", audit.audit_log, name="audit"),
     path("<slug:slug>/audit/export/", audit.audit_export, name="audit_export"),
     path("<slug:slug>/integrity/", audit.integrity, name="integrity"),

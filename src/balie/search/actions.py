@@ -1,0 +1,48 @@
+"""Saving and deleting searches (personal to the member of staff who saved them)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from balie.accounts.models import ApiKey
+from balie.conversations.actions import ActionError
+from balie.search.models import SavedSearch
+from balie.search.params import parse_search
+from balie.tenants.models import Organisation
+
+__all__ = ["do_delete_saved_search", "do_save_search"]
+
+MAX_SAVED_PER_USER = 200
+
+
+def do_save_search(
+    owner, organisation: Organisation, *, name: object, query: object, filters: dict
+) -> SavedSearch:
+    """Keep a search under a name; the query and filters are checked as for a search
+    (raises SearchError) and stored as given."""
+    if isinstance(owner, ApiKey):
+        raise ActionError(
+            "staff_only", "Zoekopdrachten bewaren kan alleen een medewerker, geen API-sleutel."
+        )
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
+        raise ActionError("invalid_name", "Geef een naam van 1 tot 100 tekens.")
+    if not isinstance(query, str):
+        raise ActionError("invalid_query", "De zoekvraag moet tekst zijn.")
+    request = parse_search(organisation.pk, {**filters, "q": query})
+    with transaction.atomic():
+        if SavedSearch.objects.filter(owner=owner).count() >= MAX_SAVED_PER_USER:
+            raise ActionError(
+                "too_many_saved",
+                f"U heeft al {MAX_SAVED_PER_USER} zoekopdrachten bewaard; verwijder er eerst één.",
+            )
+        return SavedSearch.objects.create(
+            organisation=organisation,
+            owner=owner,
+            name=name.strip(),
+            query=query.strip(),
+            filters={**request.given, "sort": request.sort},
+        )
+
+
+def do_delete_saved_search(saved_search: SavedSearch) -> None:
+    saved_search.delete()

@@ -1,0 +1,53 @@
+"""The search index's row per message, and saved searches.
+
+``SearchEntry`` is one row per indexed message. On SQLite ``terms`` holds the stems and an
+FTS5 table (``search_fts``, external content) is kept in step with it by triggers, so every
+write or delete of an entry (also Django's test flush) updates the full-text index. On
+PostgreSQL ``terms`` stays empty and a ``document tsvector`` column with a GIN index (added by
+the PostgreSQL-only migration) holds ``to_tsvector('dutch', …)``. Both are written by
+:mod:`balie.search.index` only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from balie.conversations.models import Message
+from balie.tenants.models import Organisation, TenantQuerySet
+
+
+class SearchEntry(models.Model):
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    terms = models.TextField(blank=True, help_text="SQLite: the stems FTS5 indexes.")
+
+    class Meta:
+        db_table = "search_entry"
+
+    def __str__(self) -> str:
+        return f"search entry of message {self.message_id}"
+
+
+class SavedSearch(models.Model):
+    """A search a member of staff kept, to run again (or to place a legal hold on)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=500, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

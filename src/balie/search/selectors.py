@@ -1,0 +1,263 @@
+"""Searching messages for an actor: scoped to what the actor may read, and audited.
+
+Who sees what is :func:`balie.conversations.selectors.conversations_visible_to`: agents their
+teams' conversations (and those without a team, and their own), organisation-wide roles and
+API keys the whole organisation. Every search writes one entry to the audit log: the query,
+the filters, the number of results and the conversations and messages on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+
+from balie.accounts.models import ApiKey
+from balie.archive.audit import record_read
+from balie.conversations.models import Conversation, Direction, Message
+from balie.conversations.selectors import (
+    ConversationNotFound,
+    conversations_visible_to,
+    memberships_of,
+    organisation_for,
+)
+from balie.search import backends
+from balie.search.errors import SearchError
+from balie.search.models import SavedSearch
+from balie.search.params import SearchRequest, parse_search
+from balie.search.text import snippet
+from balie.tenants.models import Organisation
+
+__all__ = [
+    "Hit",
+    "SavedSearchNotFound",
+    "SearchPage",
+    "access_saved_search",
+    "conversation_ids_matching",
+    "organisation_of",
+    "saved_searches_of",
+    "search_messages",
+]
+
+
+_PAGES = "pagina's"
+
+
+class SavedSearchNotFound(ConversationNotFound):
+    """Not there, or someone else's: the API answers 404 as for any record."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    message_id: int
+    conversation_id: int
+    seq: int
+    created_at: datetime
+    direction: str
+    author: str
+    subject: str
+    status: str
+    team_id: int | None
+    team: str | None
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def search_messages(actor, organisation: Organisation, request: SearchRequest) -> SearchPage:
+    """One page of the messages matching ``request`` that ``actor`` may read; audited."""
+    base = _scoped(actor, organisation.pk, request)
+    total, rows = _run(base, request, paged=True)
+    page = SearchPage(_hits(rows, request), total, request.page, request.page_size)
+    record_read(
+        actor,
+        organisation_id=organisation.pk,
+        action="message.search",
+        object_type="message",
+        detail={
+            "query": request.query.text,
+            "filters": request.given,
+            "sort": request.sort,
+            "page": request.page,
+            "results": total,
+            "ids": list(dict.fromkeys(hit.conversation_id for hit in page.hits)),
+            "messages": [hit.message_id for hit in page.hits],
+        },
+    )
+    return page
+
+
+def conversation_ids_matching(saved_search: SavedSearch) -> set[int]:
+    """Every conversation with a message matching the saved search, as its owner sees it.
+
+    No pagination and no audit entry (only ids leave here; the caller records what it does
+    with them, e.g. a legal hold).
+    """
+    request = parse_search(
+        saved_search.organisation_id, {**saved_search.filters, "q": saved_search.query}
+    )
+    base = _scoped(saved_search.owner, saved_search.organisation_id, request)
+    _total, rows = _run(base, request, paged=False)
+    return {conversation_id for _id, conversation_id in rows}
+
+
+def organisation_of(actor, slug: str | None) -> Organisation:
+    """The organisation to search in: the API key's own, the one ``slug`` names (when the
+    actor is a member: else ConversationNotFound), or a user's only one."""
+    if isinstance(actor, ApiKey):
+        if slug and slug != actor.organisation.slug:
+            raise ConversationNotFound(slug)
+        return actor.organisation
+    if slug:
+        return organisation_for(actor, slug)[0]
+    memberships = list(memberships_of(actor)[:2])
+    if len(memberships) != 1:
+        if not memberships:
+            raise ConversationNotFound("organisation")
+        raise SearchError(
+            "organisation_required",
+            "U werkt voor meer dan één organisatie: kies er één (organisation).",
+            field="organisation",
+        )
+    return memberships[0].organisation
+
+
+def saved_searches_of(user, organisation: Organisation) -> QuerySet[SavedSearch]:
+    if isinstance(user, ApiKey):
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.for_organisation(organisation).filter(owner=user)
+
+
+def access_saved_search(user, saved_search_id: object) -> SavedSearch:
+    """One of the user's own saved searches, or SavedSearchNotFound."""
+    if isinstance(user, ApiKey) or isinstance(saved_search_id, bool):
+        raise SavedSearchNotFound(saved_search_id)
+    try:
+        pk = int(str(saved_search_id))
+    except ValueError:
+        raise SavedSearchNotFound(saved_search_id) from None
+    found = SavedSearch.objects.filter(pk=pk, owner=user).first() if 0 < pk < 2**63 else None
+    if found is None:
+        raise SavedSearchNotFound(saved_search_id)
+    return found
+
+
+def _scoped(actor, organisation_id: int, request: SearchRequest) -> QuerySet[Message]:
+    """The messages the actor may read that pass the filters (not yet the words)."""
+    # EXISTS, not IN: probing one conversation per matching message is cheaper than building
+    # the list of every visible conversation first (38 -> 28 ms at 11,000 matches).
+    visible = conversations_visible_to(actor, organisation_id).filter(
+        pk=OuterRef("conversation_id")
+    )
+    qs = Message.objects.filter(Exists(visible.values("pk")), organisation_id=organisation_id)
+    f = request.filters
+    conditions = {
+        "created_at__gte": f.since,
+        "created_at__lt": f.until,
+        "conversation__channel": f.channel,
+        "conversation__team_id": f.team_id,
+        "conversation__contact_id": f.contact_id,
+        "conversation__status": f.status,
+        "conversation__case_reference": f.case_reference,
+        "direction": f.direction,
+    }
+    qs = qs.filter(**{key: value for key, value in conditions.items() if value is not None})
+    if f.label_ids:
+        tagged = Conversation.labels.through.objects.filter(label_id__in=f.label_ids)
+        qs = qs.filter(conversation__in=tagged.values("conversation_id"))
+    return qs.order_by()
+
+
+def _run(base: QuerySet[Message], request: SearchRequest, *, paged: bool):
+    """(total, [(message id, conversation id)]) of the page, or of everything."""
+    offset = (request.page - 1) * request.page_size
+    if not request.query:
+        indexed = base.filter(search_entry__isnull=False).order_by("-created_at", "-pk")
+        total = indexed.count()
+        _check_page(request, total)
+        listed = indexed.values_list("pk", "conversation_id")
+        return total, list(listed[offset : offset + request.page_size] if paged else listed)
+    try:
+        base_sql, base_params = base.values_list(
+            "id", "created_at", "conversation_id"
+        ).query.sql_with_params()
+    except EmptyResultSet:
+        _check_page(request, 0)
+        return 0, []
+    backend = backends.current()
+    with connection.cursor() as cursor:
+        if paged:
+            cursor.execute(*backend.count(base_sql, list(base_params), request.query))
+            total = cursor.fetchone()[0]
+            _check_page(request, total)
+        sql, params = backend.select(base_sql, list(base_params), request.query, request.sort)
+        if paged:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, request.page_size, offset]
+        cursor.execute(sql, params)
+        rows: list[tuple[int, int]] = [(row[0], row[1]) for row in cursor.fetchall()]
+    return (total if paged else len(rows)), rows
+
+
+def _check_page(request: SearchRequest, total: int) -> None:
+    pages = max(1, -(-total // request.page_size))
+    if request.page > pages:
+        raise SearchError(
+            "page_out_of_range",
+            f"Pagina {request.page} bestaat niet: er {'is' if pages == 1 else 'zijn'} "
+            f"{pages} {'pagina' if pages == 1 else _PAGES}.",
+            field="page",
+        )
+
+
+def _hits(rows: list[tuple[int, int]], request: SearchRequest) -> list[Hit]:
+    ids = [message_id for message_id, _ in rows]
+    messages = Message.objects.filter(pk__in=ids).select_related(
+        "author", "sent_by_api_key", "conversation__team", "conversation__contact"
+    )
+    by_id = {m.pk: m for m in messages}
+    stems = request.query.highlight_stems()
+    prefixes = request.query.highlight_prefixes()
+    return [_hit(by_id[pk], stems, prefixes) for pk in ids if pk in by_id]
+
+
+def _hit(message: Message, stems: frozenset[str], prefixes: tuple[str, ...]) -> Hit:
+    conversation = message.conversation
+    found = snippet(message.body, stems, prefixes)
+    return Hit(
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        seq=message.seq,
+        created_at=message.created_at,
+        direction=message.direction,
+        author=_author(message),
+        subject=conversation.subject,
+        status=conversation.status,
+        team_id=conversation.team_id,
+        team=conversation.team.name if conversation.team else None,
+        snippet=found.text,
+        highlights=found.highlights,
+    )
+
+
+def _author(message: Message) -> str:
+    if message.direction == Direction.INBOUND:
+        return str(message.conversation.contact)
+    if message.author is not None:
+        return str(message.author)
+    if message.sent_by_api_key is not None:
+        return message.sent_by_api_key.name
+    return "Systeem"

@@ -1,0 +1,91 @@
+"""The index follows the messages: new ones, edits, deletions, purge and reindex."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from balie.archive.models import ArchiveEvent
+from balie.conversations import actions
+from balie.conversations.models import Direction
+from balie.search import index
+from balie.search.models import SearchEntry
+from tests.factories import send
+from tests.search.helpers import ids
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_batch_of_sends_is_indexed_in_its_transaction(webchat, woo_wim, utrecht):
+    conversation, _ = webchat
+    items = [
+        actions.SendItem(conversation, Direction.INBOUND, f"Vraag {n} over de bijstand", f"c{n}")
+        for n in range(5)
+    ]
+    results = actions.send_messages(items)
+    assert ids(woo_wim, utrecht, "bijstand") == {r.message.pk for r in results}
+
+
+def test_an_edit_is_found_by_its_new_words_only(webchat, agent_anna, woo_wim, utrecht):
+    conversation, _ = webchat
+    message = send(
+        conversation, "Graag een rijbewijs", direction=Direction.OUTBOUND, author=agent_anna
+    )
+    actions.do_edit_message(message, actor=agent_anna, body="Graag een paspoort")
+    assert ids(woo_wim, utrecht, "paspoort") == {message.pk}
+    assert ids(woo_wim, utrecht, "rijbewijs") == set()
+
+
+def test_a_deleted_message_is_not_found_but_stays_in_the_archive(webchat, woo_wim, utrecht):
+    conversation, _ = webchat
+    message = send(conversation, "Mijn BSN staat in het verkeerde bericht, sorry")
+    actions.do_delete_message(message, actor=None)
+    assert ids(woo_wim, utrecht, "verkeerde") == set()
+    assert not SearchEntry.objects.filter(message=message).exists()
+    created = ArchiveEvent.objects.get(event_type="message.created", payload__message_id=message.pk)
+    assert "verkeerde" in created.payload["body"]
+
+
+def _shadow_bytes() -> bytes:
+    """Everything the full-text index stores, as bytes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            chunks = []
+            for table in (
+                "search_fts_data",
+                "search_fts_idx",
+                "search_fts_docsize",
+                "search_entry",
+            ):
+                cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - constant names
+                for row in cursor.fetchall():
+                    chunks += [v if isinstance(v, bytes) else str(v).encode() for v in row]
+            return b"\x00".join(chunks)
+        cursor.execute("SELECT document::text FROM search_entry")
+        return "\x00".join(row[0] for row in cursor.fetchall()).encode()
+
+
+def test_purge_leaves_no_trace_of_the_terms(webchat, woo_wim, utrecht):
+    conversation, _ = webchat
+    keep = send(conversation, "Een vraag over de afvalkalender")
+    purged = send(conversation, "Xylofoonlessen voor kwartelkoning")
+    for _ in range(3):  # several segments
+        send(conversation, "Nog een vraag over de afvalkalender")
+    assert b"xylofoonless" in _shadow_bytes() or b"xylofoonlessen" in _shadow_bytes()
+    index.purge([purged.pk])
+    assert ids(woo_wim, utrecht, "xylofoonlessen") == set()
+    assert ids(woo_wim, utrecht, "kwartelkoning") == set()
+    stored = _shadow_bytes()
+    assert b"xylofoon" not in stored and b"kwartelkon" not in stored
+    assert keep.pk in ids(woo_wim, utrecht, "afvalkalender")
+
+
+def test_reindex_rebuilds_every_entry(webchat, woo_wim, utrecht):
+    conversation, _ = webchat
+    message = send(conversation, "Vraag over de hondenbelasting")
+    SearchEntry.objects.all().delete()
+    assert ids(woo_wim, utrecht, "hondenbelasting") == set()
+    assert list(index.reindex_all())[-1] >= 1
+    assert ids(woo_wim, utrecht, "hondenbelasting") == {message.pk}
+    list(index.reindex_all(utrecht.pk))  # twice: no duplicates
+    assert ids(woo_wim, utrecht, "hondenbelasting") == {message.pk}
