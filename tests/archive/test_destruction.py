@@ -344,3 +344,32 @@ def test_no_destroyed_text_remains_in_the_sqlite_file(
     do_approve_destruction(proposed, actor=records_rita)
     do_execute_destruction(proposed.pk)
     assert not on_disk()
+
+
+def test_a_hold_on_a_saved_search_covers_what_it_finds_at_execution(
+    utrecht, lead_lotte, agent_bram, records_rik, records_rita
+):
+    from balie.search.actions import do_delete_saved_search, do_save_search
+
+    found, _ = _conversation_with_content(utrecht, lead_lotte, text="Klacht over de kermis")
+    other, _ = _conversation_with_content(utrecht, lead_lotte, text="Vraag over de markt")
+    # Saved by an agent without a team: the hold still covers the whole organisation.
+    saved = do_save_search(agent_bram, utrecht, name="Kermis", query="kermis", filters={})
+    proposed = do_propose_destruction(
+        utrecht.pk, actor=records_rik, conversation_ids=[found.pk, other.pk], title="Lijst"
+    )
+    do_approve_destruction(proposed, actor=records_rita)
+    hold = do_place_hold(
+        utrecht.pk, actor=records_rik, kind="legal", scope="saved_search", target_id=saved.pk,
+        reference="ZAAK-KERMIS", reason="Aansprakelijkheid kermis",
+    )  # fmt: skip
+    with pytest.raises(ActionError) as refused:
+        do_delete_saved_search(saved)
+    assert refused.value.code == "held"
+    done = do_execute_destruction(proposed.pk)
+    items = {item.conversation_id: item for item in done.items.all()}
+    assert items[found.pk].status == ItemStatus.BLOCKED
+    assert "ZAAK-KERMIS" in items[found.pk].blocked_reason
+    assert items[other.pk].status == ItemStatus.DESTROYED
+    do_release_hold(hold, actor=records_rik, reason="Afgehandeld")
+    do_delete_saved_search(saved)

@@ -200,3 +200,15 @@ def test_the_daily_review_counts_what_is_due_and_what_is_held(
     assert (review.due, review.held) == (2, 1)
     assert review.by_class == [{"code": "KCC-VRAAG", "name": "Algemene vragen en informatie",
                                 "due": 2, "held": 1}]  # fmt: skip
+
+
+def test_only_handlers_and_records_managers_choose_a_conversations_class(
+    webchat, utrecht, woo_wim, auditor_aziz, records_rik
+):
+    conversation, _ = webchat
+    complaints = RecordClass.objects.get(organisation=utrecht, code="KCC-KLACHT")
+    for person in (woo_wim, auditor_aziz):
+        with pytest.raises(RecordsNotAllowed):
+            do_set_record_class(conversation, actor=person, record_class_id=complaints.pk)
+    do_set_record_class(conversation, actor=records_rik, record_class_id=complaints.pk)
+    assert Conversation.objects.get(pk=conversation.pk).record_class == complaints

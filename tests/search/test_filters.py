@@ -116,3 +116,17 @@ def test_agents_see_their_teams(corpus, agent_anna, agent_bram, woo_wim, lead_lo
 def test_groningen_never_sees_utrecht(corpus, agent_gerrit, groningen, utrecht_team):
     assert ids(agent_gerrit, groningen, "vergunning") == _pks(corpus, "groningen")
     assert ids(agent_gerrit, groningen, "cafe") == set()
+
+
+def test_record_class(corpus, woo_wim, lead_lotte, utrecht, groningen):
+    from balie.archive.models import RecordClass
+    from balie.archive.retention import do_set_record_class
+
+    parking, _ = corpus["parking"]
+    permits = RecordClass.objects.get(organisation=utrecht, code="KCC-AANVRAAG")
+    do_set_record_class(parking, actor=lead_lotte, record_class_id=permits.pk)
+    assert ids(woo_wim, utrecht, record_class=str(permits.pk)) == _pks(corpus, "parking")
+    foreign = RecordClass.objects.filter(organisation=groningen).first()
+    with pytest.raises(SearchError, match="Categorie") as refused:
+        search(woo_wim, utrecht, record_class=str(foreign.pk))
+    assert refused.value.code == "unknown_record_class"

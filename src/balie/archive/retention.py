@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from balie.accounts.models import RECORDS_ROLES
+from balie.accounts.models import RECORDS_ROLES, WRITING_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.archive.models import RecordClass, RetentionReview, Trigger, Waardering
@@ -262,6 +262,10 @@ def do_set_record_class(
     conversation: Conversation, *, actor, record_class_id: object
 ) -> Conversation:
     """A person chooses the conversation's record class (agents, records managers)."""
+    require_role(
+        actor, conversation.organisation_id, WRITING_ROLES | RECORDS_ROLES,
+        "Alleen wie gesprekken behandelt of archiefbeheer doet, kiest de categorie.",
+    )  # fmt: skip
     if isinstance(record_class_id, bool) or not isinstance(record_class_id, int):
         raise ActionError(
             "invalid_record_class", "record_class moet het id van een categorie zijn."

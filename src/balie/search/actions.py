@@ -45,4 +45,15 @@ def do_save_search(
 
 
 def do_delete_saved_search(saved_search: SavedSearch) -> None:
+    """Delete it, unless an active hold (legal hold, Woo request) rests on it."""
+    from balie.archive.models import Hold
+
+    hold = Hold.objects.filter(saved_search=saved_search, released_at__isnull=True).first()
+    if hold is not None:
+        raise ActionError(
+            "held",
+            f"Op deze zoekopdracht rust een {hold.get_kind_display().lower()} "
+            f"({hold.reference}); hef die eerst op.",
+        )
+    Hold.objects.filter(saved_search=saved_search).update(saved_search=None)
     saved_search.delete()

@@ -5,8 +5,8 @@ input: :func:`parse_search` raises :class:`SearchError` with the field it is abo
 
 Names: ``q``, ``from``, ``to`` (date ``YYYY-MM-DD``, through that whole day, or an ISO 8601
 moment), ``channel``, ``team`` (id), ``contact`` (id), ``status``, ``label`` (name; several:
-any of them), ``case_reference`` (exact), ``direction`` (resident, agent, note), ``sort``
-(relevance, date), ``page`` (from 1), ``page_size`` (1–100, default 20).
+any of them), ``case_reference`` (exact), ``record_class`` (id), ``direction`` (resident,
+agent, note), ``sort`` (relevance, date), ``page`` (from 1), ``page_size`` (1–100, default 20).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from balie.archive.models import RecordClass
 from balie.conversations.models import Channel, Contact, Direction, Label, Status, Team
 from balie.search.errors import SearchError
 from balie.search.query import ParsedQuery, parse_query
@@ -49,6 +50,7 @@ FILTER_NAMES = (
     "status",
     "label",
     "case_reference",
+    "record_class",
     "direction",
 )
 
@@ -63,6 +65,7 @@ class Filters:
     status: str | None = None
     label_ids: tuple[int, ...] = ()
     case_reference: str | None = None
+    record_class_id: int | None = None
     direction: str | None = None  # a Direction value
 
     def __bool__(self) -> bool:
@@ -93,6 +96,9 @@ def parse_search(organisation_id: int, data: Mapping) -> SearchRequest:
         status=_choice(get.one("status"), "status", Status.values),
         label_ids=_labels(organisation_id, get.many("label")),
         case_reference=get.one("case_reference") or None,
+        record_class_id=_owned(
+            RecordClass, organisation_id, get.one("record_class"), "record_class"
+        ),
         direction=DIRECTIONS.get(_choice(get.one("direction"), "direction", DIRECTIONS) or ""),
     )
     if filters.since and filters.until and filters.since >= filters.until:
@@ -173,7 +179,7 @@ def _owned(model, organisation_id: int, value: str, name: str) -> int | None:
     if not _DIGITS.fullmatch(value) or not (
         model.objects.filter(organisation_id=organisation_id, pk=int(value)).exists()
     ):
-        what = {"team": "Team", "contact": "Contact"}[name]
+        what = {"team": "Team", "contact": "Contact", "record_class": "Categorie"}[name]
         raise SearchError(
             f"unknown_{name}",
             f"{what} '{value[:40]}' bestaat niet in deze organisatie.",

@@ -48,6 +48,9 @@ class SearchParamsSerializer(serializers.Serializer):
         help_text="Label name; repeat for several (conversations with any of them).",
     )
     case_reference = serializers.CharField(required=False, help_text="Zaaknummer, exact.")
+    record_class = serializers.IntegerField(
+        required=False, help_text="Id of a record class (GET /api/v1/record-classes/)."
+    )
     direction = serializers.ChoiceField(
         choices=list(DIRECTIONS),
         required=False,

@@ -27,7 +27,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    channel = models.CharField(max_length=16, help_text="api, console or socket")
+    channel = models.CharField(max_length=16, help_text="api, console, socket or cli")
     ip = models.GenericIPAddressField(null=True, blank=True)
     purpose = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()

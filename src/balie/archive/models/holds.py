@@ -37,6 +37,9 @@ class Hold(models.Model):
     contact = models.ForeignKey(
         "conversations.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    saved_search = models.ForeignKey(
+        "search.SavedSearch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reference = models.CharField(
         max_length=100, help_text="Case or Woo request number, e.g. WOO-2026-014."
     )

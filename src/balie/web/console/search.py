@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from balie.archive.models import RecordClass
 from balie.conversations import selectors
 from balie.conversations.actions import ActionError
 from balie.conversations.models import Channel, Status
@@ -100,6 +101,7 @@ def _render(request, organisation, *, page=None, error=None, searched, status=20
         "query": query.urlencode(),
         "saved": saved,
         "teams": selectors.teams_of(organisation.pk),
+        "record_classes": RecordClass.objects.for_organisation(organisation).order_by("code"),
         "channels": Channel.choices,
         "statuses": [(value, t[f"status_{value}"]) for value in Status.values],
         "directions": [(value, t[f"direction_{value}"]) for value in DIRECTIONS],

@@ -145,6 +145,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "details": {"nl": "Onderwerp, zaaknummer, labels", "en": "Subject, case number, labels"},
     "subject": {"nl": "Onderwerp", "en": "Subject"},
     "case_reference": {"nl": "Zaaknummer", "en": "Case number"},
+    "record_class": {"nl": "Categorie (bewaartermijn)", "en": "Record class (retention)"},
     "labels": {"nl": "Labels (met komma's)", "en": "Labels (comma-separated)"},
     "save": {"nl": "Opslaan", "en": "Save"},
     "assign_to": {"nl": "Toewijzen aan", "en": "Assign to"},

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--status")
         parser.add_argument("--label", action="append", default=[], help="repeat for several")
         parser.add_argument("--case-reference", metavar="ZAAKNUMMER")
+        parser.add_argument("--record-class", metavar="ID", help="record class (id)")
         parser.add_argument("--direction", choices=list(DIRECTIONS))
         parser.add_argument("--sort", choices=list(SORTS))
         parser.add_argument("--page", default="1")
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             "status": options["status"],
             "label": options["label"],
             "case_reference": options["case_reference"],
+            "record_class": options["record_class"],
             "direction": options["direction"],
             "sort": options["sort"],
             "page": options["page"],
