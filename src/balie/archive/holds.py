@@ -145,6 +145,8 @@ def holds_covering(organisation_id: int, conversation_ids: Iterable[int]) -> dic
 def _saved_search_matches(hold: Hold) -> set[int]:
     from balie.search.selectors import conversation_ids_matching
 
+    if hold.saved_search is None:
+        return set()
     # The whole organisation: a hold must not shrink when its author changes teams.
     return conversation_ids_matching(hold.saved_search, whole_organisation=True)
 
