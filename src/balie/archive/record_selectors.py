@@ -48,6 +48,7 @@ __all__ = [
     "hold_scopes",
     "holds_for",
     "organisations_for",
+    "record_class_choices",
     "record_classes_for",
     "require_record_class_chooser",
     "retention_reviews_for",
@@ -102,6 +103,15 @@ def record_classes_for(actor, organisation_id: int | None = None) -> QuerySet[Re
     return RecordClass.objects.filter(
         organisation_id__in=_narrow(organisations_for(actor), organisation_id)
     ).select_related("organisation")
+
+
+def record_class_choices(organisation_id: int) -> list[dict]:
+    """The classes a conversation can be given (for the people who choose one)."""
+    return list(
+        RecordClass.objects.filter(organisation_id=organisation_id)
+        .order_by("code")
+        .values("id", "code", "name")
+    )
 
 
 def access_record_class(actor, record_class_id: object) -> RecordClass:
