@@ -200,6 +200,37 @@ def test_due_list_shows_due_conversations_and_marks_held_ones(
     assert len(page["results"]) == 1 and page["next"]
 
 
+def test_list_query_counts_do_not_grow(as_user, records_rik, woo_wim, utrecht, agent_anna):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(records_rik)
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    def add_one():
+        conversation = make_due(actions.do_start_webchat(utrecht)[0], actor=agent_anna)
+        do_propose_destruction(
+            utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Q"
+        )
+        do_place_hold(
+            utrecht.pk, actor=woo_wim, kind="legal", scope="contact",
+            target_id=conversation.contact_id, reference="Z", reason="r",
+        )  # fmt: skip
+
+    add_one()
+    paths = ["/api/v1/retention/due/", "/api/v1/holds/", "/api/v1/destruction-lists/"]
+    for path in paths:  # the audit log's first entry creates its chain head: not counted
+        queries(path)
+    before = [queries(path) for path in paths]
+    for _ in range(4):
+        add_one()
+    assert [queries(path) for path in paths] == before
+
+
 def test_daily_reviews_are_listed(as_user, auditor_aziz, due, utrecht, groningen):
     do_review_retention(utrecht.pk)
     do_review_retention(groningen.pk)

@@ -130,6 +130,7 @@ class DueRow:
 
     record: DueRecord
     holds: list[Hold]
+    organisation: str  # its slug
 
     @property
     def conversation(self):
@@ -147,10 +148,15 @@ class DueRow:
 def due_for(actor, organisation_id: int | None = None) -> list[DueRow]:
     """Closed conversations past their term (oldest due first), each marked when held."""
     rows: list[DueRow] = []
-    for organisation in _narrow(organisations_for(actor), organisation_id):
+    organisations = _narrow(organisations_for(actor), organisation_id)
+    slugs = dict(Organisation.objects.filter(pk__in=organisations).values_list("pk", "slug"))
+    for organisation in organisations:
         due = due_conversations(organisation)
         held = holds_covering(organisation, [record.conversation.pk for record in due])
-        rows.extend(DueRow(record, held.get(record.conversation.pk, [])) for record in due)
+        rows.extend(
+            DueRow(record, held.get(record.conversation.pk, []), slugs[organisation])
+            for record in due
+        )
     return rows
 
 

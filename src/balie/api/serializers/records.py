@@ -93,7 +93,7 @@ class DueSerializer(serializers.Serializer):
     """A closed conversation past its retention term (``DueRow``)."""
 
     conversation = serializers.IntegerField(source="conversation.pk")
-    organisation = serializers.CharField(source="conversation.organisation.slug")
+    organisation = serializers.CharField(help_text="Organisation slug.")
     subject = serializers.CharField(source="conversation.subject")
     team = serializers.IntegerField(source="conversation.team_id", allow_null=True)
     team_name = serializers.CharField(source="conversation.team.name", allow_null=True)
