@@ -247,6 +247,17 @@ def test_agents_and_other_municipalities_get_404(
             ).status_code
             == 404
         )
+    hold = do_place_hold(
+        utrecht.pk, actor=records_rik, kind="legal", scope="contact", target_id=due.contact_id,
+        reference="Z-1", reason="Rechtszaak",
+    )  # fmt: skip
+    for user in (agent_anna, records_gea):
+        response = _as(client, user).post(f"{RECORDS}holds/{hold.pk}/release/", {"reason": "x"})
+        assert response.status_code == 404
+    groningen_release = f"/console/groningen/records/holds/{hold.pk}/release/"
+    assert client.post(groningen_release, {"reason": "x"}).status_code == 404
+    hold.refresh_from_db()
+    assert hold.active
     assert RECORDS not in _as(client, agent_anna).get("/console/utrecht/").text
     # Groningen's own page does not show Utrecht's list either.
     page = _as(client, records_gea).get("/console/groningen/records/")
