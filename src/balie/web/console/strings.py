@@ -209,10 +209,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "contact": {"nl": "Contact", "en": "Contact"},
     "held": {"nl": "Geblokkeerd", "en": "Held"},
     "select": {"nl": "Kies", "en": "Select"},
-    "select_conversation": {
-        "nl": "Gesprek {id} op de lijst",
-        "en": "Conversation {id} on the list",
-    },
     "propose_title": {"nl": "Vernietigingslijst voorstellen", "en": "Propose a destruction list"},
     "propose_intro": {
         "nl": "Kies hierboven de gesprekken. Een tweede informatiebeheerder moet de lijst "
