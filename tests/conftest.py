@@ -157,3 +157,20 @@ def utrecht_api_key(utrecht):
 @pytest.fixture
 def groningen_api_key(groningen):
     return do_create_api_key(groningen, name="test", scopes=list(ApiScope.values))
+
+
+@pytest.fixture
+def records_rik(utrecht):
+    """Utrecht's records manager (informatiebeheerder)."""
+    return _staff("records_rik", utrecht, Role.RECORDS_MANAGER, "Rik")
+
+
+@pytest.fixture
+def records_roos(utrecht):
+    """A second records manager of Utrecht: the other pair of eyes for destruction lists."""
+    return _staff("records_roos", utrecht, Role.RECORDS_MANAGER, "Roos")
+
+
+@pytest.fixture
+def records_gea(groningen):
+    return _staff("records_gea", groningen, Role.RECORDS_MANAGER, "Gea")

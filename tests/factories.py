@@ -21,3 +21,19 @@ def send(conversation, body, *, direction=Direction.INBOUND, author=None, client
         client_id=client_id or uuid.uuid4().hex,
         author=author,
     ).message
+
+
+def make_due(conversation, *, actor, years_ago: int = 3):
+    """Close the conversation through the real action, then move its closing date back so
+    that its record class's term (P1Y for the default class) has passed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balie.conversations.models import Conversation
+
+    actions.do_change_status(conversation, actor=actor, status="closed")
+    closed = timezone.now() - timedelta(days=366 * years_ago)
+    Conversation.objects.filter(pk=conversation.pk).update(closed_at=closed)
+    conversation.refresh_from_db()
+    return conversation

@@ -55,14 +55,14 @@ def _every_text_in_the_database() -> str:
 
 @pytest.fixture
 def destroyed(
-    utrecht, utrecht_team, lead_lotte, records_rik, records_rita, django_capture_on_commit_callbacks
+    utrecht, utrecht_team, lead_lotte, records_rik, records_roos, django_capture_on_commit_callbacks
 ):
     """One conversation destroyed through the whole procedure."""
     conversation, attachment = _conversation_with_content(utrecht, lead_lotte)
     proposed = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Vragen 2024"
     )
-    do_approve_destruction(proposed, actor=records_rita, note="Gecontroleerd")
+    do_approve_destruction(proposed, actor=records_roos, note="Gecontroleerd")
     with django_capture_on_commit_callbacks(execute=True):  # the files go after the commit
         done = do_execute_destruction(proposed.pk)
     done.refresh_from_db()
@@ -96,13 +96,13 @@ def test_destruction_leaves_no_text_no_file_and_a_chain_that_verifies(destroyed,
     assert not DestructionPermit.objects.exists()
 
 
-def test_the_destruction_record_is_in_the_chain(destroyed, utrecht, records_rik, records_rita):
+def test_the_destruction_record_is_in_the_chain(destroyed, utrecht, records_rik, records_roos):
     done, conversation, _ = destroyed
     event = ArchiveEvent.objects.get(event_type="destruction.executed")
     assert event.payload["conversations"] == [conversation.pk]
     assert event.payload["proposed_by"] == records_rik.pk
-    assert event.payload["approved_by"] == records_rita.pk
-    assert done.proposed_by == records_rik and done.reviewed_by == records_rita
+    assert event.payload["approved_by"] == records_roos.pk
+    assert done.proposed_by == records_rik and done.reviewed_by == records_roos
 
 
 def test_an_emptied_payload_that_no_destruction_covers_is_reported(destroyed, utrecht, webchat):
@@ -151,14 +151,14 @@ def test_only_records_managers_propose_and_approve(
         do_approve_destruction(proposed, actor=woo_wim)
 
 
-def test_a_rejected_list_destroys_nothing(utrecht, lead_lotte, records_rik, records_rita):
+def test_a_rejected_list_destroys_nothing(utrecht, lead_lotte, records_rik, records_roos):
     conversation, _ = _conversation_with_content(utrecht, lead_lotte)
     proposed = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Lijst"
     )
     with pytest.raises(ActionError, match="waarom"):
-        do_reject_destruction(proposed, actor=records_rita, note="  ")
-    do_reject_destruction(proposed, actor=records_rita, note="Zaak loopt nog")
+        do_reject_destruction(proposed, actor=records_roos, note="  ")
+    do_reject_destruction(proposed, actor=records_roos, note="Zaak loopt nog")
     with pytest.raises(ActionError, match="niet goedgekeurd"):
         do_execute_destruction(proposed.pk)
     assert Message.objects.filter(conversation=conversation, body=SECRET).exists()
@@ -207,7 +207,7 @@ def test_a_conversation_is_on_one_open_list_at_a_time(utrecht, lead_lotte, recor
 
 
 def test_held_and_woo_covered_records_are_not_destroyed_and_say_why(
-    utrecht, lead_lotte, woo_wim, records_rik, records_rita
+    utrecht, lead_lotte, woo_wim, records_rik, records_roos
 ):
     kept_by_hold, _ = _conversation_with_content(utrecht, lead_lotte, text="Zaak één")
     kept_by_woo, _ = _conversation_with_content(utrecht, lead_lotte, text="Zaak twee")
@@ -216,7 +216,7 @@ def test_held_and_woo_covered_records_are_not_destroyed_and_say_why(
         utrecht.pk, actor=records_rik, title="Lijst",
         conversation_ids=[kept_by_hold.pk, kept_by_woo.pk, destroyed.pk],
     )  # fmt: skip
-    do_approve_destruction(proposed, actor=records_rita)
+    do_approve_destruction(proposed, actor=records_roos)
     # Holds placed after the approval still count: execution checks again.
     do_place_hold(utrecht.pk, actor=records_rik, kind="legal", scope="conversation",
                   target_id=kept_by_hold.pk, reference="ZAAK-7", reason="Rechtszaak")  # fmt: skip
@@ -278,7 +278,7 @@ def test_holds_are_placed_by_the_right_roles_on_their_own_organisation(
 
 
 def test_a_file_still_used_by_another_conversation_stays(
-    utrecht, lead_lotte, records_rik, records_rita
+    utrecht, lead_lotte, records_rik, records_roos
 ):
     doomed, attachment = _conversation_with_content(utrecht, lead_lotte)
     kept, _ = actions.do_start_webchat(utrecht)
@@ -286,7 +286,7 @@ def test_a_file_still_used_by_another_conversation_stays(
     proposed = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[doomed.pk], title="Lijst"
     )
-    do_approve_destruction(proposed, actor=records_rita)
+    do_approve_destruction(proposed, actor=records_roos)
     done = do_execute_destruction(proposed.pk)
     assert done.files_pending == [] and done.files_removed == 0
     assert default_storage.exists(blob_name(attachment.sha256))
@@ -300,7 +300,7 @@ def test_executing_twice_changes_nothing(destroyed, utrecht):
     assert ArchiveEvent.objects.count() == events
 
 
-def test_approval_enqueues_the_execution(utrecht, lead_lotte, records_rik, records_rita,
+def test_approval_enqueues_the_execution(utrecht, lead_lotte, records_rik, records_roos,
                                          django_capture_on_commit_callbacks):  # fmt: skip
     from django_tasks_db.models import DBTaskResult
 
@@ -309,7 +309,7 @@ def test_approval_enqueues_the_execution(utrecht, lead_lotte, records_rik, recor
         utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Lijst"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        do_approve_destruction(proposed, actor=records_rita)
+        do_approve_destruction(proposed, actor=records_roos)
     task = DBTaskResult.objects.get()
     assert task.task_path == "balie.archive.tasks.execute_destruction_list"
     assert task.args_kwargs["args"] == [proposed.pk]
@@ -318,7 +318,7 @@ def test_approval_enqueues_the_execution(utrecht, lead_lotte, records_rik, recor
 
 @pytest.mark.django_db(transaction=True)
 def test_no_destroyed_text_remains_in_the_sqlite_file(
-    utrecht, utrecht_team, lead_lotte, records_rik, records_rita
+    utrecht, utrecht_team, lead_lotte, records_rik, records_roos
 ):
     """secure_delete and a checkpoint: the bytes are gone from the file, not only the tables."""
     if connection.vendor != "sqlite":
@@ -341,13 +341,13 @@ def test_no_destroyed_text_remains_in_the_sqlite_file(
     proposed = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Lijst"
     )
-    do_approve_destruction(proposed, actor=records_rita)
+    do_approve_destruction(proposed, actor=records_roos)
     do_execute_destruction(proposed.pk)
     assert not on_disk()
 
 
 def test_a_hold_on_a_saved_search_covers_what_it_finds_at_execution(
-    utrecht, lead_lotte, agent_bram, records_rik, records_rita
+    utrecht, lead_lotte, agent_bram, records_rik, records_roos
 ):
     from balie.search.actions import do_delete_saved_search, do_save_search
 
@@ -358,7 +358,7 @@ def test_a_hold_on_a_saved_search_covers_what_it_finds_at_execution(
     proposed = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[found.pk, other.pk], title="Lijst"
     )
-    do_approve_destruction(proposed, actor=records_rita)
+    do_approve_destruction(proposed, actor=records_roos)
     hold = do_place_hold(
         utrecht.pk, actor=records_rik, kind="legal", scope="saved_search", target_id=saved.pk,
         reference="ZAAK-KERMIS", reason="Aansprakelijkheid kermis",

@@ -18,6 +18,7 @@ from django.conf import settings
 from PIL import Image
 from playwright.sync_api import expect
 
+from balie.archive.models import RecordClass
 from balie.conversations import actions, events
 from balie.conversations.models import Conversation, Direction, Message
 from tests.conftest import PASSWORD
@@ -210,6 +211,24 @@ def test_agent_records_case_reference_and_labels(agent_anna, webchat, console_se
     )
     assert (stored.subject, stored.case_reference) == ("Paspoort gestolen", "Z-2026-0099")
     assert sorted(label.name for label in stored.labels.all()) == ["aangifte", "paspoort"]
+
+
+def test_agent_chooses_the_record_class(agent_anna, webchat, console_server, page):
+    conversation, _ = webchat
+    console_server.call(send, conversation, "De lantaarnpaal is kapot.")
+    melding = console_server.call(
+        lambda: RecordClass.objects.get(organisation=conversation.organisation, code="KCC-MELDING")
+    )
+    _log_in(page, console_server.url)
+    page.locator(f'li.row[data-id="{conversation.pk}"]').get_by_role("link").click()
+    pane = page.locator(f'section.pane[data-conversation="{conversation.pk}"]')
+    chooser = pane.get_by_label("Categorie (bewaartermijn)")
+    expect(chooser).to_have_value(str(conversation.record_class_id))
+    with page.expect_response(lambda response: "/record-class/" in response.url) as answer:
+        chooser.select_option(str(melding.pk))
+    assert answer.value.status == 200
+    stored = console_server.call(lambda: Conversation.objects.get(pk=conversation.pk))
+    assert stored.record_class_id == melding.pk
 
 
 def test_agent_edits_and_deletes_own_reply(agent_anna, webchat, console_server, page):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -15,6 +16,8 @@ from balie.api.serializers.conversations import (
     DetailsSerializer,
     StatusSerializer,
 )
+from balie.archive.record_selectors import require_record_class_chooser
+from balie.archive.retention import do_set_record_class
 from balie.conversations import actions, selectors
 from balie.conversations.models import Conversation
 
@@ -24,7 +27,9 @@ CONVERSATION_ID = path_id("conversation_id", "Id of the conversation.")
 def with_details(qs):
     """What the serializer reads, in a fixed number of queries: unread counts, org, labels."""
     return (
-        selectors.with_unread_counts(qs).select_related("organisation").prefetch_related("labels")
+        selectors.with_unread_counts(qs)
+        .select_related("organisation", "record_class")
+        .prefetch_related("labels")
     )
 
 
@@ -79,21 +84,32 @@ class ConversationDetailView(ApiView):
 
     @extend_schema(
         operation_id="conversations_update",
-        summary="Change subject, case reference (zaaknummer) or labels",
-        description="API keys need the scope conversations:write; staff a writing role.",
+        summary="Change subject, case reference (zaaknummer), labels or record class",
+        description=(
+            "API keys need the scope conversations:write; staff a writing role. The record "
+            "class is chosen by a person (agent, team lead, records manager, administrator)."
+        ),
         parameters=[CONVERSATION_ID],
         request=DetailsSerializer,
         responses={200: ConversationSerializer, **errors(400, 404)},
     )
     def patch(self, request, conversation_id):
+        actor = principal(request)
+        only_record_class = isinstance(request.data, dict) and set(request.data) == {"record_class"}
+        # Records managers may choose the record class without a writing role.
         conversation = selectors.access_conversation(
-            principal(request), conversation_id, write=True
+            actor, conversation_id, write=not only_record_class, audit=False
         )
         serializer = DetailsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        actions.do_update_details(
-            conversation, actor=principal(request), **serializer.validated_data
-        )
+        details = dict(serializer.validated_data)
+        record_class = details.pop("record_class", None)
+        with transaction.atomic():
+            if record_class is not None:
+                require_record_class_chooser(actor, conversation.organisation_id)
+                do_set_record_class(conversation, actor=actor, record_class_id=record_class)
+            if details or record_class is None:
+                actions.do_update_details(conversation, actor=actor, **details)
         return conversation_response(conversation)
 
 

@@ -13,6 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from balie.archive.permissions import RecordsNotAllowed
+from balie.archive.record_selectors import RecordNotFound
 from balie.conversations import selectors
 from balie.conversations.actions import ActionError
 from balie.conversations.files import FileRejected
@@ -72,9 +74,9 @@ def body(code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def _domain_error(exc) -> Response | None:
-    if isinstance(exc, selectors.ConversationNotFound):
+    if isinstance(exc, selectors.ConversationNotFound | RecordNotFound):
         return Response(body("not_found", _DUTCH["not_found"]), status=404)
-    if isinstance(exc, selectors.NotAllowed):
+    if isinstance(exc, selectors.NotAllowed | RecordsNotAllowed):
         return Response(body("permission_denied", str(exc)), status=403)
     if isinstance(exc, SearchError):
         problem = {"code": exc.code, "detail": exc.detail}

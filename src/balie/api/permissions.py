@@ -51,3 +51,12 @@ class HasApiScope(BasePermission):
             return True
         self.message = f"Deze API-sleutel mist de scope {scope}."
         return False
+
+
+class KeysReadOnly(BasePermission):
+    """Records are changed by people: an API key may only read (records:read)."""
+
+    message = "Een API-sleutel kan hier alleen lezen; wijzigen doet een persoon."
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or not isinstance(request.auth, ApiKey)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from balie.api import attachments, audit, contacts, conversations, messages, schema, search
+from balie.api import attachments, audit, contacts, conversations, messages, records, schema, search
 from balie.api.notfound import NotFoundView
 
 app_name = "api"
@@ -51,6 +51,32 @@ urlpatterns = [
     path("audit/", audit.AuditListView.as_view(), name="audit"),
     path("audit/export/", audit.AuditExportView.as_view(), name="audit-export"),
     path("integrity/", audit.IntegrityListView.as_view(), name="integrity"),
+    path("record-classes/", records.RecordClassListView.as_view(), name="record-classes"),
+    path(
+        "record-classes/<str:record_class_id>/",
+        records.RecordClassDetailView.as_view(),
+        name="record-class",
+    ),
+    path("retention/due/", records.DueListView.as_view(), name="retention-due"),
+    path("retention/reviews/", records.ReviewListView.as_view(), name="retention-reviews"),
+    path("holds/", records.HoldListView.as_view(), name="holds"),
+    path("holds/<str:hold_id>/release/", records.HoldReleaseView.as_view(), name="hold-release"),
+    path("destruction-lists/", records.DestructionListView.as_view(), name="destruction-lists"),
+    path(
+        "destruction-lists/<str:list_id>/",
+        records.DestructionListDetailView.as_view(),
+        name="destruction-list",
+    ),
+    path(
+        "destruction-lists/<str:list_id>/approve/",
+        records.DestructionApproveView.as_view(),
+        name="destruction-approve",
+    ),
+    path(
+        "destruction-lists/<str:list_id>/reject/",
+        records.DestructionRejectView.as_view(),
+        name="destruction-reject",
+    ),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -238,6 +238,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "balie.conversations.models.Channel",
+        "StatusEnum": "balie.conversations.models.Status",
+        "DestructionListStatusEnum": "balie.archive.models.destruction.ListStatus",
+        "DestructionItemStatusEnum": "balie.archive.models.destruction.ItemStatus",
+    },
 }
 
 # --- messages and files ---------------------------------------------------------------------

@@ -211,15 +211,19 @@ def _run(base: QuerySet[Message], request: SearchRequest, *, paged: bool):
         return 0, []
     backend = backends.current()
     with connection.cursor() as cursor:
-        if paged:
-            cursor.execute(*backend.count(base_sql, list(base_params), request.query))
-            total = cursor.fetchone()[0]
-            _check_page(request, total)
+        # One scan: the page's rows carry the total (a window over every match).
         sql, params = backend.select(base_sql, list(base_params), request.query, request.sort)
         if paged:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, request.page_size, offset]
         cursor.execute(sql, params)
-        rows: list[tuple[int, int]] = [(row[0], row[1]) for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+        rows: list[tuple[int, int]] = [(row[0], row[1]) for row in fetched]
+        total = fetched[0][2] if fetched else 0
+        if paged and not fetched and request.page > 1:  # past the end: say how far it goes
+            cursor.execute(*backend.count(base_sql, list(base_params), request.query))
+            total = cursor.fetchone()[0]
+        if paged:
+            _check_page(request, total)
     return (total if paged else len(rows)), rows
 
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from balie.accounts.models import User
 from balie.accounts.selectors import staff_member
 from balie.api.fields import StrictCharField, StrictIntegerField
+from balie.api.serializers.records import RecordClassSummarySerializer
 from balie.conversations import selectors
 from balie.conversations.models import Channel, Conversation, Status, Team
 
@@ -21,6 +22,9 @@ class ConversationSerializer(serializers.ModelSerializer):
     labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     unread = serializers.IntegerField(
         read_only=True, help_text="Messages from the resident after the staff's read marker."
+    )
+    record_class = RecordClassSummarySerializer(
+        read_only=True, allow_null=True, help_text="Decides how long it is kept."
     )
 
     class Meta:
@@ -44,8 +48,11 @@ class ConversationSerializer(serializers.ModelSerializer):
             "agent_read_seq",
             "resident_read_seq",
             "unread",
+            "record_class",
             "created_at",
             "last_message_at",
+            "closed_at",
+            "destroyed_at",
         ]
         read_only_fields = fields
 
@@ -127,6 +134,11 @@ class DetailsSerializer(serializers.Serializer):
         required=False,
         max_length=20,
         help_text="The complete set of labels; unknown names are created.",
+    )
+    record_class = StrictIntegerField(
+        required=False,
+        help_text="Id of the record class (retention). Chosen by a person: an agent, team "
+        "lead, records manager or administrator, not an API key.",
     )
 
 

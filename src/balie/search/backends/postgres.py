@@ -67,7 +67,7 @@ def select(base_sql: str, base_params: list, query: ParsedQuery, sort: str):
     )
     tsq, tsq_params = tsquery(query)
     sql = (
-        "SELECT b.id, b.conversation_id FROM search_entry e "  # noqa: S608 - compiled queryset
+        "SELECT b.id, b.conversation_id, count(*) OVER () FROM search_entry e "  # noqa: S608 - compiled queryset
         f"JOIN ({base_sql}) AS b ON b.id = e.message_id "
         f"CROSS JOIN (SELECT {tsq} AS q) AS tq "
         f"WHERE e.document @@ tq.q ORDER BY {order}"

@@ -49,11 +49,14 @@ def _term(term: Term) -> str:
 
 
 def select(base_sql: str, base_params: list, query: ParsedQuery, sort: str):
-    order = "bm25(search_fts), b.id DESC" if sort == "relevance" else "b.created_at DESC, b.id DESC"
+    # bm25() only works directly on the FTS5 scan: take it as a column, order outside, and
+    # count every match in the same pass (a window over the whole result).
+    order = "m.score, m.id DESC" if sort == "relevance" else "m.created_at DESC, m.id DESC"
     sql = (
-        "SELECT b.id, b.conversation_id FROM search_fts "  # noqa: S608 - compiled queryset
-        f"JOIN ({base_sql}) AS b ON b.id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s ORDER BY {order}"
+        "SELECT m.id, m.conversation_id, count(*) OVER () FROM ("  # noqa: S608 - compiled
+        "SELECT b.id, b.conversation_id, b.created_at, bm25(search_fts) AS score "
+        f"FROM search_fts JOIN ({base_sql}) AS b ON b.id = search_fts.rowid "
+        f"WHERE search_fts MATCH %s) AS m ORDER BY {order}"
     )
     return sql, [*base_params, match_expression(query)]
 

@@ -10,6 +10,8 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from balie.accounts.selectors import staff_member
+from balie.archive.record_selectors import require_record_class_chooser
+from balie.archive.retention import do_set_record_class
 from balie.conversations import actions, events, selectors
 from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
 
@@ -92,4 +94,18 @@ def details(request, conversation_id: int):
     if not fields:
         raise BadRequest("invalid_field", "Geef een onderwerp, zaaknummer of labels.")
     conversation = actions.do_update_details(conversation, actor=request.user, **fields)
+    return _answer(conversation)
+
+
+@require_POST
+@json_endpoint
+def record_class(request, conversation_id: int):
+    """Body: ``{"record_class": <record class id>}``; agents, team leads, records managers and
+    administrators choose it."""
+    conversation = selectors.access_conversation(request.user, conversation_id, audit=False)
+    require_record_class_chooser(request.user, conversation.organisation_id)
+    body = json_body(request)
+    conversation = do_set_record_class(
+        conversation, actor=request.user, record_class_id=body.get("record_class")
+    )
     return _answer(conversation)

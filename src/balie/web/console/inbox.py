@@ -11,8 +11,15 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES
+from balie.accounts.models import (
+    AUDIT_ROLES,
+    INTEGRITY_ROLES,
+    RECORDS_READ_ROLES,
+    RECORDS_ROLES,
+    WRITING_ROLES,
+)
 from balie.accounts.selectors import staff_of
+from balie.archive.record_selectors import record_class_choices
 from balie.conversations import selectors
 from balie.conversations.models import Status
 from balie.web.console import queries
@@ -56,6 +63,8 @@ def inbox(request, slug: str):
         "teams": {str(team.pk): team.name for team in teams},
         "staff": [{"id": user.pk, "name": str(user)} for user in staff],
         "statuses": list(Status.values),
+        "canChooseRecordClass": role in WRITING_ROLES | RECORDS_ROLES,
+        "recordClasses": record_class_choices(organisation.pk),
         "filters": filters,
         "urls": {
             "unread": reverse("console:unread", args=[organisation.slug]),
@@ -64,6 +73,7 @@ def inbox(request, slug: str):
             "assign": reverse("console:assign", args=[0]),
             "status": reverse("console:status", args=[0]),
             "details": reverse("console:details", args=[0]),
+            "recordClass": reverse("console:record_class", args=[0]),
             "socket": "/ws/agent/",
         },
     }
@@ -77,6 +87,7 @@ def inbox(request, slug: str):
         "can_write": can_write,
         "can_audit": role in AUDIT_ROLES,
         "can_see_integrity": role in INTEGRITY_ROLES,
+        "can_see_records": role in RECORDS_READ_ROLES,
         "filters": filters,
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],

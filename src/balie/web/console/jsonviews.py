@@ -1,8 +1,9 @@
 """The JSON side of the console: the small POST endpoints that ``fetch()`` calls.
 
 :func:`json_endpoint` maps the domain's errors to HTTP the same way everywhere:
-``ConversationNotFound`` → 404, ``NotAllowed`` → 403, ``ActionError``/``FileRejected`` and a
-body that is not a JSON object → 400, always as ``{"code", "detail"}``.
+``ConversationNotFound`` → 404, ``NotAllowed``/``RecordsNotAllowed`` → 403,
+``ActionError``/``FileRejected`` and a body that is not a JSON object → 400, always as
+``{"code", "detail"}``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import wraps
 
 from django.http import JsonResponse
 
+from balie.archive.permissions import RecordsNotAllowed
 from balie.conversations import actions, selectors
 from balie.conversations.files import FileRejected
 
@@ -48,7 +50,7 @@ def json_endpoint(view):
             return view(request, *args, **kwargs)
         except selectors.ConversationNotFound:
             return error(404, "not_found", "Dit gesprek bestaat niet.")
-        except selectors.NotAllowed as exc:
+        except (selectors.NotAllowed, RecordsNotAllowed) as exc:
             return error(403, "forbidden", str(exc))
         except (actions.ActionError, FileRejected, BadRequest) as exc:
             return error(400, exc.code, str(exc))

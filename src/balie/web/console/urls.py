@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balie.web.console import attachments, audit, auth, conversation, inbox, search
+from balie.web.console import attachments, audit, auth, conversation, inbox, records, search
 
 app_name = "console"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/assign/", conversation.assign, name="assign"),
     path("conversations/<int:conversation_id>/status/", conversation.change_status, name="status"),
     path("conversations/<int:conversation_id>/details/", conversation.details, name="details"),
+    path(
+        "conversations/<int:conversation_id>/record-class/",
+        conversation.record_class,
+        name="record_class",
+    ),
     path("attachments/<int:attachment_id>/", attachments.download, name="attachment"),
     # Organisation slugs last, so a slug can never hide one of the paths above.
     path("<slug:slug>/", inbox.inbox, name="inbox"),
@@ -26,4 +31,27 @@ urlpatterns = [
     path("<slug:slug>/audit/", audit.audit_log, name="audit"),
     path("<slug:slug>/audit/export/", audit.audit_export, name="audit_export"),
     path("<slug:slug>/integrity/", audit.integrity, name="integrity"),
+    path("<slug:slug>/records/", records.overview, name="records"),
+    path(
+        "<slug:slug>/records/record-classes/",
+        records.save_record_class,
+        name="record_class_save",
+    ),
+    path("<slug:slug>/records/holds/", records.place_hold, name="hold_place"),
+    path(
+        "<slug:slug>/records/holds/<int:hold_id>/release/",
+        records.release_hold,
+        name="hold_release",
+    ),
+    path("<slug:slug>/records/destruction/", records.propose, name="destruction_propose"),
+    path(
+        "<slug:slug>/records/destruction/<int:list_id>/",
+        records.destruction,
+        name="destruction",
+    ),
+    path(
+        "<slug:slug>/records/destruction/<int:list_id>/review/",
+        records.review,
+        name="destruction_review",
+    ),
 ]

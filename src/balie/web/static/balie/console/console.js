@@ -296,6 +296,7 @@ class Pane {
         h("div", {}, this.title, this.subtitle),
         this.closeButton),
       config.canWrite ? this.buildControls() : null,
+      this.buildRetention(),
       this.notice, this.log, this.typing,
       config.canWrite ? this.buildComposer() : null);
   }
@@ -313,6 +314,38 @@ class Pane {
     return h("div", { class: "pane-controls" },
       h("button", { type: "button", onclick: () => this.act("assign", { assignee: "me" }) }, T.assign_me),
       this.assigneeSelect, this.teamSelect, this.statusSelect, this.buildDetails());
+  }
+
+  // The record class (how long the conversation is kept) and, once destroyed, when and how.
+  buildRetention() {
+    this.destroyedNotice = h("p", { class: "pane-destroyed", role: "status", hidden: true });
+    this.recordClassText = h("span");
+    let chooser = null;
+    if (config.canChooseRecordClass) {
+      this.recordClassSelect = h("select", { "aria-label": T.record_class, title: T.record_class,
+        onchange: (e) => this.act("recordClass", { record_class: Number(e.target.value) }) },
+        config.recordClasses.map((rc) => h("option", { value: rc.id }, `${rc.code} ${rc.name}`)));
+      chooser = h("label", {}, h("span", { class: "sr-only" }, T.record_class), this.recordClassSelect);
+    }
+    return h("div", {}, this.destroyedNotice,
+      h("p", { class: "pane-retention" }, h("span", {}, `${T.record_class}:`), chooser ?? this.recordClassText));
+  }
+
+  fillRetention(c) {
+    if (!("record_class" in c)) return; // inbox updates leave it out
+    const rc = c.record_class;
+    this.recordClassText.textContent = rc ? `${rc.code} ${rc.name}` : "—";
+    if (this.recordClassSelect) {
+      this.recordClassSelect.value = rc ? String(rc.id) : "";
+      this.recordClassSelect.disabled = Boolean(c.destroyed_at);
+    }
+    this.destroyedNotice.hidden = !c.destroyed_at;
+    if (c.destroyed_at) {
+      const date = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "long",
+        timeZone: document.documentElement.dataset.timeZone || undefined }).format(new Date(c.destroyed_at));
+      this.destroyedNotice.textContent = T.destroyed_notice
+        .replace("{date}", date).replace("{list}", c.destruction_list ?? "?");
+    }
   }
 
   buildDetails() {
@@ -402,8 +435,12 @@ class Pane {
   }
 
   setConversation(c) {
-    // Inbox updates leave labels out (they cost a query); keep the ones we know.
+    // Inbox updates leave labels and retention out (they cost queries); keep the ones we know.
     if (!("labels" in c) && this.conversation?.labels) c = { ...c, labels: this.conversation.labels };
+    if (!("record_class" in c) && this.conversation && "record_class" in this.conversation) {
+      const { record_class, destroyed_at, destruction_list } = this.conversation;
+      c = { ...c, record_class, destroyed_at, destruction_list };
+    }
     this.conversation = c;
     this.title.textContent = c.contact;
     this.closeButton.setAttribute("aria-label", `${T.close}: ${c.contact}`);
@@ -414,6 +451,7 @@ class Pane {
     this.subtitle.textContent = [c.subject, c.case_reference, T[`status_${c.status}`], teamName(c.team),
       staffName(c), ...(c.labels ?? []).map((name) => `#${name}`)].filter(Boolean).join(" · ");
     this.fillDetails(c);
+    this.fillRetention(c);
     if (this.statusSelect) {
       this.statusSelect.querySelector("select").value = c.status;
       this.assigneeSelect.querySelector("select").value = c.assignee ?? "";

@@ -1,0 +1,226 @@
+"""Reading the organisation's records management: record classes, the daily review, what is
+due, holds and destruction lists — for the roles that may see them, never across
+organisations.
+
+Every function takes the *actor* (a staff user or an API key) and answers only with the
+organisations where that actor may read records (``RECORDS_READ_ROLES``, or a key with the
+scope ``records:read``). What the actor may not see raises :class:`RecordNotFound`, the same
+as what does not exist, so another organisation's ids reveal nothing. The writes are the
+actions in ``retention``, ``holds`` and ``destruction``, which check the writing roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, QuerySet
+
+from balie.accounts.models import (
+    RECORDS_READ_ROLES,
+    RECORDS_ROLES,
+    WRITING_ROLES,
+    ApiKey,
+    ApiScope,
+    Membership,
+)
+from balie.archive.holds import describe, holds_covering
+from balie.archive.models import (
+    DestructionItem,
+    DestructionList,
+    Hold,
+    HoldScope,
+    RecordClass,
+    RetentionReview,
+)
+from balie.archive.permissions import RecordsNotAllowed
+from balie.archive.retention import DueRecord, due_conversations
+from balie.conversations.actions.errors import ActionError
+from balie.tenants.models import Organisation
+
+__all__ = [
+    "DueRow",
+    "RecordNotFound",
+    "access_destruction_list",
+    "access_hold",
+    "access_record_class",
+    "destruction_lists_for",
+    "due_for",
+    "hold_scopes",
+    "holds_for",
+    "organisations_for",
+    "record_class_choices",
+    "record_classes_for",
+    "require_record_class_chooser",
+    "retention_reviews_for",
+    "writing_organisation",
+]
+
+
+class RecordNotFound(LookupError):
+    """Does not exist, or belongs to an organisation the actor may not see."""
+
+
+def organisations_for(actor, roles=RECORDS_READ_ROLES) -> list[int]:
+    """The organisations whose records the actor may read; RecordsNotAllowed when none."""
+    if isinstance(actor, ApiKey):
+        if not actor.has_scope(ApiScope.RECORDS_READ):
+            raise RecordsNotAllowed("Deze API-sleutel mist de scope records:read.")
+        return [actor.organisation_id]
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise RecordsNotAllowed("Log eerst in.")
+    organisations = list(
+        Membership.objects.filter(user=actor, role__in=roles)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+    )
+    if not organisations:
+        raise RecordsNotAllowed(
+            "Alleen een informatiebeheerder, Woo-coördinator, auditor of beheerder ziet dit."
+        )
+    return organisations
+
+
+def writing_organisation(actor, slug: object = None) -> int:
+    """The organisation a new record class, hold or list is for: the one named by ``slug``,
+    or the only one whose records the actor sees. The action then checks the writing role."""
+    organisations = organisations_for(actor)
+    if slug is not None:
+        if not isinstance(slug, str):
+            raise ActionError("invalid_field", "organisation is de slug van een organisatie.")
+        match = Organisation.objects.filter(pk__in=organisations, slug=slug).first()
+        if match is None:
+            raise RecordNotFound(slug)
+        return match.pk
+    if len(organisations) > 1:
+        raise ActionError(
+            "organisation_required",
+            "U werkt voor meer dan één organisatie: geef organisation (de slug) mee.",
+        )
+    return organisations[0]
+
+
+def record_classes_for(actor, organisation_id: int | None = None) -> QuerySet[RecordClass]:
+    return RecordClass.objects.filter(
+        organisation_id__in=_narrow(organisations_for(actor), organisation_id)
+    ).select_related("organisation")
+
+
+def record_class_choices(organisation_id: int) -> list[dict]:
+    """The classes a conversation can be given (for the people who choose one)."""
+    return list(
+        RecordClass.objects.filter(organisation_id=organisation_id)
+        .order_by("code")
+        .values("id", "code", "name")
+    )
+
+
+def access_record_class(actor, record_class_id: object) -> RecordClass:
+    return _one(record_classes_for(actor), record_class_id)
+
+
+def retention_reviews_for(actor, organisation_id: int | None = None) -> QuerySet[RetentionReview]:
+    return RetentionReview.objects.filter(
+        organisation_id__in=_narrow(organisations_for(actor), organisation_id)
+    ).select_related("organisation")
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """A due conversation with the active holds that block its destruction."""
+
+    record: DueRecord
+    holds: list[Hold]
+    organisation: str  # its slug
+
+    @property
+    def conversation(self):
+        return self.record.conversation
+
+    @property
+    def held(self) -> bool:
+        return bool(self.holds)
+
+    @property
+    def held_because(self) -> str:
+        return describe(self.holds)
+
+
+def due_for(actor, organisation_id: int | None = None) -> list[DueRow]:
+    """Closed conversations past their term (oldest due first), each marked when held."""
+    rows: list[DueRow] = []
+    organisations = _narrow(organisations_for(actor), organisation_id)
+    slugs = dict(Organisation.objects.filter(pk__in=organisations).values_list("pk", "slug"))
+    for organisation in organisations:
+        due = due_conversations(organisation)
+        held = holds_covering(organisation, [record.conversation.pk for record in due])
+        rows.extend(
+            DueRow(record, held.get(record.conversation.pk, []), slugs[organisation])
+            for record in due
+        )
+    return rows
+
+
+def holds_for(actor, organisation_id: int | None = None) -> QuerySet[Hold]:
+    """Active holds first (newest first), then released ones (last released first)."""
+    return (
+        Hold.objects.filter(organisation_id__in=_narrow(organisations_for(actor), organisation_id))
+        .select_related("organisation", "placed_by", "released_by")
+        .order_by(F("released_at").desc(nulls_first=True), "-placed_at", "-id")
+    )
+
+
+def access_hold(actor, hold_id: object) -> Hold:
+    return _one(holds_for(actor), hold_id)
+
+
+def hold_scopes() -> list[str]:
+    """The scopes a hold can be placed with here: the saved-search scope only once holds can
+    point at a saved search (the search app brings that field)."""
+    has_saved_search = any(field.name == "saved_search" for field in Hold._meta.get_fields())
+    return [s for s in HoldScope.values if s != HoldScope.SAVED_SEARCH or has_saved_search]
+
+
+def destruction_lists_for(actor, organisation_id: int | None = None) -> QuerySet[DestructionList]:
+    return (
+        DestructionList.objects.filter(
+            organisation_id__in=_narrow(organisations_for(actor), organisation_id)
+        )
+        .select_related("organisation", "proposed_by", "reviewed_by")
+        .annotate(item_count=Count("items"))
+    )
+
+
+def access_destruction_list(actor, list_id: object) -> DestructionList:
+    """One list with its items (in order)."""
+    items = Prefetch("items", queryset=DestructionItem.objects.order_by("pk"))
+    return _one(destruction_lists_for(actor).prefetch_related(items), list_id)
+
+
+def require_record_class_chooser(actor, organisation_id: int) -> None:
+    """Who chooses a conversation's record class: a person who handles conversations
+    (agent, team lead, administrator) or a records manager; never an API key."""
+    if isinstance(actor, ApiKey) or actor is None:
+        raise RecordsNotAllowed(
+            "De categorie van een gesprek kiest een persoon, niet een API-sleutel."
+        )
+    if not Membership.objects.filter(
+        user=actor, organisation_id=organisation_id, role__in=WRITING_ROLES | RECORDS_ROLES
+    ).exists():
+        raise RecordsNotAllowed("Met uw rol kunt u de categorie van een gesprek niet wijzigen.")
+
+
+def _narrow(organisations: list[int], organisation_id: int | None) -> list[int]:
+    if organisation_id is None:
+        return organisations
+    return [pk for pk in organisations if pk == organisation_id]
+
+
+def _one(qs: QuerySet, pk: object):
+    if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
+        raise RecordNotFound(pk)
+    if not 0 < int(pk) < 2**63:
+        raise RecordNotFound(pk)
+    found = qs.filter(pk=int(pk)).first()
+    if found is None:
+        raise RecordNotFound(pk)
+    return found
