@@ -19,12 +19,6 @@ from balie.conversations import actions
 from tests.factories import make_due
 
 
-@pytest.fixture(autouse=True)
-def _no_search_index(monkeypatch):
-    """The search index arrives from another branch; destruction here only empties content."""
-    monkeypatch.setattr("balie.archive.destruction._purge_search", lambda ids: None)
-
-
 @pytest.fixture
 def due(webchat, agent_anna):
     """A Utrecht conversation (default class KCC-VRAAG, P1Y) closed three years ago."""
@@ -279,11 +273,25 @@ def test_woo_officer_places_and_releases_a_hold(as_user, woo_wim, due, records_r
     assert [h["active"] for h in listed] == [False]
 
 
+def test_a_hold_on_a_saved_search(as_user, records_rik, utrecht, due):
+    from balie.search.actions import do_save_search
+
+    saved = do_save_search(records_rik, utrecht, name="Kermis", query="kermis", filters={})
+    placed = as_user(records_rik).post(
+        "/api/v1/holds/",
+        {"kind": "legal", "scope": "saved_search", "target": saved.pk,
+         "reference": "ZAAK-9", "reason": "Aansprakelijkheid"},
+        format="json",
+    )  # fmt: skip
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["saved_search"] == saved.pk
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "words"),
     [
         ({"kind": "politie"}, "invalid_field", "legal"),
-        ({"scope": "saved_search"}, "invalid_field", "conversation, contact"),
+        ({"scope": "everything"}, "invalid_field", "conversation, contact"),
         ({"target": "12"}, "invalid_field", "getal"),
         ({"target": 999999}, "invalid_target", "bestaat niet"),
         ({"reason": "  "}, "invalid_field", "reason is verplicht"),

@@ -23,12 +23,6 @@ RECORDS = "/console/utrecht/records/"
 
 
 @pytest.fixture(autouse=True)
-def _no_search_index(monkeypatch):
-    """The search index arrives from another branch; destruction here only empties content."""
-    monkeypatch.setattr("balie.archive.destruction._purge_search", lambda ids: None)
-
-
-@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

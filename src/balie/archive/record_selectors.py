@@ -174,10 +174,8 @@ def access_hold(actor, hold_id: object) -> Hold:
 
 
 def hold_scopes() -> list[str]:
-    """The scopes a hold can be placed with here: the saved-search scope only once holds can
-    point at a saved search (the search app brings that field)."""
-    has_saved_search = any(field.name == "saved_search" for field in Hold._meta.get_fields())
-    return [s for s in HoldScope.values if s != HoldScope.SAVED_SEARCH or has_saved_search]
+    """What a hold can cover: a conversation, a contact's conversations, a saved search."""
+    return list(HoldScope.values)
 
 
 def destruction_lists_for(actor, organisation_id: int | None = None) -> QuerySet[DestructionList]:

@@ -120,7 +120,8 @@ class HoldSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hold
         fields = [
-            "id", "organisation", "kind", "scope", "conversation", "contact", "reference",
+            "id", "organisation", "kind", "scope", "conversation", "contact", "saved_search",
+            "reference",
             "reason", "active", "placed_by", "placed_at", "released_by", "released_at",
             "release_reason",
         ]  # fmt: skip
@@ -133,10 +134,11 @@ class PlaceHoldSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=HoldKind.choices)
     scope = serializers.ChoiceField(
-        choices=[(s, label) for s, label in HoldScope.choices if s != HoldScope.SAVED_SEARCH],
-        help_text="What the hold covers: one conversation, or every conversation of a contact.",
+        choices=HoldScope.choices,
+        help_text="What the hold covers: one conversation, every conversation of a contact, or "
+        "every conversation a saved search finds when a destruction list is executed.",
     )
-    target = serializers.IntegerField(help_text="Id of the conversation or contact.")
+    target = serializers.IntegerField(help_text="Id of the conversation, contact or saved search.")
     reference = serializers.CharField(max_length=100, help_text="Case or Woo request number.")
     reason = serializers.CharField(max_length=2000)
 

@@ -260,7 +260,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "hold_kind": {"nl": "Soort", "en": "Kind"},
     "hold_scope": {"nl": "Geldt voor", "en": "Covers"},
-    "hold_target": {"nl": "Nummer van het gesprek of contact", "en": "Conversation or contact id"},
+    "hold_target": {
+        "nl": "Nummer van het gesprek, contact of de opgeslagen zoekopdracht",
+        "en": "Conversation, contact or saved search id",
+    },
     "hold_reference": {
         "nl": "Kenmerk (zaak- of Woo-nummer)",
         "en": "Reference (case or Woo number)",
