@@ -15,7 +15,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
-from balie.accounts.models import ApiKey
+from balie.accounts.models import ORGANISATION_WIDE_ROLES, ApiKey
 from balie.archive.audit import record_read
 from balie.conversations.models import Conversation, Direction, Message
 from balie.conversations.selectors import (
@@ -23,6 +23,7 @@ from balie.conversations.selectors import (
     conversations_visible_to,
     memberships_of,
     organisation_for,
+    role_in,
 )
 from balie.search import backends
 from balie.search.errors import SearchError
@@ -167,6 +168,8 @@ def _scoped(
     """The messages the actor may read (``wide``: all of the organisation's) that pass the
     filters (not yet the words)."""
     qs = Message.objects.filter(organisation_id=organisation_id)
+    if not wide and _sees_whole_organisation(actor, organisation_id):
+        wide = True  # no visibility probe per match: ~1 µs a match saved on broad searches
     if not wide:
         # EXISTS, not IN: probing one conversation per matching message is cheaper than
         # building the list of every visible conversation first (38 -> 28 ms at 11,000).
@@ -191,6 +194,14 @@ def _scoped(
         tagged = Conversation.labels.through.objects.filter(label_id__in=f.label_ids)
         qs = qs.filter(conversation__in=tagged.values("conversation_id"))
     return qs.order_by()
+
+
+def _sees_whole_organisation(actor, organisation_id: int) -> bool:
+    """Woo officers, records managers, team leads … and the organisation's own API keys see
+    every conversation of it (the same rule as ``conversations_visible_to``)."""
+    if isinstance(actor, ApiKey):
+        return actor.organisation_id == organisation_id
+    return role_in(actor, organisation_id) in ORGANISATION_WIDE_ROLES
 
 
 def _run(base: QuerySet[Message], request: SearchRequest, *, paged: bool):
