@@ -9,14 +9,10 @@ from django.utils import timezone
 
 from balie.archive.models import ArchiveEvent, RecordClass, RetentionReview
 from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.retention import (
-    Retention,
-    do_save_record_class,
-    do_set_record_class,
-    due_conversations,
-    is_due,
-)
+from balie.archive.record_classes import do_save_record_class, do_set_record_class
+from balie.archive.retention import due_conversations, is_due
 from balie.archive.tasks import review_retention
+from balie.archive.terms import Retention
 from balie.conversations import actions
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Conversation

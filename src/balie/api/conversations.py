@@ -16,8 +16,8 @@ from balie.api.serializers.conversations import (
     DetailsSerializer,
     StatusSerializer,
 )
+from balie.archive.record_classes import do_set_record_class
 from balie.archive.record_selectors import require_record_class_chooser
-from balie.archive.retention import do_set_record_class
 from balie.conversations import actions, selectors
 from balie.conversations.models import Conversation
 

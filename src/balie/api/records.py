@@ -35,7 +35,7 @@ from balie.archive.destruction import (
     do_reject_destruction,
 )
 from balie.archive.holds import do_place_hold, do_release_hold
-from balie.archive.retention import EDITABLE, do_save_record_class
+from balie.archive.record_classes import EDITABLE, do_save_record_class
 from balie.conversations.actions import ActionError
 from balie.conversations.selectors import record_list_read
 

@@ -161,43 +161,35 @@ def do_approve_destruction(
     from balie.archive.tasks import execute_destruction_list
 
     with transaction.atomic():
-        destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
-        _review(destruction_list, actor, note)
-        destruction_list.status = ListStatus.APPROVED
-        destruction_list.reviewed_by = actor
-        destruction_list.reviewed_at = timezone.now()
-        destruction_list.review_note = str(note).strip()
-        destruction_list.save()
-        record_event(
-            organisation_id=destruction_list.organisation_id,
-            event_type="destruction.approved",
-            payload={"list": destruction_list.pk, "note": destruction_list.review_note},
-            actor=actor_ref(actor),
-        )
-        list_id = destruction_list.pk
-        transaction.on_commit(lambda: execute_destruction_list.enqueue(list_id))
-    return destruction_list
+        decided = _decide(destruction_list, actor, note, ListStatus.APPROVED)
+        transaction.on_commit(lambda: execute_destruction_list.enqueue(decided.pk))
+    return decided
 
 
 def do_reject_destruction(
     destruction_list: DestructionList, *, actor, note: object = ""
 ) -> DestructionList:
     with transaction.atomic():
-        destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
-        _review(destruction_list, actor, note)
-        if not str(note).strip():
-            raise ActionError("invalid_field", "Zeg waarom u de lijst afwijst.")
-        destruction_list.status = ListStatus.REJECTED
-        destruction_list.reviewed_by = actor
-        destruction_list.reviewed_at = timezone.now()
-        destruction_list.review_note = str(note).strip()
-        destruction_list.save()
-        record_event(
-            organisation_id=destruction_list.organisation_id,
-            event_type="destruction.rejected",
-            payload={"list": destruction_list.pk, "note": destruction_list.review_note},
-            actor=actor_ref(actor),
-        )
+        return _decide(destruction_list, actor, note, ListStatus.REJECTED)
+
+
+def _decide(destruction_list: DestructionList, actor, note: object, status: str):
+    """Record the second person's decision (inside the caller's transaction)."""
+    destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
+    _review(destruction_list, actor, note)
+    if status == ListStatus.REJECTED and not str(note).strip():
+        raise ActionError("invalid_field", "Zeg waarom u de lijst afwijst.")
+    destruction_list.status = status
+    destruction_list.reviewed_by = actor
+    destruction_list.reviewed_at = timezone.now()
+    destruction_list.review_note = str(note).strip()
+    destruction_list.save()
+    record_event(
+        organisation_id=destruction_list.organisation_id,
+        event_type=f"destruction.{status}",
+        payload={"list": destruction_list.pk, "note": destruction_list.review_note},
+        actor=actor_ref(actor),
+    )
     return destruction_list
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from balie.archive.actions import record_event
 from balie.archive.actors import ActorRef
-from balie.archive.retention import do_seed_record_classes
+from balie.archive.record_classes import do_seed_record_classes
 from balie.tenants.models import Organisation
 
 

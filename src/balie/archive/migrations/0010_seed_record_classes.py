@@ -5,7 +5,7 @@ from django.db import migrations
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-# The defaults as of this migration (balie.archive.retention.DEFAULT_RECORD_CLASSES may
+# The defaults as of this migration (balie.archive.record_classes.DEFAULT_RECORD_CLASSES may
 # change later; a migration must not).
 DEFAULTS = [
     ("KCC-VRAAG", "Algemene vragen en informatie", "P1Y", "vernietigen", True),

@@ -62,7 +62,7 @@ def do_assign(
         if change_team:
             fields["team"] = team
             if not conversation.record_class_chosen:  # the new team's record class
-                from balie.archive.retention import record_class_for  # (imports actions)
+                from balie.archive.record_classes import record_class_for  # (imports actions)
 
                 fields["record_class"] = record_class_for(
                     conversation.organisation_id, team=team, channel=conversation.channel

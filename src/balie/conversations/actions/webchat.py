@@ -23,7 +23,7 @@ def do_start_webchat(
     organisation: Organisation, *, language: str = "nl"
 ) -> tuple[Conversation, str]:
     """Open a new web chat for an anonymous resident; return it with the device token."""
-    from balie.archive.retention import record_class_for  # (it imports these actions)
+    from balie.archive.record_classes import record_class_for  # (it imports these actions)
 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

@@ -10,8 +10,8 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from balie.accounts.selectors import staff_member
+from balie.archive.record_classes import do_set_record_class
 from balie.archive.record_selectors import require_record_class_chooser
-from balie.archive.retention import do_set_record_class
 from balie.conversations import actions, events, selectors
 from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
 

@@ -27,7 +27,7 @@ from balie.archive.destruction import (
 from balie.archive.holds import do_place_hold, do_release_hold
 from balie.archive.models import HoldKind, HoldScope, ListStatus, Trigger, Waardering
 from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.retention import do_save_record_class
+from balie.archive.record_classes import do_save_record_class
 from balie.conversations.actions import ActionError
 from balie.conversations.models import Channel
 from balie.conversations.selectors import record_list_read
