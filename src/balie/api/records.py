@@ -35,6 +35,7 @@ from balie.archive.destruction import (
     do_reject_destruction,
 )
 from balie.archive.holds import do_place_hold, do_release_hold
+from balie.archive.models import HoldScope
 from balie.archive.record_classes import EDITABLE, do_save_record_class
 from balie.conversations.actions import ActionError
 from balie.conversations.selectors import record_list_read
@@ -191,10 +192,8 @@ class HoldListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         actor = principal(request)
         fields = body(request, ("organisation", "kind", "scope", "target", "reference", "reason"))
         organisation_id = records.writing_organisation(actor, fields.pop("organisation", None))
-        if fields.get("scope") not in records.hold_scopes():
-            raise ActionError(
-                "invalid_field", f"scope is een van: {', '.join(records.hold_scopes())}."
-            )
+        if fields.get("scope") not in HoldScope.values:
+            raise ActionError("invalid_field", f"scope is een van: {', '.join(HoldScope.values)}.")
         hold = do_place_hold(
             organisation_id,
             actor=actor,

@@ -28,7 +28,6 @@ from balie.archive.models import (
     DestructionItem,
     DestructionList,
     Hold,
-    HoldScope,
     RecordClass,
     RetentionReview,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "access_record_class",
     "destruction_lists_for",
     "due_for",
-    "hold_scopes",
     "holds_for",
     "organisations_for",
     "record_class_choices",
@@ -171,11 +169,6 @@ def holds_for(actor, organisation_id: int | None = None) -> QuerySet[Hold]:
 
 def access_hold(actor, hold_id: object) -> Hold:
     return _one(holds_for(actor), hold_id)
-
-
-def hold_scopes() -> list[str]:
-    """What a hold can cover: a conversation, a contact's conversations, a saved search."""
-    return list(HoldScope.values)
 
 
 def destruction_lists_for(actor, organisation_id: int | None = None) -> QuerySet[DestructionList]:

@@ -87,7 +87,7 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         "waarderingen": Waardering.choices,
         "channels": Channel.choices,
         "hold_kinds": HoldKind.choices,
-        "hold_scopes": [(v, label) for v, label in HoldScope.choices if v in records.hold_scopes()],
+        "hold_scopes": HoldScope.choices,
         "failed": failed,
     }
     return render_page(request, "console/records.html", context, status=status)
@@ -160,7 +160,7 @@ def place_hold(request, slug: str):
     }
     target = values["target"].strip()
     try:
-        if values["scope"] not in records.hold_scopes():
+        if values["scope"] not in HoldScope.values:
             raise ActionError("invalid_field", "Kies waar de hold voor geldt.")
         do_place_hold(
             organisation.pk,
