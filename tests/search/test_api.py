@@ -26,6 +26,7 @@ def test_search_returns_hits_with_snippets(corpus, agent_anna):
     assert response.status_code == 200
     body = response.json()
     assert (body["count"], body["page"], body["page_size"], body["pages"]) == (1, 1, 20, 1)
+    assert body["count_exact"] is True
     [hit] = body["results"]
     assert hit["message"] == p1.pk and hit["conversation"] == parking.pk
     assert (hit["seq"], hit["direction"], hit["status"]) == (p1.seq, "inbound", "open")

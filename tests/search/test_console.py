@@ -35,6 +35,13 @@ def test_results_are_highlighted_and_escaped(client, corpus, agent_anna):
     assert (entry.action, entry.channel) == ("message.search", "console")
 
 
+def test_a_search_past_the_window_says_or_more(client, settings, corpus, agent_anna):
+    settings.SEARCH_MAX_RESULTS = 2
+    client.force_login(agent_anna)
+    page = client.get("/console/utrecht/search/", {"q": "vergunning"})
+    assert "2 of meer berichten gevonden. U ziet de nieuwste daarvan." in page.text
+
+
 def test_page_in_english_and_empty_form_searches_nothing(client, corpus, agent_anna):
     client.force_login(agent_anna)
     client.post("/console/language/", {"language": "en", "next": "/console/"})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from balie.conversations.models import Channel
 from balie.search.errors import SearchError
+from tests.factories import send
 from tests.search.helpers import ids, search
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,39 @@ def test_record_class(corpus, woo_wim, lead_lotte, utrecht, groningen):
     with pytest.raises(SearchError, match="Categorie") as refused:
         search(woo_wim, utrecht, record_class=str(foreign.pk))
     assert refused.value.code == "unknown_record_class"
+
+
+def test_a_broad_search_stops_at_the_window(settings, webchat, woo_wim, agent_anna, utrecht):
+    """Beyond BALIE_SEARCH_MAX_RESULTS: 'at least', the most recently added ones, in order;
+    a hold on the search still covers every match."""
+    from balie.conversations import actions
+    from balie.search.actions import do_save_search
+    from balie.search.selectors import conversation_ids_matching
+
+    conversation, _ = webchat
+    other, _token = actions.do_start_webchat(utrecht)
+    sent = [
+        send(other if n == 0 else conversation, f"Vraag {n} over de hondenbelasting")
+        for n in range(5)
+    ]
+    settings.SEARCH_MAX_RESULTS = 3
+    for sort in ("relevance", "date"):
+        page = search(woo_wim, utrecht, "hondenbelasting", sort=sort)
+        assert (page.total, page.exact, page.pages) == (3, False, 1)
+        assert {h.message_id for h in page.hits} == {m.pk for m in sent[2:]}
+    by_date = search(woo_wim, utrecht, "hondenbelasting", sort="date", page_size="2")
+    assert [h.message_id for h in by_date.hits] == [sent[4].pk, sent[3].pk]
+    assert by_date.pages == 2
+    with pytest.raises(SearchError):
+        search(woo_wim, utrecht, "hondenbelasting", page_size="2", page="3")
+    listed = search(woo_wim, utrecht, "", sort="date", **{"from": "2000-01-01"})
+    assert (listed.total, listed.exact) == (3, False)
+    settings.SEARCH_MAX_RESULTS = 6
+    page = search(woo_wim, utrecht, "hondenbelasting")
+    assert (page.total, page.exact) == (5, True)
+    settings.SEARCH_MAX_RESULTS = 1
+    saved = do_save_search(woo_wim, utrecht, name="Honden", query="hondenbelasting", filters={})
+    assert conversation_ids_matching(saved, whole_organisation=True) == {
+        conversation.pk,
+        other.pk,
+    }

@@ -89,3 +89,26 @@ def test_reindex_rebuilds_every_entry(webchat, woo_wim, utrecht):
     assert ids(woo_wim, utrecht, "hondenbelasting") == {message.pk}
     list(index.reindex_all(utrecht.pk))  # twice: no duplicates
     assert ids(woo_wim, utrecht, "hondenbelasting") == {message.pk}
+
+
+def test_an_entry_carries_its_messages_fixed_attributes(webchat, agent_anna):
+    conversation, _ = webchat
+    message = send(conversation, "Een notitie over de WOZ", direction=Direction.NOTE)
+    entry = SearchEntry.objects.get(message=message)
+    assert (entry.organisation_id, entry.conversation_id, entry.created_at, entry.direction) == (
+        message.organisation_id,
+        message.conversation_id,
+        message.created_at,
+        Direction.NOTE,
+    )
+    list(index.reindex_all())
+    assert SearchEntry.objects.get(message=message).created_at == message.created_at
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's table layout")
+def test_on_sqlite_the_message_id_is_the_entrys_rowid():
+    # One b-tree search per match instead of two; Django would declare the column bigint.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA table_info(search_entry)")
+        columns = {row[1]: (row[2].lower(), row[5]) for row in cursor.fetchall()}
+    assert columns["message_id"] == ("integer", 1)

@@ -260,6 +260,15 @@ MAX_IMAGE_PIXELS = config(
     "BALIE_MAX_IMAGE_PIXELS", 40_000_000, "Largest image accepted, in pixels (width x height)."
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- search -----------------------------------------------------------------------------
+SEARCH_MAX_RESULTS = config(
+    "BALIE_SEARCH_MAX_RESULTS",
+    10_000,
+    "Most results one search counts, ranks and pages through: beyond it a search says "
+    "'10,000 or more' and shows the best or newest of the most recently added 10,000 "
+    "(refining the search finds the rest). Higher values make broad searches slower.",
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 STORAGES = {
     "default": {

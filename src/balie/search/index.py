@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from balie.conversations.models import Direction, Message
 from balie.search import backends
+from balie.search.backends import Entry
 
 __all__ = [
     "INDEXED_DIRECTIONS",
@@ -36,9 +37,20 @@ def _indexable(message: Message) -> bool:
     )
 
 
+def _entry(message: Message) -> Entry:
+    return Entry(
+        message.pk,
+        message.organisation_id,
+        message.conversation_id,
+        message.created_at,
+        message.direction,
+        message.body,
+    )
+
+
 def index_messages(messages: Iterable[Message]) -> None:
     """Index new messages (one INSERT for all of them): the group commit's batch."""
-    rows = [(m.pk, m.body) for m in messages if _indexable(m)]
+    rows = [_entry(m) for m in messages if _indexable(m)]
     if rows:
         with connection.cursor() as cursor:
             backends.current().write(cursor, rows)
@@ -50,7 +62,7 @@ def reindex_message(message: Message) -> None:
         backend = backends.current()
         backend.delete(cursor, [message.pk])
         if _indexable(message):
-            backend.write(cursor, [(message.pk, message.body)])
+            backend.write(cursor, [_entry(message)])
 
 
 def remove_messages(message_ids: list[int]) -> None:
@@ -81,10 +93,18 @@ def reindex_all(organisation_id: int | None = None) -> Iterator[int]:
     backend = backends.current()
     for start in range(0, len(ids), REINDEX_BATCH):
         batch = ids[start : start + REINDEX_BATCH]
-        rows = Message.objects.filter(pk__in=batch).only("pk", "body", "direction", "deleted_at")
+        rows = Message.objects.filter(pk__in=batch).only(
+            "pk",
+            "organisation_id",
+            "conversation_id",
+            "created_at",
+            "direction",
+            "body",
+            "deleted_at",
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             backend.delete(cursor, batch)
-            backend.write(cursor, [(m.pk, m.body) for m in rows if _indexable(m)])
+            backend.write(cursor, [_entry(m) for m in rows if _indexable(m)])
         done += len(batch)
         yield done
     with connection.cursor() as cursor:

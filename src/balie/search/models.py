@@ -1,6 +1,8 @@
 """The search index's row per message, and saved searches.
 
-``SearchEntry`` is one row per indexed message. On SQLite ``terms`` holds the stems and an
+``SearchEntry`` is one row per indexed message. It repeats what never changes about its
+message (organisation, conversation, time, kind) so that a search filters on the entry alone,
+without reading the message table for every match. On SQLite ``terms`` holds the stems and an
 FTS5 table (``search_fts``, external content) is kept in step with it by triggers, so every
 write or delete of an entry (also Django's test flush) updates the full-text index. On
 PostgreSQL ``terms`` stays empty and a ``document tsvector`` column with a GIN index (added by
@@ -13,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from balie.conversations.models import Message
+from balie.conversations.models import Conversation, Message
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
@@ -21,6 +23,16 @@ class SearchEntry(models.Model):
     message = models.OneToOneField(
         Message, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
+    # Copies of the message's fixed attributes (a message never moves, nor changes time or
+    # kind). The message's own foreign key removes the entry; these never cascade.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_index=False, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.DO_NOTHING, db_index=False, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    direction = models.CharField(max_length=16)
     terms = models.TextField(blank=True, help_text="SQLite: the stems FTS5 indexes.")
 
     class Meta:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
@@ -27,7 +28,7 @@ from balie.conversations.selectors import (
 )
 from balie.search import backends
 from balie.search.errors import SearchError
-from balie.search.models import SavedSearch
+from balie.search.models import SavedSearch, SearchEntry
 from balie.search.params import SearchRequest, parse_search
 from balie.search.text import snippet
 from balie.tenants.models import Organisation
@@ -69,10 +70,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchPage:
+    """One page of results. ``total`` is exact when ``exact``; otherwise there are at least
+    that many (BALIE_SEARCH_MAX_RESULTS) and the pages go through that many only."""
+
     hits: list[Hit]
     total: int
     page: int
     page_size: int
+    exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -82,8 +87,10 @@ class SearchPage:
 def search_messages(actor, organisation: Organisation, request: SearchRequest) -> SearchPage:
     """One page of the messages matching ``request`` that ``actor`` may read; audited."""
     base = _scoped(actor, organisation.pk, request)
-    total, rows = _run(base, request, paged=True)
-    page = SearchPage(_hits(rows, request), total, request.page, request.page_size)
+    window = settings.SEARCH_MAX_RESULTS
+    total, rows = _run(base, request, window=window)
+    exact = total < window
+    page = SearchPage(_hits(rows, request), total, request.page, request.page_size, exact)
     record_read(
         actor,
         organisation_id=organisation.pk,
@@ -95,6 +102,7 @@ def search_messages(actor, organisation: Organisation, request: SearchRequest) -
             "sort": request.sort,
             "page": request.page,
             "results": total,
+            "results_exact": exact,
             "ids": list(dict.fromkeys(hit.conversation_id for hit in page.hits)),
             "messages": [hit.message_id for hit in page.hits],
         },
@@ -117,7 +125,7 @@ def conversation_ids_matching(
     base = _scoped(
         saved_search.owner, saved_search.organisation_id, request, wide=whole_organisation
     )
-    _total, rows = _run(base, request, paged=False)
+    _total, rows = _run(base, request, window=None)
     return {conversation_id for _id, conversation_id in rows}
 
 
@@ -164,10 +172,11 @@ def access_saved_search(user, saved_search_id: object) -> SavedSearch:
 
 def _scoped(
     actor, organisation_id: int, request: SearchRequest, *, wide: bool = False
-) -> QuerySet[Message]:
-    """The messages the actor may read (``wide``: all of the organisation's) that pass the
-    filters (not yet the words)."""
-    qs = Message.objects.filter(organisation_id=organisation_id)
+) -> QuerySet[SearchEntry]:
+    """The index entries of the messages the actor may read (``wide``: all of the
+    organisation's) that pass the filters (not yet the words). Time and kind are the entry's
+    own columns; only conversation filters join the conversation."""
+    qs = SearchEntry.objects.filter(organisation_id=organisation_id)
     if not wide and _sees_whole_organisation(actor, organisation_id):
         wide = True  # no visibility probe per match: ~1 µs a match saved on broad searches
     if not wide:
@@ -204,38 +213,61 @@ def _sees_whole_organisation(actor, organisation_id: int) -> bool:
     return role_in(actor, organisation_id) in ORGANISATION_WIDE_ROLES
 
 
-def _run(base: QuerySet[Message], request: SearchRequest, *, paged: bool):
-    """(total, [(message id, conversation id)]) of the page, or of everything."""
-    offset = (request.page - 1) * request.page_size
-    if not request.query:
-        indexed = base.filter(search_entry__isnull=False).order_by("-created_at", "-pk")
-        total = indexed.count()
-        _check_page(request, total)
-        listed = indexed.values_list("pk", "conversation_id")
-        return total, list(listed[offset : offset + request.page_size] if paged else listed)
-    try:
-        base_sql, base_params = base.values_list(
-            "id", "created_at", "conversation_id"
-        ).query.sql_with_params()
-    except EmptyResultSet:
-        _check_page(request, 0)
-        return 0, []
+def _run(entries: QuerySet[SearchEntry], request: SearchRequest, *, window: int | None):
+    """(total, [(message id, conversation id)]): with a ``window``, the requested page of at
+    most that many matches, the most recently added ones (``total`` then stops counting at
+    the window); without, every match in no order.
+
+    The window bounds the work of a broad search: the index is walked newest first and the
+    walk stops when the window is full, so ranking, counting and sorting touch at most
+    ``window`` rows however many messages match.
+    """
     backend = backends.current()
+    rank = request.sort == "relevance" and bool(request.query)
+    try:
+        if request.query:
+            found = backend.matches(entries, request.query, window, rank)
+        else:
+            found = _all_entries(entries, window)
+    except EmptyResultSet:
+        found = None
+    if found is None:
+        if window:
+            _check_page(request, 0)
+        return 0, []
+    if not window:
+        with connection.cursor() as cursor:
+            cursor.execute(found.sql, found.params)
+            rows = [(row[0], row[1]) for row in cursor.fetchall()]
+        return len(rows), rows
+    order = found.best_first if rank else "w.created_at DESC, w.message_id DESC"
+    offset = (request.page - 1) * request.page_size
+    sql = (
+        "SELECT w.message_id, w.conversation_id, count(*) OVER () "  # noqa: S608 - compiled
+        f"FROM ({found.sql}) AS w ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    params = [*found.params, *(found.best_first_params if rank else ()), request.page_size]
     with connection.cursor() as cursor:
-        # One scan: the page's rows carry the total (a window over every match).
-        sql, params = backend.select(base_sql, list(base_params), request.query, request.sort)
-        if paged:
-            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, request.page_size, offset]
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, offset])
         fetched = cursor.fetchall()
-        rows: list[tuple[int, int]] = [(row[0], row[1]) for row in fetched]
         total = fetched[0][2] if fetched else 0
-        if paged and not fetched and request.page > 1:  # past the end: say how far it goes
-            cursor.execute(*backend.count(base_sql, list(base_params), request.query))
+        if not fetched and request.page > 1:  # past the end: say how far it goes
+            cursor.execute(
+                f"SELECT count(*) FROM ({found.sql}) AS w",  # noqa: S608 - compiled
+                found.params,
+            )
             total = cursor.fetchone()[0]
-        if paged:
-            _check_page(request, total)
-    return (total if paged else len(rows)), rows
+    _check_page(request, total)
+    return total, [(row[0], row[1]) for row in fetched]
+
+
+def _all_entries(entries: QuerySet[SearchEntry], window: int | None) -> backends.Matches:
+    """No words: every entry passing the filters (the newest ``window`` of them)."""
+    listed = (entries.order_by("-message_id") if window else entries.order_by()).values_list(
+        "message_id", "conversation_id", "created_at"
+    )
+    sql, params = (listed[:window] if window else listed).query.sql_with_params()
+    return backends.Matches(sql, list(params))
 
 
 def _check_page(request: SearchRequest, total: int) -> None:

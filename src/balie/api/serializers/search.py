@@ -96,7 +96,13 @@ class HitSerializer(serializers.Serializer):
 
 
 class SearchResultSerializer(serializers.Serializer):
-    count = serializers.IntegerField(source="total", help_text="Matching messages in all.")
+    count = serializers.IntegerField(
+        source="total",
+        help_text="Matching messages in all when count_exact; otherwise at least this many "
+        "(counting stops at BALIE_SEARCH_MAX_RESULTS, default 10,000) and the pages go "
+        "through the most recently added ones: refine the search to see the rest.",
+    )
+    count_exact = serializers.BooleanField(source="exact")
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     pages = serializers.IntegerField()

@@ -2,23 +2,43 @@
 
 Each module has the same functions:
 
-- ``write(cursor, rows)``: index ``(message_id, body)`` rows (new ids) with one INSERT;
+- ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
-- ``select(base_sql, query, sort)``: SQL (and its parameters) listing ``id`` and
-  ``conversation_id`` of the rows of ``base_sql`` that match the parsed query, best first
-  (``relevance``) or newest first (``date``);
-- ``count(base_sql, query)``: SQL counting them.
-
-``base_sql`` is a compiled queryset of messages (the actor's scope and the filters) that
-selects ``id``, ``created_at`` and ``conversation_id``.
+- ``matches(entries, query, window, rank)``: the :class:`Matches` of a queryset of search
+  entries (the actor's scope and the filters) for a parsed query: the SQL of the matching
+  entries, most recently added first and at most ``window`` of them (``None``: all), with
+  columns ``message_id``, ``conversation_id`` and ``created_at``, and how to order them best
+  first.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from types import ModuleType
+from typing import NamedTuple
 
 from django.db import connection
+
+
+class Entry(NamedTuple):
+    """What an index entry is made of: the message's fixed attributes and its text."""
+
+    message_id: int
+    organisation_id: int
+    conversation_id: int
+    created_at: datetime
+    direction: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Matches:
+    sql: str
+    params: list
+    best_first: str = ""  # ORDER BY terms over the columns of ``sql`` (relevance)
+    best_first_params: tuple = ()
 
 
 def current() -> ModuleType:

@@ -1,22 +1,34 @@
 """PostgreSQL: ``search_entry.document`` = ``to_tsvector('dutch', folded words)``, GIN index.
 
 Queries are ``to_tsquery('dutch', …)`` built from the folded words, so PostgreSQL stems them
-with the same ``dutch_stem`` it indexed with. Relevance is ``ts_rank`` (higher is better).
+with the same ``dutch_stem`` it indexed with. The match is a condition on the entry row itself
+(with the filters beside it, no join to the messages); relevance is ``ts_rank`` (higher is
+better), computed only over the window of the most recently added matches.
 """
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from balie.search.backends import Entry, Matches
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import folded_words
 
 
-def write(cursor, rows: list[tuple[int, str]]) -> None:
-    values = [(pk, words) for pk, body in rows if (words := folded_words(body))]
+def write(cursor, entries: list[Entry]) -> None:
+    values = [
+        (e.message_id, e.organisation_id, e.conversation_id, e.created_at, e.direction, words)
+        for e in entries
+        if (words := folded_words(e.body))
+    ]
     if values:
-        placeholders = ", ".join(["(%s, '', to_tsvector('dutch', %s))"] * len(values))
+        placeholders = ", ".join(
+            ["(%s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
+        )
         cursor.execute(
-            "INSERT INTO search_entry (message_id, terms, document) "  # noqa: S608
-            f"VALUES {placeholders}",
+            "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "  # noqa: S608
+            f"created_at, direction, terms, document) VALUES {placeholders}",
             [v for row in values for v in row],
         )
 
@@ -44,7 +56,7 @@ def tsquery(query: ParsedQuery) -> tuple[str, list[str]]:
         if terms:
             parts.append(f"to_tsquery('{config}', %s)")
             params.append(" & ".join(terms))
-    return " && ".join(parts), params
+    return "(" + " && ".join(parts) + ")", params
 
 
 def _term(term: Term) -> str:
@@ -59,27 +71,21 @@ def _prefix(term: Term) -> str:
     return f"!{text}" if term.exclude else text
 
 
-def select(base_sql: str, base_params: list, query: ParsedQuery, sort: str):
-    order = (
-        "ts_rank(e.document, tq.q) DESC, b.id DESC"
-        if sort == "relevance"
-        else "b.created_at DESC, b.id DESC"
-    )
+def matches(entries: QuerySet, query: ParsedQuery, window: int | None, rank: bool) -> Matches:
     tsq, tsq_params = tsquery(query)
-    sql = (
-        "SELECT b.id, b.conversation_id, count(*) OVER () FROM search_entry e "  # noqa: S608 - compiled queryset
-        f"JOIN ({base_sql}) AS b ON b.id = e.message_id "
-        f"CROSS JOIN (SELECT {tsq} AS q) AS tq "
-        f"WHERE e.document @@ tq.q ORDER BY {order}"
+    found = entries.filter(
+        # The tsquery SQL is fixed text; the user's words are its parameters.
+        RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
     )
-    return sql, [*base_params, *tsq_params]
-
-
-def count(base_sql: str, base_params: list, query: ParsedQuery):
-    tsq, tsq_params = tsquery(query)
-    sql = (
-        "SELECT count(*) FROM search_entry e "  # noqa: S608 - compiled queryset
-        f"JOIN ({base_sql}) AS b ON b.id = e.message_id "
-        f"WHERE e.document @@ ({tsq})"
+    columns = ["message_id", "conversation_id", "created_at"]
+    if rank:
+        found = found.annotate(document=RawSQL('"search_entry"."document"', ()))
+        columns.append("document")
+    found = found.order_by("-message_id") if window else found.order_by()
+    listed = found.values_list(*columns)
+    sql, params = (listed[:window] if window else listed).query.sql_with_params()
+    if not rank:
+        return Matches(sql, list(params))
+    return Matches(
+        sql, list(params), f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC", tuple(tsq_params)
     )
-    return sql, [*base_params, *tsq_params]

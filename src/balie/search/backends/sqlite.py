@@ -1,20 +1,33 @@
 """SQLite: an FTS5 table over ``search_entry.terms`` (the stems), kept in step by triggers.
 
-Relevance is FTS5's ``bm25()`` (lower is better).
+Relevance is FTS5's ``bm25()`` (lower is better). It costs about a microsecond a row, so it is
+only computed inside the window: FTS5 walks the matches newest first (rowid = message id,
+descending) and the walk stops once the window is full.
 """
 
 from __future__ import annotations
 
+from django.db import connection
+from django.db.models import QuerySet
+
+from balie.search.backends import Entry, Matches
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import index_terms
 
+COLUMNS = "message_id, organisation_id, conversation_id, created_at, direction, terms"
 
-def write(cursor, rows: list[tuple[int, str]]) -> None:
-    values = [(pk, terms) for pk, body in rows if (terms := index_terms(body))]
+
+def write(cursor, entries: list[Entry]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [
+        (e.message_id, e.organisation_id, e.conversation_id, adapt(e.created_at), e.direction, t)
+        for e in entries
+        if (t := index_terms(e.body))
+    ]
     if values:
-        placeholders = ", ".join(["(%s, %s)"] * len(values))
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(values))
         cursor.execute(
-            f"INSERT INTO search_entry (message_id, terms) VALUES {placeholders}",  # noqa: S608
+            f"INSERT INTO search_entry ({COLUMNS}) VALUES {placeholders}",  # noqa: S608
             [v for row in values for v in row],
         )
 
@@ -48,22 +61,19 @@ def _term(term: Term) -> str:
     return f'"{" ".join(term.stems)}"'
 
 
-def select(base_sql: str, base_params: list, query: ParsedQuery, sort: str):
-    # bm25() only works directly on the FTS5 scan: take it as a column, order outside, and
-    # count every match in the same pass (a window over the whole result).
-    order = "m.score, m.id DESC" if sort == "relevance" else "m.created_at DESC, m.id DESC"
-    sql = (
-        "SELECT m.id, m.conversation_id, count(*) OVER () FROM ("  # noqa: S608 - compiled
-        "SELECT b.id, b.conversation_id, b.created_at, bm25(search_fts) AS score "
-        f"FROM search_fts JOIN ({base_sql}) AS b ON b.id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s) AS m ORDER BY {order}"
+def matches(entries: QuerySet, query: ParsedQuery, window: int | None, rank: bool) -> Matches:
+    # bm25() only works directly on the FTS5 scan, so it is a column of the window.
+    base_sql, base_params = (
+        entries.order_by()
+        .values_list("message_id", "conversation_id", "created_at")
+        .query.sql_with_params()
     )
-    return sql, [*base_params, match_expression(query)]
-
-
-def count(base_sql: str, base_params: list, query: ParsedQuery):
+    score = ", bm25(search_fts) AS score" if rank else ""
+    newest = " ORDER BY search_fts.rowid DESC LIMIT %s" if window else ""
     sql = (
-        "SELECT count(*) FROM search_fts "  # noqa: S608 - compiled queryset
-        f"JOIN ({base_sql}) AS b ON b.id = search_fts.rowid WHERE search_fts MATCH %s"
+        "SELECT b.message_id, b.conversation_id, b.created_at"  # noqa: S608 - compiled
+        f"{score} FROM search_fts JOIN ({base_sql}) AS b ON b.message_id = search_fts.rowid "
+        f"WHERE search_fts MATCH %s{newest}"
     )
-    return sql, [*base_params, match_expression(query)]
+    params = [*base_params, match_expression(query), *([window] if window else [])]
+    return Matches(sql, params, "w.score, w.message_id DESC" if rank else "")

@@ -184,6 +184,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "sort_relevance": {"nl": "Beste treffers eerst", "en": "Best matches first"},
     "sort_date": {"nl": "Nieuwste eerst", "en": "Newest first"},
     "search_results": {"nl": "berichten gevonden", "en": "messages found"},
+    "search_results_more": {
+        "nl": "of meer berichten gevonden. U ziet de nieuwste daarvan. "
+        "Maak uw zoekopdracht preciezer om de rest te vinden.",
+        "en": "or more messages found. You see the most recent of them. "
+        "Make your search more precise to find the rest.",
+    },
     "search_none": {
         "nl": "Geen berichten gevonden. Probeer andere woorden of minder filters.",
         "en": "No messages found. Try other words or fewer filters.",

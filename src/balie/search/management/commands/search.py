@@ -84,6 +84,7 @@ class Command(BaseCommand):
 def _as_json(page) -> dict:
     return {
         "count": page.total,
+        "count_exact": page.exact,
         "page": page.page,
         "page_size": page.page_size,
         "pages": page.pages,
@@ -108,7 +109,8 @@ def _as_json(page) -> dict:
 
 
 def _print_table(page, stdout) -> None:
-    table = Table(title=f"{page.total} messages found (page {page.page} of {page.pages})")
+    found = f"{page.total}" if page.exact else f"{page.total} or more (the most recent shown)"
+    table = Table(title=f"{found} messages found (page {page.page} of {page.pages})")
     for column in ("conversation", "when", "who", "subject", "snippet"):
         table.add_column(column, overflow="fold")
     for hit in page.hits:
