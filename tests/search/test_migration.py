@@ -1,0 +1,37 @@
+"""Migration search.0004 rebuilds the index of messages that already exist."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from balie.conversations.models import Direction
+from balie.search.models import SearchEntry
+from tests.factories import send
+from tests.search.helpers import ids
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("search", "0003_index_existing_messages")]
+AFTER = [("search", "0004_entry_filter_columns")]
+
+
+def _migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+def test_existing_messages_are_indexed_again_with_their_columns(webchat, woo_wim, utrecht):
+    conversation, _ = webchat
+    kept = send(conversation, "Vraag over de hondenbelasting")
+    note = send(conversation, "Notitie: hondenbelasting al betaald", direction=Direction.NOTE)
+    _migrate(BEFORE)
+    _migrate(AFTER)
+    assert ids(woo_wim, utrecht, "hondenbelasting") == {kept.pk, note.pk}
+    entry = SearchEntry.objects.get(message=note)
+    assert (entry.conversation_id, entry.direction) == (conversation.pk, Direction.NOTE)
+    assert ids(woo_wim, utrecht, "hondenbelasting", direction="note") == {note.pk}
+    later = send(conversation, "Nog een vraag over de hondenbelasting")  # triggers are back
+    assert later.pk in ids(woo_wim, utrecht, "hondenbelasting")
