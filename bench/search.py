@@ -224,6 +224,14 @@ def generate(args) -> dict:
     )
     postgres = connection.vendor == "postgresql"
     if postgres:
+        from balie.search import partitions
+
+        months, month = set(), partitions.month_of(START)
+        while month <= partitions.month_of(START + SPAN + timedelta(days=2)):
+            months.add(month)
+            month = partitions.next_month(month)
+        with transaction.atomic(), connection.cursor() as cursor:
+            partitions.ensure(cursor, months)  # the monthly partitions, before COPY
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX search_entry_document")
     started = time.perf_counter()

@@ -182,7 +182,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DAILY_JOBS_HOUR = config(
     "BALIE_DAILY_JOBS_HOUR",
     3,
-    "Local hour (0-23) from which the daily jobs (the archive integrity check) are enqueued.",
+    "Local hour (0-23) from which the daily jobs (archive integrity check, retention review, "
+    "search partitions) are enqueued.",
 )
 
 # --- auth -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from balie.ops.models import ScheduledJob
 DAILY_JOBS = {
     "verify-archives": "balie.archive.tasks.verify_archives",
     "review-retention": "balie.archive.tasks.review_retention",
+    "search-partitions": "balie.search.tasks.make_search_partitions",
 }
 
 

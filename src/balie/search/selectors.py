@@ -13,7 +13,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from balie.accounts.models import ORGANISATION_WIDE_ROLES, ApiKey
@@ -214,60 +213,31 @@ def _sees_whole_organisation(actor, organisation_id: int) -> bool:
 
 
 def _run(entries: QuerySet[SearchEntry], request: SearchRequest, *, window: int | None):
-    """(total, [(message id, conversation id)]): with a ``window``, the requested page of at
-    most that many matches, the most recently added ones (``total`` then stops counting at
-    the window); without, every match in no order.
+    """(total, [(message id, conversation id)]): with a ``window``, the requested page of the
+    newest ``window`` matches (``total`` then stops counting at the window); without, every
+    match in no order.
 
-    The window bounds the work of a broad search: the index is walked newest first and the
-    walk stops when the window is full, so ranking, counting and sorting touch at most
+    The window bounds the work of a broad search: the backend walks the index newest first
+    and stops when the window is full, so ranking, counting and sorting touch at most
     ``window`` rows however many messages match.
     """
-    backend = backends.current()
     rank = request.sort == "relevance" and bool(request.query)
+    period = (request.filters.since, request.filters.until)
     try:
-        if request.query:
-            found = backend.matches(entries, request.query, window, rank)
-        else:
-            found = _all_entries(entries, window)
+        found = backends.current().window(entries, request.query or None, window, rank, period)
     except EmptyResultSet:
-        found = None
-    if found is None:
-        if window:
-            _check_page(request, 0)
-        return 0, []
+        found = []
     if not window:
-        with connection.cursor() as cursor:
-            cursor.execute(found.sql, found.params)
-            rows = [(row[0], row[1]) for row in cursor.fetchall()]
-        return len(rows), rows
-    order = found.best_first if rank else "w.created_at DESC, w.message_id DESC"
-    offset = (request.page - 1) * request.page_size
-    sql = (
-        "SELECT w.message_id, w.conversation_id, count(*) OVER () "  # noqa: S608 - compiled
-        f"FROM ({found.sql}) AS w ORDER BY {order} LIMIT %s OFFSET %s"
-    )
-    params = [*found.params, *(found.best_first_params if rank else ()), request.page_size]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, offset])
-        fetched = cursor.fetchall()
-        total = fetched[0][2] if fetched else 0
-        if not fetched and request.page > 1:  # past the end: say how far it goes
-            cursor.execute(
-                f"SELECT count(*) FROM ({found.sql}) AS w",  # noqa: S608 - compiled
-                found.params,
-            )
-            total = cursor.fetchone()[0]
+        return len(found), [(row.message_id, row.conversation_id) for row in found]
+    total = len(found)
     _check_page(request, total)
-    return total, [(row[0], row[1]) for row in fetched]
-
-
-def _all_entries(entries: QuerySet[SearchEntry], window: int | None) -> backends.Matches:
-    """No words: every entry passing the filters (the newest ``window`` of them)."""
-    listed = (entries.order_by("-message_id") if window else entries.order_by()).values_list(
-        "message_id", "conversation_id", "created_at"
-    )
-    sql, params = (listed[:window] if window else listed).query.sql_with_params()
-    return backends.Matches(sql, list(params))
+    if rank:
+        found.sort(key=lambda row: (row.score, row.message_id), reverse=True)
+    else:
+        found.sort(key=lambda row: (row.created_at, row.message_id), reverse=True)
+    offset = (request.page - 1) * request.page_size
+    page = found[offset : offset + request.page_size]
+    return total, [(row.message_id, row.conversation_id) for row in page]
 
 
 def _check_page(request: SearchRequest, total: int) -> None:

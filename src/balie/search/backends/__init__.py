@@ -5,16 +5,16 @@ Each module has the same functions:
 - ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
-- ``matches(entries, query, window, rank)``: the :class:`Matches` of a queryset of search
-  entries (the actor's scope and the filters) for a parsed query: the SQL of the matching
-  entries, most recently added first and at most ``window`` of them (``None``: all), with
-  columns ``message_id``, ``conversation_id`` and ``created_at``, and how to order them best
-  first.
+- ``window(entries, query, size, rank)``: the :class:`Found` rows of a queryset of search
+  entries (the actor's scope and the filters) that match a parsed query (``None``: every
+  entry), at most ``size`` of them (``None``: all), the newest first — SQLite: the most
+  recently added, PostgreSQL: the newest by time — with a relevance score (higher is better)
+  when ``rank``. The walk stops when the window is full, so the work is bounded by ``size``
+  rather than by the number of matches.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
 from typing import NamedTuple
@@ -33,12 +33,11 @@ class Entry(NamedTuple):
     body: str
 
 
-@dataclass(frozen=True)
-class Matches:
-    sql: str
-    params: list
-    best_first: str = ""  # ORDER BY terms over the columns of ``sql`` (relevance)
-    best_first_params: tuple = ()
+class Found(NamedTuple):
+    message_id: int
+    conversation_id: int
+    created_at: datetime | str  # as the database returns it: it only orders rows
+    score: float  # relevance, higher is better (0 when not ranked)
 
 
 def current() -> ModuleType:

@@ -2,16 +2,25 @@
 
 Queries are ``to_tsquery('dutch', …)`` built from the folded words, so PostgreSQL stems them
 with the same ``dutch_stem`` it indexed with. The match is a condition on the entry row itself
-(with the filters beside it, no join to the messages); relevance is ``ts_rank`` (higher is
-better), computed only over the window of the most recently added matches.
+(with the filters beside it, no join to the messages). Relevance is ``ts_rank`` (higher is
+better), computed only over the window.
+
+The entries are partitioned by month (:mod:`balie.search.partitions`). A GIN index hands out
+matches in no useful order, so a window is filled from the newest months backwards, in
+slices of 1, 2, 4, … months: a broad search stops after the newest month or two, a rare one
+reaches the oldest month in a few queries.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from balie.search.backends import Entry, Matches
+from balie.search import partitions
+from balie.search.backends import Entry, Found
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import folded_words
 
@@ -23,6 +32,7 @@ def write(cursor, entries: list[Entry]) -> None:
         if (words := folded_words(e.body))
     ]
     if values:
+        partitions.ensure(cursor, {partitions.month_of(row[3]) for row in values})
         placeholders = ", ".join(
             ["(%s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
         )
@@ -71,21 +81,56 @@ def _prefix(term: Term) -> str:
     return f"!{text}" if term.exclude else text
 
 
-def matches(entries: QuerySet, query: ParsedQuery, window: int | None, rank: bool) -> Matches:
-    tsq, tsq_params = tsquery(query)
-    found = entries.filter(
-        # The tsquery SQL is fixed text; the user's words are its parameters.
-        RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
-    )
+def window(
+    entries: QuerySet,
+    query: ParsedQuery | None,
+    size: int | None,
+    rank: bool,
+    period: tuple[datetime | None, datetime | None] = (None, None),
+) -> list[Found]:
+    tsq, tsq_params = tsquery(query) if query is not None else ("", [])
+    if query is not None:
+        entries = entries.filter(
+            # The tsquery SQL is fixed text; the user's words are its parameters.
+            RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
+        )
+    if not size:
+        return _fetch(entries.order_by(), rank, tsq, tsq_params)
+    with connection.cursor() as cursor:
+        months = [m for m in partitions.months(cursor) if _overlaps(m, *period)]
+    found: list[Found] = []
+    done, span = 0, 1
+    while done < len(months) and len(found) < size:
+        newest, oldest = months[done], months[min(done + span, len(months)) - 1]
+        in_slice = entries.filter(
+            created_at__gte=_start(oldest), created_at__lt=_start(partitions.next_month(newest))
+        ).order_by("-created_at", "-message_id")
+        found += _fetch(in_slice[: size - len(found)], rank, tsq, tsq_params)
+        done, span = done + span, span * 2
+    return found
+
+
+def _fetch(entries: QuerySet, rank: bool, tsq: str, tsq_params: list) -> list[Found]:
     columns = ["message_id", "conversation_id", "created_at"]
     if rank:
-        found = found.annotate(document=RawSQL('"search_entry"."document"', ()))
+        entries = entries.annotate(document=RawSQL('"search_entry"."document"', ()))
         columns.append("document")
-    found = found.order_by("-message_id") if window else found.order_by()
-    listed = found.values_list(*columns)
-    sql, params = (listed[:window] if window else listed).query.sql_with_params()
-    if not rank:
-        return Matches(sql, list(params))
-    return Matches(
-        sql, list(params), f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC", tuple(tsq_params)
+    sql, params = entries.values_list(*columns).query.sql_with_params()
+    # ts_rank outside the window's subquery: only the rows kept are ranked.
+    score = f"ts_rank(w.document, {tsq})" if rank else "0.0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.message_id, w.conversation_id, w.created_at, {score} FROM ({sql}) AS w",  # noqa: S608
+            [*(tsq_params if rank else []), *params],  # the score's come first in the SQL
+        )
+        return [Found(*row) for row in cursor.fetchall()]
+
+
+def _start(month: date) -> datetime:
+    return datetime(month.year, month.month, 1, tzinfo=UTC)
+
+
+def _overlaps(month: date, since: datetime | None, until: datetime | None) -> bool:
+    return (until is None or _start(month) < until) and (
+        since is None or _start(partitions.next_month(month)) > since
     )

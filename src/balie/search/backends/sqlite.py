@@ -1,16 +1,18 @@
 """SQLite: an FTS5 table over ``search_entry.terms`` (the stems), kept in step by triggers.
 
-Relevance is FTS5's ``bm25()`` (lower is better). It costs about a microsecond a row, so it is
-only computed inside the window: FTS5 walks the matches newest first (rowid = message id,
-descending) and the walk stops once the window is full.
+Relevance is FTS5's ``bm25()`` (lower is better, so the score is its negation). It costs about
+a microsecond a row, so it is only computed inside the window: FTS5 walks the matches newest
+first (rowid = message id, descending) and the walk stops once the window is full.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection
 from django.db.models import QuerySet
 
-from balie.search.backends import Entry, Matches
+from balie.search.backends import Entry, Found
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import index_terms
 
@@ -61,19 +63,28 @@ def _term(term: Term) -> str:
     return f'"{" ".join(term.stems)}"'
 
 
-def matches(entries: QuerySet, query: ParsedQuery, window: int | None, rank: bool) -> Matches:
-    # bm25() only works directly on the FTS5 scan, so it is a column of the window.
-    base_sql, base_params = (
-        entries.order_by()
-        .values_list("message_id", "conversation_id", "created_at")
-        .query.sql_with_params()
-    )
-    score = ", bm25(search_fts) AS score" if rank else ""
-    newest = " ORDER BY search_fts.rowid DESC LIMIT %s" if window else ""
+def window(
+    entries: QuerySet,
+    query: ParsedQuery | None,
+    size: int | None,
+    rank: bool,
+    period: tuple[datetime | None, datetime | None] = (None, None),
+) -> list[Found]:
+    columns = ("message_id", "conversation_id", "created_at")
+    if query is None:
+        listed = (entries.order_by("-message_id") if size else entries.order_by()).values_list(
+            *columns
+        )
+        return [Found(pk, conversation, at, 0.0) for pk, conversation, at in listed[:size]]
+    base_sql, base_params = entries.order_by().values_list(*columns).query.sql_with_params()
+    # bm25() only works directly on the FTS5 scan, so it is a column of the walk.
+    score = "-bm25(search_fts)" if rank else "0.0"
+    newest = " ORDER BY search_fts.rowid DESC LIMIT %s" if size else ""
     sql = (
-        "SELECT b.message_id, b.conversation_id, b.created_at"  # noqa: S608 - compiled
-        f"{score} FROM search_fts JOIN ({base_sql}) AS b ON b.message_id = search_fts.rowid "
+        f"SELECT b.message_id, b.conversation_id, b.created_at, {score} "  # noqa: S608 - compiled
+        f"FROM search_fts JOIN ({base_sql}) AS b ON b.message_id = search_fts.rowid "
         f"WHERE search_fts MATCH %s{newest}"
     )
-    params = [*base_params, match_expression(query), *([window] if window else [])]
-    return Matches(sql, params, "w.score, w.message_id DESC" if rank else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*base_params, match_expression(query), *([size] if size else [])])
+        return [Found(*row) for row in cursor.fetchall()]

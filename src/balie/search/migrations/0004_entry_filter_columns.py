@@ -2,7 +2,9 @@
 
 The index is derived data, so the entries are rebuilt: emptied (on SQLite the FTS5 table and
 its triggers are dropped first, as adding NOT NULL columns rebuilds the table and would lose
-them), given the new columns, and written again from the messages.
+them), given the new columns, the table made anew in the layout each database searches
+fastest (SQLite: the message id as rowid; PostgreSQL: one partition per month, see
+``balie.search.partitions``), and written again from the messages.
 """
 
 import importlib
@@ -45,10 +47,53 @@ SQLITE_ROWID_TABLE = [
 ]
 
 
-def rowid_table(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_ROWID_TABLE:
+_REFERENCES = (
+    '"message_id" bigint NOT NULL REFERENCES "conversations_message" ("id") '
+    "DEFERRABLE INITIALLY DEFERRED, "
+    '"terms" text NOT NULL, '
+    '"organisation_id" bigint NOT NULL REFERENCES "tenants_organisation" ("id") '
+    "DEFERRABLE INITIALLY DEFERRED, "
+    '"conversation_id" bigint NOT NULL REFERENCES "conversations_conversation" ("id") '
+    "DEFERRABLE INITIALLY DEFERRED, "
+    '"created_at" timestamp with time zone NOT NULL, '
+    '"direction" varchar(16) NOT NULL, '
+    '"document" tsvector NOT NULL'
+)
+# PostgreSQL: partitioned by month of the message's time; the primary key must hold the
+# partition key. The GIN index on the parent is made on every partition.
+POSTGRESQL_PARTITIONED_TABLE = [
+    "DROP TABLE search_entry",
+    f'CREATE TABLE "search_entry" ({_REFERENCES}, PRIMARY KEY ("message_id", "created_at")) '
+    'PARTITION BY RANGE ("created_at")',
+    "CREATE INDEX search_entry_document ON search_entry USING gin (document)",
+]
+# Back to one table as 0002 left it (with the columns the AddFields below remove again).
+POSTGRESQL_PLAIN_TABLE = [
+    "DROP TABLE search_entry",
+    f'CREATE TABLE "search_entry" ({_REFERENCES}, PRIMARY KEY ("message_id"))',
+    "CREATE INDEX search_entry_document ON search_entry USING gin (document)",
+]
+
+
+def new_table(apps, schema_editor):
+    from balie.search import partitions
+
+    statements = {
+        "sqlite": SQLITE_ROWID_TABLE,
+        "postgresql": POSTGRESQL_PARTITIONED_TABLE,
+    }[schema_editor.connection.vendor]
+    for statement in statements:
+        schema_editor.execute(statement)
+    partitions.forget()
+
+
+def old_table(apps, schema_editor):
+    from balie.search import partitions
+
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL_PLAIN_TABLE:
             schema_editor.execute(statement)
+    partitions.forget()
 
 
 def index_existing(apps, schema_editor):
@@ -123,7 +168,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", max_length=16),
             preserve_default=False,
         ),
-        migrations.RunPython(rowid_table, migrations.RunPython.noop),
+        migrations.RunPython(new_table, old_table),
         migrations.RunPython(create_full_text, drop_full_text),
         migrations.RunPython(index_existing, remove_all),
     ]
