@@ -221,23 +221,26 @@ def _run(entries: QuerySet[SearchEntry], request: SearchRequest, *, window: int 
     and stops when the window is full, so ranking, counting and sorting touch at most
     ``window`` rows however many messages match.
     """
-    rank = request.sort == "relevance" and bool(request.query)
-    period = (request.filters.since, request.filters.until)
+    backend = backends.current()
+    query = request.query or None
     try:
-        found = backends.current().window(entries, request.query or None, window, rank, period)
+        if not window:
+            found = backend.every(entries, query)
+            return len(found), found
+        offset = (request.page - 1) * request.page_size
+        total, rows = backend.page(
+            entries,
+            query,
+            window,
+            request.sort == "relevance" and query is not None,
+            (request.filters.since, request.filters.until),
+            request.page_size,
+            offset,
+        )
     except EmptyResultSet:
-        found = []
-    if not window:
-        return len(found), [(row.message_id, row.conversation_id) for row in found]
-    total = len(found)
+        total, rows = 0, []
     _check_page(request, total)
-    if rank:
-        found.sort(key=lambda row: (row.score, row.message_id), reverse=True)
-    else:
-        found.sort(key=lambda row: (row.created_at, row.message_id), reverse=True)
-    offset = (request.page - 1) * request.page_size
-    page = found[offset : offset + request.page_size]
-    return total, [(row.message_id, row.conversation_id) for row in page]
+    return total, rows
 
 
 def _check_page(request: SearchRequest, total: int) -> None:

@@ -5,12 +5,13 @@ Each module has the same functions:
 - ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
-- ``window(entries, query, size, rank)``: the :class:`Found` rows of a queryset of search
-  entries (the actor's scope and the filters) that match a parsed query (``None``: every
-  entry), at most ``size`` of them (``None``: all), the newest first — SQLite: the most
-  recently added, PostgreSQL: the newest by time — with a relevance score (higher is better)
-  when ``rank``. The walk stops when the window is full, so the work is bounded by ``size``
-  rather than by the number of matches.
+- ``page(entries, query, size, rank, period, limit, offset)``: of the search entries in
+  ``entries`` (a queryset: the actor's scope and the filters) that match a parsed query
+  (``None``: every entry), take the window of the newest ``size`` — SQLite: the most recently
+  added, PostgreSQL: the newest by time — and return how many it holds and one page of it
+  as ``(message_id, conversation_id)`` pairs, best first (``rank``) or newest first. The walk
+  stops when the window is full, so the work is bounded by ``size``, not by the matches;
+- ``every(entries, query)``: every matching ``(message_id, conversation_id)``, in no order.
 """
 
 from __future__ import annotations
@@ -36,8 +37,19 @@ class Entry(NamedTuple):
 class Found(NamedTuple):
     message_id: int
     conversation_id: int
-    created_at: datetime | str  # as the database returns it: it only orders rows
+    created_at: datetime
     score: float  # relevance, higher is better (0 when not ranked)
+
+
+def ranked_page(
+    found: list[Found], rank: bool, limit: int, offset: int
+) -> tuple[int, list[tuple[int, int]]]:
+    """A window fetched row by row: its size and the page, best or newest first."""
+    if rank:
+        found.sort(key=lambda row: (row.score, row.message_id), reverse=True)
+    else:
+        found.sort(key=lambda row: (row.created_at, row.message_id), reverse=True)
+    return len(found), [(row.message_id, row.conversation_id) for row in found[offset:][:limit]]
 
 
 def current() -> ModuleType:

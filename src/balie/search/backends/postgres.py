@@ -20,7 +20,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from balie.search import partitions
-from balie.search.backends import Entry, Found
+from balie.search.backends import Entry, Found, ranked_page
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import folded_words
 
@@ -81,21 +81,44 @@ def _prefix(term: Term) -> str:
     return f"!{text}" if term.exclude else text
 
 
-def window(
+def page(
     entries: QuerySet,
     query: ParsedQuery | None,
-    size: int | None,
+    size: int,
     rank: bool,
-    period: tuple[datetime | None, datetime | None] = (None, None),
-) -> list[Found]:
+    period: tuple[datetime | None, datetime | None],
+    limit: int,
+    offset: int,
+) -> tuple[int, list[tuple[int, int]]]:
     tsq, tsq_params = tsquery(query) if query is not None else ("", [])
-    if query is not None:
-        entries = entries.filter(
-            # The tsquery SQL is fixed text; the user's words are its parameters.
-            RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
-        )
-    if not size:
-        return _fetch(entries.order_by(), rank, tsq, tsq_params)
+    found = _window(_matching(entries, query), size, rank, period, tsq, tsq_params)
+    return ranked_page(found, rank, limit, offset)
+
+
+def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
+    found = _fetch(_matching(entries, query).order_by(), False, "", [])
+    return [(row.message_id, row.conversation_id) for row in found]
+
+
+def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
+    if query is None:
+        return entries
+    tsq, tsq_params = tsquery(query)
+    return entries.filter(
+        # The tsquery SQL is fixed text; the user's words are its parameters.
+        RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
+    )
+
+
+def _window(
+    entries: QuerySet,
+    size: int,
+    rank: bool,
+    period: tuple[datetime | None, datetime | None],
+    tsq: str,
+    tsq_params: list,
+) -> list[Found]:
+    """The newest ``size`` entries, from the newest months backwards in growing slices."""
     with connection.cursor() as cursor:
         months = [m for m in partitions.months(cursor) if _overlaps(m, *period)]
     found: list[Found] = []
