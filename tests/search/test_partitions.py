@@ -84,3 +84,19 @@ def test_a_window_is_filled_newest_first_across_months(settings, webchat, woo_wi
     assert {h.message_id for h in older.hits} == {sent[0].pk, sent[1].pk}
     settings.SEARCH_MAX_RESULTS = 100
     assert search(woo_wim, utrecht, "hondenbelasting").total == 5
+
+
+def test_periods_grow_from_the_newest_month():
+    from balie.search.backends.postgres import _slices
+
+    months = [date(2026, m, 1) for m in range(11, 0, -1)]  # November back to January
+    spans = [
+        (lo.month, hi.month if hi.year == 2026 else 13) for lo, hi in _slices(months)
+    ]  # [from, until) as month numbers
+    assert spans == [(11, 12), (10, 11), (8, 10), (4, 8), (1, 4)]
+
+
+def test_connections_run_without_jit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

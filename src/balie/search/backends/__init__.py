@@ -34,24 +34,6 @@ class Entry(NamedTuple):
     body: str
 
 
-class Found(NamedTuple):
-    message_id: int
-    conversation_id: int
-    created_at: datetime
-    score: float  # relevance, higher is better (0 when not ranked)
-
-
-def ranked_page(
-    found: list[Found], rank: bool, limit: int, offset: int
-) -> tuple[int, list[tuple[int, int]]]:
-    """A window fetched row by row: its size and the page, best or newest first."""
-    if rank:
-        found.sort(key=lambda row: (row.score, row.message_id), reverse=True)
-    else:
-        found.sort(key=lambda row: (row.created_at, row.message_id), reverse=True)
-    return len(found), [(row.message_id, row.conversation_id) for row in found[offset:][:limit]]
-
-
 def current() -> ModuleType:
     """The module for the default database."""
     if connection.vendor == "postgresql":

@@ -6,9 +6,12 @@ with the same ``dutch_stem`` it indexed with. The match is a condition on the en
 better), computed only over the window.
 
 The entries are partitioned by month (:mod:`balie.search.partitions`). A GIN index hands out
-matches in no useful order, so a window is filled from the newest months backwards, in
-slices of 1, 2, 4, … months: a broad search stops after the newest month or two, a rare one
-reaches the oldest month in a few queries.
+matches in no useful order, so a window is filled from the newest months backwards: one
+statement joins a list of periods (the newest month, the one before, then 2, 4, 8 … months)
+LATERAL to the search, newest first, under a LIMIT of the window. PostgreSQL runs the
+search once per period, reading only that period's partitions (run-time pruning), and stops
+as soon as the window is full: a broad search reads a month or two, a rare one reaches the
+oldest month in a few steps.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from balie.search import partitions
-from balie.search.backends import Entry, Found, ranked_page
+from balie.search.backends import Entry
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import folded_words
 
@@ -90,14 +93,64 @@ def page(
     limit: int,
     offset: int,
 ) -> tuple[int, list[tuple[int, int]]]:
+    with connection.cursor() as cursor:
+        months = [m for m in partitions.months(cursor) if _overlaps(m, *period)]
+    if not months:
+        return 0, []
     tsq, tsq_params = tsquery(query) if query is not None else ("", [])
-    found = _window(_matching(entries, query), size, rank, period, tsq, tsq_params)
-    return ranked_page(found, rank, limit, offset)
+    in_period = _matching(entries, query).filter(
+        created_at__gte=RawSQL("m.lo", ()), created_at__lt=RawSQL("m.hi", ())
+    )
+    columns = ["message_id", "conversation_id", "created_at"]
+    if rank:
+        in_period = in_period.annotate(document=RawSQL('"search_entry"."document"', ()))
+        columns.append("document")
+    inner, inner_params = (
+        in_period.order_by("-created_at", "-message_id").values_list(*columns)[:size]
+    ).query.sql_with_params()
+    slices = _slices(months)
+    values = ", ".join(["(%s::timestamptz, %s::timestamptz)"] * len(slices))
+    selected = ", ".join(f"s.{column}" for column in columns)
+    window = (
+        f"SELECT {selected} FROM (VALUES {values}) AS m(lo, hi) "  # noqa: S608 - compiled
+        f"CROSS JOIN LATERAL ({inner}) AS s LIMIT %s"
+    )
+    window_params = [*(bound for pair in slices for bound in pair), *inner_params, size]
+    # ts_rank outside the window: only the rows kept are ranked.
+    order = (
+        f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC"
+        if rank
+        else "w.created_at DESC, w.message_id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.message_id, w.conversation_id, count(*) OVER () "  # noqa: S608 - compiled
+            f"FROM ({window}) AS w ORDER BY {order} LIMIT %s OFFSET %s",
+            [*window_params, *(tsq_params if rank else []), limit, offset],
+        )
+        rows = cursor.fetchall()
+        if rows:
+            return rows[0][2], [(row[0], row[1]) for row in rows]
+        if not offset:
+            return 0, []
+        cursor.execute(f"SELECT count(*) FROM ({window}) AS w", window_params)  # noqa: S608
+        return cursor.fetchone()[0], []  # past the end: how far it goes
+
+
+def _slices(months: list[date]) -> list[tuple[datetime, datetime]]:
+    """(from, until) periods over the months (newest first): 1, 1, 2, 4, 8 … months each."""
+    slices, done, span = [], 0, 1
+    while done < len(months):
+        newest, oldest = months[done], months[min(done + span, len(months)) - 1]
+        slices.append((_start(oldest), _start(partitions.next_month(newest))))
+        done += span
+        span = 1 if done == 1 else span * 2
+    return slices
 
 
 def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
-    found = _fetch(_matching(entries, query).order_by(), False, "", [])
-    return [(row.message_id, row.conversation_id) for row in found]
+    matching = _matching(entries, query).order_by()
+    return list(matching.values_list("message_id", "conversation_id"))
 
 
 def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
@@ -108,45 +161,6 @@ def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
         # The tsquery SQL is fixed text; the user's words are its parameters.
         RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
     )
-
-
-def _window(
-    entries: QuerySet,
-    size: int,
-    rank: bool,
-    period: tuple[datetime | None, datetime | None],
-    tsq: str,
-    tsq_params: list,
-) -> list[Found]:
-    """The newest ``size`` entries, from the newest months backwards in growing slices."""
-    with connection.cursor() as cursor:
-        months = [m for m in partitions.months(cursor) if _overlaps(m, *period)]
-    found: list[Found] = []
-    done, span = 0, 1
-    while done < len(months) and len(found) < size:
-        newest, oldest = months[done], months[min(done + span, len(months)) - 1]
-        in_slice = entries.filter(
-            created_at__gte=_start(oldest), created_at__lt=_start(partitions.next_month(newest))
-        ).order_by("-created_at", "-message_id")
-        found += _fetch(in_slice[: size - len(found)], rank, tsq, tsq_params)
-        done, span = done + span, span * 2
-    return found
-
-
-def _fetch(entries: QuerySet, rank: bool, tsq: str, tsq_params: list) -> list[Found]:
-    columns = ["message_id", "conversation_id", "created_at"]
-    if rank:
-        entries = entries.annotate(document=RawSQL('"search_entry"."document"', ()))
-        columns.append("document")
-    sql, params = entries.values_list(*columns).query.sql_with_params()
-    # ts_rank outside the window's subquery: only the rows kept are ranked.
-    score = f"ts_rank(w.document, {tsq})" if rank else "0.0"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT w.message_id, w.conversation_id, w.created_at, {score} FROM ({sql}) AS w",  # noqa: S608
-            [*(tsq_params if rank else []), *params],  # the score's come first in the SQL
-        )
-        return [Found(*row) for row in cursor.fetchall()]
 
 
 def _start(month: date) -> datetime:
