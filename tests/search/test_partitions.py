@@ -100,3 +100,25 @@ def test_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.parametrize("estimate", [0.0, 1e9])
+def test_both_plans_give_the_same_window(
+    settings, monkeypatch, webchat, woo_wim, utrecht, estimate
+):
+    """One pass when the planner expects fewer matches than the window, by period when it
+    expects more: only the speed differs."""
+    from balie.search.backends import postgres
+
+    conversation, _ = webchat
+    sent = []
+    for n, moment in enumerate(datetime(2022, m, 3, tzinfo=UTC) for m in (2, 4, 6, 8)):
+        message = send(conversation, f"Bericht {n} over de rioolheffing")
+        _backdate(message, moment)
+        sent.append(message)
+    monkeypatch.setattr(postgres, "_estimated_rows", lambda *args: estimate)
+    settings.SEARCH_MAX_RESULTS = 3
+    newest = search(woo_wim, utrecht, "rioolheffing", sort="date")
+    assert [h.message_id for h in newest.hits] == [m.pk for m in reversed(sent[1:])]
+    second = search(woo_wim, utrecht, "rioolheffing", page_size="2", page="2")
+    assert (second.total, len(second.hits)) == (3, 1)

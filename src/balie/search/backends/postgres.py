@@ -16,6 +16,7 @@ oldest month in a few steps.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from django.db import connection
@@ -98,31 +99,18 @@ def page(
     if not months:
         return 0, []
     tsq, tsq_params = tsquery(query) if query is not None else ("", [])
-    in_period = _matching(entries, query).filter(
-        created_at__gte=RawSQL("m.lo", ()), created_at__lt=RawSQL("m.hi", ())
-    )
-    columns = ["message_id", "conversation_id", "created_at"]
-    if rank:
-        in_period = in_period.annotate(document=RawSQL('"search_entry"."document"', ()))
-        columns.append("document")
-    inner, inner_params = (
-        in_period.order_by("-created_at", "-message_id").values_list(*columns)[:size]
-    ).query.sql_with_params()
-    slices = _slices(months)
-    values = ", ".join(["(%s::timestamptz, %s::timestamptz)"] * len(slices))
-    selected = ", ".join(f"s.{column}" for column in columns)
-    window = (
-        f"SELECT {selected} FROM (VALUES {values}) AS m(lo, hi) "  # noqa: S608 - compiled
-        f"CROSS JOIN LATERAL ({inner}) AS s LIMIT %s"
-    )
-    window_params = [*(bound for pair in slices for bound in pair), *inner_params, size]
-    # ts_rank outside the window: only the rows kept are ranked.
-    order = (
-        f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC"
-        if rank
-        else "w.created_at DESC, w.message_id DESC"
-    )
+    matching = _matching(entries, query)
+    window, window_params = _whole_window(matching, size, rank)
     with connection.cursor() as cursor:
+        if _estimated_rows(cursor, window, window_params) >= size // 2:
+            # Likely a full window: fill it from the newest periods and stop early.
+            window, window_params = _window_by_period(matching, size, rank, months)
+        # ts_rank outside the window: only the rows kept are ranked.
+        order = (
+            f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC"
+            if rank
+            else "w.created_at DESC, w.message_id DESC"
+        )
         cursor.execute(
             "SELECT w.message_id, w.conversation_id, count(*) OVER () "  # noqa: S608 - compiled
             f"FROM ({window}) AS w ORDER BY {order} LIMIT %s OFFSET %s",
@@ -135,6 +123,51 @@ def page(
             return 0, []
         cursor.execute(f"SELECT count(*) FROM ({window}) AS w", window_params)  # noqa: S608
         return cursor.fetchone()[0], []  # past the end: how far it goes
+
+
+def _columns(matching: QuerySet, rank: bool) -> tuple[QuerySet, list[str]]:
+    columns = ["message_id", "conversation_id", "created_at"]
+    if rank:
+        matching = matching.annotate(document=RawSQL('"search_entry"."document"', ()))
+        columns.append("document")
+    return matching.order_by("-created_at", "-message_id"), columns
+
+
+def _whole_window(matching: QuerySet, size: int, rank: bool) -> tuple[str, list]:
+    """The window in one pass over every partition: the cheaper plan when the matches are
+    fewer than the window anyway (every one must be read to know)."""
+    newest, columns = _columns(matching, rank)
+    sql, params = newest.values_list(*columns)[:size].query.sql_with_params()
+    return sql, list(params)
+
+
+def _window_by_period(
+    matching: QuerySet, size: int, rank: bool, months: list[date]
+) -> tuple[str, list]:
+    """The window filled from the newest periods backwards, stopping when full."""
+    in_period, columns = _columns(
+        matching.filter(created_at__gte=RawSQL("m.lo", ()), created_at__lt=RawSQL("m.hi", ())),
+        rank,
+    )
+    inner, inner_params = in_period.values_list(*columns)[:size].query.sql_with_params()
+    slices = _slices(months)
+    values = ", ".join(["(%s::timestamptz, %s::timestamptz)"] * len(slices))
+    selected = ", ".join(f"s.{column}" for column in columns)
+    sql = (
+        f"SELECT {selected} FROM (VALUES {values}) AS m(lo, hi) "  # noqa: S608 - compiled
+        f"CROSS JOIN LATERAL ({inner}) AS s LIMIT %s"
+    )
+    return sql, [*(bound for pair in slices for bound in pair), *inner_params, size]
+
+
+def _estimated_rows(cursor, sql: str, params: list) -> float:
+    """The planner's estimate of the rows of ``sql`` (before its LIMIT)."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+    plan = cursor.fetchone()[0]
+    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    while node.get("Node Type") == "Limit" and node.get("Plans"):
+        node = node["Plans"][0]
+    return float(node.get("Plan Rows", 0))
 
 
 def _slices(months: list[date]) -> list[tuple[datetime, datetime]]:
