@@ -86,14 +86,15 @@ def test_a_window_is_filled_newest_first_across_months(settings, webchat, woo_wi
     assert search(woo_wim, utrecht, "hondenbelasting").total == 5
 
 
-def test_periods_grow_from_the_newest_month():
+def test_periods_are_months_then_quarters_then_years():
     from balie.search.backends.postgres import _slices
 
-    months = [date(2026, m, 1) for m in range(11, 0, -1)]  # November back to January
-    spans = [
-        (lo.month, hi.month if hi.year == 2026 else 13) for lo, hi in _slices(months)
-    ]  # [from, until) as month numbers
-    assert spans == [(11, 12), (10, 11), (8, 10), (4, 8), (1, 4)]
+    months = [date(2026 - n // 12, 12 - n % 12, 1) for n in range(20 * 12)]  # 20 years
+    slices = _slices(months)
+    lengths = [round((hi - lo).days / 30.4) for lo, hi in slices]
+    assert lengths == [1] * 24 + [3] * 8 + [12] * 16
+    assert slices[0][1] == datetime(2027, 1, 1, tzinfo=UTC)
+    assert slices[-1][0] == datetime(2007, 1, 1, tzinfo=UTC)
 
 
 def test_connections_run_without_jit():

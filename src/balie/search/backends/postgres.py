@@ -7,8 +7,8 @@ better), computed only over the window.
 
 The entries are partitioned by month (:mod:`balie.search.partitions`). A GIN index hands out
 matches in no useful order, so a window is filled from the newest months backwards: one
-statement joins a list of periods (the newest month, the one before, then 2, 4, 8 … months)
-LATERAL to the search, newest first, under a LIMIT of the window. PostgreSQL runs the
+statement joins a list of periods (month by month for two years, then quarters, then
+years) LATERAL to the search, newest first, under a LIMIT of the window. PostgreSQL runs the
 search once per period, reading only that period's partitions (run-time pruning), and stops
 as soon as the window is full: a broad search reads a month or two, a rare one reaches the
 oldest month in a few steps.
@@ -125,6 +125,21 @@ def page(
         return cursor.fetchone()[0], []  # past the end: how far it goes
 
 
+def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
+    matching = _matching(entries, query).order_by()
+    return list(matching.values_list("message_id", "conversation_id"))
+
+
+def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
+    if query is None:
+        return entries
+    tsq, tsq_params = tsquery(query)
+    return entries.filter(
+        # The tsquery SQL is fixed text; the user's words are its parameters.
+        RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
+    )
+
+
 def _columns(matching: QuerySet, rank: bool) -> tuple[QuerySet, list[str]]:
     columns = ["message_id", "conversation_id", "created_at"]
     if rank:
@@ -171,29 +186,18 @@ def _estimated_rows(cursor, sql: str, params: list) -> float:
 
 
 def _slices(months: list[date]) -> list[tuple[datetime, datetime]]:
-    """(from, until) periods over the months (newest first): 1, 1, 2, 4, 8 … months each."""
-    slices, done, span = [], 0, 1
+    """(from, until) periods over the months (newest first): the newest 24 months one by
+    one, then quarters for two years, then years. Each period is one pass over its
+    partitions, so small periods waste least where the window usually fills (a month of a
+    broad search), and larger ones keep a rare word's walk through 20 years short."""
+    slices: list[tuple[datetime, datetime]] = []
+    done = 0
     while done < len(months):
+        span = 1 if len(slices) < 24 else 3 if len(slices) < 32 else 12
         newest, oldest = months[done], months[min(done + span, len(months)) - 1]
         slices.append((_start(oldest), _start(partitions.next_month(newest))))
         done += span
-        span = 1 if done == 1 else span * 2
     return slices
-
-
-def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
-    matching = _matching(entries, query).order_by()
-    return list(matching.values_list("message_id", "conversation_id"))
-
-
-def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
-    if query is None:
-        return entries
-    tsq, tsq_params = tsquery(query)
-    return entries.filter(
-        # The tsquery SQL is fixed text; the user's words are its parameters.
-        RawSQL(f'"search_entry"."document" @@ {tsq}', tsq_params, output_field=BooleanField())  # noqa: S611
-    )
 
 
 def _start(month: date) -> datetime:
