@@ -11,7 +11,7 @@ audit entry: what a request costs minus HTTP) and prints p50/p95 per search.
 
     python bench/search.py [--messages 1000000] [--runs 40]
                            [--database-url postgres://postgres@127.0.0.1:5432/balie_bench_search]
-                           [--keep DIR]
+                           [--keep DIR [--measure-only]]
 
 Only talks to the local database; removes its temporary data directory at the end.
 """
@@ -176,7 +176,8 @@ def setup_django(args) -> None:
     os.environ["BALIE_DATA_DIR"] = args.data_dir
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
-        _recreate_postgres(args.database_url)
+        if not args.measure_only:
+            _recreate_postgres(args.database_url)
     else:
         os.environ.pop("DATABASE_URL", None)
     import django
@@ -369,6 +370,21 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
             )
 
 
+def existing() -> dict:
+    """The people and teams of a database generated before (--measure-only)."""
+    from balie.accounts.models import User
+    from balie.conversations.models import Team
+    from balie.tenants.models import Organisation
+
+    org = Organisation.objects.get(slug="benchstad")
+    return {
+        "org": org,
+        "woo": User.objects.get(username="woo"),
+        "agent": User.objects.get(username="agent"),
+        "teams": list(Team.objects.filter(organisation=org).order_by("pk")),
+    }
+
+
 def queries(data) -> list[tuple[str, object, dict]]:
     year = {"from": "2025-01-01", "to": "2025-12-31"}
     parking_team = str(data["teams"][2].pk)
@@ -416,6 +432,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--database-url", default="", help="PostgreSQL; default: SQLite")
     parser.add_argument("--keep", metavar="DIR", help="data directory to use and keep")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="search the data generated before with --keep DIR (and --database-url)",
+    )
     args = parser.parse_args(argv)
     args.data_dir = args.keep or tempfile.mkdtemp(prefix="balie-bench-search-")
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
@@ -427,9 +448,12 @@ def main(argv: list[str] | None = None) -> None:
             f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}; "
             f"Python {platform.python_version()}; database: {connection.vendor}"
         )
-        print(f"generating {args.messages:,} messages …", file=sys.stderr)
-        data = generate(args)
-        print(f"generated {args.messages:,} messages in {data['generation_s']:.0f} s")
+        if args.measure_only:
+            data = existing()
+        else:
+            print(f"generating {args.messages:,} messages …", file=sys.stderr)
+            data = generate(args)
+            print(f"generated {args.messages:,} messages in {data['generation_s']:.0f} s")
         print(f"{'search':<66} {'p50 ms':>8} {'p95 ms':>8} {'results':>9}")
         for name, p50, p95, total in measure(data, args.runs):
             print(f"{name:<66} {p50:>8.1f} {p95:>8.1f} {total:>9}")

@@ -117,7 +117,7 @@ def test_both_plans_give_the_same_window(
         message = send(conversation, f"Bericht {n} over de rioolheffing")
         _backdate(message, moment)
         sent.append(message)
-    monkeypatch.setattr(postgres, "_estimated_rows", lambda *args: estimate)
+    monkeypatch.setattr(postgres, "_estimated_rows", lambda matching: estimate)
     settings.SEARCH_MAX_RESULTS = 3
     newest = search(woo_wim, utrecht, "rioolheffing", sort="date")
     assert [h.message_id for h in newest.hits] == [m.pk for m in reversed(sent[1:])]

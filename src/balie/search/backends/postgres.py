@@ -100,11 +100,14 @@ def page(
         return 0, []
     tsq, tsq_params = tsquery(query) if query is not None else ("", [])
     matching = _matching(entries, query)
-    window, window_params = _whole_window(matching, size, rank)
+    if _estimated_rows(matching) >= 2 * size:
+        # Surely a full window: fill it from the newest periods and stop early. (Near the
+        # window's size the periods would read nearly everything, in many passes: one pass
+        # over all partitions is cheaper there.)
+        window, window_params = _window_by_period(matching, size, rank, months)
+    else:
+        window, window_params = _whole_window(matching, size, rank)
     with connection.cursor() as cursor:
-        if _estimated_rows(cursor, window, window_params) >= size // 2:
-            # Likely a full window: fill it from the newest periods and stop early.
-            window, window_params = _window_by_period(matching, size, rank, months)
         # ts_rank outside the window: only the rows kept are ranked.
         order = (
             f"ts_rank(w.document, {tsq}) DESC, w.message_id DESC"
@@ -140,30 +143,37 @@ def _matching(entries: QuerySet, query: ParsedQuery | None) -> QuerySet:
     )
 
 
-def _columns(matching: QuerySet, rank: bool) -> tuple[QuerySet, list[str]]:
-    columns = ["message_id", "conversation_id", "created_at"]
-    if rank:
-        matching = matching.annotate(document=RawSQL('"search_entry"."document"', ()))
-        columns.append("document")
-    return matching.order_by("-created_at", "-message_id"), columns
+def _columns(rank: bool) -> list[str]:
+    base = ["message_id", "conversation_id", "created_at"]
+    return [*base, "document"] if rank else base
 
 
 def _whole_window(matching: QuerySet, size: int, rank: bool) -> tuple[str, list]:
     """The window in one pass over every partition: the cheaper plan when the matches are
-    fewer than the window anyway (every one must be read to know)."""
-    newest, columns = _columns(matching, rank)
-    sql, params = newest.values_list(*columns)[:size].query.sql_with_params()
-    return sql, list(params)
+    fewer than the window anyway (every one must be read to know). The matches are a
+    materialized CTE, so the planner joins them as a whole (hash join) instead of planning
+    for the LIMIT's early stop row by row."""
+    columns = _columns(rank)
+    if rank:
+        matching = matching.annotate(document=RawSQL('"search_entry"."document"', ()))
+    inner, params = matching.order_by().values_list(*columns).query.sql_with_params()
+    sql = (
+        f"WITH m AS MATERIALIZED ({inner}) SELECT * FROM m "  # noqa: S608 - compiled
+        "ORDER BY m.created_at DESC, m.message_id DESC LIMIT %s"
+    )
+    return sql, [*params, size]
 
 
 def _window_by_period(
     matching: QuerySet, size: int, rank: bool, months: list[date]
 ) -> tuple[str, list]:
     """The window filled from the newest periods backwards, stopping when full."""
-    in_period, columns = _columns(
-        matching.filter(created_at__gte=RawSQL("m.lo", ()), created_at__lt=RawSQL("m.hi", ())),
-        rank,
-    )
+    in_period = matching.filter(
+        created_at__gte=RawSQL("m.lo", ()), created_at__lt=RawSQL("m.hi", ())
+    ).order_by("-created_at", "-message_id")
+    if rank:
+        in_period = in_period.annotate(document=RawSQL('"search_entry"."document"', ()))
+    columns = _columns(rank)
     inner, inner_params = in_period.values_list(*columns)[:size].query.sql_with_params()
     slices = _slices(months)
     values = ", ".join(["(%s::timestamptz, %s::timestamptz)"] * len(slices))
@@ -175,14 +185,13 @@ def _window_by_period(
     return sql, [*(bound for pair in slices for bound in pair), *inner_params, size]
 
 
-def _estimated_rows(cursor, sql: str, params: list) -> float:
-    """The planner's estimate of the rows of ``sql`` (before its LIMIT)."""
-    cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-    plan = cursor.fetchone()[0]
-    node = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
-    while node.get("Node Type") == "Limit" and node.get("Plans"):
-        node = node["Plans"][0]
-    return float(node.get("Plan Rows", 0))
+def _estimated_rows(matching: QuerySet) -> float:
+    """The planner's estimate of how many entries match (filters included)."""
+    sql, params = matching.order_by().values_list("message_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    return float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
 
 
 def _slices(months: list[date]) -> list[tuple[datetime, datetime]]:
