@@ -268,6 +268,13 @@ MAX_IMAGE_PIXELS = config(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- imports ------------------------------------------------------------------------------
+IMPORT_MAX_BYTES = config(
+    "BALIE_IMPORT_MAX_BYTES",
+    512 * 1024 * 1024,
+    "Largest chat export accepted for import (txt, xml, json or zip), in bytes.",
+)
+
 # --- search -----------------------------------------------------------------------------
 SEARCH_MAX_RESULTS = config(
     "BALIE_SEARCH_MAX_RESULTS",

@@ -80,6 +80,7 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     SMS = "sms", "SMS"
     EMAIL = "email", "E-mail"
+    TELEGRAM = "telegram", "Telegram"
 
 
 class Status(models.TextChoices):
@@ -98,11 +99,22 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class ConversationKind(models.TextChoices):
+    LIVE = "live", "Gesprek in Balie"
+    IMPORTED = "imported", "Geïmporteerd van een telefoon"
+
+
 class Conversation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="conversations"
     )
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEBCHAT)
+    kind = models.CharField(
+        max_length=16,
+        choices=ConversationKind.choices,
+        default=ConversationKind.LIVE,
+        help_text="Imported: an official's chat from a phone's export (balie.imports).",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
     team = models.ForeignKey(
@@ -190,6 +202,9 @@ class Message(models.Model):
         help_text="The connected system that sent it, when not a person.",
     )
     body = models.TextField(blank=True)
+    author_name = models.CharField(
+        max_length=200, blank=True, help_text="The author as an imported export names them."
+    )
     client_id = models.CharField(max_length=64, help_text="Idempotency key chosen by the sender.")
     delivery_status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT

@@ -1,0 +1,81 @@
+"""What an import leaves in the database: where each export came from, and which phone chat
+became which archive conversation. Never the messages that were not selected."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from balie.conversations.models import Conversation
+from balie.tenants.models import Organisation, TenantQuerySet
+
+
+class Source(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    SMS = "sms", "SMS (SMS Backup & Restore)"
+    TELEGRAM = "telegram", "Telegram"
+
+
+class ImportBatch(models.Model):
+    """One export file handed over by (or for) an official: the provenance of what it added."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    parser = models.CharField(max_length=100, help_text="The module that read the file.")
+    format = models.CharField(max_length=100, help_text="The layout the parser detected.")
+    time_zone = models.CharField(max_length=64, help_text="The zone the export's times are in.")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The official whose phone the chats are from.",
+    )
+    owner_note = models.TextField(blank=True, help_text="Device and owner, as the importer noted.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=8, default="cli", help_text="cli or console.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    messages_in_file = models.PositiveIntegerField(default=0)
+    messages_selected = models.PositiveIntegerField(default=0)
+    messages_added = models.PositiveIntegerField(default=0)
+    messages_already_archived = models.PositiveIntegerField(default=0)
+    attachments_added = models.PositiveIntegerField(default=0)
+    conversations_touched = models.PositiveIntegerField(default=0)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name}"
+
+
+class ImportedChat(models.Model):
+    """A chat on an official's phone and the archive conversation it became; a later export
+    of the same chat adds its new messages to the same conversation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    chat_key = models.CharField(max_length=255, help_text="The chat's name or address.")
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="imported_chat"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "owner", "source", "chat_key"], name="unique_imported_chat"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.chat_key}"
