@@ -183,7 +183,7 @@ def test_selected_attachments_are_stored_with_metadata_stripped(
     monkeypatch, tmp_path, utrecht, agent_anna
 ):
     messages = [
-        msg(0, "2024-03-04T10:00:00", "Jan", "Foto van de raadszaal", Kind.MEDIA, attachments=[photo()]),
+        msg(0, "2024-03-04T10:00:00", "Jan", "Foto raadszaal", Kind.MEDIA, attachments=[photo()]),
         msg(1, "2024-03-04T10:01:00", "Jan", "Spraakbericht over de motie", Kind.MEDIA,
             attachments=[photo(name="PTT-20240304-WA0002.opus", data=b"OggS\x00opus-bytes")]),
     ]  # fmt: skip
@@ -199,7 +199,7 @@ def test_selected_attachments_are_stored_with_metadata_stripped(
 
 def test_a_failure_leaves_nothing_half_imported(monkeypatch, tmp_path, utrecht, agent_anna):
     messages = [
-        msg(0, "2024-03-04T10:00:00", "Jan", "Het raadsvoorstel", Kind.MEDIA, attachments=[photo()]),
+        msg(0, "2024-03-04T10:00:00", "Jan", "Raadsvoorstel", Kind.MEDIA, attachments=[photo()]),
         msg(1, "2024-03-04T10:01:00", "Jan", "De motie"),
     ]  # fmt: skip
     export = export_of(monkeypatch, tmp_path, messages)
