@@ -6,6 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+# Commands whose name cannot be a Python module's.
+ALIASES = {"import": "import_chats"}
+
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
@@ -25,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")  # `balie settings-doc` runs settings_doc
+        argv[1] = ALIASES.get(argv[1], argv[1])
     execute_from_command_line(["balie", *argv[1:]])
 
 
