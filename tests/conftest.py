@@ -34,6 +34,7 @@ def _files_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "files")},
         },
     }
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "imports-staging")
     return tmp_path / "files"
 
 

@@ -274,6 +274,8 @@ IMPORT_MAX_BYTES = config(
     512 * 1024 * 1024,
     "Largest chat export accepted for import (txt, xml, json or zip), in bytes.",
 )
+# Console uploads waiting for review (private; emptied when confirmed, cancelled or a day old).
+IMPORT_STAGING_DIR = str(DATA_DIR / "imports-staging")
 
 # --- search -----------------------------------------------------------------------------
 SEARCH_MAX_RESULTS = config(

@@ -79,3 +79,30 @@ class ImportedChat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.chat_key}"
+
+
+class ImportUpload(models.Model):
+    """An export uploaded in the console and waiting for the official's review. The file is
+    kept only until the import is confirmed or cancelled (or a day has passed); this row
+    holds the choices so far, as message numbers — never text."""
+
+    token = models.CharField(max_length=32, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices)
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    time_zone = models.CharField(max_length=64, default="Europe/Amsterdam")
+    date_order = models.CharField(max_length=3, blank=True)
+    owner_note = models.TextField(blank=True)
+    me = models.JSONField(default=list, blank=True, help_text="The official's names in it.")
+    include = models.JSONField(default=list, blank=True, help_text="Message numbers chosen.")
+    exclude = models.JSONField(default=list, blank=True, help_text="Message numbers left out.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"upload {self.file_name}"

@@ -20,6 +20,7 @@ DAILY_JOBS = {
     "verify-archives": "balie.archive.tasks.verify_archives",
     "review-retention": "balie.archive.tasks.review_retention",
     "search-partitions": "balie.search.tasks.make_search_partitions",
+    "imports-cleanup": "balie.imports.tasks.cleanup_uploads",
 }
 
 

@@ -183,6 +183,74 @@ STRINGS: dict[str, dict[str, str]] = {
     "sort": {"nl": "Volgorde", "en": "Order"},
     "sort_relevance": {"nl": "Beste treffers eerst", "en": "Best matches first"},
     "sort_date": {"nl": "Nieuwste eerst", "en": "Newest first"},
+    # --- imports of officials' work chats ---
+    "imports": {"nl": "Werkchats importeren", "en": "Import work chats"},
+    "imports_intro": {
+        "nl": "Chats over gemeentezaken op uw telefoon horen in het archief. Upload de export "
+        "van WhatsApp, SMS Backup & Restore of Telegram. U kiest daarna zelf welke berichten "
+        "zakelijk zijn. Alleen die bewaren we. De rest bewaren we nergens.",
+        "en": "Chats about municipal matters on your phone belong in the archive. Upload the "
+        "export from WhatsApp, SMS Backup & Restore or Telegram. You then choose which "
+        "messages are business. Only those are kept. The rest is kept nowhere.",
+    },
+    "import_upload": {"nl": "Export uploaden", "en": "Upload an export"},
+    "import_no_file": {"nl": "Kies een bestand.", "en": "Choose a file."},
+    "import_source": {"nl": "Soort export", "en": "Kind of export"},
+    "import_file": {"nl": "Bestand", "en": "File"},
+    "import_time_zone": {"nl": "Tijdzone van de telefoon", "en": "Phone's time zone"},
+    "import_date_order": {"nl": "Datumvolgorde", "en": "Date order"},
+    "import_date_order_auto": {"nl": "Zelf herkennen", "en": "Detect"},
+    "import_owner_note": {"nl": "Notitie over telefoon", "en": "Note on the phone"},
+    "import_owner_note_hint": {
+        "nl": "Bijvoorbeeld: werktelefoon, Samsung A54",
+        "en": "For example: work phone, Samsung A54",
+    },
+    "import_upload_button": {"nl": "Uploaden en bekijken", "en": "Upload and review"},
+    "import_pending": {"nl": "Nog niet afgerond", "en": "Not finished yet"},
+    "import_batches": {"nl": "Eerdere imports", "en": "Earlier imports"},
+    "import_when": {"nl": "Wanneer", "en": "When"},
+    "import_owner": {"nl": "Van wie", "en": "Whose"},
+    "import_added": {
+        "nl": "Nieuw / gekozen (in bestand)",
+        "en": "New / chosen (in file)",
+    },
+    "import_none": {"nl": "Nog geen imports.", "en": "No imports yet."},
+    "import_review": {"nl": "Berichten kiezen", "en": "Choose messages"},
+    "import_review_intro": {
+        "nl": "Balie stelt voor welke berichten zakelijk zijn en zegt waarom. Dat is een "
+        "voorstel: u beslist. Vink aan wat in het archief moet. Niet aangevinkte berichten "
+        "bewaren we nergens.",
+        "en": "Balie proposes which messages are business and says why. It is a proposal: you "
+        "decide. Tick what belongs in the archive. Messages left unticked are kept nowhere.",
+    },
+    "import_messages": {"nl": "berichten", "en": "messages"},
+    "import_me": {
+        "nl": "Welke naam bent u in deze chats?",
+        "en": "Which name is yours in these chats?",
+    },
+    "import_chats": {"nl": "Gesprekken in de export", "en": "Chats in the export"},
+    "import_chat": {"nl": "Gesprek", "en": "Chat"},
+    "import_period": {"nl": "Periode", "en": "Period"},
+    "import_page": {"nl": "Pagina", "en": "Page"},
+    "import_store": {"nl": "Bewaren", "en": "Keep"},
+    "import_who": {"nl": "Wie", "en": "Who"},
+    "import_text": {"nl": "Bericht", "en": "Message"},
+    "import_why": {"nl": "Waarom dit voorstel", "en": "Why this proposal"},
+    "import_system": {"nl": "(systeem)", "en": "(system)"},
+    "import_media": {"nl": "bijlage", "en": "attachment"},
+    "import_confirm": {
+        "nl": "Gekozen berichten in het archief zetten",
+        "en": "Put the chosen messages in the archive",
+    },
+    "import_cancel": {"nl": "Stoppen en alles weggooien", "en": "Stop and discard everything"},
+    "import_cancelled": {
+        "nl": "Gestopt. Het bestand is verwijderd.",
+        "en": "Stopped. The file has been removed.",
+    },
+    "import_done": {
+        "nl": "Klaar: {added} nieuwe berichten in het archief ({selected} gekozen).",
+        "en": "Done: {added} new messages in the archive ({selected} chosen).",
+    },
     "search_results": {"nl": "berichten gevonden", "en": "messages found"},
     "search_results_more": {
         "nl": "of meer berichten gevonden. U ziet de nieuwste daarvan. "

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from balie.web.console import attachments, audit, auth, conversation, inbox, records, search
+from balie.web.console import (
+    attachments,
+    audit,
+    auth,
+    conversation,
+    imports,
+    inbox,
+    records,
+    search,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -22,6 +31,8 @@ urlpatterns = [
     path("<slug:slug>/", inbox.inbox, name="inbox"),
     path("<slug:slug>/unread/", inbox.unread, name="unread"),
     path("<slug:slug>/search/", search.search, name="search"),
+    path("<slug:slug>/imports/", imports.imports, name="imports"),
+    path("<slug:slug>/imports/<str:token>/", imports.import_review, name="import_review"),
     path("<slug:slug>/search/save/", search.save, name="search_save"),
     path(
         "<slug:slug>/search/saved/<int:saved_search_id>/delete/",

@@ -1,0 +1,110 @@
+"""Importing one's work chats in the console: upload, review with reasons, choose, confirm
+or cancel; the staged file is gone afterwards; another person's upload is a 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from balie.conversations.models import Message
+from balie.imports.models import ImportBatch, ImportUpload
+from balie.imports.staging import do_cleanup_uploads, staging_dir
+from tests.imports.helpers import export_of
+from tests.imports.test_import_actions import BUSINESS, PRIVATE, _mixed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patched(monkeypatch, tmp_path):
+    return export_of(monkeypatch, tmp_path, _mixed())
+
+
+def _upload(client, slug="utrecht", **extra):
+    data = {
+        "source": "whatsapp",
+        "file": SimpleUploadedFile("WhatsApp-chat met Raad.txt", b"15-01-2024 10:00 - Jan: Hoi"),
+        "owner_note": "Werktelefoon",
+        **extra,
+    }
+    return client.post(f"/console/{slug}/imports/", data)
+
+
+def test_upload_review_choose_and_confirm(client, patched, agent_anna, woo_wim):
+    client.force_login(agent_anna)
+    assert "Werkchats importeren" in client.get("/console/utrecht/").text
+    response = _upload(client)
+    assert response.status_code == 302
+    upload = ImportUpload.objects.get()
+    assert (staging_dir() / upload.token).exists()
+    review = client.get(response.url)
+    assert review.status_code == 200
+    assert "Gaat over gemeentezaken" in review.text and "Geen gemeentezaken gevonden" in review.text
+    assert PRIVATE[0] in review.text  # shown to the official, not stored
+    assert not Message.objects.exists()
+    # Keep the proposal (0, 2, 4), drop 4, add 5.
+    done = client.post(
+        response.url, {"chosen": ["0", "2", "5"], "me": ["Jan Jansen"], "action": "confirm"}
+    )
+    assert done.status_code == 302
+    stored = set(Message.objects.values_list("body", flat=True))
+    assert stored == {BUSINESS[0], BUSINESS[1], PRIVATE[2]}
+    assert Message.objects.filter(direction="outbound", author=agent_anna).count() == 2
+    batch = ImportBatch.objects.get()
+    assert (batch.channel, batch.owner, batch.owner_note) == ("console", agent_anna, "Werktelefoon")
+    assert not ImportUpload.objects.exists()
+    assert not (staging_dir() / upload.token).exists()
+    page = client.get("/console/utrecht/imports/")
+    assert "Klaar: 3 nieuwe berichten in het archief" in page.text
+
+
+def test_choices_survive_paging_and_cancel_removes_the_file(client, patched, agent_anna):
+    client.force_login(agent_anna)
+    url = _upload(client).url
+    client.post(url, {"chosen": ["1"], "go": "1"})
+    upload = ImportUpload.objects.get()
+    assert (upload.include, upload.exclude) == ([1], [0, 2, 4])
+    path = staging_dir() / upload.token
+    client.post(url, {"action": "cancel"})
+    assert not ImportUpload.objects.exists() and not path.exists()
+    assert not Message.objects.exists()
+
+
+def test_someone_elses_upload_and_another_municipality(
+    client, patched, agent_anna, agent_bram, agent_gerrit
+):
+    client.force_login(agent_anna)
+    url = _upload(client).url
+    client.force_login(agent_bram)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "confirm"}).status_code == 404
+    client.force_login(agent_gerrit)
+    assert client.get("/console/utrecht/imports/").status_code == 404
+    assert client.get(url.replace("utrecht", "groningen")).status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_bad_uploads_are_refused_and_nothing_is_kept(client, settings, patched, agent_anna):
+    client.force_login(agent_anna)
+    page = client.post("/console/utrecht/imports/", {"source": "whatsapp"})
+    assert page.status_code == 400 and "Kies een bestand." in page.text
+    settings.IMPORT_MAX_BYTES = 10
+    page = _upload(client)
+    assert page.status_code == 400 and "te groot" in page.text
+    page = _upload(client, source="fax")
+    assert page.status_code == 400
+    assert not ImportUpload.objects.exists()
+    assert list(staging_dir().iterdir()) == []
+
+
+def test_uploads_left_for_a_day_are_removed(client, patched, agent_anna):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(agent_anna)
+    _upload(client)
+    upload = ImportUpload.objects.get()
+    assert do_cleanup_uploads() == 0
+    assert do_cleanup_uploads(timezone.now() + timedelta(days=2)) == 1
+    assert not (staging_dir() / upload.token).exists()
