@@ -33,6 +33,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "id",
             "organisation",
             "channel",
+            "kind",
             "status",
             "subject",
             "case_reference",

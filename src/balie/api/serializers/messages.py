@@ -28,7 +28,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author_name = serializers.StringRelatedField(source="author", allow_null=True, read_only=True)
+    author_name = serializers.SerializerMethodField(
+        help_text="The staff member who wrote it, or the author an imported chat names."
+    )
     attachments = serializers.SerializerMethodField()
     edited = serializers.SerializerMethodField(help_text="Changed by its author after sending.")
     deleted = serializers.SerializerMethodField(
@@ -40,6 +42,12 @@ class MessageSerializer(serializers.ModelSerializer):
         if message.deleted_at is not None:
             return []
         return AttachmentSerializer(message.attachments.all(), many=True).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author_name(self, message: Message) -> str | None:
+        if message.author is not None:
+            return str(message.author)
+        return message.author_name or None
 
     def get_edited(self, message: Message) -> bool:
         return message.edited_at is not None
