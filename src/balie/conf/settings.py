@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "balie.conversations.models.Channel",
         "StatusEnum": "balie.conversations.models.Status",
+        "ConversationKindEnum": "balie.conversations.models.ConversationKind",
         "DestructionListStatusEnum": "balie.archive.models.destruction.ListStatus",
         "DestructionItemStatusEnum": "balie.archive.models.destruction.ItemStatus",
     },
