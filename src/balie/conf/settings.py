@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "balie.conversations.models.Channel",
         "StatusEnum": "balie.conversations.models.Status",
         "ConversationKindEnum": "balie.conversations.models.ConversationKind",
+        "HoldKindEnum": "balie.archive.models.holds.HoldKind",
         "DestructionListStatusEnum": "balie.archive.models.destruction.ListStatus",
         "DestructionItemStatusEnum": "balie.archive.models.destruction.ItemStatus",
     },
