@@ -108,3 +108,19 @@ def test_uploads_left_for_a_day_are_removed(client, patched, agent_anna):
     assert do_cleanup_uploads() == 0
     assert do_cleanup_uploads(timezone.now() + timedelta(days=2)) == 1
     assert not (staging_dir() / upload.token).exists()
+
+
+def test_a_whole_chat_or_a_period_at_once(client, patched, agent_anna):
+    client.force_login(agent_anna)
+    url = _upload(client).url
+    done = client.post(url, {"action": "keep_where", "from": "2024-03-05", "to": "2024-03-05"})
+    assert done.status_code == 302
+    upload = ImportUpload.objects.get()
+    assert upload.include == [2, 3]
+    client.post(url, {"action": "drop_where", "chat": "Raadsfractie"})
+    upload.refresh_from_db()
+    assert (upload.include, upload.exclude) == ([], [0, 1, 2, 3, 4, 5])
+    page = client.post(url, {"action": "keep_where", "from": "5 maart"}, follow=True)
+    assert "Die datum klopt niet" in page.text
+    client.post(url, {"action": "confirm"})
+    assert not Message.objects.exists()  # everything left out

@@ -25,6 +25,7 @@ __all__ = [
     "KEEP_FOR",
     "do_cleanup_uploads",
     "do_confirm_upload",
+    "do_choose_where",
     "do_discard_upload",
     "do_stage_upload",
     "do_update_choices",
@@ -115,6 +116,29 @@ def do_update_choices(
     if me is not None:
         upload.me = me
     upload.save(update_fields=["include", "exclude", "me"])
+
+
+def do_choose_where(
+    upload: ImportUpload, *, keep: bool, chat: str = "", since=None, until=None
+) -> int:
+    """Choose (or leave out) every message of a chat and/or a period at once; returns how
+    many messages that touched."""
+    chat_export = export_of(upload).parse()
+    include, exclude = set(upload.include), set(upload.exclude)
+    touched = 0
+    for message in chat_export.messages:
+        in_chat = message.chat or chat_export.title
+        day = message.timestamp.date()
+        if chat and in_chat != chat:
+            continue
+        if (since and day < since) or (until and day > until):
+            continue
+        touched += 1
+        (include if keep else exclude).add(message.index)
+        (exclude if keep else include).discard(message.index)
+    upload.include, upload.exclude = sorted(include), sorted(exclude)
+    upload.save(update_fields=["include", "exclude"])
+    return touched
 
 
 def rules_of(upload: ImportUpload) -> Rules:

@@ -8,6 +8,7 @@ theirs alone (another person's upload is a 404). The views call the actions of
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import islice
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from balie.imports.actions import ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch, ImportUpload, Source
 from balie.imports.parsers.base import ParseError
 from balie.imports.staging import (
+    do_choose_where,
     do_confirm_upload,
     do_discard_upload,
     do_stage_upload,
@@ -102,6 +104,8 @@ def import_review(request, slug: str, token: str):
             do_discard_upload(upload)
             messages.success(request, page_context(request)["t"]["import_cancelled"])
             return redirect("console:imports", slug)
+        if action in ("keep_where", "drop_where"):
+            return _choose_where(request, slug, token, upload, keep=action == "keep_where")
         shown, proposed = _page_proposals(upload, page)[1:]
         chosen = {int(v) for v in request.POST.getlist("chosen") if v.isdigit()}
         me = [name for name in request.POST.getlist("me") if name]
@@ -139,6 +143,25 @@ def import_review(request, slug: str, token: str):
         "next_page": page + 1 if page < pages else None,
     }
     return render_page(request, "console/import_review.html", context)
+
+
+def _choose_where(request, slug, token, upload, *, keep: bool):
+    t = page_context(request)["t"]
+    try:
+        since = _day(request.POST.get("from", ""))
+        until = _day(request.POST.get("to", ""))
+    except ValueError:
+        messages.error(request, t["import_bad_date"])
+    else:
+        touched = do_choose_where(
+            upload, keep=keep, chat=request.POST.get("chat", ""), since=since, until=until
+        )
+        messages.success(request, t["import_where_done"].format(count=touched))
+    return redirect("console:import_review", slug, token)
+
+
+def _day(value: str):
+    return date.fromisoformat(value) if value else None
 
 
 def _page_number(request) -> int:

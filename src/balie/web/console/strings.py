@@ -243,6 +243,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Put the chosen messages in the archive",
     },
     "import_cancel": {"nl": "Stoppen en alles weggooien", "en": "Stop and discard everything"},
+    "import_where": {
+        "nl": "Een heel gesprek of een periode in één keer",
+        "en": "A whole chat or a period at once",
+    },
+    "import_all_chats": {"nl": "Alle gesprekken", "en": "All chats"},
+    "import_from": {"nl": "Van", "en": "From"},
+    "import_to": {"nl": "Tot en met", "en": "Through"},
+    "import_keep_where": {"nl": "Alles hiervan bewaren", "en": "Keep all of these"},
+    "import_drop_where": {"nl": "Niets hiervan bewaren", "en": "Keep none of these"},
+    "import_where_done": {
+        "nl": "{count} berichten aangepast.",
+        "en": "{count} messages changed.",
+    },
+    "import_bad_date": {
+        "nl": "Die datum klopt niet. Gebruik jjjj-mm-dd.",
+        "en": "That date is not valid. Use yyyy-mm-dd.",
+    },
     "import_cancelled": {
         "nl": "Gestopt. Het bestand is verwijderd.",
         "en": "Stopped. The file has been removed.",
