@@ -44,7 +44,7 @@ from balie.conversations.models import (
     Status,
 )
 from balie.imports import parsers
-from balie.imports.models import ImportBatch, ImportedChat, Source
+from balie.imports.models import ImportBatch, ImportedChat, Source, chat_key_of
 from balie.imports.parsers.base import Kind, Limits, ParsedAttachment, ParsedMessage
 from balie.imports.selection import ChatSummary, Context, Proposal, Rules, propose, summarize
 from balie.search import index as search_index
@@ -143,7 +143,9 @@ def context_for(organisation, owner, source: str) -> Context:
     earlier = ImportedChat.objects.filter(
         organisation=organisation, owner=owner, source=source, conversation__last_seq__gt=0
     ).values_list("chat_key", flat=True)
-    return Context(matters=matters, colleagues=colleagues, earlier_chats=frozenset(earlier))
+    return Context(
+        matters=matters, colleagues=colleagues, earlier_chats=frozenset(earlier), source=source
+    )
 
 
 def proposals(
@@ -279,7 +281,7 @@ class _Writer:
                 organisation_id=organisation_id,
                 owner=self.owner,
                 source=self.export.source,
-                chat_key=chat[:255],
+                chat_key=chat_key_of(self.export.source, chat),
             )
             .select_related("conversation")
             .first()
@@ -308,7 +310,7 @@ class _Writer:
                 organisation_id=organisation_id,
                 owner=self.owner,
                 source=self.export.source,
-                chat_key=chat[:255],
+                chat_key=chat_key_of(self.export.source, chat),
                 conversation=conversation,
             )
             record_event(

@@ -3,6 +3,8 @@ became which archive conversation. Never the messages that were not selected."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 
@@ -62,7 +64,11 @@ class ImportedChat(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=16, choices=Source.choices)
-    chat_key = models.CharField(max_length=255, help_text="The chat's name or address.")
+    chat_key = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the source and the chat's name or address (see chat_key_of): "
+        "no personal data stays here once the conversation is destroyed.",
+    )
     conversation = models.OneToOneField(
         Conversation, on_delete=models.CASCADE, related_name="imported_chat"
     )
@@ -78,7 +84,12 @@ class ImportedChat(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.chat_key}"
+        return f"{self.source} chat {self.chat_key[:12]}"
+
+
+def chat_key_of(source: str, chat: str) -> str:
+    """How an imported chat is recognised in a later export, without keeping its name."""
+    return hashlib.sha256(f"{source}\x1f{chat}".encode()).hexdigest()
 
 
 class ImportUpload(models.Model):

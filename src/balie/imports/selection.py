@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from balie.imports.models import chat_key_of
 from balie.imports.parsers.base import Kind, ParsedMessage
 from balie.search.text import fold
 
@@ -54,7 +55,8 @@ class Context:
 
     matters: tuple[str, ...] = MATTERS
     colleagues: dict[str, str] = field(default_factory=dict)  # folded name -> shown name
-    earlier_chats: frozenset[str] = frozenset()  # chats chosen as business before
+    earlier_chats: frozenset[str] = frozenset()  # chat keys chosen as business before
+    source: str = ""
 
     def matter_in(self, text: str) -> str | None:
         folded = fold(text)
@@ -104,7 +106,7 @@ def summarize(messages: Iterable[ParsedMessage], default_chat: str) -> dict[str,
 
 def propose(message: ParsedMessage, summary: ChatSummary, context: Context) -> Proposal:
     reasons = []
-    chosen_before = summary.chat in context.earlier_chats
+    chosen_before = chat_key_of(context.source, summary.chat) in context.earlier_chats
     if chosen_before:
         reasons.append("U koos dit gesprek eerder als werkgesprek.")
     colleagues = sorted(
