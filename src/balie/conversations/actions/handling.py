@@ -17,6 +17,7 @@ from balie.conversations.actions.messages import do_send_message
 from balie.conversations.models import (
     STATUS_TRANSITIONS,
     Conversation,
+    ConversationKind,
     Direction,
     Label,
     Message,
@@ -90,6 +91,11 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         raise ActionError("invalid_status", f"Onbekende status {status!r}.")
     if status == conversation.status:
         return conversation
+    if conversation.kind == ConversationKind.IMPORTED:
+        raise ActionError(
+            "imported_conversation",
+            "Een geïmporteerd gesprek blijft gesloten: het is een archiefstuk, geen gesprek.",
+        )
     if status not in STATUS_TRANSITIONS[conversation.status]:
         raise ActionError(
             "invalid_transition",

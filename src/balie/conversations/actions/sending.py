@@ -23,6 +23,7 @@ from balie.conversations.models import (
     Attachment,
     Channel,
     Conversation,
+    ConversationKind,
     DeliveryStatus,
     Direction,
     Message,
@@ -112,6 +113,9 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
     if key in seen:  # stored before, or earlier in this batch (its pk is set on insert)
         return SendResult(seen[key], created=False)
     current = state[conversation.pk]
+    if conversation.kind == ConversationKind.IMPORTED:
+        # A phone's chat in the archive: nothing is sent from Balie to its participants.
+        return ActionError("imported_conversation", "In een geïmporteerd gesprek stuurt u niets.")
     if current["status"] == Status.CLOSED and item.direction != Direction.SYSTEM:
         return ActionError("conversation_closed", "Dit gesprek is gesloten.")
     wanted = [claimed.get(pk) for pk in item.attachment_ids]
