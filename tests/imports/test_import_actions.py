@@ -3,6 +3,7 @@ provenance, one transaction, and who may import."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def test_importing_again_adds_nothing_and_an_overlapping_export_only_the_new(
     )
     assert (again.messages_added, again.messages_already_archived) == (0, 6)
     later = [*first[2:], msg(6, "2024-03-10T10:00:00", "Jan Jansen", "Nieuwe motie ingediend.")]
-    later = [m.__class__(**{**m.__dict__, "index": i}) for i, m in enumerate(later)]
+    later = [dataclasses.replace(m, index=i) for i, m in enumerate(later)]
     export = export_of(monkeypatch, tmp_path, later, name="later.txt")
     overlap = do_import(
         export, organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=all_of_it

@@ -33,7 +33,7 @@ class ParsedAttachment:
     data: bytes | None = None  # inline bytes (SMS MMS parts carry base64 data)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a million of these are made per large export
 class ParsedMessage:
     index: int  # position in the export, from 0
     position: str  # where it starts, for people: "line 12", "<sms> 7", "messages[3]"

@@ -43,7 +43,12 @@ __all__ = ["parse"]
 
 BLOCK = 4 * 1024 * 1024
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"
-_STRIP_MARKS = str.maketrans("", "", MARKS)
+_MARK = re.compile(f"[{MARKS}]")
+
+
+def _strip_marks(text: str) -> str:
+    return _MARK.sub("", text) if _MARK.search(text) else text
+
 
 _DATE = r"(?P<d>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
 _TIME = r"(?P<t>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
@@ -267,18 +272,21 @@ def _date_order(opener, header, file_name: str, given: str | None) -> tuple[str,
     first_big = second_big = year_first = False
     twelve = False
     seen = 0
+    dates: set[str] = set()
     for text, _ in _blocks(opener, file_name, Limits(max_line_chars=10**9)):
-        for match in header.finditer(text):
-            seen += 1
-            a, b, c = re.split(r"[./-]", match.group("d"))
+        found = header.findall(text)  # (date, time, am/pm) tuples, made in C
+        seen += len(found)
+        dates.update(day for day, _time, _ampm in found)
+        twelve = twelve or any(ampm for _day, _time, ampm in found)
+    for value in dates:
+        if True:
+            a, b, c = re.split(r"[./-]", value)
             if len(a) == 4:
                 year_first = True
             elif int(a) > 12:
                 first_big = True
             elif int(b) > 12:
                 second_big = True
-            if match.group("ap"):
-                twelve = True
     clock = "12h" if twelve else "24h"
     if given:
         return given, clock
@@ -302,83 +310,82 @@ def _date_order(opener, header, file_name: str, given: str | None) -> tuple[str,
 
 
 def _messages(opener, header, platform, order, zone, members, file_name, limits, chat):
+    """Each block is cut at its headers by one ``re.split`` (in C): the list alternates
+    [text before, date, time, am/pm, body, date, time, am/pm, body, …]. A message's body
+    may continue into the next block, so the last one waits for it."""
     moments = _Moments(order, zone, file_name)
-    moments.max_line_chars = limits.max_line_chars
-    index = 0
-    pending = None  # (header match data, line, body parts)
+    max_line = limits.max_line_chars
+    title = chat.title
     authors: set[str] = set()
-    for text, start_line in _blocks(opener, file_name, limits):
-        last_end = 0
-        line = start_line
-        for match in header.finditer(text):
-            if pending is not None:
-                pending[2].append(text[last_end : match.start()])
-                message = _finish(pending, index, platform, moments, members, authors, chat)
-                index += 1
-                yield message
-            elif match.start() > 0 and text[: match.start()].strip(MARKS + " \n"):
-                raise ParseError(
-                    file_name, f"line {line}", "Text before the first message.", "not_whatsapp"
-                )
-            line = start_line + text.count("\n", 0, match.start())
-            pending = (
-                (match.group("d"), match.group("t"), match.group("ap")),
-                line,
-                [],
-            )
-            last_end = match.end()
-            if match.end() - match.start() > limits.max_line_chars:
-                raise ParseError(file_name, f"line {line}", "A line is too long.", "line_too_long")
-        if pending is not None:
-            pending[2].append(text[last_end:])
-    if pending is not None:
-        yield _finish(pending, index, platform, moments, members, authors, chat)
+    index = 0
+    carried = None  # (date, time, am/pm, line, body so far) of the block's last message
+    for text, line in _blocks(opener, file_name, limits):
+        parts = header.split(text)
+        head = parts[0]
+        if carried is not None:
+            day, time, ampm, start, body = carried
+            yield _build(index, day, time, ampm, start, body + head, platform, moments,
+                         members, authors, title, chat, max_line)  # fmt: skip
+            index += 1
+            carried = None
+        elif head.strip(MARKS + " \r\n"):
+            raise ParseError(file_name, f"line {line}", "Text before the first message.",
+                             "not_whatsapp")  # fmt: skip
+        line += head.count("\n")
+        last = len(parts) - 4
+        for i in range(1, len(parts), 4):
+            day, time, ampm, body = parts[i], parts[i + 1], parts[i + 2], parts[i + 3]
+            if i == last:
+                carried = (day, time, ampm, line, body)
+                break
+            yield _build(index, day, time, ampm, line, body, platform, moments, members,
+                         authors, title, chat, max_line)  # fmt: skip
+            index += 1
+            line += body.count("\n")
+    if carried is not None:
+        day, time, ampm, start, body = carried
+        yield _build(index, day, time, ampm, start, body, platform, moments, members, authors,
+                     title, chat, max_line)  # fmt: skip
 
 
-def _finish(pending, index, platform, moments, members, authors, chat) -> ParsedMessage:
-    (day, time, ampm), line, parts = pending
-    body = "".join(parts)
+def _build(index, day, time, ampm, line, body, platform, moments, members, authors, title,
+           chat, max_line) -> ParsedMessage:  # fmt: skip
     if body.endswith("\n"):
         body = body[:-1]
-    if body.endswith("\r"):
-        body = body[:-1]
-    body = body.replace("\r\n", "\n")
-    if len(body) > moments.max_line_chars and any(
-        len(part) > moments.max_line_chars for part in body.split("\n")
-    ):
+        if body.endswith("\r"):
+            body = body[:-1]
+    if "\r" in body:
+        body = body.replace("\r\n", "\n")
+    if len(body) > max_line and any(len(part) > max_line for part in body.split("\n")):
         raise ParseError(moments.file_name, f"line {line}", "A line is too long.", "line_too_long")
     timestamp = moments.at(day, time, ampm, line)
-    author, text = _split_author(body, platform, authors, chat.title)
+    author, text = _split_author(body, platform, authors, title)
     kind, text, attachments = _classify(author, text, members, chat)
-    if author is not None and kind != Kind.SYSTEM:
+    if author is not None and kind is not Kind.SYSTEM:
         authors.add(author)
     return ParsedMessage(
-        index=index,
-        position=f"line {line}",
-        timestamp=timestamp,
-        author=author if kind != Kind.SYSTEM else None,
-        text=text,
-        kind=kind,
-        attachments=attachments,
-    )
+        index, f"line {line}", timestamp, author if kind is not Kind.SYSTEM else None, text,
+        kind, "", None, attachments,
+    )  # fmt: skip
 
 
 def _split_author(body: str, platform: str, authors: set[str], title: str):
     head, sep, rest = body.partition(": ")
-    if not sep or "\n" in head or len(head) > 80:
-        return None, body.translate(_STRIP_MARKS).strip()
-    author = head.translate(_STRIP_MARKS).strip()
+    if not sep or len(head) > 80 or "\n" in head:
+        return None, _strip_marks(body).strip()
+    author = _strip_marks(head).strip()
     if platform == "ios":
         # iOS writes system lines as "<chat name>: \u200e<text>"; attachments also start
         # with the mark, so those are told apart by their marker.
-        text = rest.translate(_STRIP_MARKS)
+        text = _strip_marks(rest)
         if rest.startswith("\u200e") and not ATTACHED_IOS.match(text) and not _is_marker(text):
             return None, text.strip()
         return author, text
-    lowered = body.lower()
-    if author not in authors and any(p in lowered[: len(head) + 40] for p in SYSTEM_PHRASES):
-        return None, body.translate(_STRIP_MARKS).strip()
-    return author, rest.translate(_STRIP_MARKS)
+    if author not in authors:
+        lowered = body[: len(head) + 40].lower()
+        if any(p in lowered for p in SYSTEM_PHRASES):
+            return None, _strip_marks(body).strip()
+    return author, _strip_marks(rest)
 
 
 def _is_marker(text: str) -> bool:
@@ -389,24 +396,30 @@ def _is_marker(text: str) -> bool:
 def _classify(author, text: str, members, chat) -> tuple[Kind, str, tuple]:
     if author is None:
         return Kind.SYSTEM, text, ()
-    lowered = text.strip().lower()
-    if lowered in MEDIA_OMITTED:
-        _hint(chat, lowered)
-        return Kind.MEDIA, "", (ParsedAttachment(name=""),)
-    if lowered in DELETED:
-        _hint(chat, lowered)
-        return Kind.DELETED, "", ()
-    found = ATTACHED.match(text) or ATTACHED_IOS.match(text)
+    if len(text) < 64:
+        lowered = text.strip().lower()
+        if lowered in MEDIA_OMITTED:
+            _hint(chat, lowered)
+            return Kind.MEDIA, "", (ParsedAttachment(name=""),)
+        if lowered in DELETED:
+            _hint(chat, lowered)
+            return Kind.DELETED, "", ()
+    found = None
+    if text.startswith("<"):
+        found = ATTACHED_IOS.match(text)
+    elif " (" in text:
+        found = ATTACHED.match(text)
     if found:
         _hint(chat, text[: found.end()].lower())
         name = found.group("name").strip()
         caption = text[found.end() :].strip()
         member = name if name in members else None
         return Kind.MEDIA, caption, (ParsedAttachment(name=name, member=member),)
-    edited = EDITED.search(text)
-    if edited:
-        _hint(chat, edited.group(0).lower())
-        return Kind.EDITED, text[: edited.start()], ()
+    if text.endswith(">"):
+        edited = EDITED.search(text)
+        if edited:
+            _hint(chat, edited.group(0).lower())
+            return Kind.EDITED, text[: edited.start()], ()
     return Kind.TEXT, text, ()
 
 
@@ -420,6 +433,19 @@ def _hint(chat: ParsedChat, marker: str) -> None:
             return
 
 
+@lru_cache(maxsize=100_000)
+def _clock(time: str, ampm: str | None) -> tuple[int, int, int]:
+    parts = [int(p) for p in re.split(r"[:.]", time)]
+    hour, minute = parts[0], parts[1]
+    second = parts[2] if len(parts) > 2 else 0
+    if ampm:
+        pm = ampm.lower().startswith("p")
+        if not 1 <= hour <= 12:
+            raise ValueError("hour")
+        hour = (hour % 12) + (12 if pm else 0)
+    return hour, minute, second
+
+
 class _Moments:
     """Header date and time -> aware datetime, with each distinct date and hour parsed once."""
 
@@ -427,6 +453,7 @@ class _Moments:
 
     def __init__(self, order: str, zone: ZoneInfo, file_name: str):
         self.order, self.zone, self.file_name = order, zone, file_name
+        self._hours: dict[tuple[str, int], datetime] = {}
 
         @lru_cache(maxsize=4096)
         def day(value: str, line_hint: int = 0) -> tuple[int, int, int]:
@@ -452,17 +479,13 @@ class _Moments:
 
     def at(self, day: str, time: str, ampm: str | None, line: int) -> datetime:
         try:
-            y, m, d = self._day(day)
-            parts = [int(p) for p in re.split(r"[:.]", time)]
-            hour, minute = parts[0], parts[1]
-            second = parts[2] if len(parts) > 2 else 0
-            if ampm:
-                pm = ampm.lower().startswith("p")
-                if not 1 <= hour <= 12:
-                    raise ValueError("hour")
-                hour = (hour % 12) + (12 if pm else 0)
-            start, _ = self._local(y, m, d, hour)
-            return start.replace(minute=minute, second=second)
+            clock = _clock(time, ampm)
+            key = (day, clock[0])
+            start = self._hours.get(key)
+            if start is None:
+                y, m, d = self._day(day)
+                start = self._hours[key] = self._local(y, m, d, clock[0])[0]
+            return start.replace(minute=clock[1], second=clock[2])
         except (ValueError, TypeError):
             raise ParseError(
                 self.file_name, f"line {line}", f"Not a valid date and time: {day} {time}.",

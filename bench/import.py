@@ -1,0 +1,127 @@
+"""Import benchmark: parse a large WhatsApp Android export (issue 4's measure).
+
+Generates a ~1,000,000-line export (Dutch 24-hour layout, several authors, ~10 % multi-line
+messages, some system lines, media markers and edited messages, ~76 MB) in a temporary
+directory, then parses it fully with ``balie.imports.parsers.whatsapp`` (every message
+built) and prints the seconds and the peak resident memory of the parse. The file is made
+in a child process first, so its generation does not count in the parse's memory.
+
+    python bench/import.py [--lines 1000000] [--keep FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+AUTHORS = ["Jan Jansen", "Wim de Wethouder", "Petra van Dijk", "Ahmed El Amrani", "Sanne 🌷"]
+TEXTS = [
+    "Goedemorgen! Morgen stemt de raad over de motie over het bestemmingsplan.",
+    "Ik lees het raadsvoorstel vanavond nog even door.",
+    "Kun je de wethouder vragen of het besluit over de vergunning al genomen is?",
+    "Prima, tot straks in het stadhuis.",
+    "De begroting komt donderdag in de commissie: wil jij de vragen voorbereiden?",
+    "Dank je wel 👍",
+    "Zullen we om 12:30 even bellen over de inspraakavond?",
+    "Heb je de stukken van de griffie al ontvangen?",
+]
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> tuple[int, int]:
+    rng = random.Random(seed)
+    at = datetime(2023, 1, 2, 8, 0)  # noqa: DTZ001 - an export has local times
+    written = messages = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            f"{at:%d-%m-%Y %H:%M} - Berichten en oproepen worden end-to-end versleuteld. "
+            "Niemand buiten deze chat kan ze lezen.\n"
+        )
+        written += 1
+        while written < lines:
+            at += timedelta(minutes=rng.randint(0, 7))
+            roll = rng.random()
+            stamp = f"{at:%d-%m-%Y %H:%M}"
+            if roll < 0.01:
+                out.write(f"{stamp} - Jan Jansen heeft Petra van Dijk toegevoegd\n")
+                written += 1
+            elif roll < 0.04:
+                out.write(f"{stamp} - {rng.choice(AUTHORS)}: <Media weggelaten>\n")
+                written += 1
+            elif roll < 0.14:
+                extra = rng.randint(1, 3)
+                body = "\n".join(rng.choice(TEXTS) for _ in range(extra + 1))
+                out.write(f"{stamp} - {rng.choice(AUTHORS)}: {body}\n")
+                written += extra + 1
+            elif roll < 0.15:
+                out.write(f"{stamp} - {rng.choice(AUTHORS)}: {rng.choice(TEXTS)} "
+                          "<Dit bericht is bewerkt>\n")  # fmt: skip
+                written += 1
+            else:
+                out.write(f"{stamp} - {rng.choice(AUTHORS)}: {rng.choice(TEXTS)}\n")
+                written += 1
+            messages += 1
+    return written, messages + 1
+
+
+def measure(path: Path) -> None:
+    """Runs in a fresh process: parse everything, report time and peak RSS."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from balie.imports.parsers import whatsapp
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    chat = whatsapp.parse(path, file_name=path.name)
+    count = 0
+    kinds: dict[str, int] = {}
+    for message in chat.messages:
+        count += 1
+        kinds[message.kind] = kinds.get(message.kind, 0) + 1
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    size = path.stat().st_size
+    print(f"format: {chat.format}")
+    print(f"messages: {count:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))})")
+    print(f"parse: {elapsed:.2f} s, {size / elapsed / 1e6:.1f} MB/s")
+    print(f"peak RSS: {peak / 1024:.0f} MB (before parsing: {before / 1024:.0f} MB)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--keep", metavar="FILE", help="write the export here and keep it")
+    parser.add_argument("--measure", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        measure(Path(args.measure))
+        return
+    folder = tempfile.mkdtemp(prefix="balie-bench-import-")
+    path = Path(args.keep) if args.keep else Path(folder) / "WhatsApp-chat met Raadsfractie.txt"
+    try:
+        started = time.perf_counter()
+        lines, messages = generate(path, args.lines)
+        print(
+            f"machine: {os.cpu_count()} CPUs, {platform.machine()}; Python "
+            f"{platform.python_version()}"
+        )
+        print(
+            f"export: {lines:,} lines, {messages:,} messages, "
+            f"{path.stat().st_size / 1e6:.1f} MB (made in {time.perf_counter() - started:.1f} s)"
+        )
+        subprocess.run([sys.executable, __file__, "--measure", str(path)], check=True)
+    finally:
+        if not args.keep:
+            path.unlink(missing_ok=True)
+            os.rmdir(folder)
+
+
+if __name__ == "__main__":
+    main()
