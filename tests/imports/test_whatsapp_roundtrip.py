@@ -1,0 +1,107 @@
+"""Property test: random chats rendered in each WhatsApp layout parse back identically.
+
+A message line that itself starts like a header ("15-01-2024 09:05 - …") cannot be told from
+a new message in WhatsApp's own format; the generator leaves such lines out.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from balie.imports.parsers import whatsapp
+from balie.imports.parsers.base import Kind
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NNBSP = "\u202f"
+
+# (name, header for a datetime, date order, 12-hour?)
+LAYOUTS = [
+    ("android-nl", lambda t: f"{t:%d-%m-%Y %H:%M} - ", "dmy", False),
+    ("android-gb", lambda t: f"{t:%d/%m/%Y, %H:%M} - ", "dmy", False),
+    ("android-us", lambda t: f"{_us(t)}, {_h12(t)}:{t:%M}{NNBSP}{_ap(t)} - ", "mdy", True),
+    ("android-de", lambda t: f"{t:%d.%m.%y, %H:%M} - ", "dmy", False),
+    ("android-fr", lambda t: f"{t:%d/%m/%Y} à {t:%H:%M} - ", "dmy", False),
+    ("android-es", lambda t: f"{t.day}/{t.month}/{t:%y}, {_h12(t)}:{t:%M} {_ap(t, 1)} - ", "dmy", True),
+    ("ios-nl", lambda t: f"[{t:%d-%m-%Y %H:%M:%S}] ", "dmy", False),
+    ("ios-us", lambda t: f"[{_us(t)}, {_h12(t)}:{t:%M:%S}{NNBSP}{_ap(t)}] ", "mdy", True),
+]  # fmt: skip
+
+
+def _us(t: datetime) -> str:
+    return f"{t.month}/{t.day}/{t:%y}"
+
+
+def _h12(t: datetime) -> int:
+    return t.hour % 12 or 12
+
+
+def _ap(t: datetime, spanish: bool = False) -> str:
+    if spanish:
+        return "p. m." if t.hour >= 12 else "a. m."
+    return "PM" if t.hour >= 12 else "AM"
+
+
+authors = (
+    st.text(
+        alphabet=st.characters(whitelist_categories=("L", "N", "Zs", "So"), max_codepoint=0x1F9FF),
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(lambda a: a and ":" not in a and "\n" not in a)
+)
+words = (
+    st.text(
+        alphabet=st.characters(
+            whitelist_categories=("L", "N", "P", "Zs", "So"),
+            max_codepoint=0x1F9FF,
+            blacklist_characters="<>\u200e\u200f\u202f\u00a0\r",
+        ),  # fmt: skip
+        min_size=1,
+        max_size=60,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+lines_of_text = st.lists(words, min_size=1, max_size=3).map("\n".join)
+
+
+@st.composite
+def chats(draw):
+    start = datetime(2024, 1, 13, 8, 0, tzinfo=AMS)
+    people = draw(st.lists(authors, min_size=1, max_size=4, unique=True))
+    messages = []
+    moment = start
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        moment += timedelta(minutes=draw(st.integers(min_value=0, max_value=900)))
+        messages.append((moment, draw(st.sampled_from(people)), draw(lines_of_text)))
+    return messages
+
+
+def _render(layout, messages) -> bytes:
+    _name, header, _order, _twelve = layout
+    lines = []
+    for moment, author, text in messages:
+        lines.append(f"{header(moment)}{author}: {text}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chat=chats(), layout=st.sampled_from(LAYOUTS))
+def test_random_chats_parse_back_identically(chat, layout):
+    name, _header, order, _twelve = layout
+    data = _render(layout, chat)
+    parsed = whatsapp.parse(io.BytesIO(data), file_name=f"{name}.txt", date_order=order)
+    messages = list(parsed.messages)
+    assert [(m.author, m.text, m.kind) for m in messages] == [
+        (author, text, Kind.TEXT) for _moment, author, text in chat
+    ]
+    seconds = name.startswith("ios")
+    assert [m.timestamp for m in messages] == [
+        moment if seconds else moment.replace(second=0) for moment, _a, _t in chat
+    ]
