@@ -26,7 +26,8 @@ LAYOUTS = [
     ("android-us", lambda t: f"{_us(t)}, {_h12(t)}:{t:%M}{NNBSP}{_ap(t)} - ", "mdy", True),
     ("android-de", lambda t: f"{t:%d.%m.%y, %H:%M} - ", "dmy", False),
     ("android-fr", lambda t: f"{t:%d/%m/%Y} à {t:%H:%M} - ", "dmy", False),
-    ("android-es", lambda t: f"{t.day}/{t.month}/{t:%y}, {_h12(t)}:{t:%M} {_ap(t, 1)} - ", "dmy", True),
+    ("android-es", lambda t: f"{t.day}/{t.month}/{t:%y}, {_h12(t)}:{t:%M} {_ap(t, 1)} - ",
+     "dmy", True),
     ("ios-nl", lambda t: f"[{t:%d-%m-%Y %H:%M:%S}] ", "dmy", False),
     ("ios-us", lambda t: f"[{_us(t)}, {_h12(t)}:{t:%M:%S}{NNBSP}{_ap(t)}] ", "mdy", True),
 ]  # fmt: skip
