@@ -82,3 +82,32 @@ def test_a_missing_file_and_another_municipalitys_owner(export, agent_gerrit, tm
             "import_chats", "whatsapp", str(export.path), "--organisation", "utrecht",
             "--owner", agent_gerrit.username, stdout=StringIO(),
         )  # fmt: skip
+
+
+def test_a_real_whatsapp_zip_with_its_media(utrecht, agent_anna):
+    from pathlib import Path
+
+    from balie.conversations.models import Attachment
+
+    fixture = Path(__file__).parent / "fixtures" / "whatsapp" / "WhatsApp-chat met Raadsfractie.zip"
+    out = StringIO()
+    call_command(
+        "import_chats", "whatsapp", str(fixture), "--organisation", "utrecht",
+        "--owner", "agent_anna", "--select", "all", "--me", "John Smith", stdout=out,
+    )  # fmt: skip
+    batch = ImportBatch.objects.get()
+    assert batch.format.startswith("whatsapp/android/12h/mdy")
+    assert (batch.messages_in_file, batch.messages_added, batch.attachments_added) == (5, 5, 1)
+    assert Attachment.objects.get().filename == "IMG-20240115-WA0001.jpg"
+    assert Message.objects.filter(direction="outbound").count() == 2  # John Smith = the owner
+
+
+def test_sources_without_a_parser_say_so():
+    from balie.imports.parsers import ParseError, available, parse
+
+    assert "whatsapp" in available()
+    for source in ("sms", "telegram"):
+        if source not in available():
+            with pytest.raises(ParseError) as error:
+                parse("x.xml", source, file_name="x.xml")
+            assert error.value.code == "unsupported"

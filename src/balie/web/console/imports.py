@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from balie.accounts.models import RECORDS_ROLES
 from balie.imports.actions import ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch, ImportUpload, Source
+from balie.imports.parsers import available
 from balie.imports.parsers.base import ParseError
 from balie.imports.staging import (
     do_choose_where,
@@ -70,7 +71,7 @@ def imports(request, slug: str):
         batches = batches.filter(owner=request.user)
     context = {
         "organisation": organisation,
-        "sources": Source.choices,
+        "sources": [(v, label) for v, label in Source.choices if v in available()],
         "error": error,
         "uploads": ImportUpload.objects.for_organisation(organisation).filter(
             uploaded_by=request.user
