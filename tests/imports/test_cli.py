@@ -111,3 +111,23 @@ def test_sources_without_a_parser_say_so():
             with pytest.raises(ParseError) as error:
                 parse("x.xml", source, file_name="x.xml")
             assert error.value.code == "unsupported"
+
+
+def test_a_real_sms_backup(utrecht, agent_anna):
+    from pathlib import Path
+
+    from balie.conversations.models import Attachment
+    from balie.imports.models import ImportedChat
+
+    fixture = Path(__file__).parent / "fixtures" / "sms" / "sms-backup.xml"
+    call_command(
+        "import_chats", "sms", str(fixture), "--organisation", "utrecht",
+        "--owner", "agent_anna", "--select", "all", stdout=StringIO(),
+    )  # fmt: skip
+    batch = ImportBatch.objects.get()
+    assert (batch.format, batch.messages_in_file, batch.messages_added) == (
+        "sms-backup-restore", 5, 5,
+    )  # fmt: skip
+    assert ImportedChat.objects.count() == 3  # two numbers and one group
+    assert Message.objects.filter(direction="outbound", author=agent_anna).count() == 2
+    assert Attachment.objects.get().content_type == "image/jpeg"
