@@ -38,7 +38,7 @@ SOURCES = ("whatsapp", "sms", "telegram")
 
 
 def available() -> tuple[str, ...]:
-    """The sources whose parser is installed (Telegram is still to come)."""
+    """The sources whose parser is installed."""
     return tuple(s for s in SOURCES if find_spec(f"balie.imports.parsers.{s}") is not None)
 
 
