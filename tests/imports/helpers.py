@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from balie.imports.actions import Export
+from balie.imports.exports import Export
 from balie.imports.parsers.base import Kind, ParsedAttachment, ParsedChat, ParsedMessage
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

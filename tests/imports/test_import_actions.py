@@ -204,12 +204,12 @@ def test_a_failure_leaves_nothing_half_imported(monkeypatch, tmp_path, utrecht, 
         msg(1, "2024-03-04T10:01:00", "Jan", "De motie"),
     ]  # fmt: skip
     export = export_of(monkeypatch, tmp_path, messages)
-    from balie.imports import actions
+    from balie.imports import writer
 
     def broken(self, *args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(actions._Writer, "_archive", broken)
+    monkeypatch.setattr(writer.Writer, "_archive", broken)
     with pytest.raises(RuntimeError):
         do_import(
             export,

@@ -16,7 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from balie.imports.actions import Export, ImportRefused, Reviewed, do_import, review
+from balie.imports.actions import do_import
+from balie.imports.exports import Export, ImportRefused, Reviewed, review
 from balie.imports.models import ImportBatch, ImportUpload, Source
 from balie.imports.parsers.base import ParseError
 from balie.imports.selection import Rules

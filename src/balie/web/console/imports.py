@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from balie.accounts.models import RECORDS_ROLES
-from balie.imports.actions import ImportRefused, context_for, proposals, review
+from balie.imports.exports import ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch, ImportUpload, Source
 from balie.imports.parsers import available
 from balie.imports.parsers.base import ParseError

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from balie.accounts.models import User
-from balie.imports.actions import Export, ImportRefused, context_for, do_import, proposals, review
+from balie.imports.actions import do_import
+from balie.imports.exports import Export, ImportRefused, context_for, proposals, review
 from balie.imports.models import Source
 from balie.imports.parsers.base import ParseError
 from balie.imports.selection import Rules
