@@ -7,7 +7,7 @@ in); Groningen: ``groningen_passport``. Each is a dict of its conversation and m
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -18,7 +18,12 @@ from balie.conversations.models import Channel, Conversation, Direction, Message
 from balie.search import index as search_index
 from tests.factories import send
 
-LONG_AGO = timezone.now() - timedelta(days=400)
+
+
+def long_ago():
+    """Noon, local time, 400 days ago: the same local date whatever the hour and DST offset."""
+    day = timezone.localdate() - timedelta(days=400)
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +73,7 @@ def corpus(utrecht, utrecht_team, burgerzaken, agent_anna, groningen, groningen_
     )
     actions.do_change_status(waste, actor=agent_anna, status=Status.PENDING)
     # An old message, for the period filter.
-    Message.objects.filter(pk=w1.pk).update(created_at=LONG_AGO)
+    Message.objects.filter(pk=w1.pk).update(created_at=long_ago())
     w1.refresh_from_db()
     search_index.reindex_message(w1)  # its entry follows (into another month's partition)
     passport = _start(utrecht, burgerzaken, subject="Paspoort")
