@@ -294,6 +294,7 @@ def generate(args) -> dict:
                             body,
                             f"b{message_id}",
                             "sent",
+                            "",
                             when,
                         )
                     )
@@ -305,6 +306,7 @@ def generate(args) -> dict:
                             conversation.pk,
                             when,
                             direction,
+                            conversation.status,
                             terms,
                         )
                     )
@@ -317,7 +319,7 @@ def generate(args) -> dict:
         with connection.cursor() as cursor:
             t = time.perf_counter()
             cursor.execute(
-                "CREATE INDEX search_entry_document ON search_entry USING gin (document)"
+                "CREATE INDEX search_entry_document ON search_entry USING gin (document, status)"
             )
             print(f"  GIN index built in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     with connection.cursor() as cursor:
@@ -334,7 +336,7 @@ def generate(args) -> dict:
 def _insert(connection, rows, entries, postgres: bool) -> None:
     columns = (
         "id, organisation_id, conversation_id, seq, direction, author_id, body, client_id, "
-        "delivery_status, created_at"
+        "delivery_status, author_name, created_at"
     )
     with connection.cursor() as cursor:
         if postgres:
@@ -344,28 +346,29 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
                     copy.write_row(row)
             raw.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staging (id bigint, organisation_id bigint, "
-                "conversation_id bigint, created_at timestamptz, direction text, words text)"
+                "conversation_id bigint, created_at timestamptz, direction text, status text, "
+                "words text)"
             )
             raw.execute("TRUNCATE staging")
-            staged = "id, organisation_id, conversation_id, created_at, direction, words"
+            staged = "id, organisation_id, conversation_id, created_at, direction, status, words"
             with raw.copy(f"COPY staging ({staged}) FROM STDIN") as copy:
                 for entry in entries:
                     copy.write_row(entry)
             raw.execute(
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
-                "created_at, direction, terms, document) SELECT id, organisation_id, "
-                "conversation_id, created_at, direction, '', to_tsvector('dutch', words) "
+                "created_at, direction, status, terms, document) SELECT id, organisation_id, "
+                "conversation_id, created_at, direction, status, '', to_tsvector('dutch', words) "
                 "FROM staging"
             )
         else:
-            marks = ", ".join(["%s"] * 10)
+            marks = ", ".join(["%s"] * 11)
             cursor.executemany(
                 f"INSERT INTO conversations_message ({columns}) VALUES ({marks})",  # noqa: S608
                 [(*r[:-1], connection.ops.adapt_datetimefield_value(r[-1])) for r in rows],
             )
             cursor.executemany(
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
-                "created_at, direction, terms) VALUES (%s, %s, %s, %s, %s, %s)",
+                "created_at, direction, status, terms) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 [(*e[:3], connection.ops.adapt_datetimefield_value(e[3]), *e[4:]) for e in entries],
             )
 

@@ -19,7 +19,6 @@ from balie.search import index as search_index
 from tests.factories import send
 
 
-
 def long_ago():
     """Noon, local time, 400 days ago: the same local date whatever the hour and DST offset."""
     day = timezone.localdate() - timedelta(days=400)

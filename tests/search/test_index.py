@@ -7,7 +7,7 @@ from django.db import connection
 
 from balie.archive.models import ArchiveEvent
 from balie.conversations import actions
-from balie.conversations.models import Direction
+from balie.conversations.models import Direction, Status
 from balie.search import index
 from balie.search.models import SearchEntry
 from tests.factories import send
@@ -112,3 +112,35 @@ def test_on_sqlite_the_message_id_is_the_entrys_rowid():
         cursor.execute("PRAGMA table_info(search_entry)")
         columns = {row[1]: (row[2].lower(), row[5]) for row in cursor.fetchall()}
     assert columns["message_id"] == ("integer", 1)
+
+
+def test_entries_follow_their_conversations_status(webchat, agent_anna, woo_wim, utrecht):
+    conversation, _ = webchat
+    first = send(conversation, "Vraag over de hondenbelasting")
+    actions.do_change_status(conversation, actor=agent_anna, status=Status.PENDING)
+    assert set(SearchEntry.objects.values_list("status", flat=True)) == {Status.PENDING}
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="pending") == {first.pk}
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="open") == set()
+    # A resident writing again reopens it: the old entry and the new one say so.
+    second = send(conversation, "Nog een vraag over de hondenbelasting")
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="open") == {first.pk, second.pk}
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="pending") == set()
+    actions.do_change_status(conversation, actor=agent_anna, status=Status.RESOLVED)
+    # An edit writes the entry again, with the status of the moment.
+    actions.do_edit_message(first, actor=None, body="Vraag over de hondenbelasting 2026")
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="resolved") == {first.pk, second.pk}
+    SearchEntry.objects.all().delete()
+    list(index.reindex_all())  # a rebuild takes the status from the conversation
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="resolved") == {first.pk, second.pk}
+
+
+def test_a_status_change_touches_only_that_conversations_entries(webchat, agent_anna, utrecht):
+    conversation, _ = webchat
+    other, _ = actions.do_start_webchat(utrecht)
+    send(conversation, "Over de hondenbelasting")
+    send(other, "Over de afvalcontainer")
+    actions.do_change_status(conversation, actor=agent_anna, status=Status.PENDING)
+    assert dict(SearchEntry.objects.values_list("conversation_id", "status")) == {
+        conversation.pk: Status.PENDING,
+        other.pk: Status.OPEN,
+    }

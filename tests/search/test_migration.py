@@ -1,4 +1,4 @@
-"""Migration search.0004 rebuilds the index of messages that already exist."""
+"""Migrations search.0004 and 0005 rebuild the index of messages that already exist."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from balie.conversations.models import Direction
+from balie.conversations.actions import do_change_status
+from balie.conversations.models import Direction, Status
 from balie.search.models import SearchEntry
 from tests.factories import send
 from tests.search.helpers import ids
@@ -14,7 +15,7 @@ from tests.search.helpers import ids
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("search", "0003_index_existing_messages")]
-AFTER = [("search", "0004_entry_filter_columns")]
+AFTER = [("search", "0005_entry_status")]
 
 
 def _migrate(target) -> None:
@@ -23,15 +24,23 @@ def _migrate(target) -> None:
     executor.migrate(target)
 
 
-def test_existing_messages_are_indexed_again_with_their_columns(webchat, woo_wim, utrecht):
+def test_existing_messages_are_indexed_again_with_their_columns(
+    webchat, woo_wim, utrecht, agent_anna
+):
     conversation, _ = webchat
     kept = send(conversation, "Vraag over de hondenbelasting")
     note = send(conversation, "Notitie: hondenbelasting al betaald", direction=Direction.NOTE)
+    do_change_status(conversation, actor=agent_anna, status=Status.PENDING)
     _migrate(BEFORE)
     _migrate(AFTER)
     assert ids(woo_wim, utrecht, "hondenbelasting") == {kept.pk, note.pk}
     entry = SearchEntry.objects.get(message=note)
-    assert (entry.conversation_id, entry.direction) == (conversation.pk, Direction.NOTE)
+    assert (entry.conversation_id, entry.direction, entry.status) == (
+        conversation.pk,
+        Direction.NOTE,
+        Status.PENDING,
+    )
+    assert ids(woo_wim, utrecht, "hondenbelasting", status="pending") == {kept.pk, note.pk}
     assert ids(woo_wim, utrecht, "hondenbelasting", direction="note") == {note.pk}
     later = send(conversation, "Nog een vraag over de hondenbelasting")  # triggers are back
     assert later.pk in ids(woo_wim, utrecht, "hondenbelasting")

@@ -1,7 +1,8 @@
 """Keeping the search index in step with the messages: every write is here.
 
 Called by the conversation actions inside their transaction (a message and its index entry
-commit together), by ``balie search-reindex``, and by the destruction procedure (:func:`purge`).
+commit together, as do a status change and its entries' copy of it), by
+``balie search-reindex``, and by the destruction procedure (:func:`purge`).
 A message is indexed when it is written by a resident, an agent or as an internal note, is not
 deleted, and has words; system lines are not indexed.
 """
@@ -23,6 +24,7 @@ __all__ = [
     "reindex_all",
     "reindex_message",
     "remove_messages",
+    "set_status",
 ]
 
 INDEXED_DIRECTIONS = (Direction.INBOUND, Direction.OUTBOUND, Direction.NOTE)
@@ -45,6 +47,7 @@ def _entry(message: Message) -> Entry:
         message.created_at,
         message.direction,
         message.body,
+        message.conversation.status,  # the callers hold the conversation they wrote to
     )
 
 
@@ -63,6 +66,14 @@ def reindex_message(message: Message) -> None:
         backend.delete(cursor, [message.pk])
         if _indexable(message):
             backend.write(cursor, [_entry(message)])
+
+
+def set_status(conversation_ids: Iterable[int], status: str) -> None:
+    """A conversation's status changed: its entries follow (in the caller's transaction)."""
+    ids = sorted(set(conversation_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            backends.current().set_status(cursor, ids, status)
 
 
 def remove_messages(message_ids: list[int]) -> None:
@@ -93,14 +104,19 @@ def reindex_all(organisation_id: int | None = None) -> Iterator[int]:
     backend = backends.current()
     for start in range(0, len(ids), REINDEX_BATCH):
         batch = ids[start : start + REINDEX_BATCH]
-        rows = Message.objects.filter(pk__in=batch).only(
-            "pk",
-            "organisation_id",
-            "conversation_id",
-            "created_at",
-            "direction",
-            "body",
-            "deleted_at",
+        rows = (
+            Message.objects.filter(pk__in=batch)
+            .select_related("conversation")
+            .only(
+                "pk",
+                "organisation_id",
+                "conversation_id",
+                "created_at",
+                "direction",
+                "body",
+                "deleted_at",
+                "conversation__status",
+            )
         )
         with transaction.atomic(), connection.cursor() as cursor:
             backend.delete(cursor, batch)

@@ -2,7 +2,11 @@
 
 ``SearchEntry`` is one row per indexed message. It repeats what never changes about its
 message (organisation, conversation, time, kind) so that a search filters on the entry alone,
-without reading the message table for every match. On SQLite ``terms`` holds the stems and an
+without reading the message table for every match, and its conversation's status, the one
+conversation attribute searches narrow by most, kept in step by
+:func:`balie.search.index.set_status` (on PostgreSQL it is a second column of the GIN
+index, so "graag + status open" intersects inside the index instead of checking every
+message with "graag"). On SQLite ``terms`` holds the stems and an
 FTS5 table (``search_fts``, external content) is kept in step with it by triggers, so every
 write or delete of an entry (also Django's test flush) updates the full-text index. On
 PostgreSQL ``terms`` stays empty and a ``document tsvector`` column with a GIN index (added by
@@ -33,10 +37,13 @@ class SearchEntry(models.Model):
     )
     created_at = models.DateTimeField()
     direction = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, blank=True, help_text="The conversation's status.")
     terms = models.TextField(blank=True, help_text="SQLite: the stems FTS5 indexes.")
 
     class Meta:
         db_table = "search_entry"
+        # Made by migration 0005 with raw SQL (Django would rebuild SQLite's table).
+        indexes = [models.Index(fields=["conversation"], name="search_entry_conversation")]
 
     def __str__(self) -> str:
         return f"search entry of message {self.message_id}"

@@ -24,6 +24,7 @@ from balie.conversations.models import (
     Status,
     Team,
 )
+from balie.search import index as search_index
 from balie.tenants.models import Organisation
 
 
@@ -106,6 +107,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         # The retention term of most record classes runs from the closing date.
         closed_at = timezone.now() if status == Status.CLOSED else None
         Conversation.objects.filter(pk=conversation.pk).update(status=status, closed_at=closed_at)
+        search_index.set_status([conversation.pk], status)
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,

@@ -73,6 +73,8 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
         attachments = _link_attachments(new)
         _update_conversations(new, state, now)
         _archive(new, attachments)
+        reopened = [pk for pk, current in state.items() if current.get("reopened")]
+        search_index.set_status(reopened, Status.OPEN)  # before the new entries: not them
         search_index.index_messages(message for _, message in new)
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
@@ -138,6 +140,7 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
         Status.RESOLVED,
     ):
         current["status"] = Status.OPEN  # a resident writing again reopens the conversation
+        current["reopened"] = True
     external = item.direction == Direction.OUTBOUND and conversation.channel != Channel.WEBCHAT
     message = Message(
         organisation_id=conversation.organisation_id,

@@ -3,6 +3,7 @@
 Each module has the same functions:
 
 - ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
+- ``set_status(cursor, conversation_ids, status)``: a conversation's status changed;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
 - ``page(entries, query, size, rank, period, limit, offset)``: of the search entries in
@@ -24,7 +25,8 @@ from django.db import connection
 
 
 class Entry(NamedTuple):
-    """What an index entry is made of: the message's fixed attributes and its text."""
+    """What an index entry is made of: the message's fixed attributes, its text and its
+    conversation's status."""
 
     message_id: int
     organisation_id: int
@@ -32,6 +34,7 @@ class Entry(NamedTuple):
     created_at: datetime
     direction: str
     body: str
+    status: str
 
 
 def current() -> ModuleType:

@@ -1,5 +1,8 @@
 """PostgreSQL: ``search_entry.document`` = ``to_tsvector('dutch', folded words)``, GIN index.
 
+The GIN index is on ``(document, status)`` (``btree_gin``): a status filter is intersected with
+the words inside the index, so a common word in few open conversations reads only those.
+
 Queries are ``to_tsquery('dutch', …)`` built from the folded words, so PostgreSQL stems them
 with the same ``dutch_stem`` it indexed with. The match is a condition on the entry row itself
 (with the filters beside it, no join to the messages). Relevance is ``ts_rank`` (higher is
@@ -31,18 +34,26 @@ from balie.search.text import folded_words
 
 def write(cursor, entries: list[Entry]) -> None:
     values = [
-        (e.message_id, e.organisation_id, e.conversation_id, e.created_at, e.direction, words)
+        (
+            e.message_id,
+            e.organisation_id,
+            e.conversation_id,
+            e.created_at,
+            e.direction,
+            e.status,
+            words,
+        )
         for e in entries
         if (words := folded_words(e.body))
     ]
     if values:
         partitions.ensure(cursor, {partitions.month_of(row[3]) for row in values})
         placeholders = ", ".join(
-            ["(%s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
+            ["(%s, %s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
         )
         cursor.execute(
             "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "  # noqa: S608
-            f"created_at, direction, terms, document) VALUES {placeholders}",
+            f"created_at, direction, status, terms, document) VALUES {placeholders}",
             [v for row in values for v in row],
         )
 
@@ -50,6 +61,15 @@ def write(cursor, entries: list[Entry]) -> None:
 def delete(cursor, ids: list[int]) -> None:
     if ids:
         cursor.execute("DELETE FROM search_entry WHERE message_id = ANY(%s)", [list(ids)])
+
+
+def set_status(cursor, conversation_ids: list[int], status: str) -> None:
+    """Through the conversation index of each month's partition."""
+    if conversation_ids:
+        cursor.execute(
+            "UPDATE search_entry SET status = %s WHERE conversation_id = ANY(%s)",
+            [status, list(conversation_ids)],
+        )
 
 
 def compact(cursor) -> None:

@@ -4,7 +4,9 @@ The index is derived data, so the entries are rebuilt: emptied (on SQLite the FT
 its triggers are dropped first, as adding NOT NULL columns rebuilds the table and would lose
 them), given the new columns, the table made anew in the layout each database searches
 fastest (SQLite: the message id as rowid; PostgreSQL: one partition per month, see
-``balie.search.partitions``), and written again from the messages.
+``balie.search.partitions``). Migration 0005 writes the entries again from the messages: the
+fill uses the current backend's INSERT, which writes every column of the latest layout, so it
+runs in the newest migration that changes the layout.
 """
 
 import importlib
@@ -12,8 +14,6 @@ import importlib
 from django.db import migrations, models
 
 full_text = importlib.import_module("balie.search.migrations.0002_full_text_index")
-BATCH = 2000
-INDEXED = ("inbound", "outbound", "note")
 
 
 def drop_full_text(apps, schema_editor):
@@ -96,33 +96,6 @@ def old_table(apps, schema_editor):
     partitions.forget()
 
 
-def index_existing(apps, schema_editor):
-    from balie.search.backends import Entry, postgres, sqlite
-
-    backend = postgres if schema_editor.connection.vendor == "postgresql" else sqlite
-    Message = apps.get_model("conversations", "Message")
-    rows = (
-        Message.objects.filter(direction__in=INDEXED, deleted_at__isnull=True)
-        .exclude(body="")
-        .order_by("pk")
-        .values_list(
-            "pk", "organisation_id", "conversation_id", "created_at", "direction", "body"
-        )
-    )
-    batch = []
-    with schema_editor.connection.cursor() as cursor:
-        for row in rows.iterator(chunk_size=BATCH):
-            batch.append(Entry(*row))
-            if len(batch) == BATCH:
-                backend.write(cursor, batch)
-                batch = []
-        backend.write(cursor, batch)
-
-
-def remove_all(apps, schema_editor):
-    schema_editor.execute("DELETE FROM search_entry")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("conversations", "0003_message_edits"),
@@ -170,5 +143,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(new_table, old_table),
         migrations.RunPython(create_full_text, drop_full_text),
-        migrations.RunPython(index_existing, remove_all),
     ]
