@@ -66,6 +66,16 @@ def test_labels_comma_separated(client, corpus, woo_wim):
     assert "3 berichten gevonden" in page.text
 
 
+def test_the_labels_field_suggests_only_the_organisations_labels(client, corpus, woo_wim):
+    from balie.conversations.models import Label
+
+    Label.objects.create(organisation=corpus["groningen"][0].organisation, name="gronings-label")
+    client.force_login(woo_wim)
+    page = client.get("/console/utrecht/search/")
+    assert '<datalist id="search-labels"><option value="parkeren"></datalist>' in page.text
+    assert "gronings-label" not in page.text
+
+
 def test_other_tenant_gets_404(client, corpus, agent_gerrit):
     client.force_login(agent_gerrit)
     assert client.get("/console/utrecht/search/", {"q": "paspoort"}).status_code == 404

@@ -19,6 +19,7 @@ from balie.conversations.models import (
     Contact,
     Conversation,
     Direction,
+    Label,
     Message,
     Team,
 )
@@ -260,6 +261,11 @@ def resident_attachment_by_id(attachment_id: object) -> Attachment:
 
 def teams_of(organisation_id: int) -> list[Team]:
     return list(Team.objects.for_organisation(organisation_id))
+
+
+def label_names_of(organisation_id: int) -> list[str]:
+    """The organisation's labels, for suggestions in forms."""
+    return list(Label.objects.for_organisation(organisation_id).values_list("name", flat=True))
 
 
 def team_in(organisation_id: int, team_id: object) -> Team | None:

@@ -101,6 +101,7 @@ def _render(request, organisation, *, page=None, error=None, searched, status=20
         "query": query.urlencode(),
         "saved": saved,
         "teams": selectors.teams_of(organisation.pk),
+        "label_names": selectors.label_names_of(organisation.pk),
         "record_classes": RecordClass.objects.for_organisation(organisation).order_by("code"),
         "channels": Channel.choices,
         "statuses": [(value, t[f"status_{value}"]) for value in Status.values],
