@@ -50,6 +50,24 @@ def test_records_manager_sees_the_overview(client, records_rik, due, utrecht):
     assert RECORDS in client.get("/console/utrecht/").text  # the link in the inbox
 
 
+def test_a_long_due_list_comes_in_pages(client, records_rik, utrecht, agent_anna, monkeypatch):
+    from balie.web.console import records as records_page
+
+    monkeypatch.setattr(records_page, "MAX_DUE_SHOWN", 2)
+    due = [make_due(actions.do_start_webchat(utrecht)[0], actor=agent_anna) for _ in range(5)]
+    shown = [
+        {c.pk for c in due if f'name="conversation" value="{c.pk}"' in page.text}
+        for page in [_as(client, records_rik).get(RECORDS, {"due_page": n}) for n in (1, 2, 3)]
+    ]
+    assert [len(found) for found in shown] == [2, 2, 1]
+    assert set().union(*shown) == {c.pk for c in due}  # every one on exactly one page
+    first = client.get(RECORDS).text
+    assert "Gesprekken 1 tot en met 2 van 5." in first and "?due_page=2#due" in first
+    last = client.get(RECORDS, {"due_page": "99"}).text  # a stale link: the last page
+    assert "Gesprekken 5 tot en met 5 van 5." in last and "?due_page=2#due" in last
+    assert "Gesprekken 1 tot en met 2" in client.get(RECORDS, {"due_page": "x"}).text
+
+
 def test_auditor_reads_but_gets_no_forms(client, auditor_aziz, due):
     page = _as(client, auditor_aziz).get(RECORDS)
     assert page.status_code == 200 and f"#{due.pk}" in page.text

@@ -63,7 +63,8 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
     failed = failed or {}
     user = request.user
     due = records.due_for(user, organisation.pk)
-    shown = due[:MAX_DUE_SHOWN]
+    due_page = _due_page(request, len(due))
+    shown = due[(due_page - 1) * MAX_DUE_SHOWN : due_page * MAX_DUE_SHOWN]
     record_list_read(
         user, [row.conversation for row in shown], kind="conversation",
         filters={"list": "retention.due"},
@@ -78,9 +79,7 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         "new_class": _class_form(None, failed),
         "review": records.retention_reviews_for(user, organisation.pk).first(),
         "due": shown,
-        "due_more": (
-            t["due_more"].format(shown=len(shown), total=len(due)) if len(due) > len(shown) else ""
-        ),
+        "due_more": _due_pages(t, due_page, len(shown), len(due)),
         "holds": records.holds_for(user, organisation.pk)[:MAX_HOLDS_SHOWN],
         "lists": records.destruction_lists_for(user, organisation.pk)[:MAX_LISTS_SHOWN],
         "triggers": Trigger.choices,
@@ -91,6 +90,27 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         "failed": failed,
     }
     return render_page(request, "console/records.html", context, status=status)
+
+
+def _due_page(request, total: int) -> int:
+    """``?due_page=N``, kept within the pages there are (a stale link shows the last one)."""
+    value = request.GET.get("due_page", "")
+    pages = max(1, -(-total // MAX_DUE_SHOWN))
+    return min(int(value), pages) if value.isdigit() and int(value) > 0 else 1
+
+
+def _due_pages(t: dict, page: int, shown: int, total: int) -> dict | None:
+    """Where this page of the due list starts and ends, and the neighbouring pages."""
+    if total <= MAX_DUE_SHOWN:
+        return None
+    first = (page - 1) * MAX_DUE_SHOWN + 1
+    return {
+        "text": t["due_more"].format(first=first, last=first + shown - 1, total=total),
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if first + shown - 1 < total else None,
+        "previous_text": t["due_previous"].format(size=MAX_DUE_SHOWN),
+        "next_text": t["due_next"].format(size=MAX_DUE_SHOWN),
+    }
 
 
 def _class_form(record_class, failed: dict) -> dict:

@@ -326,9 +326,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "due_none": {"nl": "Er is niets te vernietigen.", "en": "Nothing is due for destruction."},
     "due_more": {
-        "nl": "Alleen de eerste {shown} van {total} staan hier.",
-        "en": "Only the first {shown} of {total} are shown here.",
+        "nl": "Gesprekken {first} tot en met {last} van {total}.",
+        "en": "Conversations {first} to {last} of {total}.",
     },
+    "due_previous": {"nl": "Vorige {size}", "en": "Previous {size}"},
+    "due_next": {"nl": "Volgende {size}", "en": "Next {size}"},
     "due_on": {"nl": "Vernietigen vanaf", "en": "Due on"},
     "trigger_date": {"nl": "Termijn liep vanaf", "en": "Period ran from"},
     "contact": {"nl": "Contact", "en": "Contact"},
