@@ -1,0 +1,150 @@
+"""The messages of an export, piece by piece.
+
+The file is read in blocks and decoded in pieces (:mod:`.export`). Each piece is cut at its
+headers by one ``re.split`` (in C): the list alternates [text before, upto_hour, ms, am/pm,
+body, upto_hour, ms, am/pm, body, …]. The pattern takes the line break before each header,
+so a body ends without the line break that ends it. The text before a piece's first header
+continues the message still open, or (matched by ``Layout.start``) opens the piece with a
+header. A piece's last message stays open, as its body may continue into the next piece;
+it ends at the next header, or at the end of the block after the one it began in (a
+message longer than a block ends there, as it always has).
+
+Most messages are plain text from an author already seen: those are built in the piece's
+loop with a few string operations. Every other message (a new author, a system line, a
+marker, U+200E, a line near the limit, an error) goes through ``Reader._one``, the rules
+of :mod:`.kinds` and :mod:`.moments` in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from balie.imports.parsers.base import Kind, Limits, ParsedChat, ParsedMessage, ParseError
+from balie.imports.parsers.whatsapp.export import Opener, blocks, texts
+from balie.imports.parsers.whatsapp.headers import MARKS, Layout
+from balie.imports.parsers.whatsapp.kinds import (
+    MARK,
+    MARKER_LENGTHS,
+    MARKER_TEXTS,
+    classify,
+    split_author,
+)
+from balie.imports.parsers.whatsapp.moments import OFFSETS, Moments
+
+# (upto_hour, ms, am/pm, line, body) of a message whose body may continue
+_Pending = tuple[str, str, str | None, int, str]
+
+
+class Reader:
+    def __init__(self, opener: Opener, layout: Layout, moments: Moments,
+                 members: frozenset[str], chat: ParsedChat, file_name: str,
+                 limits: Limits):  # fmt: skip
+        self.opener, self.layout, self.moments = opener, layout, moments
+        self.members, self.chat, self.file_name, self.limits = members, chat, file_name, limits
+        self.index = 0
+        self.authors: set[str] = set()
+        self.block = 0  # the number of the block being read
+        self.open: _Pending | None = None  # the message whose body may continue
+        self.opened_in = 0  # the block it began in
+
+    def messages(self) -> Iterator[ParsedMessage]:
+        read = blocks(self.opener, self.file_name, self.limits)
+        for number, (data, line, first) in enumerate(read):
+            self.block = number
+            for text, start in texts(data, line, first, self.file_name):
+                yield from self._piece(text, start, line)
+            if self.open and self.opened_in < number:  # went on through this whole block
+                yield self._finish(self.open, ended_by_break=True)
+                self.open = None
+        if self.open:
+            yield self._finish(self.open, ended_by_break=True)
+
+    def _piece(self, text: str, line: int, block_line: int) -> Iterator[ParsedMessage]:
+        parts = self.layout.split.split(text)
+        head = parts[0]
+        opening = self.layout.start.match(head)
+        current = None  # the message ``head`` opens or ends
+        if opening:
+            if self.open:  # ended by the line break before this piece's first line
+                yield self._finish(self.open, ended_by_break=True)
+            upto_hour, ms, ampm = opening.group("upto_hour", "ms", "ap")
+            current = (upto_hour, ms, ampm, line, head[opening.end() :])
+            self.opened_in = self.block
+        elif self.open:
+            upto_hour, ms, ampm, start, body = self.open
+            current = (upto_hour, ms, ampm, start, body + head)
+        elif head.strip(MARKS + " \r\n"):
+            raise ParseError(self.file_name, f"line {block_line}",
+                             "Text before the first message.", "not_whatsapp")  # fmt: skip
+        self.open = current
+        if len(parts) == 1:  # no header but on the piece's first line
+            return
+        if current:
+            yield self._finish(current, ended_by_break=False)
+        line += head.count("\n") + 1
+        line = yield from self._messages(parts, line, "\r" in text, MARK.search(text) is not None)
+        self.open = (parts[-4], parts[-3], parts[-2], line, parts[-1])
+        self.opened_in = self.block
+
+    def _messages(self, parts: list, line: int, has_cr: bool, has_marks: bool):
+        """The piece's messages but its last; returns the line the last one starts on."""
+        index, authors, hours = self.index, self.authors, self.moments.hours
+        max_line, text_kind = self.limits.max_line_chars, Kind.TEXT
+        pieces = iter(parts[1:-4])
+        for upto_hour, ms, ampm, body in zip(pieces, pieces, pieces, pieces, strict=True):
+            start = line
+            line += body.count("\n") + 1 if "\n" in body else 1
+            if has_cr:
+                body = body.removesuffix("\r")
+            author, colon, text = body.partition(": ")
+            plain = colon and author in authors and len(body) <= max_line
+            if plain and (has_cr or has_marks):
+                plain = not (has_cr and "\r" in body) and not (has_marks and MARK.search(text))
+            if not plain or (  # the only texts in which kinds.classify finds a marker
+                text.startswith("<")
+                or text.endswith(">")
+                or " (" in text
+                or (len(text.strip()) in MARKER_LENGTHS and text.strip().lower() in MARKER_TEXTS)
+            ):
+                self.index = index
+                yield self._one(upto_hour, ms, ampm, start, body)
+                index += 1
+                continue
+            try:
+                stamp = hours[upto_hour if ampm is None else upto_hour + ampm] + OFFSETS[ms]
+            except KeyError:  # an hour not seen yet, or not a time
+                stamp = self.moments.at(upto_hour, ms, ampm, start)
+            yield ParsedMessage(index, f"line {start}", stamp, author, text, text_kind)
+            index += 1
+        self.index = index
+        return line
+
+    def _finish(self, pending: _Pending, ended_by_break: bool) -> ParsedMessage:
+        """A message whose body is complete; ``ended_by_break``: the body still holds the
+        line break that ends it (at a block's end, or the file's)."""
+        upto_hour, ms, ampm, line, body = pending
+        if ended_by_break:
+            if not body.endswith("\n"):
+                return self._one(upto_hour, ms, ampm, line, body)
+            body = body[:-1]
+        return self._one(upto_hour, ms, ampm, line, body.removesuffix("\r"))
+
+    def _one(self, upto_hour: str, ms: str, ampm: str | None, line: int, body: str):
+        """One message, its body without the line break (and carriage return) ending it."""
+        if "\r" in body:
+            body = body.replace("\r\n", "\n")
+        max_line = self.limits.max_line_chars
+        if len(body) > max_line and any(len(part) > max_line for part in body.split("\n")):
+            raise ParseError(self.file_name, f"line {line}", "A line is too long.",
+                             "line_too_long")  # fmt: skip
+        timestamp = self.moments.at(upto_hour, ms, ampm, line)
+        author, text = split_author(body, self.layout.platform, self.authors)
+        kind, text, attachments = classify(author, text, self.members, self.chat)
+        if author is not None and kind is not Kind.SYSTEM:
+            self.authors.add(author)
+        message = ParsedMessage(
+            self.index, f"line {line}", timestamp, author if kind is not Kind.SYSTEM else None,
+            text, kind, "", None, attachments,
+        )  # fmt: skip
+        self.index += 1
+        return message
