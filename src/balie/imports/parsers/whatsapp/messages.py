@@ -51,19 +51,25 @@ class Reader:
         read = blocks(self.opener, self.file_name, self.limits)
         for number, (data, line, first) in enumerate(read):
             self.block = number
-            for text, start in texts(data, line, first, self.file_name):
-                yield from self._piece(text, start, line)
+            for piece, piece_line in texts(data, line, first, self.file_name):
+                parts = self.layout.split.split(piece)
+                yield from self._head(parts[0], piece_line, line, ends=len(parts) > 1)
+                if len(parts) > 1:
+                    first_header = piece_line + parts[0].count("\n") + 1
+                    last = yield from self._messages(parts, first_header, piece)
+                    self.open = (parts[-4], parts[-3], parts[-2], last, parts[-1])
+                    self.opened_in = number
             if self.open and self.opened_in < number:  # went on through this whole block
                 yield self._finish(self.open, ended_by_break=True)
                 self.open = None
         if self.open:
             yield self._finish(self.open, ended_by_break=True)
 
-    def _piece(self, text: str, line: int, block_line: int) -> Iterator[ParsedMessage]:
-        parts = self.layout.split.split(text)
-        head = parts[0]
+    def _head(self, head: str, line: int, block_line: int, ends: bool):
+        """The text before a piece's first header: it opens the piece with a header, or
+        continues the open message; ``ends``: a header follows it in the piece."""
         opening = self.layout.start.match(head)
-        current = None  # the message ``head`` opens or ends
+        current = None
         if opening:
             if self.open:  # ended by the line break before this piece's first line
                 yield self._finish(self.open, ended_by_break=True)
@@ -76,33 +82,28 @@ class Reader:
         elif head.strip(MARKS + " \r\n"):
             raise ParseError(self.file_name, f"line {block_line}",
                              "Text before the first message.", "not_whatsapp")  # fmt: skip
-        self.open = current
-        if len(parts) == 1:  # no header but on the piece's first line
-            return
-        if current:
+        self.open = None if ends else current
+        if ends and current:
             yield self._finish(current, ended_by_break=False)
-        line += head.count("\n") + 1
-        line = yield from self._messages(parts, line, "\r" in text, MARK.search(text) is not None)
-        self.open = (parts[-4], parts[-3], parts[-2], line, parts[-1])
-        self.opened_in = self.block
 
-    def _messages(self, parts: list, line: int, has_cr: bool, has_marks: bool):
+    def _messages(self, parts: list, line: int, piece: str):
         """The piece's messages but its last; returns the line the last one starts on."""
         index, authors, hours = self.index, self.authors, self.moments.hours
         max_line, text_kind = self.limits.max_line_chars, Kind.TEXT
-        pieces = iter(parts[1:-4])
-        for upto_hour, ms, ampm, body in zip(pieces, pieces, pieces, pieces, strict=True):
+        has_cr, has_marks = "\r" in piece, MARK.search(piece) is not None
+        short = len(piece) <= max_line  # no body in the piece can hold a line too long
+        fields = iter(parts[1:-4])
+        for upto_hour, ms, ampm, body in zip(fields, fields, fields, fields, strict=True):
             start = line
             line += body.count("\n") + 1 if "\n" in body else 1
             if has_cr:
                 body = body.removesuffix("\r")
             author, colon, text = body.partition(": ")
-            plain = colon and author in authors and len(body) <= max_line
+            plain = colon and author in authors and (short or len(body) <= max_line)
             if plain and (has_cr or has_marks):
                 plain = not (has_cr and "\r" in body) and not (has_marks and MARK.search(text))
-            if not plain or (  # the only texts in which kinds.classify finds a marker
-                text.startswith("<")
-                or text.endswith(">")
+            if not plain or (  # the only texts in which kinds.classify can find a marker
+                ("<" in text and (text.startswith("<") or text.endswith(">")))
                 or " (" in text
                 or (len(text.strip()) in MARKER_LENGTHS and text.strip().lower() in MARKER_TEXTS)
             ):
