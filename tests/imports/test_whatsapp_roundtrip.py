@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from balie.imports.parsers import whatsapp
 from balie.imports.parsers.base import Kind
+from balie.imports.parsers.whatsapp import export, kinds
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NNBSP = "\u202f"
@@ -106,3 +107,62 @@ def test_random_chats_parse_back_identically(chat, layout):
     assert [m.timestamp for m in messages] == [
         moment if seconds else moment.replace(second=0) for moment, _a, _t in chat
     ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chat=chats(), layout=st.sampled_from(LAYOUTS), piece=st.integers(min_value=1, max_value=90))
+def test_the_pieces_a_file_is_decoded_in_change_nothing(chat, layout, piece):
+    name, _header, order, _twelve = layout
+    data = _render(layout, chat)
+
+    def parse():
+        parsed = whatsapp.parse(io.BytesIO(data), file_name=f"{name}.txt", date_order=order)
+        return list(parsed.messages)
+
+    whole = parse()
+    original, export.PIECE = export.PIECE, piece
+    try:
+        assert parse() == whole
+    finally:
+        export.PIECE = original
+
+
+MARKERS = sorted(kinds.MEDIA_OMITTED | kinds.DELETED) + [
+    "IMG-0001.jpg (bestand bijgevoegd)", "foto.jpg (file attached) onderschrift", "x (y)",
+    "<attached: 0001-PHOTO.jpg>", "Tot morgen <Dit bericht is bewerkt>", "<3 jij", "a > b",
+    "<b>", "İmage omitted",
+]  # fmt: skip
+CASES = [str, str.upper, str.title, str.swapcase]
+marker_like = st.builds(
+    lambda marker, case, before, after: before + case(marker) + after,
+    st.sampled_from(MARKERS),
+    st.sampled_from(CASES),
+    st.sampled_from(["", " ", "  "]),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+def _as_the_full_rules_say(texts: list[str]) -> None:
+    """The first message makes "Jan" known: the rest take the parser's short way for plain
+    text from known authors (but the file's last), and must come out as the rules say."""
+    data = "".join(
+        f"15-01-2024 09:{minute % 60:02} - Jan: {text}\n"
+        for minute, text in enumerate(["Hoi", *texts, "Doei"])
+    ).encode()
+    messages = list(whatsapp.parse(io.BytesIO(data), file_name="x.txt").messages)[1:-1]
+    rules = whatsapp.parse(io.BytesIO(data), file_name="x.txt")
+    assert [(m.kind, m.text, m.attachments) for m in messages] == [
+        kinds.classify("Jan", text, frozenset(), rules) for text in texts
+    ]
+
+
+def test_every_marker_from_a_known_author_follows_the_full_rules():
+    spaced = [f"{space}{case(marker)}{space}" for marker in MARKERS for case in CASES
+              for space in ("", " ")]  # fmt: skip
+    _as_the_full_rules_say(spaced)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.one_of(marker_like, words), min_size=1, max_size=8))
+def test_a_known_authors_messages_follow_the_full_rules(texts):
+    _as_the_full_rules_say(texts)
