@@ -135,27 +135,24 @@ def blocks(opener: Opener, file_name: str, limits: Limits) -> Iterator[tuple[byt
             line += data.count(b"\n")
 
 
-def texts(data: bytes, line: int, first: bool, file_name: str) -> Iterator[tuple[str, int]]:
-    """A block decoded in pieces of about PIECE bytes that end at a line break, with the
-    line each starts on. Small strings reuse freed memory; a block's text in one string
-    (4 bytes a character once it holds an emoji) would be new memory from the system."""
+def texts(data: bytes, line: int, first: bool, file_name: str) -> Iterator[str]:
+    """A block decoded in pieces of about PIECE bytes that end at a line break (``line``:
+    the block's first, for errors). Small strings reuse freed memory; a block's text in one
+    string (4 bytes a character once it holds an emoji) would be new memory each time."""
     encoding = "utf-8-sig" if first else "utf-8"
     bom = 3 if first and data.startswith(codecs.BOM_UTF8) else 0
-    block_line, start, size = line, 0, len(data)
+    start, size = 0, len(data)
     while start < size:
         end = size if size - start <= PIECE else data.rfind(b"\n", start, start + PIECE) + 1
         if end <= start:  # a line longer than a piece
             end = data.find(b"\n", start + PIECE) + 1 or size
-        piece = data[start:end]
         try:
-            text = piece.decode(encoding)
+            yield data[start:end].decode(encoding)
         except UnicodeDecodeError as error:
             # where decoding the whole block says (utf-8-sig counts from after the BOM)
             offset = start + error.start - (bom if start else 0)
-            bad_line = block_line + data[:offset].count(b"\n")
+            bad_line = line + data[:offset].count(b"\n")
             raise ParseError(
                 file_name, f"line {bad_line}", "The text is not UTF-8.", "not_utf8"
             ) from None
-        yield text, line
-        line += piece.count(b"\n")
         start, encoding = end, "utf-8"

@@ -76,7 +76,7 @@ def date_order(opener: Opener, layout: Layout, file_name: str, given: str | None
     """(the date order, "12h" or "24h"), from every header of the file."""
     seen: set[tuple[str, str]] = set()  # (date, am/pm) of the headers, made in C
     for data, line, first in blocks(opener, file_name, Limits(max_line_chars=10**9)):
-        for text, _ in texts(data, line, first, file_name):
+        for text in texts(data, line, first, file_name):
             seen.update(layout.dates.findall(text))
             opening = layout.start_dates.match(text)
             if opening:

@@ -49,16 +49,19 @@ class Reader:
 
     def messages(self) -> Iterator[ParsedMessage]:
         read = blocks(self.opener, self.file_name, self.limits)
-        for number, (data, line, first) in enumerate(read):
-            self.block = number
-            for piece, piece_line in texts(data, line, first, self.file_name):
+        for number, (data, block_line, first) in enumerate(read):
+            self.block, line = number, block_line
+            for piece in texts(data, block_line, first, self.file_name):
                 parts = self.layout.split.split(piece)
-                yield from self._head(parts[0], piece_line, line, ends=len(parts) > 1)
-                if len(parts) > 1:
-                    first_header = piece_line + parts[0].count("\n") + 1
-                    last = yield from self._messages(parts, first_header, piece)
-                    self.open = (parts[-4], parts[-3], parts[-2], last, parts[-1])
-                    self.opened_in = number
+                yield from self._head(parts[0], line, block_line, ends=len(parts) > 1)
+                if len(parts) == 1:
+                    line += piece.count("\n")
+                    continue
+                first_header = line + parts[0].count("\n") + 1
+                last = yield from self._messages(parts, first_header, piece)
+                self.open = (parts[-4], parts[-3], parts[-2], last, parts[-1])
+                self.opened_in = number
+                line = last + parts[-1].count("\n")  # where the next piece starts
             if self.open and self.opened_in < number:  # went on through this whole block
                 yield self._finish(self.open, ended_by_break=True)
                 self.open = None
