@@ -97,6 +97,43 @@ def test_ios_dutch_with_marks_and_seconds():
     assert messages[1].timestamp == datetime(2024, 1, 15, 9, 5, 33, tzinfo=AMS)
 
 
+def test_android_uk_24h_first_words_that_sound_like_system_lines():
+    # "added" and "removed" in a person's first message are their words, not a system line.
+    chat, messages = _parse("android-en-gb.txt")
+    assert chat.format == "whatsapp/android/24h/dmy/en"
+    assert _rows(messages) == [
+        (None, Kind.SYSTEM, messages[0].text),
+        (None, Kind.SYSTEM, 'Sarah Cooper created group "Planning: Town Centre"'),
+        (None, Kind.SYSTEM, "Sarah Cooper added Tom Hughes"),
+        ("Tom Hughes", Kind.TEXT, "I have added the planning report to the shared folder."),
+        ("Sarah Cooper", Kind.TEXT, "Thanks. Who removed the old minutes?\nWere they final?"),
+        ("Tom Hughes", Kind.MEDIA, "Site visit, north side"),
+        ("Sarah Cooper", Kind.MEDIA, ""),
+        ("Tom Hughes", Kind.EDITED, "See you at the committee"),
+        (None, Kind.SYSTEM, "Tom Hughes left"),
+    ]
+    assert messages[0].text.startswith("Messages and calls are end-to-end encrypted.")
+    assert messages[5].attachments[0].name == "IMG-20240115-WA0003.jpg"
+    assert messages[3].timestamp == datetime(2024, 1, 15, 9, 5, tzinfo=AMS)
+    assert messages[4].position == "line 5"
+
+
+def test_ios_uk_with_a_colon_in_the_chat_name_and_crlf():
+    chat, messages = _parse("ios-en-gb.txt")
+    assert chat.format.startswith("whatsapp/ios/24h/dmy")
+    assert _rows(messages) == [
+        (None, Kind.SYSTEM, messages[0].text),
+        ("Tom Hughes", Kind.TEXT, "I have added the planning report to the shared folder."),
+        ("Sarah Cooper", Kind.TEXT, "Thanks. Who removed the old minutes?"),
+        ("Tom Hughes", Kind.MEDIA, ""),
+        ("Sarah Cooper", Kind.MEDIA, ""),
+        ("Tom Hughes", Kind.DELETED, ""),
+    ]
+    assert messages[0].text.startswith("Messages and calls are end-to-end encrypted.")
+    assert messages[3].attachments[0].name == "00000012-PHOTO-2024-01-15-13-30-55.jpg"
+    assert messages[1].timestamp == datetime(2024, 1, 15, 9, 5, 40, tzinfo=AMS)
+
+
 def test_ios_us_12h():
     chat, messages = _parse("ios-en-us.txt")
     assert chat.format == "whatsapp/ios/12h/mdy/en"

@@ -90,7 +90,9 @@ def chats(draw):
 
 
 def _reads_as_system(author: str, text: str) -> bool:
-    return any(phrase in f"{author}: {text}".lower() for phrase in kinds.SYSTEM_PHRASES)
+    """Before the first ": ", a system line's phrase ("Jan left: …") can't be a name."""
+    head = f"{author}: {text}".split(": ", 1)[0]
+    return any(phrase in f"{head.lower()}:" for phrase in kinds.SYSTEM_PHRASES)
 
 
 def _render(layout, messages) -> bytes:

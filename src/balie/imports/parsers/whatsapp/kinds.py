@@ -66,7 +66,12 @@ def strip_marks(text: str) -> str:
 
 def split_author(body: str, platform: str, authors: Collection[str]):
     """(author or None, text); ``authors`` are those seen so far (not system lines)."""
-    head, sep, rest = body.partition(": ")
+    if platform == "ios" and (marked := body.find(": \u200e", 0, 82)) > 0:
+        # The mark follows the name's colon: a chat name may hold ": " itself ("Planning:
+        # Town Centre: \u200eMessages and calls are end-to-end encrypted").
+        head, sep, rest = body[:marked], ": ", body[marked + 2 :]
+    else:
+        head, sep, rest = body.partition(": ")
     if not sep or len(head) > 80 or "\n" in head:
         return None, strip_marks(body).strip()
     author = strip_marks(head).strip()
@@ -78,7 +83,10 @@ def split_author(body: str, platform: str, authors: Collection[str]):
             return None, text.strip()
         return author, text
     if author not in authors:
-        lowered = body[: len(head) + 40].lower()
+        # A system line with ": " in it has its phrase before the colon ('Jan changed the
+        # subject to "Raad: agenda"'); after it, the phrase is a person's words ("Jan: ik heb
+        # het verslag toegevoegd"), which must keep their author.
+        lowered = f"{head.lower()}:"
         if any(p in lowered for p in SYSTEM_PHRASES):
             return None, strip_marks(body).strip()
     return author, strip_marks(rest)
