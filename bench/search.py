@@ -307,6 +307,9 @@ def generate(args) -> dict:
                             when,
                             direction,
                             conversation.status,
+                            conversation.channel,
+                            conversation.team_id,
+                            conversation.record_class_id,
                             terms,
                         )
                     )
@@ -319,7 +322,8 @@ def generate(args) -> dict:
         with connection.cursor() as cursor:
             t = time.perf_counter()
             cursor.execute(
-                "CREATE INDEX search_entry_document ON search_entry USING gin (document, status)"
+                "CREATE INDEX search_entry_document ON search_entry "
+                "USING gin (document, status, channel, team_id, record_class_id)"
             )
             print(f"  GIN index built in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     with connection.cursor() as cursor:
@@ -347,17 +351,21 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
             raw.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staging (id bigint, organisation_id bigint, "
                 "conversation_id bigint, created_at timestamptz, direction text, status text, "
-                "words text)"
+                "channel text, team_id bigint, record_class_id bigint, words text)"
             )
             raw.execute("TRUNCATE staging")
-            staged = "id, organisation_id, conversation_id, created_at, direction, status, words"
+            staged = (
+                "id, organisation_id, conversation_id, created_at, direction, status, channel, "
+                "team_id, record_class_id, words"
+            )
             with raw.copy(f"COPY staging ({staged}) FROM STDIN") as copy:
                 for entry in entries:
                     copy.write_row(entry)
             raw.execute(
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
-                "created_at, direction, status, terms, document) SELECT id, organisation_id, "
-                "conversation_id, created_at, direction, status, '', to_tsvector('dutch', words) "
+                "created_at, direction, status, channel, team_id, record_class_id, terms, "
+                "document) SELECT id, organisation_id, conversation_id, created_at, direction, "
+                "status, channel, team_id, record_class_id, '', to_tsvector('dutch', words) "
                 "FROM staging"
             )
         else:
@@ -368,7 +376,8 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
             )
             cursor.executemany(
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
-                "created_at, direction, status, terms) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                "created_at, direction, status, channel, team_id, record_class_id, terms) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [(*e[:3], connection.ops.adapt_datetimefield_value(e[3]), *e[4:]) for e in entries],
             )
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from balie.archive.models import ArchiveEvent
 from balie.conversations import actions
-from balie.conversations.models import Direction, Status
+from balie.conversations.models import Conversation, Direction, Status
 from balie.search import index
 from balie.search.models import SearchEntry
 from tests.factories import send
@@ -143,4 +143,29 @@ def test_a_status_change_touches_only_that_conversations_entries(webchat, agent_
     assert dict(SearchEntry.objects.values_list("conversation_id", "status")) == {
         conversation.pk: Status.PENDING,
         other.pk: Status.OPEN,
+    }
+
+
+def test_entries_follow_team_and_record_class(webchat, agent_anna, woo_wim, utrecht, utrecht_team):
+    from balie.archive.models import RecordClass
+    from balie.archive.record_classes import do_set_record_class
+
+    conversation, _ = webchat
+    stale = Conversation.objects.get(pk=conversation.pk)  # as a resident's socket holds it
+    first = send(conversation, "Vraag over de hondenbelasting")
+    other = actions.do_create_team(utrecht, name="Belastingen", members=[])
+    actions.do_assign(conversation, actor=agent_anna, team=other, change_team=True)
+    assert ids(woo_wim, utrecht, "hondenbelasting", team=str(other.pk)) == {first.pk}
+    assert ids(woo_wim, utrecht, "hondenbelasting", team=str(utrecht_team.pk)) == set()
+    # Sent through an object loaded before the move: the entry has the team of now.
+    second = send(stale, "Nog een vraag over de hondenbelasting")
+    assert ids(woo_wim, utrecht, "hondenbelasting", team=str(other.pk)) == {first.pk, second.pk}
+    chosen = RecordClass.objects.filter(organisation=utrecht).exclude(
+        pk=Conversation.objects.get(pk=conversation.pk).record_class_id
+    )[0]
+    do_set_record_class(conversation, actor=agent_anna, record_class_id=chosen.pk)
+    found = ids(woo_wim, utrecht, "hondenbelasting", record_class=str(chosen.pk))
+    assert found == {first.pk, second.pk}
+    assert set(SearchEntry.objects.values_list("team_id", "record_class_id", "channel")) == {
+        (other.pk, chosen.pk, "webchat")
     }

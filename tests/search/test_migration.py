@@ -15,7 +15,7 @@ from tests.search.helpers import ids
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("search", "0003_index_existing_messages")]
-AFTER = [("search", "0005_entry_status")]
+AFTER = [("search", "0005_entry_conversation_attributes")]
 
 
 def _migrate(target) -> None:
@@ -41,6 +41,12 @@ def test_existing_messages_are_indexed_again_with_their_columns(
         Status.PENDING,
     )
     assert ids(woo_wim, utrecht, "hondenbelasting", status="pending") == {kept.pk, note.pk}
+    conversation.refresh_from_db()
+    assert (entry.channel, entry.team_id, entry.record_class_id) == (
+        "webchat",
+        conversation.team_id,
+        conversation.record_class_id,
+    )
     assert ids(woo_wim, utrecht, "hondenbelasting", direction="note") == {note.pk}
     later = send(conversation, "Nog een vraag over de hondenbelasting")  # triggers are back
     assert later.pk in ids(woo_wim, utrecht, "hondenbelasting")

@@ -18,6 +18,7 @@ from balie.archive.permissions import require_role
 from balie.archive.terms import Retention
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Channel, Conversation, Team
+from balie.search.index import follow_conversations
 
 # The classes a new organisation starts with. Terms follow common practice for customer
 # contact in the Selectielijst gemeenten en intergemeentelijke organen; the records manager
@@ -223,6 +224,7 @@ def do_set_record_class(
         Conversation.objects.filter(pk=conversation.pk).update(
             record_class=record_class, record_class_chosen=True
         )
+        follow_conversations([conversation.pk])  # the search index's copy
         conversation.record_class, conversation.record_class_chosen = record_class, True
         if previous != record_class.pk:
             record_event(

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
 
-from balie.conversations.models import Direction, Message
+from balie.conversations.models import Conversation, Direction, Message
 from balie.search import backends
 from balie.search.backends import Entry
+from balie.search.models import SearchEntry
 
 __all__ = [
     "INDEXED_DIRECTIONS",
@@ -24,7 +25,7 @@ __all__ = [
     "reindex_all",
     "reindex_message",
     "remove_messages",
-    "set_status",
+    "follow_conversations",
 ]
 
 INDEXED_DIRECTIONS = (Direction.INBOUND, Direction.OUTBOUND, Direction.NOTE)
@@ -39,21 +40,40 @@ def _indexable(message: Message) -> bool:
     )
 
 
-def _entry(message: Message) -> Entry:
-    return Entry(
-        message.pk,
-        message.organisation_id,
-        message.conversation_id,
-        message.created_at,
-        message.direction,
-        message.body,
-        message.conversation.status,  # the callers hold the conversation they wrote to
-    )
+# status, channel, team_id, record_class_id: what an entry copies of its conversation
+_COPIED = ("status", "channel", "team_id", "record_class_id")
+
+
+def _entries(messages: list[Message]) -> list[Entry]:
+    """Entries of indexable messages, with their conversations' attributes read now (in the
+    writer's transaction, not from the caller's objects, which a long-lived socket may have
+    loaded before a colleague moved the conversation to another team)."""
+    messages = [m for m in messages if _indexable(m)]
+    if not messages:
+        return []
+    copied = {
+        pk: rest
+        for pk, *rest in Conversation.objects.filter(
+            pk__in={m.conversation_id for m in messages}
+        ).values_list("pk", *_COPIED)
+    }
+    return [
+        Entry(
+            m.pk,
+            m.organisation_id,
+            m.conversation_id,
+            m.created_at,
+            m.direction,
+            m.body,
+            *copied[m.conversation_id],
+        )
+        for m in messages
+    ]
 
 
 def index_messages(messages: Iterable[Message]) -> None:
     """Index new messages (one INSERT for all of them): the group commit's batch."""
-    rows = [_entry(m) for m in messages if _indexable(m)]
+    rows = _entries(list(messages))
     if rows:
         with connection.cursor() as cursor:
             backends.current().write(cursor, rows)
@@ -64,16 +84,26 @@ def reindex_message(message: Message) -> None:
     with connection.cursor() as cursor:
         backend = backends.current()
         backend.delete(cursor, [message.pk])
-        if _indexable(message):
-            backend.write(cursor, [_entry(message)])
+        backend.write(cursor, _entries([message]))
 
 
-def set_status(conversation_ids: Iterable[int], status: str) -> None:
-    """A conversation's status changed: its entries follow (in the caller's transaction)."""
+def follow_conversations(conversation_ids: Iterable[int]) -> None:
+    """Conversations' status, channel, team or record class changed: their entries' copies
+    follow, from the conversation rows (in the caller's transaction, after the change)."""
     ids = sorted(set(conversation_ids))
-    if ids:
-        with connection.cursor() as cursor:
-            backends.current().set_status(cursor, ids, status)
+    if not ids:
+        return
+    entry = connection.ops.quote_name(SearchEntry._meta.db_table)
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {entry} SET status = c.status, channel = c.channel, "  # noqa: S608
+            f"team_id = c.team_id, record_class_id = c.record_class_id FROM {table} AS c "
+            f"WHERE c.id = {entry}.conversation_id AND {entry}.conversation_id IN "
+            f"({placeholders})",
+            ids,
+        )
 
 
 def remove_messages(message_ids: list[int]) -> None:
@@ -104,23 +134,18 @@ def reindex_all(organisation_id: int | None = None) -> Iterator[int]:
     backend = backends.current()
     for start in range(0, len(ids), REINDEX_BATCH):
         batch = ids[start : start + REINDEX_BATCH]
-        rows = (
-            Message.objects.filter(pk__in=batch)
-            .select_related("conversation")
-            .only(
-                "pk",
-                "organisation_id",
-                "conversation_id",
-                "created_at",
-                "direction",
-                "body",
-                "deleted_at",
-                "conversation__status",
-            )
+        rows = Message.objects.filter(pk__in=batch).only(
+            "pk",
+            "organisation_id",
+            "conversation_id",
+            "created_at",
+            "direction",
+            "body",
+            "deleted_at",
         )
         with transaction.atomic(), connection.cursor() as cursor:
             backend.delete(cursor, batch)
-            backend.write(cursor, [_entry(m) for m in rows if _indexable(m)])
+            backend.write(cursor, _entries(list(rows)))
         done += len(batch)
         yield done
     with connection.cursor() as cursor:

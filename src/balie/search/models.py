@@ -2,16 +2,17 @@
 
 ``SearchEntry`` is one row per indexed message. It repeats what never changes about its
 message (organisation, conversation, time, kind) so that a search filters on the entry alone,
-without reading the message table for every match, and its conversation's status, the one
-conversation attribute searches narrow by most, kept in step by
-:func:`balie.search.index.set_status` (on PostgreSQL it is a second column of the GIN
-index, so "graag + status open" intersects inside the index instead of checking every
-message with "graag"). On SQLite ``terms`` holds the stems and an
-FTS5 table (``search_fts``, external content) is kept in step with it by triggers, so every
-write or delete of an entry (also Django's test flush) updates the full-text index. On
-PostgreSQL ``terms`` stays empty and a ``document tsvector`` column with a GIN index (added by
-the PostgreSQL-only migration) holds ``to_tsvector('dutch', …)``. Both are written by
-:mod:`balie.search.index` only.
+without reading the message table for every match. It also copies the conversation's
+status, channel, team and record class, kept in step by
+:func:`balie.search.index.follow_conversations` in the transaction of every change (decision
+0017). On PostgreSQL those are columns of the GIN index beside the words, so "graag" in open
+SMS conversations is intersected inside the index instead of checking every message with
+"graag". The copies filter; who may see a conversation is still decided on the conversation.
+On SQLite ``terms`` holds the stems and an FTS5 table (``search_fts``, external content)
+is kept in step with it by triggers, so every write or delete of an entry (also Django's
+test flush) updates the full-text index. On PostgreSQL ``terms`` stays empty and a
+``document tsvector`` column with a GIN index (added by the PostgreSQL-only migrations)
+holds ``to_tsvector('dutch', …)``. Both are written by :mod:`balie.search.index` only.
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ class SearchEntry(models.Model):
     )
     created_at = models.DateTimeField()
     direction = models.CharField(max_length=16)
+    # Copies of the conversation's attributes that searches narrow by (plain numbers, not
+    # references: an entry never holds up a change of its conversation).
     status = models.CharField(max_length=16, blank=True, help_text="The conversation's status.")
+    channel = models.CharField(max_length=16, blank=True, help_text="The conversation's channel.")
+    team_id = models.BigIntegerField(null=True, blank=True, help_text="The conversation's team.")
+    record_class_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The conversation's record class."
+    )
     terms = models.TextField(blank=True, help_text="SQLite: the stems FTS5 indexes.")
 
     class Meta:

@@ -70,6 +70,8 @@ def do_assign(
                     conversation.organisation_id, team=team, channel=conversation.channel
                 )
         Conversation.objects.filter(pk=conversation.pk).update(**fields)
+        if change_team:
+            search_index.follow_conversations([conversation.pk])
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,
@@ -107,7 +109,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         # The retention term of most record classes runs from the closing date.
         closed_at = timezone.now() if status == Status.CLOSED else None
         Conversation.objects.filter(pk=conversation.pk).update(status=status, closed_at=closed_at)
-        search_index.set_status([conversation.pk], status)
+        search_index.follow_conversations([conversation.pk])
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,

@@ -74,7 +74,7 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
         _update_conversations(new, state, now)
         _archive(new, attachments)
         reopened = [pk for pk, current in state.items() if current.get("reopened")]
-        search_index.set_status(reopened, Status.OPEN)  # before the new entries: not them
+        search_index.follow_conversations(reopened)  # before the new entries: not them
         search_index.index_messages(message for _, message in new)
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]

@@ -3,7 +3,6 @@
 Each module has the same functions:
 
 - ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
-- ``set_status(cursor, conversation_ids, status)``: a conversation's status changed;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
 - ``page(entries, query, size, rank, period, limit, offset)``: of the search entries in
@@ -25,8 +24,8 @@ from django.db import connection
 
 
 class Entry(NamedTuple):
-    """What an index entry is made of: the message's fixed attributes, its text and its
-    conversation's status."""
+    """What an index entry is made of: the message's fixed attributes, its text and the
+    copies of its conversation's attributes."""
 
     message_id: int
     organisation_id: int
@@ -35,6 +34,9 @@ class Entry(NamedTuple):
     direction: str
     body: str
     status: str
+    channel: str
+    team_id: int | None
+    record_class_id: int | None
 
 
 def current() -> ModuleType:

@@ -1,7 +1,8 @@
 """PostgreSQL: ``search_entry.document`` = ``to_tsvector('dutch', folded words)``, GIN index.
 
-The GIN index is on ``(document, status)`` (``btree_gin``): a status filter is intersected with
-the words inside the index, so a common word in few open conversations reads only those.
+The GIN index is on ``(document, status, channel, team_id, record_class_id)`` (``btree_gin``):
+those filters are intersected with the words inside the index, so a common word in a few
+open (or SMS, or one team's) conversations reads only those.
 
 Queries are ``to_tsquery('dutch', …)`` built from the folded words, so PostgreSQL stems them
 with the same ``dutch_stem`` it indexed with. The match is a condition on the entry row itself
@@ -41,6 +42,9 @@ def write(cursor, entries: list[Entry]) -> None:
             e.created_at,
             e.direction,
             e.status,
+            e.channel,
+            e.team_id,
+            e.record_class_id,
             words,
         )
         for e in entries
@@ -49,11 +53,12 @@ def write(cursor, entries: list[Entry]) -> None:
     if values:
         partitions.ensure(cursor, {partitions.month_of(row[3]) for row in values})
         placeholders = ", ".join(
-            ["(%s, %s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
+            ["(%s, %s, %s, %s, %s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
         )
         cursor.execute(
             "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "  # noqa: S608
-            f"created_at, direction, status, terms, document) VALUES {placeholders}",
+            "created_at, direction, status, channel, team_id, record_class_id, terms, document) "
+            f"VALUES {placeholders}",
             [v for row in values for v in row],
         )
 
@@ -61,15 +66,6 @@ def write(cursor, entries: list[Entry]) -> None:
 def delete(cursor, ids: list[int]) -> None:
     if ids:
         cursor.execute("DELETE FROM search_entry WHERE message_id = ANY(%s)", [list(ids)])
-
-
-def set_status(cursor, conversation_ids: list[int], status: str) -> None:
-    """Through the conversation index of each month's partition."""
-    if conversation_ids:
-        cursor.execute(
-            "UPDATE search_entry SET status = %s WHERE conversation_id = ANY(%s)",
-            [status, list(conversation_ids)],
-        )
 
 
 def compact(cursor) -> None:

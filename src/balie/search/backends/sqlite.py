@@ -17,7 +17,10 @@ from balie.search.backends import Entry
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import index_terms
 
-COLUMNS = "message_id, organisation_id, conversation_id, created_at, direction, status, terms"
+COLUMNS = (
+    "message_id, organisation_id, conversation_id, created_at, direction, status, channel, "
+    "team_id, record_class_id, terms"
+)
 
 
 def write(cursor, entries: list[Entry]) -> None:
@@ -30,13 +33,16 @@ def write(cursor, entries: list[Entry]) -> None:
             adapt(e.created_at),
             e.direction,
             e.status,
+            e.channel,
+            e.team_id,
+            e.record_class_id,
             t,
         )
         for e in entries
         if (t := index_terms(e.body))
     ]
     if values:
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(values))
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
         cursor.execute(
             f"INSERT INTO search_entry ({COLUMNS}) VALUES {placeholders}",  # noqa: S608
             [v for row in values for v in row],
@@ -49,16 +55,6 @@ def delete(cursor, ids: list[int]) -> None:
         cursor.execute(
             f"DELETE FROM search_entry WHERE message_id IN ({placeholders})",  # noqa: S608
             ids,
-        )
-
-
-def set_status(cursor, conversation_ids: list[int], status: str) -> None:
-    """The FTS5 trigger fires only when ``terms`` change, so this leaves the index alone."""
-    if conversation_ids:
-        placeholders = ", ".join(["%s"] * len(conversation_ids))
-        cursor.execute(
-            f"UPDATE search_entry SET status = %s WHERE conversation_id IN ({placeholders})",  # noqa: S608
-            [status, *conversation_ids],
         )
 
 
