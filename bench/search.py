@@ -417,13 +417,37 @@ def queries(data) -> list[tuple[str, object, dict]]:
     ]
 
 
-def measure(data, runs: int) -> list[tuple[str, float, float, str]]:
+def narrow_queries(data) -> list[tuple[str, object, dict]]:
+    """More of the slowest kind (--narrow): a very common word narrowed by a conversation
+    filter to fewer results than the window, so every match of the word is a candidate."""
+    from balie.conversations.models import Conversation, Label
+
+    org = data["org"]
+    contact = Conversation.objects.filter(organisation=org).order_by("-pk")[500].contact_id
+    label = Label.objects.get(organisation=org, name="klacht").name
+    return [
+        (
+            "'graag' + channel sms, by date",
+            data["woo"],
+            {"q": "graag", "channel": "sms", "sort": "date"},
+        ),
+        (
+            "'graag' + label klacht, by date",
+            data["woo"],
+            {"q": "graag", "label": label, "sort": "date"},
+        ),
+        ("'graag' + one contact (agent)", data["agent"], {"q": "graag", "contact": str(contact)}),
+    ]
+
+
+def measure(data, runs: int, narrow: bool = False) -> list[tuple[str, float, float, str]]:
     from balie.search.params import parse_search
     from balie.search.selectors import search_messages
 
     org = data["org"]
     results = []
-    for name, actor, params in queries(data):
+    chosen = queries(data) + (narrow_queries(data) if narrow else [])
+    for name, actor, params in chosen:
         timings, total = [], ""
         for run in range(runs + 3):
             t = time.perf_counter()
@@ -449,6 +473,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="search the data generated before with --keep DIR (and --database-url)",
     )
+    parser.add_argument(
+        "--narrow",
+        action="store_true",
+        help="also a common word narrowed by channel, label and contact",
+    )
     args = parser.parse_args(argv)
     args.data_dir = args.keep or tempfile.mkdtemp(prefix="balie-bench-search-")
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
@@ -467,7 +496,7 @@ def main(argv: list[str] | None = None) -> None:
             data = generate(args)
             print(f"generated {args.messages:,} messages in {data['generation_s']:.0f} s")
         print(f"{'search':<66} {'p50 ms':>8} {'p95 ms':>8} {'results':>9}")
-        for name, p50, p95, total in measure(data, args.runs):
+        for name, p50, p95, total in measure(data, args.runs, args.narrow):
             print(f"{name:<66} {p50:>8.1f} {p95:>8.1f} {total:>9}")
     finally:
         if not args.keep:
