@@ -167,3 +167,19 @@ def test_a_broad_search_stops_at_the_window(settings, webchat, woo_wim, agent_an
         conversation.pk,
         other.pk,
     }
+
+
+def test_words_within_one_contact_or_zaaknummer_rank_and_page(corpus, woo_wim, utrecht):
+    # A handful of conversations: the search starts from their messages (see _few_conversations).
+    parking, (p1, p2, _p3) = corpus["parking"]
+    contact = str(parking.contact_id)
+    for sort in ("relevance", "date"):
+        page = search(woo_wim, utrecht, "vergunning", contact=contact, sort=sort)
+        assert {h.message_id for h in page.hits} == {p1.pk, p2.pk} and page.total == 2
+        assert all(h.highlights for h in page.hits)
+    by_date = search(woo_wim, utrecht, "vergunning", case_reference="Z-2026-001", sort="date")
+    assert [h.message_id for h in by_date.hits] == [p2.pk, p1.pk]
+    second = search(woo_wim, utrecht, "vergunning", contact=contact, page_size=1, page=2)
+    assert second.total == 2 and len(second.hits) == 1
+    assert ids(woo_wim, utrecht, "vergunning -online", contact=contact) == {p1.pk}
+    assert ids(woo_wim, utrecht, "paspoort", contact=contact) == set()

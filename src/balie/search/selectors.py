@@ -175,8 +175,8 @@ def _scoped(
     """The index entries of the messages the actor may read (``wide``: all of the
     organisation's) that pass the filters (not yet the words). Time, kind, status, channel,
     team and record class are the entry's own columns (the last four copies of the
-    conversation's, see SearchEntry); contact, zaaknummer and labels are checked in the same
-    probe of the conversation as the actor's visibility (one index lookup per match)."""
+    conversation's, see SearchEntry); contact, zaaknummer and labels select conversations
+    (one list, made once, that each match is looked up in)."""
     f = request.filters
     own = {
         "created_at__gte": f.since,
@@ -195,19 +195,24 @@ def _scoped(
     if f.label_ids:
         tagged = Conversation.labels.through.objects.filter(label_id__in=f.label_ids)
         conditions &= Q(pk__in=tagged.values("conversation_id"))
-    if not wide and _sees_whole_organisation(actor, organisation_id):
-        wide = True  # no visibility probe per match: ~1 µs a match saved on broad searches
-    if wide and not conditions:
-        return qs.order_by()
-    # EXISTS, not IN: probing one conversation per matching message is cheaper than
-    # building the list of every visible (or filtered) conversation first.
-    conversations = (
-        Conversation.objects.filter(organisation_id=organisation_id)
-        if wide
-        else conversations_visible_to(actor, organisation_id)
-    )
-    probe = conversations.filter(conditions, pk=OuterRef("conversation_id"))
-    return qs.filter(Exists(probe.values("pk"))).order_by()
+    if conditions:
+        chosen = Conversation.objects.filter(conditions, organisation_id=organisation_id)
+        qs = qs.filter(conversation_id__in=chosen.values("pk"))
+    if not wide and not _sees_whole_organisation(actor, organisation_id):
+        # EXISTS, not IN: probing one conversation per matching message is cheaper than
+        # building the list of every visible conversation first (38 -> 28 ms at 11,000).
+        # (Organisation-wide roles skip it: ~1 µs a match saved on broad searches.)
+        visible = conversations_visible_to(actor, organisation_id).filter(
+            pk=OuterRef("conversation_id")
+        )
+        qs = qs.filter(Exists(visible.values("pk")))
+    return qs.order_by()
+
+
+def _few_conversations(request: SearchRequest) -> bool:
+    """A contact or a zaaknummer: a handful of conversations, so a search is cheapest
+    starting from their messages rather than from every match of the words."""
+    return request.filters.contact_id is not None or request.filters.case_reference is not None
 
 
 def _sees_whole_organisation(actor, organisation_id: int) -> bool:
@@ -231,7 +236,7 @@ def _run(entries: QuerySet[SearchEntry], request: SearchRequest, *, window: int 
     query = request.query or None
     try:
         if not window:
-            found = backend.every(entries, query)
+            found = backend.every(entries, query, few=_few_conversations(request))
             return len(found), found
         offset = (request.page - 1) * request.page_size
         total, rows = backend.page(
@@ -242,6 +247,7 @@ def _run(entries: QuerySet[SearchEntry], request: SearchRequest, *, window: int 
             (request.filters.since, request.filters.until),
             request.page_size,
             offset,
+            few=_few_conversations(request),
         )
     except EmptyResultSet:
         total, rows = 0, []

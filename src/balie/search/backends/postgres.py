@@ -109,6 +109,8 @@ def page(
     period: tuple[datetime | None, datetime | None],
     limit: int,
     offset: int,
+    *,
+    few: bool = False,  # PostgreSQL's planner sees it from the estimates
 ) -> tuple[int, list[tuple[int, int]]]:
     with connection.cursor() as cursor:
         months = [m for m in partitions.months(cursor) if _overlaps(m, *period)]
@@ -146,7 +148,9 @@ def page(
         return cursor.fetchone()[0], []  # past the end: how far it goes
 
 
-def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
+def every(
+    entries: QuerySet, query: ParsedQuery | None, *, few: bool = False
+) -> list[tuple[int, int]]:
     matching = _matching(entries, query).order_by()
     return list(matching.values_list("message_id", "conversation_id"))
 

@@ -86,10 +86,12 @@ def page(
     period: tuple[datetime | None, datetime | None],
     limit: int,
     offset: int,
+    *,
+    few: bool = False,
 ) -> tuple[int, list[tuple[int, int]]]:
     # One statement: the window (walked newest first, bm25 only for its rows), its size as
     # a window function, and the page. Ranking in SQL keeps 10,000 rows out of Python.
-    inner, params = _matches(entries, query, size, rank)
+    inner, params = _matches(entries, query, size, rank, few)
     order = "w.score DESC, w.message_id DESC" if rank else "w.created_at DESC, w.message_id DESC"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -106,15 +108,17 @@ def page(
         return cursor.fetchone()[0], []  # past the end: how far it goes
 
 
-def every(entries: QuerySet, query: ParsedQuery | None) -> list[tuple[int, int]]:
-    inner, params = _matches(entries, query, None, False)
+def every(
+    entries: QuerySet, query: ParsedQuery | None, *, few: bool = False
+) -> list[tuple[int, int]]:
+    inner, params = _matches(entries, query, None, False, few)
     with connection.cursor() as cursor:
         cursor.execute(inner, params)
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
 def _matches(
-    entries: QuerySet, query: ParsedQuery | None, size: int | None, rank: bool
+    entries: QuerySet, query: ParsedQuery | None, size: int | None, rank: bool, few: bool
 ) -> tuple[str, list]:
     """SQL of the window: message_id, conversation_id, created_at and score columns."""
     columns = ("message_id", "conversation_id", "created_at")
@@ -127,9 +131,14 @@ def _matches(
     # bm25() only works directly on the FTS5 scan, so it is a column of the walk.
     score = "-bm25(search_fts)" if rank else "0.0"
     newest = " ORDER BY search_fts.rowid DESC LIMIT %s" if size else ""
+    # Which loop is outside: the words' matches (walked newest first, stopping when the
+    # window is full), or, for a handful of conversations, their entries, each looked up in
+    # FTS5 by rowid (CROSS JOIN keeps SQLite to that order: 87 -> 1.4 ms at 1M).
+    tables = (
+        f"({base_sql}) AS b CROSS JOIN search_fts" if few else f"search_fts JOIN ({base_sql}) AS b"
+    )
     sql = (
         f"SELECT b.message_id, b.conversation_id, b.created_at, {score} AS score "  # noqa: S608
-        f"FROM search_fts JOIN ({base_sql}) AS b ON b.message_id = search_fts.rowid "
-        f"WHERE search_fts MATCH %s{newest}"
+        f"FROM {tables} ON b.message_id = search_fts.rowid WHERE search_fts MATCH %s{newest}"
     )
     return sql, [*base_params, match_expression(query), *([size] if size else [])]
