@@ -264,13 +264,13 @@ def generate(args) -> dict:
         with transaction.atomic():
             created = Conversation.objects.bulk_create(conversations)
             through = Conversation.labels.through
-            through.objects.bulk_create(
-                [
-                    through(conversation_id=c.pk, label_id=rng.choice(labels).pk)
-                    for c in created
-                    if rng.random() < 0.15
-                ]
-            )
+            tagged = [
+                through(conversation_id=c.pk, label_id=rng.choice(labels).pk)
+                for c in created
+                if rng.random() < 0.15
+            ]
+            through.objects.bulk_create(tagged)
+            label_of = {t.conversation_id: t.label_id for t in tagged}
             rows, entries = [], []
             for conversation, (subject, at) in zip(created, plans, strict=True):
                 for seq in range(1, per_conversation + 1):
@@ -310,6 +310,7 @@ def generate(args) -> dict:
                             conversation.channel,
                             conversation.team_id,
                             conversation.record_class_id,
+                            [label_of[conversation.pk]] if conversation.pk in label_of else [],
                             terms,
                         )
                     )
@@ -323,7 +324,7 @@ def generate(args) -> dict:
             t = time.perf_counter()
             cursor.execute(
                 "CREATE INDEX search_entry_document ON search_entry "
-                "USING gin (document, status, channel, team_id, record_class_id)"
+                "USING gin (document, status, channel, team_id, record_class_id, labels)"
             )
             print(f"  GIN index built in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     with connection.cursor() as cursor:
@@ -351,21 +352,23 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
             raw.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staging (id bigint, organisation_id bigint, "
                 "conversation_id bigint, created_at timestamptz, direction text, status text, "
-                "channel text, team_id bigint, record_class_id bigint, words text)"
+                "channel text, team_id bigint, record_class_id bigint, labels bigint[], "
+                "words text)"
             )
             raw.execute("TRUNCATE staging")
             staged = (
                 "id, organisation_id, conversation_id, created_at, direction, status, channel, "
-                "team_id, record_class_id, words"
+                "team_id, record_class_id, labels, words"
             )
             with raw.copy(f"COPY staging ({staged}) FROM STDIN") as copy:
                 for entry in entries:
                     copy.write_row(entry)
             raw.execute(
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
-                "created_at, direction, status, channel, team_id, record_class_id, terms, "
-                "document) SELECT id, organisation_id, conversation_id, created_at, direction, "
-                "status, channel, team_id, record_class_id, '', to_tsvector('dutch', words) "
+                "created_at, direction, status, channel, team_id, record_class_id, labels, "
+                "terms, document) SELECT id, organisation_id, conversation_id, created_at, "
+                "direction, status, channel, team_id, record_class_id, labels, '', "
+                "to_tsvector('dutch', words) "
                 "FROM staging"
             )
         else:
@@ -378,7 +381,10 @@ def _insert(connection, rows, entries, postgres: bool) -> None:
                 "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "
                 "created_at, direction, status, channel, team_id, record_class_id, terms) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(*e[:3], connection.ops.adapt_datetimefield_value(e[3]), *e[4:]) for e in entries],
+                [
+                    (*e[:3], connection.ops.adapt_datetimefield_value(e[3]), *e[4:9], e[10])
+                    for e in entries
+                ],
             )
 
 

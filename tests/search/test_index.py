@@ -169,3 +169,25 @@ def test_entries_follow_team_and_record_class(webchat, agent_anna, woo_wim, utre
     assert set(SearchEntry.objects.values_list("team_id", "record_class_id", "channel")) == {
         (other.pk, chosen.pk, "webchat")
     }
+
+
+def test_entries_follow_labels(webchat, agent_anna, woo_wim, utrecht):
+    conversation, _ = webchat
+    message = send(conversation, "Klacht over de hondenbelasting")
+    other, _ = actions.do_start_webchat(utrecht)
+    actions.do_update_details(other, actor=agent_anna, labels=["klacht"])  # the label exists
+    assert ids(woo_wim, utrecht, "hondenbelasting", label="klacht") == set()
+    actions.do_update_details(conversation, actor=agent_anna, labels=["klacht", "spoed"])
+    later = send(conversation, "Nog een klacht over de hondenbelasting")
+    assert ids(woo_wim, utrecht, "hondenbelasting", label="spoed") == {message.pk, later.pk}
+    actions.do_update_details(conversation, actor=agent_anna, labels=["spoed"])
+    assert ids(woo_wim, utrecht, "hondenbelasting", label="klacht") == set()
+    assert ids(woo_wim, utrecht, "hondenbelasting", label=["klacht", "spoed"]) == {
+        message.pk,
+        later.pk,
+    }
+    if connection.vendor == "postgresql":  # the copy in the GIN index
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT labels FROM search_entry")
+            spoed = list(utrecht.labels.filter(name="spoed").values_list("pk", flat=True))
+            assert cursor.fetchall() == [(spoed,)]

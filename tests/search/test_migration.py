@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from balie.conversations.actions import do_change_status
+from balie.conversations.actions import do_change_status, do_update_details
 from balie.conversations.models import Direction, Status
 from balie.search.models import SearchEntry
 from tests.factories import send
@@ -31,6 +31,7 @@ def test_existing_messages_are_indexed_again_with_their_columns(
     kept = send(conversation, "Vraag over de hondenbelasting")
     note = send(conversation, "Notitie: hondenbelasting al betaald", direction=Direction.NOTE)
     do_change_status(conversation, actor=agent_anna, status=Status.PENDING)
+    do_update_details(conversation, actor=agent_anna, labels=["honden"])
     _migrate(BEFORE)
     _migrate(AFTER)
     assert ids(woo_wim, utrecht, "hondenbelasting") == {kept.pk, note.pk}
@@ -41,6 +42,7 @@ def test_existing_messages_are_indexed_again_with_their_columns(
         Status.PENDING,
     )
     assert ids(woo_wim, utrecht, "hondenbelasting", status="pending") == {kept.pk, note.pk}
+    assert ids(woo_wim, utrecht, "hondenbelasting", label="honden") == {kept.pk, note.pk}
     conversation.refresh_from_db()
     assert (entry.channel, entry.team_id, entry.record_class_id) == (
         "webchat",

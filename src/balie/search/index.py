@@ -51,12 +51,12 @@ def _entries(messages: list[Message]) -> list[Entry]:
     messages = [m for m in messages if _indexable(m)]
     if not messages:
         return []
+    ids = {m.conversation_id for m in messages}
     copied = {
         pk: rest
-        for pk, *rest in Conversation.objects.filter(
-            pk__in={m.conversation_id for m in messages}
-        ).values_list("pk", *_COPIED)
+        for pk, *rest in Conversation.objects.filter(pk__in=ids).values_list("pk", *_COPIED)
     }
+    labels = _labels_of(ids) if backends.current().COPIES_LABELS else {}
     return [
         Entry(
             m.pk,
@@ -66,9 +66,18 @@ def _entries(messages: list[Message]) -> list[Entry]:
             m.direction,
             m.body,
             *copied[m.conversation_id],
+            labels.get(m.conversation_id, ()),
         )
         for m in messages
     ]
+
+
+def _labels_of(conversation_ids: set[int]) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    rows = Conversation.labels.through.objects.filter(conversation_id__in=conversation_ids)
+    for conversation_id, label_id in rows.values_list("conversation_id", "label_id"):
+        found.setdefault(conversation_id, []).append(label_id)
+    return {pk: tuple(sorted(ids)) for pk, ids in found.items()}
 
 
 def index_messages(messages: Iterable[Message]) -> None:
@@ -88,8 +97,9 @@ def reindex_message(message: Message) -> None:
 
 
 def follow_conversations(conversation_ids: Iterable[int]) -> None:
-    """Conversations' status, channel, team or record class changed: their entries' copies
-    follow, from the conversation rows (in the caller's transaction, after the change)."""
+    """Conversations' status, channel, team, record class or labels changed: their entries'
+    copies follow, from the conversation rows (in the caller's transaction, after the
+    change)."""
     ids = sorted(set(conversation_ids))
     if not ids:
         return
@@ -104,6 +114,7 @@ def follow_conversations(conversation_ids: Iterable[int]) -> None:
             f"({placeholders})",
             ids,
         )
+        backends.current().follow_labels(cursor, ids)
 
 
 def remove_messages(message_ids: list[int]) -> None:

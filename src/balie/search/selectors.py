@@ -175,8 +175,9 @@ def _scoped(
     """The index entries of the messages the actor may read (``wide``: all of the
     organisation's) that pass the filters (not yet the words). Time, kind, status, channel,
     team and record class are the entry's own columns (the last four copies of the
-    conversation's, see SearchEntry); contact, zaaknummer and labels select conversations
-    (one list, made once, that each match is looked up in)."""
+    conversation's, see SearchEntry), and so are labels on PostgreSQL; contact, zaaknummer
+    (and SQLite's labels) select conversations (one list, made once, that each match is
+    looked up in)."""
     f = request.filters
     own = {
         "created_at__gte": f.since,
@@ -192,7 +193,10 @@ def _scoped(
     )
     of_conversation = {"contact_id": f.contact_id, "case_reference": f.case_reference}
     conditions = Q(**{k: v for k, v in of_conversation.items() if v is not None})
-    if f.label_ids:
+    labels = backends.current().labels_condition(f.label_ids) if f.label_ids else None
+    if labels is not None:
+        qs = qs.filter(labels)  # the entry's copy (PostgreSQL)
+    elif f.label_ids:
         tagged = Conversation.labels.through.objects.filter(label_id__in=f.label_ids)
         conditions &= Q(pk__in=tagged.values("conversation_id"))
     if conditions:

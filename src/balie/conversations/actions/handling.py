@@ -168,6 +168,7 @@ def do_update_details(
                 ]
             )
             changes["labels"] = labels
+            search_index.follow_conversations([conversation.pk])
         if not changes:
             return conversation
         conversation.refresh_from_db()

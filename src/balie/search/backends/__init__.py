@@ -2,7 +2,12 @@
 
 Each module has the same functions:
 
+- ``COPIES_LABELS``: whether entries keep the conversation's labels (PostgreSQL: an array
+  in the GIN index; SQLite checks labels on the conversation);
 - ``write(cursor, entries)``: index new :class:`Entry` rows with one INSERT;
+- ``follow_labels(cursor, conversation_ids)``: the conversations' labels changed;
+- ``labels_condition(label_ids)``: the entry's own condition for "any of these labels", or
+  None when the backend does not copy them;
 - ``delete(cursor, ids)``: remove entries;
 - ``compact(cursor)``: after a purge, rewrite the index so no trace of removed terms is left;
 - ``page(entries, query, size, rank, period, limit, offset, *, few)``: of the search entries in
@@ -40,6 +45,7 @@ class Entry(NamedTuple):
     channel: str
     team_id: int | None
     record_class_id: int | None
+    label_ids: tuple[int, ...] = ()  # read only where the backend COPIES_LABELS
 
 
 def current() -> ModuleType:

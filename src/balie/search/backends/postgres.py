@@ -1,8 +1,9 @@
 """PostgreSQL: ``search_entry.document`` = ``to_tsvector('dutch', folded words)``, GIN index.
 
-The GIN index is on ``(document, status, channel, team_id, record_class_id)`` (``btree_gin``):
-those filters are intersected with the words inside the index, so a common word in a few
-open (or SMS, or one team's) conversations reads only those.
+The GIN index is on ``(document, status, channel, team_id, record_class_id, labels)``
+(``btree_gin`` for the plain columns; ``labels`` is a ``bigint[]`` only PostgreSQL has): those
+filters are intersected with the words inside the index, so a common word in a few open (or
+SMS, or one team's, or labelled) conversations reads only those.
 
 Queries are ``to_tsquery('dutch', …)`` built from the folded words, so PostgreSQL stems them
 with the same ``dutch_stem`` it indexed with. The match is a condition on the entry row itself
@@ -32,6 +33,27 @@ from balie.search.backends import Entry
 from balie.search.query import ParsedQuery, Term
 from balie.search.text import folded_words
 
+COPIES_LABELS = True  # search_entry.labels bigint[], in the GIN index (decision 0017)
+
+
+def follow_labels(cursor, conversation_ids: list[int]) -> None:
+    if conversation_ids:
+        cursor.execute(
+            "UPDATE search_entry SET labels = ARRAY(SELECT l.label_id FROM "
+            "conversations_conversation_labels AS l WHERE l.conversation_id = "
+            "search_entry.conversation_id ORDER BY l.label_id) WHERE conversation_id = ANY(%s)",
+            [list(conversation_ids)],
+        )
+
+
+def labels_condition(label_ids: list[int]) -> RawSQL:
+    """Any of the labels: array overlap, answered by the GIN index."""
+    return RawSQL(
+        '"search_entry"."labels" && %s::bigint[]',
+        (list(label_ids),),
+        output_field=BooleanField(),
+    )
+
 
 def write(cursor, entries: list[Entry]) -> None:
     values = [
@@ -45,6 +67,7 @@ def write(cursor, entries: list[Entry]) -> None:
             e.channel,
             e.team_id,
             e.record_class_id,
+            list(e.label_ids),
             words,
         )
         for e in entries
@@ -53,11 +76,13 @@ def write(cursor, entries: list[Entry]) -> None:
     if values:
         partitions.ensure(cursor, {partitions.month_of(row[3]) for row in values})
         placeholders = ", ".join(
-            ["(%s, %s, %s, %s, %s, %s, %s, %s, %s, '', to_tsvector('dutch', %s))"] * len(values)
+            ["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::bigint[], '', to_tsvector('dutch', %s))"]
+            * len(values)
         )
         cursor.execute(
             "INSERT INTO search_entry (message_id, organisation_id, conversation_id, "  # noqa: S608
-            "created_at, direction, status, channel, team_id, record_class_id, terms, document) "
+            "created_at, direction, status, channel, team_id, record_class_id, labels, terms, "
+            "document) "
             f"VALUES {placeholders}",
             [v for row in values for v in row],
         )

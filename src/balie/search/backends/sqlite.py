@@ -23,6 +23,17 @@ COLUMNS = (
 )
 
 
+COPIES_LABELS = False  # labels are checked on the conversation (one list per search)
+
+
+def follow_labels(cursor, conversation_ids: list[int]) -> None:
+    """Nothing is copied."""
+
+
+def labels_condition(label_ids: list[int]) -> None:
+    return None
+
+
 def write(cursor, entries: list[Entry]) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     values = [
