@@ -269,6 +269,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Done: {added} new messages in the archive ({selected} chosen).",
     },
     "search_results": {"nl": "berichten gevonden", "en": "messages found"},
+    "search_result_one": {"nl": "bericht gevonden", "en": "message found"},
     "search_results_more": {
         "nl": "of meer berichten gevonden. U ziet de nieuwste daarvan. "
         "Maak uw zoekopdracht preciezer om de rest te vinden.",
