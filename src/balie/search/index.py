@@ -53,23 +53,29 @@ def _entries(messages: list[Message]) -> list[Entry]:
         return []
     ids = {m.conversation_id for m in messages}
     copied = {
-        pk: rest
-        for pk, *rest in Conversation.objects.filter(pk__in=ids).values_list("pk", *_COPIED)
+        row[0]: row[1:]
+        for row in Conversation.objects.filter(pk__in=ids).values_list("pk", *_COPIED)
     }
     labels = _labels_of(ids) if backends.current().COPIES_LABELS else {}
-    return [
-        Entry(
-            m.pk,
-            m.organisation_id,
-            m.conversation_id,
-            m.created_at,
-            m.direction,
-            m.body,
-            *copied[m.conversation_id],
-            labels.get(m.conversation_id, ()),
+    entries = []
+    for m in messages:
+        status, channel, team_id, record_class_id = copied[m.conversation_id]
+        entries.append(
+            Entry(
+                m.pk,
+                m.organisation_id,
+                m.conversation_id,
+                m.created_at,
+                m.direction,
+                m.body,
+                status,
+                channel,
+                team_id,
+                record_class_id,
+                labels.get(m.conversation_id, ()),
+            )
         )
-        for m in messages
-    ]
+    return entries
 
 
 def _labels_of(conversation_ids: set[int]) -> dict[int, tuple[int, ...]]:
