@@ -25,6 +25,7 @@ __all__ = [
     "reindex_all",
     "reindex_message",
     "remove_messages",
+    "COPIED",
     "follow_conversations",
 ]
 
@@ -41,21 +42,23 @@ def _indexable(message: Message) -> bool:
 
 
 # status, channel, team_id, record_class_id: what an entry copies of its conversation
-_COPIED = ("status", "channel", "team_id", "record_class_id")
+COPIED = ("status", "channel", "team_id", "record_class_id")
 
 
-def _entries(messages: list[Message]) -> list[Entry]:
-    """Entries of indexable messages, with their conversations' attributes read now (in the
-    writer's transaction, not from the caller's objects, which a long-lived socket may have
-    loaded before a colleague moved the conversation to another team)."""
+def _entries(messages: list[Message], copied: dict[int, tuple] | None = None) -> list[Entry]:
+    """Entries of indexable messages, with their conversations' attributes (``COPIED``) as
+    they are now in the writer's transaction: ``copied`` when the caller read them there
+    (the group commit, under its lock), else read here. Never from the caller's objects,
+    which a long-lived socket may have loaded before a colleague moved the conversation."""
     messages = [m for m in messages if _indexable(m)]
     if not messages:
         return []
     ids = {m.conversation_id for m in messages}
-    copied = {
-        row[0]: row[1:]
-        for row in Conversation.objects.filter(pk__in=ids).values_list("pk", *_COPIED)
-    }
+    if copied is None:
+        copied = {
+            row[0]: row[1:]
+            for row in Conversation.objects.filter(pk__in=ids).values_list("pk", *COPIED)
+        }
     labels = _labels_of(ids) if backends.current().COPIES_LABELS else {}
     entries = []
     for m in messages:
@@ -86,9 +89,10 @@ def _labels_of(conversation_ids: set[int]) -> dict[int, tuple[int, ...]]:
     return {pk: tuple(sorted(ids)) for pk, ids in found.items()}
 
 
-def index_messages(messages: Iterable[Message]) -> None:
-    """Index new messages (one INSERT for all of them): the group commit's batch."""
-    rows = _entries(list(messages))
+def index_messages(messages: Iterable[Message], copied: dict[int, tuple] | None = None) -> None:
+    """Index new messages (one INSERT for all of them): the group commit's batch.
+    ``copied``: each conversation's ``COPIED`` attributes, read in this transaction."""
+    rows = _entries(list(messages), copied)
     if rows:
         with connection.cursor() as cursor:
             backends.current().write(cursor, rows)

@@ -75,7 +75,11 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
         _archive(new, attachments)
         reopened = [pk for pk, current in state.items() if current.get("reopened")]
         search_index.follow_conversations(reopened)  # before the new entries: not them
-        search_index.index_messages(message for _, message in new)
+        copied = {
+            pk: tuple(current[name] for name in search_index.COPIED)
+            for pk, current in state.items()
+        }
+        search_index.index_messages((message for _, message in new), copied)
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
         transaction.on_commit(partial(_publish, new, attachments))
@@ -86,9 +90,10 @@ def _lock_conversations(ids: set[int]) -> dict[int, dict]:
     qs = Conversation.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
+    # Also what the search index copies of each conversation, read here under the lock.
     return {
-        row["pk"]: {"last_seq": row["last_seq"], "status": row["status"], "touched": False}
-        for row in qs.values("pk", "last_seq", "status")
+        row["pk"]: {**row, "touched": False}
+        for row in qs.values("pk", "last_seq", *search_index.COPIED)
     }
 
 

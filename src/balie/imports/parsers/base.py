@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Kind(enum.StrEnum):
@@ -79,3 +80,11 @@ class ParseError(ValueError):
     def __init__(self, file: str, position: str, message: str, code: str = "malformed"):
         self.file, self.position, self.message, self.code = file, position, message, code
         super().__init__(f"{file}, {position}: {message}")
+
+
+def time_zone_of(name: str, file_name: str) -> ZoneInfo:
+    """The official's time zone for an export (exports carry none), or a ParseError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError(file_name, "-", f"Unknown time zone {name!r}.", "bad_time_zone") from None

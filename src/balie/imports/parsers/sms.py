@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError as XMLParseError
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -34,6 +33,7 @@ from balie.imports.parsers.base import (
     ParsedChat,
     ParsedMessage,
     ParseError,
+    time_zone_of,
 )
 
 __all__ = ["parse"]
@@ -54,12 +54,7 @@ def parse(
     limits: Limits | None = None,
 ) -> ParsedChat:
     limits = limits or Limits()
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            file_name, "-", f"Unknown time zone {time_zone!r}.", "bad_time_zone"
-        ) from None
+    zone = time_zone_of(time_zone, file_name)
     if isinstance(source, (str, Path)):
         path = Path(source)
         size = path.stat().st_size

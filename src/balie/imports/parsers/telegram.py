@@ -17,7 +17,6 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from balie.imports.parsers.base import (
     Kind,
@@ -26,6 +25,7 @@ from balie.imports.parsers.base import (
     ParsedChat,
     ParsedMessage,
     ParseError,
+    time_zone_of,
 )
 
 __all__ = ["parse"]
@@ -41,12 +41,7 @@ def parse(
     limits: Limits | None = None,
 ) -> ParsedChat:
     limits = limits or Limits()
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            file_name, "-", f"Unknown time zone {time_zone!r}.", "bad_time_zone"
-        ) from None
+    zone = time_zone_of(time_zone, file_name)
     if isinstance(source, (str, Path)):
         with Path(source).open("rb") as file:
             data = file.read(limits.max_bytes + 1)

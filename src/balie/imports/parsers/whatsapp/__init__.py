@@ -27,9 +27,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from balie.imports.parsers.base import Limits, ParsedChat, ParseError
+from balie.imports.parsers.base import Limits, ParsedChat, ParseError, time_zone_of
 from balie.imports.parsers.whatsapp.export import open_export
 from balie.imports.parsers.whatsapp.headers import date_order as read_date_order
 from balie.imports.parsers.whatsapp.headers import detect
@@ -48,12 +47,7 @@ def parse(
     limits: Limits | None = None,
 ) -> ParsedChat:
     limits = limits or Limits()
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            file_name, "-", f"Unknown time zone {time_zone!r}.", "bad_time_zone"
-        ) from None
+    zone = time_zone_of(time_zone, file_name)
     if date_order not in (None, "dmy", "mdy", "ymd"):
         raise ParseError(file_name, "-", "date_order is dmy, mdy or ymd.", "bad_date_order")
     opener, members, title = open_export(source, file_name, limits)
