@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 
 from balie.accounts.actions import do_create_api_key
-from balie.archive.destruction import do_propose_destruction
-from balie.archive.holds import do_place_hold
 from balie.archive.models import (
     ArchiveEvent,
     DestructionList,
@@ -14,8 +12,10 @@ from balie.archive.models import (
     ListStatus,
     RecordClass,
 )
-from balie.archive.retention import do_review_retention
 from balie.conversations import actions
+from balie.records.destruction import do_propose_destruction
+from balie.records.holds import do_place_hold
+from balie.records.retention import do_review_retention
 from tests.factories import make_due
 
 
@@ -370,7 +370,8 @@ def test_four_eyes_destruction_over_the_api(as_user, records_rik, records_roos, 
 
 
 def test_the_destruction_record_after_execution(as_user, records_rik, records_roos, due, utrecht):
-    from balie.archive.destruction import do_approve_destruction, do_execute_destruction
+    from balie.records.destruction import do_approve_destruction
+    from balie.records.execution import do_execute_destruction
 
     destruction_list = do_propose_destruction(
         utrecht.pk, actor=records_rik, conversation_ids=[due.pk], title="Q1"

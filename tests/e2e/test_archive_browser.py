@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from balie.archive.destruction import do_execute_destruction
 from balie.archive.models import DestructionList
 from balie.conversations import actions
 from balie.conversations.models import Message
+from balie.records.execution import do_execute_destruction
 from tests.conftest import PASSWORD
 from tests.factories import make_due, send
 

@@ -9,18 +9,18 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from balie.archive.destruction import (
-    do_approve_destruction,
-    do_execute_destruction,
-    do_propose_destruction,
-)
 from balie.conversations.models import Conversation
 from balie.imports.actions import do_import
 from balie.imports.models import ImportedChat
 from balie.imports.parsers.base import Kind
 from balie.imports.selection import Rules
-from tests.archive.test_destruction import _every_text_in_the_database
+from balie.records.destruction import (
+    do_approve_destruction,
+    do_propose_destruction,
+)
+from balie.records.execution import do_execute_destruction
 from tests.imports.helpers import export_of, msg, photo
+from tests.records.test_destruction import _every_text_in_the_database
 
 pytestmark = pytest.mark.django_db
 

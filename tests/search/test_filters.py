@@ -121,7 +121,7 @@ def test_groningen_never_sees_utrecht(corpus, agent_gerrit, groningen, utrecht_t
 
 def test_record_class(corpus, woo_wim, lead_lotte, utrecht, groningen):
     from balie.archive.models import RecordClass
-    from balie.archive.record_classes import do_set_record_class
+    from balie.records.record_classes import do_set_record_class
 
     parking, _ = corpus["parking"]
     permits = RecordClass.objects.get(organisation=utrecht, code="KCC-AANVRAAG")

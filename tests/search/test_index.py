@@ -148,7 +148,7 @@ def test_a_status_change_touches_only_that_conversations_entries(webchat, agent_
 
 def test_entries_follow_team_and_record_class(webchat, agent_anna, woo_wim, utrecht, utrecht_team):
     from balie.archive.models import RecordClass
-    from balie.archive.record_classes import do_set_record_class
+    from balie.records.record_classes import do_set_record_class
 
     conversation, _ = webchat
     stale = Conversation.objects.get(pk=conversation.pk)  # as a resident's socket holds it

@@ -7,16 +7,16 @@ import json
 
 import pytest
 
-from balie.archive.destruction import (
-    do_approve_destruction,
-    do_execute_destruction,
-    do_propose_destruction,
-)
-from balie.archive.holds import do_place_hold
 from balie.archive.models import DestructionList, Hold, ListStatus, RecordClass
-from balie.archive.retention import do_review_retention
 from balie.conversations import actions
 from balie.conversations.events import conversation_payload
+from balie.records.destruction import (
+    do_approve_destruction,
+    do_propose_destruction,
+)
+from balie.records.execution import do_execute_destruction
+from balie.records.holds import do_place_hold
+from balie.records.retention import do_review_retention
 from tests.factories import make_due
 
 RECORDS = "/console/utrecht/records/"

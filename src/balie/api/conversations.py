@@ -16,10 +16,10 @@ from balie.api.serializers.conversations import (
     DetailsSerializer,
     StatusSerializer,
 )
-from balie.archive.record_classes import do_set_record_class
-from balie.archive.record_selectors import require_record_class_chooser
 from balie.conversations import actions, selectors
 from balie.conversations.models import Conversation
+from balie.records.record_classes import do_set_record_class
+from balie.records.selectors import require_record_class_chooser
 
 CONVERSATION_ID = path_id("conversation_id", "Id of the conversation.")
 

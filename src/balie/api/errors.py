@@ -13,11 +13,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.record_selectors import RecordNotFound
 from balie.conversations import selectors
 from balie.conversations.actions import ActionError
 from balie.conversations.files import FileRejected
+from balie.records.permissions import RecordsNotAllowed
+from balie.records.selectors import RecordNotFound
 from balie.search.errors import SearchError
 
 __all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]

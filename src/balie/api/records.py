@@ -2,7 +2,7 @@
 
 Reads are for records managers, Woo officers, auditors and administrators, and for API keys
 with the scope records:read; writes are by people with a records role (the actions check
-which), never by a key. Views are thin: a selector from ``archive.record_selectors`` finds
+which), never by a key. Views are thin: a selector from ``records.selectors`` finds
 and authorises, an action writes and validates.
 """
 
@@ -28,17 +28,17 @@ from balie.api.serializers.records import (
     RecordClassWriteSerializer,
     RetentionReviewSerializer,
 )
-from balie.archive import record_selectors as records
-from balie.archive.destruction import (
+from balie.archive.models import HoldScope
+from balie.conversations.actions import ActionError
+from balie.conversations.selectors import record_list_read
+from balie.records import selectors as records
+from balie.records.destruction import (
     do_approve_destruction,
     do_propose_destruction,
     do_reject_destruction,
 )
-from balie.archive.holds import do_place_hold, do_release_hold
-from balie.archive.models import HoldScope
-from balie.archive.record_classes import EDITABLE, do_save_record_class
-from balie.conversations.actions import ActionError
-from balie.conversations.selectors import record_list_read
+from balie.records.holds import do_place_hold, do_release_hold
+from balie.records.record_classes import EDITABLE, do_save_record_class
 
 READ_ONLY = "For records managers, Woo officers, auditors and administrators, and API keys "
 READ_ONLY += "with the scope records:read."

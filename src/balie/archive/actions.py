@@ -81,3 +81,19 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
             last_seq=head.last_seq, last_hash=head.last_hash
         )
     return events
+
+
+def record_creation(sender, *, organisation, **kwargs) -> None:
+    """A new organisation's chain starts with its creation (connected to
+    ``balie.tenants.actions.organisation_created``)."""
+    record_event(
+        organisation_id=organisation.pk,
+        event_type="organisation.created",
+        payload={
+            "name": organisation.name,
+            "slug": organisation.slug,
+            "gemeentecode": organisation.gemeentecode,
+            "oin": organisation.oin,
+        },
+        actor=ActorRef("system"),
+    )

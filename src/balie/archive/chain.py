@@ -19,6 +19,11 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+def destroyed_marker(destruction_list_id: int) -> dict:
+    """What a payload emptied by a destruction list holds."""
+    return {"destroyed_by": destruction_list_id}
+
+
 def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "balie.conversations",
     "balie.archive",
     "balie.search",
+    "balie.records",
     "balie.imports",
     "balie.realtime",
     "balie.api",

@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import signing
 
+from balie.conversations import followers
 from balie.conversations.models import RESIDENT_VISIBLE, Conversation, Message
 
 __all__ = [
@@ -146,28 +147,17 @@ def conversation_payload(
     }
     if with_labels:
         payload["labels"] = sorted(label.name for label in conversation.labels.all())
-        payload.update(_retention(conversation))
+        payload.update(_record_class(conversation))
+        payload.update(followers.opening_details(conversation))
     return payload
 
 
-def _retention(conversation: Conversation) -> dict[str, Any]:
-    """Record class and, once destroyed, when and by which destruction list (opening only)."""
-    from balie.archive.models import DestructionItem, ItemStatus
-
+def _record_class(conversation: Conversation) -> dict[str, Any]:
     record_class = conversation.record_class
-    destroyed = conversation.destroyed_at
     return {
         "record_class": (
             {"id": record_class.pk, "code": record_class.code, "name": record_class.name}
             if record_class is not None
-            else None
-        ),
-        "destroyed_at": destroyed.isoformat() if destroyed else None,
-        "destruction_list": (
-            DestructionItem.objects.filter(conversation=conversation, status=ItemStatus.DESTROYED)
-            .values_list("destruction_list_id", flat=True)
-            .first()
-            if destroyed
             else None
         ),
     }

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from balie.accounts.models import RECORDS_ROLES
+from balie.conversations.selectors import role_in
 from balie.imports.exports import Export, ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch
 from balie.imports.selection import Rules
@@ -95,9 +97,6 @@ def do_import(
 def _check_people(organisation, owner, importer) -> None:
     """The owner works for the organisation; officials import their own chats, records
     managers and administrators may import for someone else."""
-    from balie.accounts.models import RECORDS_ROLES
-    from balie.conversations.selectors import role_in
-
     if role_in(owner, organisation.pk) is None:
         raise ImportRefused(
             "owner_not_member", f"{owner.username} werkt niet voor {organisation.name}."

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from balie.accounts.models import Membership
+from balie.conversations.models import Label, Team
 from balie.imports import parsers
 from balie.imports.models import ImportedChat, Source
 from balie.imports.parsers.base import Limits, ParsedMessage
@@ -82,9 +84,6 @@ def review(export: Export) -> Reviewed:
 def context_for(organisation, owner, source: str) -> Context:
     """What the proposal knows: the organisation's staff and matters, and the official's
     earlier choices."""
-    from balie.accounts.models import Membership
-    from balie.conversations.models import Label, Team
-
     colleagues = {}
     members = Membership.objects.filter(organisation=organisation).select_related("user")
     for membership in members.exclude(user=owner):

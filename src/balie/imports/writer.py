@@ -15,13 +15,13 @@ from collections import Counter
 from datetime import UTC
 from pathlib import Path
 
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
 from balie.archive.actions import record_event, record_events
 from balie.archive.actors import actor_ref
-from balie.archive.record_classes import record_class_for
-from balie.conversations.blobs import store_blob
+from balie.conversations.blobs import blob_name, store_blob
 from balie.conversations.files import FileRejected, check_upload, clean_filename
 from balie.conversations.models import (
     Attachment,
@@ -37,6 +37,7 @@ from balie.conversations.models import (
 from balie.imports.exports import ImportRefused, limits
 from balie.imports.models import ImportedChat, Source, chat_key_of
 from balie.imports.parsers.base import Kind, ParsedAttachment, ParsedMessage
+from balie.records.record_classes import record_class_for
 from balie.search import index as search_index
 from balie.search.text import fold
 
@@ -341,10 +342,6 @@ def file_sha256(path: Path) -> str:
 
 def remove_unreferenced(shas: list[str]) -> None:
     """After a failed import: the files it stored that no attachment uses."""
-    from django.core.files.storage import default_storage
-
-    from balie.conversations.blobs import blob_name
-
     for sha256 in set(shas):
         used = (
             Attachment.objects.filter(sha256=sha256).exists()

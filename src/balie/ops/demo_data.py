@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import ApiScope, Role, User
-from balie.archive.holds import do_place_hold
 from balie.archive.models import HoldKind, HoldScope
 from balie.conversations import actions
 from balie.conversations.models import Conversation, Direction, Status
+from balie.records.holds import do_place_hold
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
 

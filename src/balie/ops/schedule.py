@@ -18,7 +18,7 @@ from balie.ops.models import ScheduledJob
 # name: task to enqueue, every day at or after BALIE_DAILY_JOBS_HOUR (local time).
 DAILY_JOBS = {
     "verify-archives": "balie.archive.tasks.verify_archives",
-    "review-retention": "balie.archive.tasks.review_retention",
+    "review-retention": "balie.records.tasks.review_retention",
     "search-partitions": "balie.search.tasks.make_search_partitions",
     "imports-cleanup": "balie.imports.tasks.cleanup_uploads",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from balie.accounts.models import ApiKey
@@ -10,7 +12,7 @@ from balie.search.models import SavedSearch
 from balie.search.params import parse_search
 from balie.tenants.models import Organisation
 
-__all__ = ["do_delete_saved_search", "do_save_search"]
+__all__ = ["do_delete_saved_search", "do_save_search", "register_deletion_guard"]
 
 MAX_SAVED_PER_USER = 200
 
@@ -44,16 +46,21 @@ def do_save_search(
         )
 
 
-def do_delete_saved_search(saved_search: SavedSearch) -> None:
-    """Delete it, unless an active hold (legal hold, Woo request) rests on it."""
-    from balie.archive.models import Hold
+DeletionGuard = Callable[[SavedSearch], None]
+_deletion_guards: list[DeletionGuard] = []
 
-    hold = Hold.objects.filter(saved_search=saved_search, released_at__isnull=True).first()
-    if hold is not None:
-        raise ActionError(
-            "held",
-            f"Op deze zoekopdracht rust een {hold.get_kind_display().lower()} "
-            f"({hold.reference}); hef die eerst op.",
-        )
-    Hold.objects.filter(saved_search=saved_search).update(saved_search=None)
-    saved_search.delete()
+
+def register_deletion_guard(guard: DeletionGuard) -> None:
+    """A layer above that refers to saved searches (records management's holds) registers a
+    guard: called inside the deleting transaction, it raises ``ActionError`` to refuse, or
+    lets go of its references."""
+    if guard not in _deletion_guards:
+        _deletion_guards.append(guard)
+
+
+def do_delete_saved_search(saved_search: SavedSearch) -> None:
+    """Delete it, unless a registered guard refuses (an active hold rests on it)."""
+    with transaction.atomic():
+        for guard in _deletion_guards:
+            guard(saved_search)
+        saved_search.delete()

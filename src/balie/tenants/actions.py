@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.dispatch import Signal
 
-from balie.archive.actions import record_event
-from balie.archive.actors import ActorRef
-from balie.archive.record_classes import do_seed_record_classes
 from balie.tenants.models import Organisation
+
+#: Sent inside the creating transaction with ``organisation``. The layers above connect in
+#: their ``AppConfig.ready``: the archive starts the organisation's chain, records management
+#: gives it the default record classes. A receiver that raises undoes the creation.
+organisation_created = Signal()
 
 
 def do_create_organisation(
@@ -17,11 +20,5 @@ def do_create_organisation(
     organisation.full_clean()
     with transaction.atomic():
         organisation.save()
-        do_seed_record_classes(organisation.pk)
-        record_event(
-            organisation_id=organisation.pk,
-            event_type="organisation.created",
-            payload={"name": name, "slug": slug, "gemeentecode": gemeentecode, "oin": oin},
-            actor=ActorRef("system"),
-        )
+        organisation_created.send(sender=Organisation, organisation=organisation)
     return organisation

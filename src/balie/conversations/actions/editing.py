@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
-from balie.conversations import events
+from balie.conversations import events, followers
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.messages import clean_body
 from balie.conversations.models import RESIDENT_VISIBLE, Direction, Message
-from balie.search import index as search_index
 
 
 def do_edit_message(message: Message, *, actor, body: object) -> Message:
@@ -66,7 +65,7 @@ def _change(message, actor, event_type, extra, *, body, edited) -> Message:
         Message.objects.filter(pk=message.pk).update(**fields)
         for name, value in fields.items():
             setattr(message, name, value)
-        search_index.reindex_message(message)  # a deleted message is no longer found
+        followers.index().reindex_message(message)  # a deleted message is no longer found
         record_event(
             organisation_id=message.organisation_id,
             conversation_id=message.conversation_id,

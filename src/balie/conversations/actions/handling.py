@@ -11,7 +11,7 @@ from django.utils import timezone
 from balie.accounts.models import WRITING_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
-from balie.conversations import events
+from balie.conversations import events, followers
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.messages import do_send_message
 from balie.conversations.models import (
@@ -24,7 +24,6 @@ from balie.conversations.models import (
     Status,
     Team,
 )
-from balie.search import index as search_index
 from balie.tenants.models import Organisation
 
 
@@ -64,14 +63,12 @@ def do_assign(
         if change_team:
             fields["team"] = team
             if not conversation.record_class_chosen:  # the new team's record class
-                from balie.archive.record_classes import record_class_for  # (imports actions)
-
-                fields["record_class"] = record_class_for(
+                fields["record_class"] = followers.record_class_for(
                     conversation.organisation_id, team=team, channel=conversation.channel
                 )
         Conversation.objects.filter(pk=conversation.pk).update(**fields)
         if change_team:
-            search_index.follow_conversations([conversation.pk])
+            followers.index().follow_conversations([conversation.pk])
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,
@@ -109,7 +106,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         # The retention term of most record classes runs from the closing date.
         closed_at = timezone.now() if status == Status.CLOSED else None
         Conversation.objects.filter(pk=conversation.pk).update(status=status, closed_at=closed_at)
-        search_index.follow_conversations([conversation.pk])
+        followers.index().follow_conversations([conversation.pk])
         conversation.refresh_from_db()
         record_event(
             organisation_id=conversation.organisation_id,
@@ -168,7 +165,7 @@ def do_update_details(
                 ]
             )
             changes["labels"] = labels
-            search_index.follow_conversations([conversation.pk])
+            followers.index().follow_conversations([conversation.pk])
         if not changes:
             return conversation
         conversation.refresh_from_db()

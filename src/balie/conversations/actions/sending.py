@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from balie.archive.actions import record_events
 from balie.archive.actors import api_key_of, user_of
-from balie.conversations import events
+from balie.conversations import events, followers
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import (
     Attachment,
@@ -29,7 +29,7 @@ from balie.conversations.models import (
     Message,
     Status,
 )
-from balie.search import index as search_index
+from balie.conversations.tasks import deliver_outbound
 
 __all__ = ["SendItem", "SendResult", "send_messages"]
 
@@ -74,12 +74,12 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
         _update_conversations(new, state, now)
         _archive(new, attachments)
         reopened = [pk for pk, current in state.items() if current.get("reopened")]
-        search_index.follow_conversations(reopened)  # before the new entries: not them
+        followers.index().follow_conversations(reopened)  # before the new entries: not them
         copied = {
-            pk: tuple(current[name] for name in search_index.COPIED)
+            pk: tuple(current[name] for name in followers.index().COPIED)
             for pk, current in state.items()
         }
-        search_index.index_messages((message for _, message in new), copied)
+        followers.index().index_messages((message for _, message in new), copied)
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
         transaction.on_commit(partial(_publish, new, attachments))
@@ -93,7 +93,7 @@ def _lock_conversations(ids: set[int]) -> dict[int, dict]:
     # Also what the search index copies of each conversation, read here under the lock.
     return {
         row["pk"]: {**row, "touched": False}
-        for row in qs.values("pk", "last_seq", *search_index.COPIED)
+        for row in qs.values("pk", "last_seq", *followers.index().COPIED)
     }
 
 
@@ -246,8 +246,6 @@ def _actor_kind(message: Message) -> str:
 def _enqueue_external(new) -> None:
     pending = [m for _, m in new if m.delivery_status == DeliveryStatus.PENDING]
     if pending:
-        from balie.conversations.tasks import deliver_outbound
-
         for message in pending:
             deliver_outbound.enqueue(message.pk)
 

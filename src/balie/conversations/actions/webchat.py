@@ -10,7 +10,7 @@ from django.db import transaction
 
 from balie.archive.actions import record_event
 from balie.archive.actors import ActorRef
-from balie.conversations import events
+from balie.conversations import events, followers
 from balie.conversations.models import Channel, Contact, Conversation, Team
 from balie.tenants.models import Organisation
 
@@ -23,8 +23,6 @@ def do_start_webchat(
     organisation: Organisation, *, language: str = "nl"
 ) -> tuple[Conversation, str]:
     """Open a new web chat for an anonymous resident; return it with the device token."""
-    from balie.archive.record_classes import record_class_for  # (it imports these actions)
-
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         contact = Contact.objects.create(organisation=organisation)
@@ -36,7 +34,9 @@ def do_start_webchat(
             team=team,
             language=language if language in ("nl", "en") else "nl",
             resident_token_hash=hash_token(token),
-            record_class=record_class_for(organisation.pk, team=team, channel=Channel.WEBCHAT),
+            record_class=followers.record_class_for(
+                organisation.pk, team=team, channel=Channel.WEBCHAT
+            ),
         )
         record_event(
             organisation_id=organisation.pk,

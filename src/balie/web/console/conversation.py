@@ -10,9 +10,9 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
 from balie.accounts.selectors import staff_member
-from balie.archive.record_classes import do_set_record_class
-from balie.archive.record_selectors import require_record_class_chooser
 from balie.conversations import actions, events, selectors
+from balie.records.record_classes import do_set_record_class
+from balie.records.selectors import require_record_class_chooser
 from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
 
 _KEEP = object()

@@ -19,9 +19,9 @@ from balie.accounts.models import (
     WRITING_ROLES,
 )
 from balie.accounts.selectors import staff_of
-from balie.archive.record_selectors import record_class_choices
 from balie.conversations import selectors
 from balie.conversations.models import Status
+from balie.records.selectors import record_class_choices
 from balie.web.console import queries
 from balie.web.console.pages import page_context, render_page
 

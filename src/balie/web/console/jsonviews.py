@@ -13,9 +13,9 @@ from functools import wraps
 
 from django.http import JsonResponse
 
-from balie.archive.permissions import RecordsNotAllowed
 from balie.conversations import actions, selectors
 from balie.conversations.files import FileRejected
+from balie.records.permissions import RecordsNotAllowed
 
 
 class BadRequest(ValueError):

@@ -18,19 +18,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.accounts.models import HOLD_ROLES, RECORDS_READ_ROLES, RECORDS_ROLES
-from balie.archive import record_selectors as records
-from balie.archive.destruction import (
+from balie.archive.models import HoldKind, HoldScope, ListStatus, Trigger, Waardering
+from balie.conversations.actions import ActionError
+from balie.conversations.models import Channel
+from balie.conversations.selectors import record_list_read
+from balie.records import selectors as records
+from balie.records.destruction import (
     do_approve_destruction,
     do_propose_destruction,
     do_reject_destruction,
 )
-from balie.archive.holds import do_place_hold, do_release_hold
-from balie.archive.models import HoldKind, HoldScope, ListStatus, Trigger, Waardering
-from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.record_classes import do_save_record_class
-from balie.conversations.actions import ActionError
-from balie.conversations.models import Channel
-from balie.conversations.selectors import record_list_read
+from balie.records.holds import do_place_hold, do_release_hold
+from balie.records.permissions import RecordsNotAllowed
+from balie.records.record_classes import do_save_record_class
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import page_context, render_page
 

@@ -8,15 +8,15 @@ import pytest
 from django.utils import timezone
 
 from balie.archive.models import ArchiveEvent, RecordClass, RetentionReview
-from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.record_classes import do_save_record_class, do_set_record_class
-from balie.archive.retention import due_conversations, is_due
-from balie.archive.tasks import review_retention
-from balie.archive.terms import Retention
 from balie.conversations import actions
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Conversation
-from tests.archive.helpers import close_in_the_past
+from balie.records.permissions import RecordsNotAllowed
+from balie.records.record_classes import do_save_record_class, do_set_record_class
+from balie.records.retention import due_conversations, is_due
+from balie.records.tasks import review_retention
+from balie.records.terms import Retention
+from tests.records.helpers import close_in_the_past
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_one_default_class_per_organisation(utrecht, records_rik):
 def test_the_daily_review_counts_what_is_due_and_what_is_held(
     webchat, utrecht, groningen, lead_lotte, records_rik
 ):
-    from balie.archive.holds import do_place_hold
+    from balie.records.holds import do_place_hold
 
     conversation, _ = webchat
     second, _ = actions.do_start_webchat(utrecht)

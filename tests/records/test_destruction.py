@@ -7,22 +7,22 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
-from balie.archive.destruction import (
-    do_approve_destruction,
-    do_execute_destruction,
-    do_propose_destruction,
-    do_reject_destruction,
-)
-from balie.archive.holds import do_place_hold, do_release_hold
 from balie.archive.models import ArchiveEvent, DestructionPermit, ItemStatus, ListStatus
-from balie.archive.permissions import RecordsNotAllowed
 from balie.archive.verification import verify_organisation
 from balie.conversations import actions
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.blobs import blob_name
 from balie.conversations.models import Attachment, Conversation, Direction, Message
-from tests.archive.helpers import close_in_the_past
+from balie.records.destruction import (
+    do_approve_destruction,
+    do_propose_destruction,
+    do_reject_destruction,
+)
+from balie.records.execution import do_execute_destruction
+from balie.records.holds import do_place_hold, do_release_hold
+from balie.records.permissions import RecordsNotAllowed
 from tests.factories import send
+from tests.records.helpers import close_in_the_past
 
 SECRET = "Mijn BSN is 123456782 en ik woon op de Zeldzamestraat"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -311,7 +311,7 @@ def test_approval_enqueues_the_execution(utrecht, lead_lotte, records_rik, recor
     with django_capture_on_commit_callbacks(execute=True):
         do_approve_destruction(proposed, actor=records_roos)
     task = DBTaskResult.objects.get()
-    assert task.task_path == "balie.archive.tasks.execute_destruction_list"
+    assert task.task_path == "balie.records.tasks.execute_destruction_list"
     assert task.args_kwargs["args"] == [proposed.pk]
     assert Conversation.objects.get(pk=conversation.pk).destroyed_at is None  # not yet run
 

@@ -16,9 +16,11 @@ from balie.accounts.models import HOLD_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.archive.models import Hold, HoldKind, HoldScope
-from balie.archive.permissions import require_role
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Contact, Conversation
+from balie.records.permissions import require_role
+from balie.search.models import SavedSearch
+from balie.search.selectors import conversation_ids_matching
 
 _NOT_ALLOWED = "Alleen een archiefbeheerder, Woo-coördinator of beheerder plaatst holds."
 
@@ -106,8 +108,6 @@ def do_release_hold(hold: Hold, *, actor, reason: object) -> Hold:
 
 
 def _saved_search(organisation_id: int, saved_search_id: int):
-    from balie.search.models import SavedSearch
-
     return SavedSearch.objects.filter(organisation_id=organisation_id, pk=saved_search_id).first()
 
 
@@ -143,8 +143,6 @@ def holds_covering(organisation_id: int, conversation_ids: Iterable[int]) -> dic
 
 
 def _saved_search_matches(hold: Hold) -> set[int]:
-    from balie.search.selectors import conversation_ids_matching
-
     if hold.saved_search is None:
         return set()
     # The whole organisation: a hold must not shrink when its author changes teams.
@@ -154,3 +152,16 @@ def _saved_search_matches(hold: Hold) -> set[int]:
 def describe(holds: list[Hold]) -> str:
     """'Woo-verzoek WOO-2026-014; juridische bewaarplicht ZAAK-7' — why something is blocked."""
     return "; ".join(f"{hold.get_kind_display()} {hold.reference}" for hold in holds)
+
+
+def release_saved_search(saved_search: SavedSearch) -> None:
+    """Before a saved search is deleted: refuse while an active hold (legal hold, Woo request)
+    rests on it; released holds let go of it. Registered with the search actions."""
+    hold = Hold.objects.filter(saved_search=saved_search, released_at__isnull=True).first()
+    if hold is not None:
+        raise ActionError(
+            "held",
+            f"Op deze zoekopdracht rust een {hold.get_kind_display().lower()} "
+            f"({hold.reference}); hef die eerst op.",
+        )
+    Hold.objects.filter(saved_search=saved_search).update(saved_search=None)

@@ -23,7 +23,6 @@ from balie.accounts.models import (
     ApiScope,
     Membership,
 )
-from balie.archive.holds import describe, holds_covering
 from balie.archive.models import (
     DestructionItem,
     DestructionList,
@@ -31,9 +30,10 @@ from balie.archive.models import (
     RecordClass,
     RetentionReview,
 )
-from balie.archive.permissions import RecordsNotAllowed
-from balie.archive.retention import DueRecord, due_conversations
 from balie.conversations.actions.errors import ActionError
+from balie.records.holds import describe, holds_covering
+from balie.records.permissions import RecordsNotAllowed
+from balie.records.retention import DueRecord, due_conversations
 from balie.tenants.models import Organisation
 
 __all__ = [

@@ -14,10 +14,10 @@ from balie.accounts.models import RECORDS_ROLES, WRITING_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.archive.models import RecordClass, Trigger, Waardering
-from balie.archive.permissions import require_role
-from balie.archive.terms import Retention
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Channel, Conversation, Team
+from balie.records.permissions import require_role
+from balie.records.terms import Retention
 from balie.search.index import follow_conversations
 
 # The classes a new organisation starts with. Terms follow common practice for customer
@@ -235,3 +235,8 @@ def do_set_record_class(
                 actor=actor_ref(actor),
             )
     return conversation
+
+
+def seed_on_creation(sender, *, organisation, **kwargs) -> None:
+    """A new organisation gets the default classes (connected to ``organisation_created``)."""
+    do_seed_record_classes(organisation.pk)

@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from balie.archive.models import RecordClass, RetentionReview, Trigger, Waardering
-from balie.archive.terms import Retention
 from balie.conversations.models import Conversation, Status
+from balie.records.terms import Retention
 
 
 def trigger_date(conversation: Conversation, trigger: str) -> datetime | None:
@@ -102,7 +102,7 @@ def _due(conversation, record_class, start: datetime, end: datetime) -> DueRecor
 
 def do_review_retention(organisation_id: int, *, now: datetime | None = None) -> RetentionReview:
     """The daily list of what is due, kept as a RetentionReview the records manager sees."""
-    from balie.archive.holds import holds_covering
+    from balie.records.holds import holds_covering
 
     now = now or timezone.now()
     due = due_conversations(organisation_id, now=now)

@@ -1,0 +1,107 @@
+"""One error base for every domain error Balie raises.
+
+Every error carries a stable ``code`` for programs, an HTTP ``status`` and a translatable
+``message`` for people (Dutch by default, English through gettext), and may name the request
+``field`` it is about. Each surface maps a :class:`BalieError` in one place: the API's
+exception handler (:mod:`balie.api.errors`), the console's JSON views
+(:mod:`balie.web.console.jsonviews`) and the socket consumers
+(:mod:`balie.realtime.protocol`). A new error is a subclass here or in its package, never a
+new mapping at a call site.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+
+__all__ = [
+    "BalieError",
+    "Conflict",
+    "Invalid",
+    "NotAllowed",
+    "NotFound",
+    "TooLarge",
+]
+
+Text = str | Promise  # a plain or a lazily translated text
+
+
+class BalieError(Exception):
+    """Base of every domain error: ``code``, ``status``, ``message`` and ``field``."""
+
+    status: ClassVar[int] = 400
+    default_code: ClassVar[str] = "invalid"
+    default_message: ClassVar[Text] = ""
+
+    def __init__(
+        self,
+        code: str | None = None,
+        message: Text | None = None,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.code = code or self.default_code
+        self._message = message if message is not None else self.default_message
+        self.field = field
+        if status is not None:
+            self.status = status  # type: ignore[misc]
+        super().__init__(self.code)
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        return force_str(self._message)
+
+    @property
+    def detail(self) -> str:
+        return self.message
+
+    def __str__(self) -> str:
+        return self.message or self.code
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"code", "detail", "fields"}``: the shape every surface answers with."""
+        problem = {"code": self.code, "detail": self.message}
+        return {
+            "code": self.code,
+            "detail": self.message,
+            "fields": {self.field: [problem]} if self.field else {},
+        }
+
+
+class Invalid(BalieError, ValueError):
+    """Input refused (400)."""
+
+    status = 400
+    default_code = "invalid"
+
+
+class NotFound(BalieError, LookupError):
+    """Not there, or not for this actor's eyes: the two are never told apart (404)."""
+
+    status = 404
+    default_code = "not_found"
+
+
+class NotAllowed(BalieError, PermissionError):
+    """The actor sees it but may not do this (403)."""
+
+    status = 403
+    default_code = "permission_denied"
+
+
+class Conflict(BalieError):
+    """The request collides with what is stored (409)."""
+
+    status = 409
+    default_code = "conflict"
+
+
+class TooLarge(BalieError, ValueError):
+    """Over a size limit (413)."""
+
+    status = 413
+    default_code = "too_large"
