@@ -22,6 +22,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Argon2 costs ~50 ms per password by design; the suite creates thousands of staff
+    # users. Production's hasher is checked in tests/accounts/test_passwords.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

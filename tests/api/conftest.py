@@ -8,12 +8,6 @@ from rest_framework.test import APIClient
 from balie.accounts.actions import do_create_api_key
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """API tests log in with force_login; argon2 for every fixture user only costs time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def as_user():
     """``as_user(agent_anna)``: an APIClient logged in as that staff member."""

@@ -25,11 +25,6 @@ def long_ago():
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _start(organisation, team, *, subject):
     conversation, _token = actions.do_start_webchat(organisation)
     if team is not None and conversation.team_id != team.pk:

@@ -22,11 +22,6 @@ from tests.factories import make_due
 RECORDS = "/console/utrecht/records/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def due(webchat, agent_anna):
     return make_due(webchat[0], actor=agent_anna)
