@@ -4,18 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/balie
+# The gettext catalogues; their .mo files are build output (compiled in Python, docs/i18n.md).
+LOCALE_PO := $(wildcard src/balie/locale/*/LC_MESSAGES/*.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
 
-.PHONY: demo test test-sqlite test-postgres test-e2e lint schema schema-check install clean
+.PHONY: demo test test-sqlite test-postgres test-e2e lint schema schema-check install messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	BALIE_DATA_DIR=var/build $(BIN)/balie compilemessages
 	touch $(STAMP)
 
-install: $(STAMP)
+%.mo: %.po | $(STAMP)  ## a catalogue changed since the install: compile it again
+	BALIE_DATA_DIR=var/build $(BIN)/balie compilemessages $<
 
-demo: $(STAMP)  ## set up demo data on SQLite in ./data and start Balie on 127.0.0.1:8000
+install: $(STAMP) $(LOCALE_MO)
+
+messages: $(STAMP)  ## extract the texts of src/balie into the .po catalogues (needs GNU gettext)
+	cd src/balie && BALIE_DATA_DIR=../../var/build ../../$(BIN)/balie makemessages -l nl -l en --add-location file --no-obsolete
+	cd src/balie && BALIE_DATA_DIR=../../var/build ../../$(BIN)/balie makemessages -d djangojs -l nl -l en --add-location file --no-obsolete
+
+demo: $(STAMP) $(LOCALE_MO)  ## set up demo data on SQLite in ./data and start Balie on 127.0.0.1:8000
 	$(BIN)/balie demo --data-dir data $(if $(PORT),--port $(PORT),)
 
 test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, browser
@@ -33,16 +44,16 @@ schema-check: $(STAMP)  ## fail when the committed OpenAPI contract differs from
 	BALIE_DATA_DIR=var/schema $(BIN)/balie spectacular --file var/openapi.generated.yaml --validate --fail-on-warn
 	diff -u src/balie/api/openapi.yaml var/openapi.generated.yaml
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(LOCALE_MO)
 	BALIE_DATA_DIR=var/test-sqlite $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)  ## the same suite on PostgreSQL; mandatory when CI=true
+test-postgres: $(STAMP) $(LOCALE_MO)  ## the same suite on PostgreSQL; mandatory when CI=true
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		BALIE_DATA_DIR=var/test-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL at $(PG_URL) is not reachable and CI=true: failing"; exit 1; \
 	else echo "SKIPPED: PostgreSQL at $(PG_URL) not reachable (mandatory with CI=true)"; fi
 
-test-e2e: $(STAMP)  ## browser tests in Debian's headless Chromium
+test-e2e: $(STAMP) $(LOCALE_MO)  ## browser tests in Debian's headless Chromium
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$CI" = "true" ] || [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

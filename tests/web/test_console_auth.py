@@ -28,6 +28,37 @@ def test_language_switch_shows_english_and_is_kept_in_the_session(client, db):
     page = client.get(LOGIN).text
     assert '<html lang="en"' in page
     assert "User name" in page
+    assert 'name="language" value="nl"' in page and ">Nederlands</button>" in page
+
+
+def test_the_browser_language_does_not_change_the_console(client, db):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").text
+
+    assert '<html lang="nl"' in page
+    assert "Gebruikersnaam" in page
+    assert ">English</button>" in page
+
+
+def test_inbox_and_its_script_texts_follow_the_switch(client, agent_anna, webchat):
+    client.force_login(agent_anna)
+    dutch = client.get("/console/utrecht/").text
+    dutch_catalogue = client.get(reverse("console:jsi18n")).text
+    client.post("/console/language/", {"language": "en", "next": LOGIN})
+    english = client.get("/console/utrecht/").text
+    english_catalogue = client.get(reverse("console:jsi18n")).text
+
+    assert "Alle teams" in dutch and "All teams" in english
+    assert "Wacht op inwoner" in dutch_catalogue  # gettext("Waiting for resident")
+    assert "Wacht op inwoner" not in english_catalogue
+    assert '"Waiting for resident"' in english_catalogue
+
+
+def test_the_language_outlives_logging_out(client, agent_anna):
+    client.force_login(agent_anna)
+    client.post("/console/language/", {"language": "en", "next": LOGIN})
+    client.post("/console/logout/")
+
+    assert "User name" in client.get(LOGIN).text
 
 
 def test_language_switch_refuses_to_redirect_off_site(client, db):

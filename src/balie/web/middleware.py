@@ -1,10 +1,14 @@
-"""Per-request context for the audit log: where a read came from, and why."""
+"""Per-request context: the audit log's (where a read came from, and why) and the language."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from balie.archive.audit import AuditContext, reset_context, set_context
+from balie.web.console.language import language_of
 
 PURPOSE_HEADER = "X-Balie-Purpose"
+CONSOLE_PREFIX = "/console/"
 
 
 class AuditContextMiddleware:
@@ -27,3 +31,21 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             reset_context(token)
+
+
+class ConsoleLanguageMiddleware:
+    """The console speaks the language of its switch (kept in the session), Dutch by default.
+
+    Django's ``LocaleMiddleware`` (before this one) follows the browser's Accept-Language; the
+    console does not: a municipality's staff see Dutch until they choose English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(CONSOLE_PREFIX):
+            language = language_of(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

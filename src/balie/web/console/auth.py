@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from balie.conversations import selectors
+from balie.web.console.language import LANGUAGES, SESSION_KEY
 from balie.web.console.pages import page_context, render_page
-from balie.web.console.strings import LANGUAGES, SESSION_KEY
 
 
 class ConsoleLoginView(LoginView):

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from balie.accounts.models import RECORDS_ROLES
@@ -33,7 +34,7 @@ from balie.imports.staging import (
     rules_of,
 )
 from balie.web.console.inbox import organisation_or_404
-from balie.web.console.pages import page_context, render_page
+from balie.web.console.pages import render_page
 
 PAGE_SIZE = 100
 MAX_BATCHES_SHOWN = 50
@@ -47,7 +48,7 @@ def imports(request, slug: str):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            error = page_context(request)["t"]["import_no_file"]
+            error = gettext("Choose a file.")
         else:
             try:
                 staged, _ = do_stage_upload(
@@ -103,7 +104,7 @@ def import_review(request, slug: str, token: str):
         action = request.POST.get("action", "save")
         if action == "cancel":
             do_discard_upload(upload)
-            messages.success(request, page_context(request)["t"]["import_cancelled"])
+            messages.success(request, gettext("Stopped. The file has been removed."))
             return redirect("console:imports", slug)
         if action in ("keep_where", "drop_where"):
             return _choose_where(request, slug, token, upload, keep=action == "keep_where")
@@ -117,12 +118,10 @@ def import_review(request, slug: str, token: str):
             except (ImportRefused, ParseError) as refused:
                 messages.error(request, getattr(refused, "message", str(refused)))
                 return redirect("console:import_review", slug, token)
-            t = page_context(request)["t"]
             messages.success(
                 request,
-                t["import_done"].format(
-                    added=batch.messages_added, selected=batch.messages_selected
-                ),
+                gettext("Done: %(added)s new messages in the archive (%(selected)s chosen).")
+                % {"added": batch.messages_added, "selected": batch.messages_selected},
             )
             return redirect("console:imports", slug)
         target = int(request.POST.get("go", page)) if request.POST.get("go", "").isdigit() else page
@@ -147,17 +146,16 @@ def import_review(request, slug: str, token: str):
 
 
 def _choose_where(request, slug, token, upload, *, keep: bool):
-    t = page_context(request)["t"]
     try:
         since = _day(request.POST.get("from", ""))
         until = _day(request.POST.get("to", ""))
     except ValueError:
-        messages.error(request, t["import_bad_date"])
+        messages.error(request, gettext("That date is not valid. Use yyyy-mm-dd."))
     else:
         touched = do_choose_where(
             upload, keep=keep, chat=request.POST.get("chat", ""), since=since, until=until
         )
-        messages.success(request, t["import_where_done"].format(count=touched))
+        messages.success(request, gettext("%(count)s messages changed.") % {"count": touched})
     return redirect("console:import_review", slug, token)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from balie.accounts.models import (
@@ -23,7 +24,8 @@ from balie.conversations import selectors
 from balie.conversations.models import Status
 from balie.records.selectors import record_class_choices
 from balie.web.console import queries
-from balie.web.console.pages import page_context, render_page
+from balie.web.console.labels import SCOPE_LABELS, STATUS_LABELS
+from balie.web.console.pages import render_page
 
 STATUS_FILTERS = ("active", *Status.values, "all")
 SCOPES = ("all", "mine", "unassigned")
@@ -77,10 +79,9 @@ def inbox(request, slug: str):
             "socket": "/ws/agent/",
         },
     }
-    t = page_context(request)["t"]
     conversations = list(queries.inbox(request.user, organisation, **filters))
     selectors.record_list_read(request.user, conversations, kind="conversation", filters=filters)
-    rows = [_row(c, t) for c in conversations]
+    rows = [_row(c) for c in conversations]
     context = {
         "organisation": organisation,
         "role": role,
@@ -92,24 +93,24 @@ def inbox(request, slug: str):
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],
         "no_team_unread": unread.get(None, 0),
-        "status_filters": [(value, t[f"status_{value}"]) for value in STATUS_FILTERS],
-        "scopes": [(value, t[f"scope_{value}"]) for value in SCOPES],
+        "status_filters": [(value, STATUS_LABELS[value]) for value in STATUS_FILTERS],
+        "scopes": [(value, SCOPE_LABELS[value]) for value in SCOPES],
         "config": config,
     }
     return render_page(request, "console/inbox.html", context)
 
 
-def _row(conversation, t: dict[str, str]) -> dict:
+def _row(conversation) -> dict:
     return {
         "id": conversation.pk,
         "contact": str(conversation.contact),
         "subject": conversation.subject,
         "team_id": conversation.team_id or "",
-        "team": conversation.team.name if conversation.team else t["no_team"],
+        "team": conversation.team.name if conversation.team else gettext("No team"),
         "assignee_id": conversation.assignee_id or "",
-        "assignee": str(conversation.assignee) if conversation.assignee else t["nobody"],
+        "assignee": str(conversation.assignee) if conversation.assignee else gettext("Nobody"),
         "status": conversation.status,
-        "status_label": t[f"status_{conversation.status}"],
+        "status_label": STATUS_LABELS[conversation.status],
         "last_message_at": conversation.last_message_at,
         "unread": conversation.unread,
         "channel": conversation.get_channel_display(),

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.accounts.models import HOLD_ROLES, RECORDS_READ_ROLES, RECORDS_ROLES
@@ -32,7 +33,7 @@ from balie.records.holds import do_place_hold, do_release_hold
 from balie.records.permissions import RecordsNotAllowed
 from balie.records.record_classes import do_save_record_class
 from balie.web.console.inbox import organisation_or_404
-from balie.web.console.pages import page_context, render_page
+from balie.web.console.pages import render_page
 
 MAX_DUE_SHOWN = 500
 MAX_HOLDS_SHOWN = 200
@@ -69,7 +70,6 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         user, [row.conversation for row in shown], kind="conversation",
         filters={"list": "retention.due"},
     )  # fmt: skip
-    t = page_context(request)["t"]
     record_classes = list(records.record_classes_for(user, organisation.pk))
     context = {
         "organisation": organisation,
@@ -79,7 +79,7 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         "new_class": _class_form(None, failed),
         "review": records.retention_reviews_for(user, organisation.pk).first(),
         "due": shown,
-        "due_more": _due_pages(t, due_page, len(shown), len(due)),
+        "due_more": _due_pages(due_page, len(shown), len(due)),
         "holds": records.holds_for(user, organisation.pk)[:MAX_HOLDS_SHOWN],
         "lists": records.destruction_lists_for(user, organisation.pk)[:MAX_LISTS_SHOWN],
         "triggers": Trigger.choices,
@@ -99,17 +99,18 @@ def _due_page(request, total: int) -> int:
     return min(int(value), pages) if value.isdigit() and int(value) > 0 else 1
 
 
-def _due_pages(t: dict, page: int, shown: int, total: int) -> dict | None:
+def _due_pages(page: int, shown: int, total: int) -> dict | None:
     """Where this page of the due list starts and ends, and the neighbouring pages."""
     if total <= MAX_DUE_SHOWN:
         return None
     first = (page - 1) * MAX_DUE_SHOWN + 1
     return {
-        "text": t["due_more"].format(first=first, last=first + shown - 1, total=total),
+        "text": gettext("Conversations %(first)s to %(last)s of %(total)s.")
+        % {"first": first, "last": first + shown - 1, "total": total},
         "previous": page - 1 if page > 1 else None,
         "next": page + 1 if first + shown - 1 < total else None,
-        "previous_text": t["due_previous"].format(size=MAX_DUE_SHOWN),
-        "next_text": t["due_next"].format(size=MAX_DUE_SHOWN),
+        "previous_text": gettext("Previous %(size)s") % {"size": MAX_DUE_SHOWN},
+        "next_text": gettext("Next %(size)s") % {"size": MAX_DUE_SHOWN},
     }
 
 
@@ -166,7 +167,7 @@ def save_record_class(request, slug: str):
         )
     except (ActionError, RecordsNotAllowed) as error:
         return _refused(request, organisation, role, form, error, values)
-    messages.success(request, page_context(request)["t"]["saved"])
+    messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "record-classes"))
 
 
@@ -193,7 +194,7 @@ def place_hold(request, slug: str):
         )
     except (ActionError, RecordsNotAllowed) as error:
         return _refused(request, organisation, role, "hold", error, values)
-    messages.success(request, page_context(request)["t"]["saved"])
+    messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "holds"))
 
 
@@ -212,7 +213,7 @@ def release_hold(request, slug: str, hold_id: int):
         do_release_hold(hold, actor=request.user, reason=reason)
     except (ActionError, RecordsNotAllowed) as error:
         return _refused(request, organisation, role, "release", error, release_id=hold.pk)
-    messages.success(request, page_context(request)["t"]["saved"])
+    messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "holds"))
 
 

@@ -26,7 +26,8 @@ from balie.search.selectors import (
     search_messages,
 )
 from balie.web.console.inbox import organisation_or_404
-from balie.web.console.pages import page_context, render_page
+from balie.web.console.labels import DIRECTION_LABELS, SORT_LABELS, STATUS_LABELS
+from balie.web.console.pages import render_page
 
 FORM_NAMES = ("q", *FILTER_NAMES, "sort", "page_size")
 
@@ -81,7 +82,6 @@ def delete_saved(request, slug: str, saved_search_id: int):
 
 
 def _render(request, organisation, *, page=None, error=None, searched, status=200):
-    t = page_context(request)["t"]
     source = _with_labels_split(request.GET if request.method == "GET" else request.POST)
     form = {name: source.get(name, "") for name in FORM_NAMES}
     form["label"] = source.getlist("label")
@@ -96,7 +96,7 @@ def _render(request, organisation, *, page=None, error=None, searched, status=20
         "form": form,
         "searched": searched,
         "page": page,
-        "hits": [_hit(hit, organisation.slug, t) for hit in page.hits] if page else [],
+        "hits": [_hit(hit, organisation.slug) for hit in page.hits] if page else [],
         "error": error,
         "query": query.urlencode(),
         "saved": saved,
@@ -104,14 +104,14 @@ def _render(request, organisation, *, page=None, error=None, searched, status=20
         "label_names": selectors.label_names_of(organisation.pk),
         "record_classes": RecordClass.objects.for_organisation(organisation).order_by("code"),
         "channels": Channel.choices,
-        "statuses": [(value, t[f"status_{value}"]) for value in Status.values],
-        "directions": [(value, t[f"direction_{value}"]) for value in DIRECTIONS],
-        "sorts": [(value, t[f"sort_{value}"]) for value in SORTS],
+        "statuses": [(value, STATUS_LABELS[value]) for value in Status.values],
+        "directions": [(value, DIRECTION_LABELS[value]) for value in DIRECTIONS],
+        "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
     }
     return render_page(request, "console/search.html", context, status=status)
 
 
-def _hit(hit, slug: str, t: dict[str, str]) -> dict:
+def _hit(hit, slug: str) -> dict:
     """A hit for the template: the snippet in pieces, the matches marked (escaped there)."""
     pieces, at = [], 0
     for start, end in hit.highlights:
@@ -121,8 +121,8 @@ def _hit(hit, slug: str, t: dict[str, str]) -> dict:
     return {
         "hit": hit,
         "pieces": [(text, marked) for text, marked in pieces if text],
-        "direction": t[f"direction_{_DIRECTION_NAMES[hit.direction]}"],
-        "status": t[f"status_{hit.status}"],
+        "direction": DIRECTION_LABELS[_DIRECTION_NAMES[hit.direction]],
+        "status": STATUS_LABELS[hit.status],
         "url": reverse("console:inbox", args=[slug]) + f"?status=all&open={hit.conversation_id}",
     }
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from balie.web.console import (
     attachments,
@@ -17,6 +18,8 @@ urlpatterns = [
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("language/", auth.set_language, name="language"),
+    # The console script's texts (djangojs catalogue) in the language of the switch.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
     path("conversations/<int:conversation_id>/upload/", attachments.upload, name="upload"),
     path("conversations/<int:conversation_id>/assign/", conversation.assign, name="assign"),
     path("conversations/<int:conversation_id>/status/", conversation.change_status, name="status"),

@@ -17,6 +17,7 @@ from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -26,11 +27,10 @@ from balie.conversations import actions, events, selectors
 from balie.conversations.files import FileRejected
 from balie.tenants.selectors import organisation_by_slug
 from balie.web.downloads import attachment_response
-from balie.web.resident import strings
+from balie.web.resident import texts
 
 SIGNED_LINK_MAX_AGE = timedelta(days=7)
 TOKEN_HEADER = "X-Balie-Token"  # noqa: S105 - a header name, not a secret
-WIDGET_STRINGS = ("widget_open", "widget_close", "page_title")
 
 
 def _organisation_or_404(slug: str):
@@ -45,7 +45,7 @@ def _error(status: int, code: str, detail: str) -> JsonResponse:
 
 
 def _language(request) -> str:
-    return "en" if request.GET.get("lang") == "en" else "nl"
+    return texts.language_from(request.GET.get("lang"))
 
 
 @xframe_options_exempt  # the one page a municipality's site may show in its frame
@@ -54,12 +54,6 @@ def chat(request, slug: str):
     organisation = _organisation_or_404(slug)
     language = _language(request)
     max_upload_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-    t = strings.for_language(
-        language,
-        organisation=organisation.name,
-        mb=max_upload_mb,
-        max=settings.MAX_MESSAGE_CHARS,
-    )
     config = {
         "slug": organisation.slug,
         "organisation": organisation.name,
@@ -72,19 +66,27 @@ def chat(request, slug: str):
         "language": language,
         "embed": request.GET.get("embed") == "1",
     }
-    response = render(
-        request,
-        "resident/chat.html",
-        {
-            "organisation": organisation,
-            "language": language,
-            "t": t,
-            "page_title": t["page_title"],
-            "strings": strings.STRINGS,
-            "config": config,
-            "embed": config["embed"],
-        },
-    )
+    # Both languages' texts, so that the script can switch without a reload.
+    catalogues = texts.catalogues()
+    with translation.override(language):
+        response = render(
+            request,
+            "resident/chat.html",
+            {
+                "organisation": organisation,
+                "language": language,
+                "page_title": catalogues[language]["page_title"]
+                % {"organisation": organisation.name},
+                "switch": {
+                    key: catalogues[language][key]
+                    for key in ("switch_language", "switch_language_label", "switch_language_lang")
+                },
+                "max_upload_mb": max_upload_mb,
+                "texts": catalogues,
+                "config": config,
+                "embed": config["embed"],
+            },
+        )
     host = request.get_host()
     response["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -140,7 +142,7 @@ def widget(request, slug: str):
     widget_config = {
         "chatPath": reverse("resident:chat", args=[organisation.slug]),
         "organisation": organisation.name,
-        "strings": {key: strings.STRINGS[key] for key in WIDGET_STRINGS},
+        "strings": texts.catalogues(keys=texts.WIDGET_KEYS),
     }
     response = render(
         request,

@@ -8,7 +8,7 @@
   if (!script || window.balieWidget) return;
   const origin = new URL(script.src, location.href).origin;
   const lang = /^en\b/i.test(document.documentElement.lang || "") ? "en" : "nl";
-  const t = (key) => CONFIG.strings[key][lang].replace("{organisation}", CONFIG.organisation);
+  const t = (key) => CONFIG.strings[lang][key].replace("%(organisation)s", CONFIG.organisation);
   const chatUrl = `${origin}${CONFIG.chatPath}?embed=1${lang === "en" ? "&lang=en" : ""}`;
 
   const host = document.createElement("div");

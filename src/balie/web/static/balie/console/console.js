@@ -2,7 +2,14 @@
 // Protocol: docs/realtime.md. All user text goes into the page with textContent only.
 
 const config = JSON.parse(document.getElementById("console-config").textContent);
-const T = JSON.parse(document.getElementById("console-strings").textContent);
+// Texts come from Django's JavaScript catalogue (console:jsi18n, loaded before this module).
+const { gettext, interpolate } = globalThis;
+const STATUS_LABELS = {
+  open: gettext("Open"),
+  pending: gettext("Waiting for resident"),
+  resolved: gettext("Resolved"),
+  closed: gettext("Closed"),
+};
 const MAX_PANES = 20;
 const TYPING_EVERY_MS = 3000;
 
@@ -33,8 +40,8 @@ const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
   timeZone: document.documentElement.dataset.timeZone || undefined,
 });
 const formatTime = (iso) => (iso ? timeFormat.format(new Date(iso)) : "");
-const teamName = (id) => (id ? config.teams[String(id)] ?? "" : T.no_team);
-const staffName = (c) => c.assignee_name || T.nobody;
+const teamName = (id) => (id ? config.teams[String(id)] ?? "" : gettext("No team"));
+const staffName = (c) => c.assignee_name || gettext("Nobody");
 
 async function postJson(url, body) {
   const response = await fetch(url, {
@@ -80,7 +87,7 @@ const socket = {
 
 function showConnection(up) {
   const el = document.getElementById("connection");
-  el.textContent = up ? T.connected : T.connection_lost;
+  el.textContent = up ? gettext("Connected") : gettext("Connection lost. Trying again…");
   el.classList.toggle("down", !up);
 }
 
@@ -126,7 +133,7 @@ function onError(frame) {
   const [kind, id] = (frame.ref ?? "").split(":");
   if (kind === "sub") {
     const pane = panes.get(Number(id));
-    if (frame.code === "too_many_open") alert(T.too_many_open);
+    if (frame.code === "too_many_open") alert(gettext("You can open at most 20 conversations at once."));
     pane?.close();
     return;
   }
@@ -203,7 +210,7 @@ const inbox = {
     when.textContent = formatTime(c.last_message_at);
     const status = row.querySelector(".status");
     status.className = `status status-${c.status}`;
-    status.textContent = T[`status_${c.status}`];
+    status.textContent = STATUS_LABELS[c.status];
     row.querySelector(".team").textContent = teamName(c.team);
     row.querySelector(".assignee").textContent = staffName(c);
     if (c.agent_read_seq >= c.last_seq) this.setUnread(row, 0);
@@ -214,7 +221,7 @@ const inbox = {
     const badge = row.querySelector(".badge.unread");
     badge.textContent = count;
     badge.classList.toggle("zero", count === 0);
-    badge.setAttribute("aria-label", `${count} ${T.unread}`);
+    badge.setAttribute("aria-label", `${count} ${gettext("unread")}`);
   },
   sort() {
     const focused = document.activeElement;
@@ -251,7 +258,7 @@ const paneArea = document.getElementById("panes");
 
 function openPane(id) {
   if (panes.has(id)) return panes.get(id).focus();
-  if (panes.size >= MAX_PANES) return alert(T.too_many_open);
+  if (panes.size >= MAX_PANES) return alert(gettext("You can open at most 20 conversations at once."));
   const pane = new Pane(id);
   panes.set(id, pane);
   paneArea.append(pane.el);
@@ -284,12 +291,12 @@ class Pane {
 
   build() {
     const titleId = `pane-title-${this.id}`;
-    this.title = h("h2", { id: titleId, tabindex: "-1" }, `${T.conversation} #${this.id}`);
+    this.title = h("h2", { id: titleId, tabindex: "-1" }, `${gettext("Conversation")} #${this.id}`);
     this.subtitle = h("p", { class: "pane-sub" });
     this.log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId });
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
     this.notice = h("p", { class: "notice", role: "alert", hidden: true });
-    this.closeButton = h("button", { type: "button", class: "close", "aria-label": T.close, title: T.close,
+    this.closeButton = h("button", { type: "button", class: "close", "aria-label": gettext("Close"), title: gettext("Close"),
       onclick: () => this.close() }, "×");
     this.el = h("section", { class: "pane", "data-conversation": this.id, "aria-labelledby": titleId },
       h("header", { class: "pane-head" },
@@ -305,14 +312,14 @@ class Pane {
     const select = (label, options, onchange) =>
       h("label", {}, h("span", { class: "sr-only" }, label),
         h("select", { onchange, title: label }, options.map(([value, text]) => h("option", { value }, text))));
-    this.assigneeSelect = select(T.assign_to, [["", T.nobody], ...config.staff.map((s) => [s.id, s.name])],
+    this.assigneeSelect = select(gettext("Assign to"), [["", gettext("Nobody")], ...config.staff.map((s) => [s.id, s.name])],
       (e) => this.act("assign", { assignee: e.target.value ? Number(e.target.value) : null }));
-    this.teamSelect = select(T.move_team, [["", T.no_team], ...Object.entries(config.teams)],
+    this.teamSelect = select(gettext("Move to team"), [["", gettext("No team")], ...Object.entries(config.teams)],
       (e) => this.act("assign", { team: e.target.value ? Number(e.target.value) : null }));
-    this.statusSelect = select(T.change_status, config.statuses.map((s) => [s, T[`status_${s}`]]),
+    this.statusSelect = select(gettext("Change status"), config.statuses.map((s) => [s, STATUS_LABELS[s]]),
       (e) => this.act("status", { status: e.target.value }));
     return h("div", { class: "pane-controls" },
-      h("button", { type: "button", onclick: () => this.act("assign", { assignee: "me" }) }, T.assign_me),
+      h("button", { type: "button", onclick: () => this.act("assign", { assignee: "me" }) }, gettext("Assign to me")),
       this.assigneeSelect, this.teamSelect, this.statusSelect, this.buildDetails());
   }
 
@@ -322,13 +329,13 @@ class Pane {
     this.recordClassText = h("span");
     let chooser = null;
     if (config.canChooseRecordClass) {
-      this.recordClassSelect = h("select", { "aria-label": T.record_class, title: T.record_class,
+      this.recordClassSelect = h("select", { "aria-label": gettext("Record class (retention)"), title: gettext("Record class (retention)"),
         onchange: (e) => this.act("recordClass", { record_class: Number(e.target.value) }) },
         config.recordClasses.map((rc) => h("option", { value: rc.id }, `${rc.code} ${rc.name}`)));
-      chooser = h("label", {}, h("span", { class: "sr-only" }, T.record_class), this.recordClassSelect);
+      chooser = h("label", {}, h("span", { class: "sr-only" }, gettext("Record class (retention)")), this.recordClassSelect);
     }
     return h("div", {}, this.destroyedNotice,
-      h("p", { class: "pane-retention" }, h("span", {}, `${T.record_class}:`), chooser ?? this.recordClassText));
+      h("p", { class: "pane-retention" }, h("span", {}, `${gettext("Record class (retention)")}:`), chooser ?? this.recordClassText));
   }
 
   fillRetention(c) {
@@ -343,17 +350,17 @@ class Pane {
     if (c.destroyed_at) {
       const date = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "long",
         timeZone: document.documentElement.dataset.timeZone || undefined }).format(new Date(c.destroyed_at));
-      this.destroyedNotice.textContent = T.destroyed_notice
-        .replace("{date}", date).replace("{list}", c.destruction_list ?? "?");
+      this.destroyedNotice.textContent = interpolate(gettext("Destroyed on %(date)s (destruction list %(list)s)"),
+        { date, list: c.destruction_list ?? "?" }, true);
     }
   }
 
   buildDetails() {
     const field = (label, attrs = {}) => h("input", { type: "text", "aria-label": label, ...attrs });
     const labelled = (text, input) => h("label", {}, h("span", { "aria-hidden": "true" }, text), input);
-    this.subjectInput = field(T.subject, { maxlength: 200 });
-    this.caseInput = field(T.case_reference, { maxlength: 100 });
-    this.labelsInput = field(T.labels);
+    this.subjectInput = field(gettext("Subject"), { maxlength: 200 });
+    this.caseInput = field(gettext("Case number"), { maxlength: 100 });
+    this.labelsInput = field(gettext("Labels (comma-separated)"));
     const form = h("form", { class: "details-form", onsubmit: (event) => {
       event.preventDefault();
       this.act("details", {
@@ -362,11 +369,11 @@ class Pane {
         labels: this.labelsInput.value.split(",").map((x) => x.trim()).filter(Boolean),
       });
     } },
-      labelled(T.subject, this.subjectInput),
-      labelled(T.case_reference, this.caseInput),
-      labelled(T.labels, this.labelsInput),
-      h("button", { type: "submit" }, T.save));
-    this.details = h("details", { class: "pane-details" }, h("summary", {}, T.details), form);
+      labelled(gettext("Subject"), this.subjectInput),
+      labelled(gettext("Case number"), this.caseInput),
+      labelled(gettext("Labels (comma-separated)"), this.labelsInput),
+      h("button", { type: "submit" }, gettext("Save")));
+    this.details = h("details", { class: "pane-details" }, h("summary", {}, gettext("Subject, case number, labels")), form);
     return this.details;
   }
 
@@ -394,13 +401,13 @@ class Pane {
     this.internal.addEventListener("change", () =>
       this.composer.classList.toggle("is-internal", this.internal.checked));
     this.composer = h("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(); } },
-      h("label", { for: inputId, class: "sr-only" }, T.message_label),
+      h("label", { for: inputId, class: "sr-only" }, gettext("Your message")),
       this.input, this.chips,
       h("div", { class: "composer-bar" },
-        h("label", { class: "toggle" }, this.internal, " ", T.internal_toggle),
-        h("label", { class: "attach button" }, this.file, T.attach),
-        h("button", { type: "submit", class: "primary" }, T.send)),
-      h("p", { id: `${inputId}-hint`, class: "hint" }, T.composer_hint));
+        h("label", { class: "toggle" }, this.internal, " ", gettext("Internal note (resident does not see this)")),
+        h("label", { class: "attach button" }, this.file, gettext("Attach a file")),
+        h("button", { type: "submit", class: "primary" }, gettext("Send"))),
+      h("p", { id: `${inputId}-hint`, class: "hint" }, gettext("Enter sends, Shift+Enter adds a new line.")));
     return this.composer;
   }
 
@@ -443,12 +450,12 @@ class Pane {
     }
     this.conversation = c;
     this.title.textContent = c.contact;
-    this.closeButton.setAttribute("aria-label", `${T.close}: ${c.contact}`);
+    this.closeButton.setAttribute("aria-label", `${gettext("Close")}: ${c.contact}`);
     if (this.composer) {
       const closed = c.status === "closed";
       for (const control of this.composer.elements) control.disabled = closed;
     }
-    this.subtitle.textContent = [c.subject, c.case_reference, T[`status_${c.status}`], teamName(c.team),
+    this.subtitle.textContent = [c.subject, c.case_reference, STATUS_LABELS[c.status], teamName(c.team),
       staffName(c), ...(c.labels ?? []).map((name) => `#${name}`)].filter(Boolean).join(" · ");
     this.fillDetails(c);
     this.fillRetention(c);
@@ -486,12 +493,12 @@ class Pane {
     if (!pending) return false;
     pending.el.classList.add("failed");
     pending.el.querySelector(".state").replaceChildren(
-      `${T.send_failed}: ${frame.detail} `,
+      `${gettext("Not sent")}: ${frame.detail} `,
       h("button", { type: "button", class: "link", onclick: () => {
         pending.el.classList.remove("failed");
-        pending.el.querySelector(".state").textContent = T.sending;
+        pending.el.querySelector(".state").textContent = gettext("Sending…");
         socket.send(pending.frame);
-      } }, T.retry));
+      } }, gettext("Try again")));
     return true;
   }
 
@@ -522,7 +529,7 @@ class Pane {
   }
 
   showTyping() {
-    this.typing.textContent = T.resident_typing;
+    this.typing.textContent = gettext("Resident is typing…");
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => { this.typing.textContent = ""; }, 5000);
   }
@@ -554,7 +561,7 @@ class Pane {
       const data = await postJson(urlFor(kind, this.id), body);
       this.setConversation(data.conversation);
     } catch (error) {
-      this.notice.textContent = `${T.action_failed}: ${error.message}`;
+      this.notice.textContent = `${gettext("That did not work")}: ${error.message}`;
       this.notice.hidden = false;
       if (this.conversation) this.setConversation(this.conversation);
     }
@@ -565,9 +572,9 @@ class Pane {
     this.file.value = "";
     if (!file) return;
     const entry = { id: null };
-    const progress = h("progress", { max: 100, value: 0, "aria-label": `${T.uploading} ${file.name}` });
+    const progress = h("progress", { max: 100, value: 0, "aria-label": `${gettext("Uploading")} ${file.name}` });
     const chip = h("li", {}, file.name, " ", progress,
-      h("button", { type: "button", class: "link", "aria-label": `${T.remove} ${file.name}`, onclick: () => {
+      h("button", { type: "button", class: "link", "aria-label": `${gettext("Remove")} ${file.name}`, onclick: () => {
         request.abort();
         this.uploads = this.uploads.filter((u) => u !== entry);
         chip.remove();
@@ -588,7 +595,7 @@ class Pane {
       } else {
         this.uploads = this.uploads.filter((u) => u !== entry);
         chip.classList.add("failed");
-        progress.replaceWith(h("span", { role: "alert" }, data.detail || T.action_failed));
+        progress.replaceWith(h("span", { role: "alert" }, data.detail || gettext("That did not work")));
       }
     });
     request.send(form);
@@ -596,30 +603,30 @@ class Pane {
 }
 
 function renderMessage(m, pending = false) {
-  const label = { inbound: T.resident, note: T.internal_note, system: T.system }[m.direction];
-  const who = m.direction === "inbound" ? T.resident : m.author;
+  const label = { inbound: gettext("Resident"), note: gettext("Internal note"), system: gettext("System") }[m.direction];
+  const who = m.direction === "inbound" ? gettext("Resident") : m.author;
   const meta = h("p", { class: "meta" },
-    m.direction === "note" ? h("strong", { class: "tag" }, T.internal_note) : null,
+    m.direction === "note" ? h("strong", { class: "tag" }, gettext("Internal note")) : null,
     who && m.direction !== "system" ? h("span", { class: "author" }, who) : null,
     m.created_at ? h("time", { datetime: m.created_at }, formatTime(m.created_at)) : null);
   const files = (m.attachments ?? []).map((a) =>
     a.content_type.startsWith("image/")
       ? h("a", { href: a.url, target: "_blank", rel: "noopener", class: "image" },
           h("img", { src: a.url, alt: a.filename, loading: "lazy", width: a.width, height: a.height }))
-      : h("a", { href: a.url, class: "file", download: a.filename }, `${T.download}: ${a.filename}`));
+      : h("a", { href: a.url, class: "file", download: a.filename }, `${gettext("Download")}: ${a.filename}`));
   return h("li", {
     class: `msg msg-${m.direction}${pending ? " pending" : ""}`,
     "data-seq": pending ? null : m.seq,
     "aria-label": label ?? null,
   }, meta,
-  m.deleted ? h("p", { class: "body deleted" }, T.message_deleted)
+  m.deleted ? h("p", { class: "body deleted" }, gettext("This message was deleted."))
     : m.body ? h("p", { class: "body" }, m.body) : null,
   m.deleted ? null : files,
-  m.edited && !m.deleted ? h("p", { class: "edited" }, T.message_edited) : null,
+  m.edited && !m.deleted ? h("p", { class: "edited" }, gettext("edited")) : null,
   !pending && !m.deleted && m.author_id === config.user && ["outbound", "note"].includes(m.direction)
     ? ownMessageControls(m) : null,
   m.direction === "outbound" || pending
-    ? h("p", { class: "state" }, pending ? T.sending : h("span", { class: "read-mark" }, T.read_by_resident))
+    ? h("p", { class: "state" }, pending ? gettext("Sending…") : h("span", { class: "read-mark" }, gettext("Read by resident")))
     : null);
 }
 
@@ -628,13 +635,13 @@ function ownMessageControls(m) {
   const change = (frame) => socket.send({ ...frame, conversation: m.conversation, message: m.id });
   return h("p", { class: "own-controls" },
     h("button", { type: "button", class: "link", onclick: () => {
-      const body = prompt(T.edit_message, m.body);
+      const body = prompt(gettext("New text of your message:"), m.body);
       if (body !== null && body.trim() && body.trim() !== m.body) change({ type: "edit", body });
-    } }, T.edit),
+    } }, gettext("Edit")),
     " · ",
     h("button", { type: "button", class: "link", onclick: () => {
-      if (confirm(T.delete_confirm)) change({ type: "delete" });
-    } }, T.delete));
+      if (confirm(gettext("Delete this message? It stays in the archive."))) change({ type: "delete" });
+    } }, gettext("Delete")));
 }
 
 // --- start ---------------------------------------------------------------------------------

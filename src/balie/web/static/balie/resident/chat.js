@@ -4,7 +4,8 @@
 // with the same client_id until the server acknowledges it: never lost, never doubled.
 
 const config = JSON.parse(document.getElementById("balie-config").textContent);
-const STRINGS = JSON.parse(document.getElementById("balie-strings").textContent);
+// Both languages' texts by key ({nl: {...}, en: {...}}), from the gettext catalogues.
+const TEXTS = JSON.parse(document.getElementById("balie-strings").textContent);
 const $ = (id) => document.getElementById(id);
 
 const TYPING_EVERY_MS = 3000;
@@ -64,10 +65,9 @@ const state = {
 const PARAMS = { organisation: config.organisation, mb: config.maxUploadMb, max: config.maxMessageChars };
 
 function t(key, params = {}) {
-  const entry = STRINGS[key];
-  const text = entry ? (entry[state.lang] ?? entry.nl) : key;
+  const text = (TEXTS[state.lang] ?? TEXTS.nl)[key] ?? key;
   const values = { ...PARAMS, ...params };
-  return text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
+  return text.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
 }
 
 function applyLanguage() {
@@ -84,7 +84,7 @@ function applyLanguage() {
 }
 
 function errorText(code, detail) {
-  if (code && `err_${code}` in STRINGS) return t(`err_${code}`);
+  if (code && `err_${code}` in TEXTS.nl) return t(`err_${code}`);
   return state.lang === "nl" && detail ? detail : t("error_generic");
 }
 
