@@ -209,7 +209,7 @@ def test_a_failure_leaves_nothing_half_imported(monkeypatch, tmp_path, utrecht, 
     def broken(self, *args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writer.Writer, "_archive", broken)
+    monkeypatch.setattr(writer.Writer, "_imported", broken)  # after the files are stored
     with pytest.raises(RuntimeError):
         do_import(
             export,

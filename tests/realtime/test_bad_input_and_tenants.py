@@ -118,7 +118,7 @@ async def test_read_only_role_cannot_send(webchat, auditor_aziz):
     await agent.send_json_to(
         {"type": "send", "conversation": conversation.pk, "client_id": "abcdefgh1", "body": "hoi"}
     )
-    assert (await receive_until(agent, "error"))["code"] == "forbidden"
+    assert (await receive_until(agent, "error"))["code"] == "permission_denied"
     await agent.disconnect()
 
 

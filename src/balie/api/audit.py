@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from balie.accounts.models import ApiScope
 from balie.api.base import ApiView, ApiViewMixin, errors, principal
@@ -16,7 +16,6 @@ from balie.api.serializers.audit import (
     VerificationRunSerializer,
 )
 from balie.archive.selectors import (
-    AuditNotAllowed,
     audit_entries_for,
     csv_rows,
     filter_entries,
@@ -34,10 +33,7 @@ def _entries(request):
     params = AuditFilterSerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
     data = dict(params.validated_data)
-    try:
-        qs = audit_entries_for(principal(request))
-    except AuditNotAllowed as error:
-        raise PermissionDenied(str(error)) from None
+    qs = audit_entries_for(principal(request))
     if "organisation" in data:
         qs = qs.filter(organisation__slug=data.pop("organisation"))
     if "actor" in data:
@@ -93,10 +89,7 @@ class IntegrityListView(AuditScope, ApiViewMixin, generics.ListAPIView):
     serializer_class = VerificationRunSerializer
 
     def get_queryset(self):
-        try:
-            return verification_runs_for(principal(self.request))
-        except AuditNotAllowed as error:
-            raise PermissionDenied(str(error)) from None
+        return verification_runs_for(principal(self.request))
 
     @extend_schema(
         operation_id="integrity_list",

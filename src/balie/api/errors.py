@@ -13,12 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from balie.conversations import selectors
-from balie.conversations.actions import ActionError
-from balie.conversations.files import FileRejected
-from balie.records.permissions import RecordsNotAllowed
-from balie.records.selectors import RecordNotFound
-from balie.search.errors import SearchError
+from balie.errors import BalieError
 
 __all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
 
@@ -74,15 +69,10 @@ def body(code: str, detail: str, fields: dict | None = None) -> dict:
 
 
 def _domain_error(exc) -> Response | None:
-    if isinstance(exc, selectors.ConversationNotFound | RecordNotFound):
-        return Response(body("not_found", _DUTCH["not_found"]), status=404)
-    if isinstance(exc, selectors.NotAllowed | RecordsNotAllowed):
-        return Response(body("permission_denied", str(exc)), status=403)
-    if isinstance(exc, SearchError):
-        problem = {"code": exc.code, "detail": exc.detail}
-        return Response(body(exc.code, exc.detail, {exc.field: [problem]}), status=400)
-    if isinstance(exc, ActionError | FileRejected):
-        return Response(body(exc.code, str(exc)), status=400)
+    """Every domain error (:class:`balie.errors.BalieError`): its own code, status, message
+    and field."""
+    if isinstance(exc, BalieError):
+        return Response(exc.as_dict(), status=exc.status)
     return None
 
 

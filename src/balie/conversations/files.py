@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from balie.errors import Invalid
+
 __all__ = ["CheckedFile", "FileRejected", "check_upload"]
 
 _SIGNATURES: list[tuple[bytes, str]] = [
@@ -27,12 +29,8 @@ _PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "W
 _PDF_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction)\b")
 
 
-class FileRejected(ValueError):
-    """The file may not be stored. ``code`` is stable; the message is for people (Dutch)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+class FileRejected(Invalid):
+    """The file may not be stored: ``FileRejected(code, message)``, answered with 400."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from balie.accounts.models import Membership
 from balie.conversations.models import Label, Team
+from balie.errors import Invalid
 from balie.imports import parsers
 from balie.imports.models import ImportedChat, Source
 from balie.imports.parsers.base import Limits, ParsedMessage
@@ -23,10 +24,8 @@ from balie.search.text import fold
 __all__ = ["Export", "ImportRefused", "Reviewed", "context_for", "limits", "proposals", "review"]
 
 
-class ImportRefused(ValueError):
-    def __init__(self, code: str, message: str):
-        self.code, self.message = code, message
-        super().__init__(message)
+class ImportRefused(Invalid):
+    """The import cannot go ahead: ``ImportRefused(code, message)``."""
 
 
 @dataclass(frozen=True)

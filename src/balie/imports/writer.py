@@ -1,6 +1,7 @@
 """Writing the selected messages of an export: conversations per chat, messages in chunks
-with their archive events, search entries and attachments. Used by ``do_import`` inside its
-transaction only.
+with their archive events, search entries and attachments, through the same writer as live
+sending (:func:`balie.conversations.actions.storing.store_messages`). Used by ``do_import``
+inside its transaction only.
 
 A message's ``client_id`` is a fingerprint of what it is (chat, time, author, kind, text,
 attachments, and which occurrence of exactly that it is), so importing the same file again,
@@ -19,8 +20,9 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
-from balie.archive.actions import record_event, record_events
+from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
+from balie.conversations.actions.storing import store_messages
 from balie.conversations.blobs import blob_name, store_blob
 from balie.conversations.files import FileRejected, check_upload, clean_filename
 from balie.conversations.models import (
@@ -38,7 +40,6 @@ from balie.imports.exports import ImportRefused, limits
 from balie.imports.models import ImportedChat, Source, chat_key_of
 from balie.imports.parsers.base import Kind, ParsedAttachment, ParsedMessage
 from balie.records.record_classes import record_class_for
-from balie.search import index as search_index
 from balie.search.text import fold
 
 __all__ = ["Writer", "file_sha256", "remove_unreferenced"]
@@ -156,16 +157,29 @@ class Writer:
         for parsed, client_id in new:
             conversation.last_seq += 1
             messages.append(self._message(conversation, parsed, client_id))
-        Message.objects.bulk_create(messages)
         latest = max(m.created_at for m in messages)
         if conversation.last_message_at is None or latest > conversation.last_message_at:
             conversation.last_message_at = latest
         Conversation.objects.filter(pk=conversation.pk).update(
             last_seq=conversation.last_seq, last_message_at=conversation.last_message_at
         )
-        attachments = self._attachments(conversation, list(zip(new, messages, strict=True)))
-        self._archive(conversation, new, messages, attachments)
-        search_index.index_messages(messages)
+        parsed_of = {
+            id(message): parsed for (parsed, _), message in zip(new, messages, strict=True)
+        }
+        store_messages(
+            messages,
+            event_type="message.imported",
+            actor=lambda _: {
+                "actor_id": self.importer.pk,
+                "api_key_id": None,
+                "actor_kind": "staff",
+            },
+            attach=lambda stored: self._attachments(
+                conversation, [(parsed_of[id(m)], m) for m in stored]
+            ),
+            extra=lambda message: self._imported(parsed_of[id(message)], message),
+            recorded_at=self.now,
+        )
         self.batch.messages_added += len(messages)
 
     def _message(self, conversation, parsed: ParsedMessage, client_id: str) -> Message:
@@ -194,7 +208,7 @@ class Writer:
 
     def _attachments(self, conversation, pairs) -> dict[int, list[Attachment]]:
         stored: dict[int, list[Attachment]] = {}
-        for (parsed, _), message in pairs:
+        for parsed, message in pairs:
             for item in parsed.attachments:
                 data = self._bytes(item)
                 if data is None:
@@ -259,38 +273,16 @@ class Writer:
             height=height,
         )
 
-    def _archive(self, conversation, new, messages, attachments) -> None:
-        record_events(
-            [
-                {
-                    "organisation_id": conversation.organisation_id,
-                    "conversation_id": conversation.pk,
-                    "event_type": "message.imported",
-                    "payload": {
-                        "batch_id": self.batch.pk,
-                        "message_id": message.pk,
-                        "seq": message.seq,
-                        "direction": message.direction,
-                        "author_name": message.author_name,
-                        "body": message.body,
-                        "kind": parsed.kind,
-                        "sent_at": parsed.timestamp.isoformat(),
-                        "time_zone": self.reviewed.time_zone,
-                        "position": parsed.position,
-                        "client_id": message.client_id,
-                        "attachments": [
-                            {"id": a.pk, "sha256": a.sha256, "filename": a.filename}
-                            for a in attachments.get(message.pk, [])
-                        ],
-                    },
-                    "actor_id": self.importer.pk,
-                    "api_key_id": None,
-                    "actor_kind": "staff",
-                    "created_at": self.now,
-                }
-                for (parsed, _), message in zip(new, messages, strict=True)
-            ]
-        )
+    def _imported(self, parsed: ParsedMessage, message: Message) -> dict:
+        """What a ``message.imported`` event adds to the writer's payload."""
+        return {
+            "batch_id": self.batch.pk,
+            "author_name": message.author_name,
+            "kind": parsed.kind,
+            "sent_at": parsed.timestamp.isoformat(),
+            "time_zone": self.reviewed.time_zone,
+            "position": parsed.position,
+        }
 
     def finish(self) -> None:
         if self.zip is not None:

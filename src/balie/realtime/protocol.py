@@ -13,17 +13,16 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from balie.errors import BalieError, Invalid
+
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 REPLAY_LIMIT = 500  # messages per ready/replay/subscribed frame; more pages follow
 
 
-class ProtocolError(Exception):
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+class ProtocolError(Invalid):
+    """A frame the socket cannot use: ``ProtocolError(code, detail)``."""
 
 
 class JsonConsumer(AsyncWebsocketConsumer):
@@ -56,12 +55,12 @@ class JsonConsumer(AsyncWebsocketConsumer):
             if handler is None:
                 raise ProtocolError("unknown_type", f"Onbekend berichttype {frame['type']!r}.")
             await handler(frame)
-        except ProtocolError as error:
+        except BalieError as error:  # the sockets' one mapping of domain errors
             await self.send_frame(
                 {
                     "type": "error",
                     "code": error.code,
-                    "detail": error.detail,
+                    "detail": error.message,
                     "ref": _ref(text_data),
                 }
             )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from balie.errors import Invalid
 
-class ActionError(ValueError):
-    """Input that an action refuses. ``code`` is stable for clients; the message is Dutch."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+class ActionError(Invalid):
+    """Input that an action refuses: ``ActionError(code, message)``, answered with 400."""

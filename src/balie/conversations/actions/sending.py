@@ -2,8 +2,9 @@
 
 For a batch of already validated sends, in one transaction and a fixed number of queries:
 lock the conversations (PostgreSQL; SQLite's IMMEDIATE transaction already holds the write
-lock), find client ids seen before, hand out sequence numbers, insert all messages and their
-archive events with one INSERT each (and their search index entries with one more), link
+lock), find client ids seen before, hand out sequence numbers, update the conversations, store
+the messages with their archive events and search entries through the one writer
+(:func:`~balie.conversations.actions.storing.store_messages`: one INSERT each), link
 attachments, enqueue external deliveries, and schedule the fan-out for after commit.
 """
 
@@ -15,10 +16,10 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
-from balie.archive.actions import record_events
 from balie.archive.actors import api_key_of, user_of
 from balie.conversations import events, followers
 from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.storing import store_messages
 from balie.conversations.models import (
     Attachment,
     Channel,
@@ -69,17 +70,19 @@ def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
             outcomes.append(outcome)
             if isinstance(outcome, Message):
                 new.append((item, outcome))
-        Message.objects.bulk_create([message for _, message in new])
-        attachments = _link_attachments(new)
         _update_conversations(new, state, now)
-        _archive(new, attachments)
         reopened = [pk for pk, current in state.items() if current.get("reopened")]
         followers.index().follow_conversations(reopened)  # before the new entries: not them
         copied = {
             pk: tuple(current[name] for name in followers.index().COPIED)
             for pk, current in state.items()
         }
-        followers.index().index_messages((message for _, message in new), copied)
+        attachments = store_messages(
+            [message for _, message in new],
+            event_type="message.created",
+            attach=lambda _: _link_attachments(new),
+            copied=copied,
+        )
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
         transaction.on_commit(partial(_publish, new, attachments))
@@ -205,42 +208,6 @@ def _update_conversations(new, state, now) -> None:
         conversation.last_seq = current["last_seq"]
         conversation.status = current["status"]
         conversation.last_message_at = now
-
-
-def _archive(new, attachments) -> None:
-    record_events(
-        [
-            {
-                "organisation_id": message.organisation_id,
-                "conversation_id": message.conversation_id,
-                "event_type": "message.created",
-                "payload": {
-                    "message_id": message.pk,
-                    "seq": message.seq,
-                    "direction": message.direction,
-                    "body": message.body,
-                    "client_id": message.client_id,
-                    "attachments": [
-                        {"id": a.pk, "sha256": a.sha256, "filename": a.filename}
-                        for a in attachments.get(message.pk, [])
-                    ],
-                },
-                "actor_id": message.author_id,
-                "api_key_id": message.sent_by_api_key_id,
-                "actor_kind": _actor_kind(message),
-                "created_at": message.created_at,
-            }
-            for _, message in new
-        ]
-    )
-
-
-def _actor_kind(message: Message) -> str:
-    if message.direction == Direction.INBOUND:
-        return "resident"
-    if message.sent_by_api_key_id:
-        return "api"
-    return "staff" if message.author_id else "system"
 
 
 def _enqueue_external(new) -> None:

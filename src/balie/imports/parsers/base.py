@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from balie.errors import Invalid
+
 
 class Kind(enum.StrEnum):
     TEXT = "text"
@@ -74,12 +76,13 @@ class Limits:
     max_attachment_bytes: int = 64 * 1024 * 1024  # one inline attachment (MMS parts)
 
 
-class ParseError(ValueError):
-    """Bad input: names the file and where in it (line, element or JSON path)."""
+class ParseError(Invalid):
+    """Bad input: names the file and where in it (line, element or JSON path); ``reason``
+    is the problem alone, the message all three."""
 
-    def __init__(self, file: str, position: str, message: str, code: str = "malformed"):
-        self.file, self.position, self.message, self.code = file, position, message, code
-        super().__init__(f"{file}, {position}: {message}")
+    def __init__(self, file: str, position: str, reason: str, code: str = "malformed"):
+        self.file, self.position, self.reason = file, position, reason
+        super().__init__(code, f"{file}, {position}: {reason}")
 
 
 def time_zone_of(name: str, file_name: str) -> ZoneInfo:

@@ -91,7 +91,7 @@ class Command(BaseCommand):
             me = frozenset(options["me"] or [owner.get_full_name()]) - {""}
             batch = self._import(console, export, organisation, owner, importer, rules, me, options)
         except ParseError as error:
-            raise CommandError(f"{error.file}, {error.position}: {error.message}") from None
+            raise CommandError(error.message) from None
         except ImportRefused as error:
             raise CommandError(error.message) from None
         except ValueError as error:
