@@ -75,7 +75,7 @@ def test_ids_that_do_not_exist_answer_the_same(client, agent_anna, utrecht_thing
     url = url.replace(f"/{utrecht_things[1].pk}/", "/987654/")
     response = _call(client, kind, url)
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "detail": "Dit gesprek bestaat niet."}
+    assert response.json() == {"code": "not_found", "detail": "Niet gevonden."}
 
 
 @pytest.mark.parametrize("endpoint", ["assign", "status", "upload"])
@@ -84,4 +84,4 @@ def test_auditor_gets_403_on_writes(client, auditor_aziz, utrecht_things, endpoi
     kind, url = _urls(*utrecht_things)[endpoint]
     response = _call(client, kind, url)
     assert response.status_code == 403
-    assert response.json()["code"] == "forbidden"
+    assert response.json()["code"] == "permission_denied"

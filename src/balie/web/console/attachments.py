@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from balie.conf.limits import declared_too_large, too_large_detail
 from balie.conversations import actions, events, selectors
-from balie.web.console.jsonviews import BadRequest, error, json_endpoint
+from balie.errors import Invalid
+from balie.web.console.jsonviews import error, json_endpoint
 from balie.web.downloads import attachment_response
 
 
@@ -32,7 +33,7 @@ def _store_upload(request, conversation_id: int):
     conversation = selectors.access_conversation(request.user, conversation_id, write=True)
     upload = request.FILES.get("file")
     if upload is None:
-        raise BadRequest("no_file", "Kies een bestand (veld 'file').")
+        raise Invalid("no_file", "Kies een bestand (veld 'file').")
     attachment = actions.do_store_attachment(
         conversation, data=upload.read(), filename=upload.name or "", uploaded_by=request.user
     )

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from balie.accounts.selectors import staff_member
 from balie.conversations import actions, events, selectors
+from balie.errors import Invalid
 from balie.records.record_classes import do_set_record_class
 from balie.records.selectors import require_record_class_chooser
-from balie.web.console.jsonviews import BadRequest, json_body, json_endpoint
+from balie.web.console.jsonviews import json_body, json_endpoint
 
 _KEEP = object()
 
@@ -33,7 +34,7 @@ def assign(request, conversation_id: int):
     conversation = selectors.access_conversation(request.user, conversation_id, write=True)
     body = json_body(request)
     if "assignee" not in body and "team" not in body:
-        raise BadRequest("invalid_field", "Geef een behandelaar (assignee) of een team.")
+        raise Invalid("invalid_field", "Geef een behandelaar (assignee) of een team.")
     assignee = _assignee(request.user, conversation, body.get("assignee", _KEEP))
     change_team = "team" in body
     team = _team(conversation, body["team"]) if change_team else None
@@ -51,10 +52,10 @@ def _assignee(user, conversation, value):
     if value == "me":
         return user
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest("invalid_assignee", "assignee moet 'me', een nummer of null zijn.")
+        raise Invalid("invalid_assignee", "assignee moet 'me', een nummer of null zijn.")
     member = staff_member(conversation.organisation_id, value)
     if member is None:
-        raise BadRequest(
+        raise Invalid(
             "invalid_assignee", "Deze persoon behandelt geen gesprekken van deze organisatie."
         )
     return member
@@ -64,10 +65,10 @@ def _team(conversation, value):
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequest("invalid_team", "team moet een nummer of null zijn.")
+        raise Invalid("invalid_team", "team moet een nummer of null zijn.")
     team = selectors.team_in(conversation.organisation_id, value)
     if team is None:
-        raise BadRequest("invalid_team", "Dit team hoort niet bij deze organisatie.")
+        raise Invalid("invalid_team", "Dit team hoort niet bij deze organisatie.")
     return team
 
 
@@ -79,7 +80,7 @@ def change_status(request, conversation_id: int):
     body = json_body(request)
     status = body.get("status")
     if not isinstance(status, str):
-        raise BadRequest("invalid_status", "status moet een tekst zijn.")
+        raise Invalid("invalid_status", "status moet een tekst zijn.")
     conversation = actions.do_change_status(conversation, actor=request.user, status=status)
     return _answer(conversation)
 
@@ -92,7 +93,7 @@ def details(request, conversation_id: int):
     body = json_body(request)
     fields = {key: body[key] for key in ("subject", "case_reference", "labels") if key in body}
     if not fields:
-        raise BadRequest("invalid_field", "Geef een onderwerp, zaaknummer of labels.")
+        raise Invalid("invalid_field", "Geef een onderwerp, zaaknummer of labels.")
     conversation = actions.do_update_details(conversation, actor=request.user, **fields)
     return _answer(conversation)
 

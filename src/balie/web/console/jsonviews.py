@@ -1,9 +1,8 @@
 """The JSON side of the console: the small POST endpoints that ``fetch()`` calls.
 
-:func:`json_endpoint` maps the domain's errors to HTTP the same way everywhere:
-``ConversationNotFound`` → 404, ``NotAllowed``/``RecordsNotAllowed`` → 403,
-``ActionError``/``FileRejected`` and a body that is not a JSON object → 400, always as
-``{"code", "detail"}``.
+:func:`json_endpoint` is the console's one mapping of domain errors to HTTP: every
+:class:`balie.errors.BalieError` (a body that is not a JSON object included) is answered with
+its status as ``{"code", "detail"}``.
 """
 
 from __future__ import annotations
@@ -13,15 +12,7 @@ from functools import wraps
 
 from django.http import JsonResponse
 
-from balie.conversations import actions, selectors
-from balie.conversations.files import FileRejected
-from balie.records.permissions import RecordsNotAllowed
-
-
-class BadRequest(ValueError):
-    def __init__(self, code: str, detail: str):
-        super().__init__(detail)
-        self.code = code
+from balie.errors import BalieError, Invalid
 
 
 def error(status: int, code: str, detail: str) -> JsonResponse:
@@ -29,13 +20,13 @@ def error(status: int, code: str, detail: str) -> JsonResponse:
 
 
 def json_body(request) -> dict:
-    """The request body as a JSON object, or BadRequest."""
+    """The request body as a JSON object, or Invalid."""
     try:
         body = json.loads(request.body or b"")
     except (ValueError, RecursionError):
-        raise BadRequest("malformed_json", "Dit is geen geldige JSON.") from None
+        raise Invalid("malformed_json", "Dit is geen geldige JSON.") from None
     if not isinstance(body, dict):
-        raise BadRequest("malformed_json", "Stuur een JSON-object.")
+        raise Invalid("malformed_json", "Stuur een JSON-object.")
     return body
 
 
@@ -48,11 +39,7 @@ def json_endpoint(view):
             return error(401, "not_authenticated", "Log eerst in.")
         try:
             return view(request, *args, **kwargs)
-        except selectors.ConversationNotFound:
-            return error(404, "not_found", "Dit gesprek bestaat niet.")
-        except (selectors.NotAllowed, RecordsNotAllowed) as exc:
-            return error(403, "forbidden", str(exc))
-        except (actions.ActionError, FileRejected, BadRequest) as exc:
-            return error(400, exc.code, str(exc))
+        except BalieError as exc:
+            return error(exc.status, exc.code, exc.message)
 
     return wrapper
