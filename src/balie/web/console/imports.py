@@ -64,7 +64,7 @@ def imports(request, slug: str):
             except ImportRefused as refused:
                 error = refused.message
             except ParseError as failed:
-                error = f"{failed.file}, {failed.position}: {failed.message}"
+                error = failed.message
             else:
                 return redirect("console:import_review", slug, staged.token)
     batches = ImportBatch.objects.for_organisation(organisation)
