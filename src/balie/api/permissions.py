@@ -8,30 +8,26 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from balie.accounts.models import ApiKey, User
+from balie.accounts.actors import Actor
+from balie.accounts.models import User
 
 
 def principal(request):
     """The actor behind a request: the ApiKey, or the logged-in staff user."""
-    if isinstance(request.auth, ApiKey):
-        return request.auth
-    return request.user
+    return request.auth if Actor.of(request.auth).is_key else request.user
 
 
 def staff_user(request) -> User | None:
     """The staff member making the request; None for an API key (no person behind it)."""
-    actor = principal(request)
-    return actor if isinstance(actor, User) else None
+    return Actor.of(principal(request)).user
 
 
 class IsStaffPrincipal(BasePermission):
     """An API key, or a logged-in staff user (what they see follows from their memberships)."""
 
     def has_permission(self, request, view):
-        if isinstance(request.auth, ApiKey):
-            return True
-        user = request.user
-        return bool(user and user.is_authenticated)
+        actor = Actor.of(principal(request))
+        return actor.is_key or actor.is_person
 
 
 class HasApiScope(BasePermission):
@@ -43,11 +39,11 @@ class HasApiScope(BasePermission):
     code = "missing_scope"
 
     def has_permission(self, request, view):
-        key = request.auth
-        if not isinstance(key, ApiKey):
+        actor = Actor.of(request.auth)
+        if not actor.is_key:
             return True
         scope = view.read_scope if request.method in SAFE_METHODS else view.write_scope
-        if key.has_scope(scope):
+        if actor.has_scope(scope):
             return True
         self.message = f"Deze API-sleutel mist de scope {scope}."
         return False
@@ -59,4 +55,4 @@ class KeysReadOnly(BasePermission):
     message = "Een API-sleutel kan hier alleen lezen; wijzigen doet een persoon."
 
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or not isinstance(request.auth, ApiKey)
+        return request.method in SAFE_METHODS or not Actor.of(request.auth).is_key

@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from balie.accounts.actors import Actor
 from balie.accounts.models import RECORDS_ROLES
-from balie.conversations.selectors import role_in
 from balie.imports.exports import Export, ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch
 from balie.imports.selection import Rules
@@ -97,11 +97,11 @@ def do_import(
 def _check_people(organisation, owner, importer) -> None:
     """The owner works for the organisation; officials import their own chats, records
     managers and administrators may import for someone else."""
-    if role_in(owner, organisation.pk) is None:
+    if Actor.of(owner).role_in(organisation.pk) is None:
         raise ImportRefused(
             "owner_not_member", f"{owner.username} werkt niet voor {organisation.name}."
         )
-    if importer != owner and role_in(importer, organisation.pk) not in RECORDS_ROLES:
+    if importer != owner and not Actor.of(importer).has_role(organisation.pk, RECORDS_ROLES):
         raise ImportRefused(
             "not_allowed",
             "Alleen de eigenaar van de telefoon, een archiefbeheerder of een beheerder mag "

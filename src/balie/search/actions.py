@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from balie.accounts.models import ApiKey
+from balie.accounts.actors import Actor
 from balie.conversations.actions import ActionError
 from balie.search.models import SavedSearch
 from balie.search.params import parse_search
@@ -22,7 +22,7 @@ def do_save_search(
 ) -> SavedSearch:
     """Keep a search under a name; the query and filters are checked as for a search
     (raises SearchError) and stored as given."""
-    if isinstance(owner, ApiKey):
+    if not Actor.of(owner).is_person:
         raise ActionError(
             "staff_only", "Zoekopdrachten bewaren kan alleen een medewerker, geen API-sleutel."
         )

@@ -8,10 +8,11 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from balie.accounts.actors import Actor
 from balie.accounts.models import WRITING_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
-from balie.conversations import events, followers
+from balie.conversations import event_types, events, followers
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.messages import do_send_message
 from balie.conversations.models import (
@@ -46,11 +47,8 @@ def do_assign(
     change_team: bool = False,
 ) -> Conversation:
     """Assign to a staff member (or nobody) and optionally move to another team."""
-    if (
-        assignee is not None
-        and not assignee.memberships.filter(
-            organisation_id=conversation.organisation_id, role__in=WRITING_ROLES
-        ).exists()
+    if assignee is not None and not Actor.of(assignee).has_role(
+        conversation.organisation_id, WRITING_ROLES
     ):
         raise ActionError(
             "invalid_assignee",
@@ -119,7 +117,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         transaction.on_commit(
             partial(
                 events.send_event,
-                {"type": "status", "conversation": conversation.pk, "status": status},
+                event_types.status_event(conversation.pk, status),
                 [events.resident_group(conversation.pk)],
             )
         )
