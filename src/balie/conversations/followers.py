@@ -34,8 +34,10 @@ __all__ = [
 class MessageIndex(Protocol):
     """The search index as the writers see it."""
 
-    #: the conversation fields an entry copies (read under the writer's lock)
-    COPIED: tuple[str, ...]
+    @property
+    def COPIED(self) -> tuple[str, ...]:  # noqa: N802 - a module constant where it is defined
+        """The conversation fields an entry copies (read under the writer's lock)."""
+        ...
 
     def index_messages(
         self, messages: Iterable[Message], copied: dict[int, tuple] | None = None
