@@ -10,8 +10,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES, ApiKey, ApiScope, Membership
+from balie.accounts.actors import Actor
+from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES, ApiScope
 from balie.archive.models import AuditEntry, VerificationRun
+from balie.errors import NotAllowed
 
 CSV_COLUMNS = [
     "seq", "created_at", "actor", "api_key", "action", "object_type", "object_id",
@@ -19,24 +21,23 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-class AuditNotAllowed(PermissionError):
-    pass
+class AuditNotAllowed(NotAllowed):
+    """Only information management, audit or administrators read the audit log."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message)
 
 
 def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[AuditEntry]:
     """The audit entries the actor may read; AuditNotAllowed when none at all."""
-    if isinstance(actor, ApiKey):
-        if not actor.has_scope(ApiScope.AUDIT_READ):
-            raise AuditNotAllowed("Deze API-sleutel mist de scope audit:read.")
-        organisations = [actor.organisation_id]
-    else:
-        organisations = list(
-            Membership.objects.filter(user=actor, role__in=AUDIT_ROLES).values_list(
-                "organisation_id", flat=True
-            )
+    who = Actor.of(actor)
+    organisations = who.organisations(AUDIT_ROLES, scope=ApiScope.AUDIT_READ)
+    if not organisations:
+        raise AuditNotAllowed(
+            "Deze API-sleutel mist de scope audit:read."
+            if who.is_key
+            else "Alleen een auditor of beheerder kan het auditlog inzien."
         )
-        if not organisations:
-            raise AuditNotAllowed("Alleen een auditor of beheerder kan het auditlog inzien.")
     if organisation_id is not None:
         organisations = [o for o in organisations if o == organisation_id]
     return (
@@ -49,18 +50,14 @@ def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[Aud
 def verification_runs_for(actor) -> QuerySet[VerificationRun]:
     """Integrity check results: records managers, auditors, administrators; keys with
     audit:read. AuditNotAllowed when the actor may see none."""
-    if isinstance(actor, ApiKey):
-        if not actor.has_scope(ApiScope.AUDIT_READ):
-            raise AuditNotAllowed("Deze API-sleutel mist de scope audit:read.")
-        organisations = [actor.organisation_id]
-    else:
-        organisations = list(
-            Membership.objects.filter(user=actor, role__in=INTEGRITY_ROLES).values_list(
-                "organisation_id", flat=True
-            )
+    who = Actor.of(actor)
+    organisations = who.organisations(INTEGRITY_ROLES, scope=ApiScope.AUDIT_READ)
+    if not organisations:
+        raise AuditNotAllowed(
+            "Deze API-sleutel mist de scope audit:read."
+            if who.is_key
+            else "Alleen informatiebeheer, audit of beheer ziet deze controles."
         )
-        if not organisations:
-            raise AuditNotAllowed("Alleen informatiebeheer, audit of beheer ziet deze controles.")
     return VerificationRun.objects.filter(organisation_id__in=organisations).select_related(
         "organisation"
     )

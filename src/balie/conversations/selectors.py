@@ -1,7 +1,8 @@
 """Every read of conversation data, with its permission check, in one place.
 
 An *actor* is a staff :class:`~balie.accounts.models.User` or an
-:class:`~balie.accounts.models.ApiKey`. What an actor may not see raises
+:class:`~balie.accounts.models.ApiKey` (or an :class:`~balie.accounts.actors.Actor` made of
+one, which answers what it may). What an actor may not see raises
 :class:`ConversationNotFound` — the same as what does not exist, so another tenant's ids
 reveal nothing. Every read of a record by staff is written to the audit log here.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, ApiKey, Membership
+from balie import errors
+from balie.accounts.actors import Actor
+from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, Membership
 from balie.archive.audit import record_read
 from balie.conversations.actions import hash_token
 from balie.conversations.models import (
@@ -26,8 +29,19 @@ from balie.conversations.models import (
 from balie.tenants.models import Organisation
 
 
-class ConversationNotFound(LookupError):
-    pass
+class ConversationNotFound(errors.NotFound):
+    """Not there, or not the actor's to see (never told apart). The argument is what was
+    looked for; it is kept for debugging, never shown."""
+
+    default_message = "Niet gevonden."
+
+    def __init__(self, looked_for: object = None) -> None:
+        super().__init__()
+        self.looked_for = looked_for
+
+
+class MessageNotFound(ConversationNotFound):
+    default_message = "Dit bericht bestaat niet."
 
 
 def _parse_id(value: object) -> int:
@@ -43,22 +57,15 @@ def _parse_id(value: object) -> int:
     return parsed
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(errors.NotAllowed):
     """The actor sees the conversation but may not do this (e.g. an auditor sending)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message)
 
 
 def memberships_of(user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
-
-
-def role_in(user, organisation_id: int) -> str | None:
-    if isinstance(user, ApiKey):
-        return None
-    return (
-        Membership.objects.filter(user=user, organisation_id=organisation_id)
-        .values_list("role", flat=True)
-        .first()
-    )
 
 
 def organisation_for(user, slug: str) -> tuple[Organisation, str]:
@@ -72,24 +79,24 @@ def organisation_for(user, slug: str) -> tuple[Organisation, str]:
 def conversations_visible_to(actor, organisation_id: int | None = None) -> QuerySet[Conversation]:
     """Conversations the actor may read; optionally limited to one organisation."""
     qs = Conversation.objects.select_related("contact", "assignee", "team")
-    if isinstance(actor, ApiKey):
-        if organisation_id is not None and organisation_id != actor.organisation_id:
-            return qs.none()
-        return qs.filter(organisation_id=actor.organisation_id)
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return qs.none()
-    memberships = Membership.objects.filter(user=actor)
-    if organisation_id is not None:
-        memberships = memberships.filter(organisation_id=organisation_id)
-    wide = [m.organisation_id for m in memberships if m.role in ORGANISATION_WIDE_ROLES]
-    team_only = [m.organisation_id for m in memberships if m.role not in ORGANISATION_WIDE_ROLES]
+    who = Actor.of(actor)
+    # A key sees the whole of its own organisation, as organisation-wide roles do.
+    wide = _narrow(who.organisations(ORGANISATION_WIDE_ROLES), organisation_id)
+    person = who.user
+    if person is None:
+        return qs.filter(organisation_id__in=wide)
+    team_only = [pk for pk in _narrow(who.organisations(), organisation_id) if pk not in wide]
     # Agents see their teams' queues, conversations without a team, and what is theirs.
     # (A subquery, not a join over team members: no duplicate rows, no DISTINCT needed.)
-    my_teams = Team.objects.filter(members=actor).values("pk")
+    my_teams = Team.objects.filter(members=person).values("pk")
     team_filter = Q(organisation_id__in=team_only) & (
-        Q(team_id__in=my_teams) | Q(team__isnull=True) | Q(assignee=actor)
+        Q(team_id__in=my_teams) | Q(team__isnull=True) | Q(assignee=person)
     )
     return qs.filter(Q(organisation_id__in=wide) | team_filter)
+
+
+def _narrow(organisations: list[int], organisation_id: int | None) -> list[int]:
+    return [pk for pk in organisations if organisation_id in (None, pk)]
 
 
 def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -122,6 +129,7 @@ def access_conversation(
     ``audit=False``: a lookup that only moves a read marker, not a read of the record.
     """
     conversation_id = _parse_id(conversation_id)
+    actor = Actor.of(actor)  # asked twice below: its memberships are read once
     conversation = conversations_visible_to(actor).filter(pk=conversation_id).first()
     if conversation is None:
         raise ConversationNotFound(conversation_id)
@@ -155,9 +163,8 @@ def record_list_read(actor, records: list, *, kind: str, filters: dict) -> None:
 
 
 def can_write(actor, organisation_id: int) -> bool:
-    if isinstance(actor, ApiKey):
-        return actor.organisation_id == organisation_id
-    return role_in(actor, organisation_id) in WRITING_ROLES
+    """A person who handles conversations there, or the organisation's own key."""
+    return organisation_id in Actor.of(actor).organisations(WRITING_ROLES)
 
 
 def access_conversation_by_token(organisation_slug: str, token: object) -> Conversation:
@@ -223,12 +230,9 @@ def resident_attachment(conversation: Conversation, attachment_id: object) -> At
 
 
 def contacts_visible_to(actor, organisation_id: int | None = None) -> QuerySet[Contact]:
-    if isinstance(actor, ApiKey):
-        return Contact.objects.filter(organisation_id=actor.organisation_id)
-    orgs = Membership.objects.filter(user=actor)
-    if organisation_id is not None:
-        orgs = orgs.filter(organisation_id=organisation_id)
-    return Contact.objects.filter(organisation_id__in=orgs.values("organisation_id"))
+    """The contacts of every organisation the actor works for (a key: its own)."""
+    organisations = _narrow(Actor.of(actor).organisations(), organisation_id)
+    return Contact.objects.filter(organisation_id__in=organisations)
 
 
 def access_contact(actor, contact_id: object) -> Contact:
@@ -280,5 +284,5 @@ def message_in(conversation: Conversation, message_id: object) -> Message:
     message_id = _parse_id(message_id)
     message = Message.objects.filter(conversation=conversation, pk=message_id).first()
     if message is None:
-        raise ConversationNotFound(message_id)
+        raise MessageNotFound(message_id)
     return message

@@ -15,14 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, QuerySet
 
-from balie.accounts.models import (
-    RECORDS_READ_ROLES,
-    RECORDS_ROLES,
-    WRITING_ROLES,
-    ApiKey,
-    ApiScope,
-    Membership,
-)
+from balie.accounts.actors import Actor
+from balie.accounts.models import RECORDS_READ_ROLES, RECORDS_ROLES, WRITING_ROLES, ApiScope
 from balie.archive.models import (
     DestructionItem,
     DestructionList,
@@ -31,6 +25,7 @@ from balie.archive.models import (
     RetentionReview,
 )
 from balie.conversations.actions.errors import ActionError
+from balie.errors import NotFound
 from balie.records.holds import describe, holds_covering
 from balie.records.permissions import RecordsNotAllowed
 from balie.records.retention import DueRecord, due_conversations
@@ -54,28 +49,29 @@ __all__ = [
 ]
 
 
-class RecordNotFound(LookupError):
+class RecordNotFound(NotFound):
     """Does not exist, or belongs to an organisation the actor may not see."""
+
+    default_message = "Niet gevonden."
+
+    def __init__(self, looked_for: object = None) -> None:
+        super().__init__()
+        self.looked_for = looked_for
 
 
 def organisations_for(actor, roles=RECORDS_READ_ROLES) -> list[int]:
     """The organisations whose records the actor may read; RecordsNotAllowed when none."""
-    if isinstance(actor, ApiKey):
-        if not actor.has_scope(ApiScope.RECORDS_READ):
-            raise RecordsNotAllowed("Deze API-sleutel mist de scope records:read.")
-        return [actor.organisation_id]
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    who = Actor.of(actor)
+    organisations = who.organisations(roles, scope=ApiScope.RECORDS_READ)
+    if organisations:
+        return organisations
+    if who.is_key:
+        raise RecordsNotAllowed("Deze API-sleutel mist de scope records:read.")
+    if not who.is_person:
         raise RecordsNotAllowed("Log eerst in.")
-    organisations = list(
-        Membership.objects.filter(user=actor, role__in=roles)
-        .order_by("organisation_id")
-        .values_list("organisation_id", flat=True)
+    raise RecordsNotAllowed(
+        "Alleen een informatiebeheerder, Woo-coördinator, auditor of beheerder ziet dit."
     )
-    if not organisations:
-        raise RecordsNotAllowed(
-            "Alleen een informatiebeheerder, Woo-coördinator, auditor of beheerder ziet dit."
-        )
-    return organisations
 
 
 def writing_organisation(actor, slug: object = None) -> int:
@@ -190,13 +186,12 @@ def access_destruction_list(actor, list_id: object) -> DestructionList:
 def require_record_class_chooser(actor, organisation_id: int) -> None:
     """Who chooses a conversation's record class: a person who handles conversations
     (agent, team lead, administrator) or a records manager; never an API key."""
-    if isinstance(actor, ApiKey) or actor is None:
+    who = Actor.of(actor)
+    if not who.is_person:
         raise RecordsNotAllowed(
             "De categorie van een gesprek kiest een persoon, niet een API-sleutel."
         )
-    if not Membership.objects.filter(
-        user=actor, organisation_id=organisation_id, role__in=WRITING_ROLES | RECORDS_ROLES
-    ).exists():
+    if not who.has_role(organisation_id, WRITING_ROLES | RECORDS_ROLES):
         raise RecordsNotAllowed("Met uw rol kunt u de categorie van een gesprek niet wijzigen.")
 
 
