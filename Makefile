@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
-	BALIE_DATA_DIR=var/build $(BIN)/balie compilemessages
+	$(BIN)/python -m balie.ops.catalogues src/balie/locale
 	touch $(STAMP)
 
 %.mo: %.po | $(STAMP)  ## a catalogue changed since the install: compile it again
-	BALIE_DATA_DIR=var/build $(BIN)/balie compilemessages $<
+	$(BIN)/python -m balie.ops.catalogues $<
 
 install: $(STAMP) $(LOCALE_MO)
 
