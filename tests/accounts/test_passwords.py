@@ -20,3 +20,12 @@ def test_production_hashes_passwords_with_argon2():
 
 def test_the_suite_uses_a_fast_hasher(settings):
     assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_staff_passwords_are_stored_with_argon2id(db, utrecht):
+    from balie.accounts.actions import do_create_staff_user
+
+    production = importlib.import_module("balie.conf.settings")
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        user = do_create_staff_user(username="nieuw", password="correct-horse-battery")
+    assert user.password.startswith("argon2$argon2id$")
