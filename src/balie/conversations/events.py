@@ -1,15 +1,18 @@
-"""Real-time events: their shapes and the one function that sends them.
+"""Real-time fan-out: the groups, the objects events carry, and the one way to send.
 
 Actions call :func:`send_event` from ``transaction.on_commit`` so nobody hears of a change
-that was rolled back. The WebSocket consumers in ``balie.realtime`` join the groups named
-here and forward each event to their client unchanged. The shapes are documented in
+that was rolled back; code on the event loop (the group-commit writer, the inbox batcher, the
+consumers' typing relay) awaits :func:`asend_event` instead, with the same envelope and no
+thread hop. Nothing else calls ``group_send`` with a Balie event. The WebSocket consumers in
+``balie.realtime`` join the groups named here and forward each event to their client. Each
+event type is built in :mod:`balie.conversations.event_types`; the shapes are documented in
 ``docs/realtime.md``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,13 +20,19 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import signing
 
-from balie.conversations import followers
-from balie.conversations.models import RESIDENT_VISIBLE, Conversation, Message
+from balie.conversations import event_types, followers
+from balie.conversations.models import RESIDENT_VISIBLE, Attachment, Conversation, Message
 
 __all__ = [
+    "asend_event",
+    "attachment_payload",
+    "collect_events",
     "conversation_payload",
     "inbox_group",
     "message_payload",
+    "publish_conversation",
+    "publish_message",
+    "publish_message_updated",
     "resident_group",
     "send_event",
     "staff_group",
@@ -72,12 +81,40 @@ def send_event(event: dict[str, Any], groups: list[str]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "balie.event", "event": event}
+    message = _envelope(event)
     for group in groups:
         async_to_sync(layer.group_send)(group, message)
 
 
-def attachment_payload(attachment, *, for_resident: bool) -> dict[str, Any]:
+async def asend_event(event: dict[str, Any], groups: list[str]) -> None:
+    """:func:`send_event` for code on the event loop (no thread hop)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = _envelope(event)
+    for group in groups:
+        await layer.group_send(group, message)
+
+
+def _envelope(event: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message; the consumers' ``balie_event`` handler receives it."""
+    return {"type": "balie.event", "event": event}
+
+
+AttachmentUrl = Callable[[Attachment], str]
+
+
+def attachment_payload(
+    attachment: Attachment, *, for_resident: bool, url: AttachmentUrl | None = None
+) -> dict[str, Any]:
+    """The documented attachment object. ``url`` gives the link where the surface differs
+    (the REST API links to its own download); by default the console's or the resident's."""
+    if url is not None:
+        link = url(attachment)
+    elif for_resident:
+        link = f"/c/a/{signing.dumps(attachment.pk, salt=RESIDENT_ATTACHMENT_SALT)}/"
+    else:
+        link = f"/console/attachments/{attachment.pk}/"
     return {
         "id": attachment.pk,
         "filename": attachment.filename,
@@ -85,32 +122,33 @@ def attachment_payload(attachment, *, for_resident: bool) -> dict[str, Any]:
         "size": attachment.size,
         "width": attachment.width,
         "height": attachment.height,
-        "url": (
-            f"/c/a/{signing.dumps(attachment.pk, salt=RESIDENT_ATTACHMENT_SALT)}/"
-            if for_resident
-            else f"/console/attachments/{attachment.pk}/"
-        ),
+        "url": link,
     }
 
 
 def message_payload(
-    message: Message, *, for_resident: bool, attachments: list | None = None
+    message: Message,
+    *,
+    for_resident: bool,
+    attachments: list | None = None,
+    attachment_url: AttachmentUrl | None = None,
 ) -> dict[str, Any]:
-    """The documented message object. Pass ``attachments`` when already loaded."""
+    """The documented message object, the same over the sockets and the REST API.
+
+    Pass ``attachments`` when already loaded. Staff see ``author`` (the display name: the
+    staff member, or the author an imported chat names) and ``author_id``; residents see an
+    agent's first name only, and no ``author_id``.
+    """
     if message.deleted_at is not None:
         attachments = []  # a deleted message shows nothing; the archive keeps it
     elif attachments is None:
         attachments = list(message.attachments.all())
-    author = None
-    if message.direction != "inbound" and message.author is not None:
-        # Residents see the agent's first name only.
-        author = message.author.first_name if for_resident else str(message.author)
     return {
         "id": message.pk,
         "conversation": message.conversation_id,
         "seq": message.seq,
         "direction": message.direction,
-        "author": author,
+        "author": _author(message, for_resident=for_resident),
         **({} if for_resident else {"author_id": message.author_id}),
         "body": message.body,
         "edited": message.edited_at is not None,
@@ -118,8 +156,22 @@ def message_payload(
         "client_id": message.client_id,
         "delivery_status": message.delivery_status,
         "created_at": message.created_at.isoformat(),
-        "attachments": [attachment_payload(a, for_resident=for_resident) for a in attachments],
+        "attachments": [
+            attachment_payload(a, for_resident=for_resident, url=attachment_url)
+            for a in attachments
+        ],
     }
+
+
+def _author(message: Message, *, for_resident: bool) -> str | None:
+    if for_resident:
+        # Residents see the agent's first name only, and nothing for their own messages.
+        if message.direction == "inbound" or message.author is None:
+            return None
+        return message.author.first_name
+    if message.author is not None:
+        return str(message.author)
+    return message.author_name or None
 
 
 def conversation_payload(
@@ -166,27 +218,28 @@ def _record_class(conversation: Conversation) -> dict[str, Any]:
 def publish_message(message: Message, attachments: list, *, inbox: bool = True) -> None:
     """Fan a committed message out to staff, the inbox, and (if visible) the resident."""
     conversation = message.conversation
-    send_event(
-        {
-            "type": "message",
-            "message": message_payload(message, for_resident=False, attachments=attachments),
-        },
-        [staff_group(conversation.pk)],
-    )
+    staff = message_payload(message, for_resident=False, attachments=attachments)
+    send_event(event_types.message_event(staff), [staff_group(conversation.pk)])
     if message.direction in RESIDENT_VISIBLE:
-        send_event(
-            {
-                "type": "message",
-                "message": message_payload(message, for_resident=True, attachments=attachments),
-            },
-            [resident_group(conversation.pk)],
-        )
+        resident = message_payload(message, for_resident=True, attachments=attachments)
+        send_event(event_types.message_event(resident), [resident_group(conversation.pk)])
     if inbox:
         publish_conversation(conversation)
 
 
+def publish_message_updated(message: Message) -> None:
+    """Fan an edited or deleted message out to staff and (if visible) the resident."""
+    attachments = [] if message.deleted_at else list(message.attachments.all())
+    audiences = [(staff_group(message.conversation_id), False)]
+    if message.direction in RESIDENT_VISIBLE:
+        audiences.append((resident_group(message.conversation_id), True))
+    for group, for_resident in audiences:
+        payload = message_payload(message, for_resident=for_resident, attachments=attachments)
+        send_event(event_types.message_updated_event(payload), [group])
+
+
 def publish_conversation(conversation: Conversation) -> None:
     send_event(
-        {"type": "conversation", "conversation": conversation_payload(conversation)},
+        event_types.conversation_event(conversation_payload(conversation)),
         [inbox_group(conversation.organisation_id)],
     )

@@ -14,7 +14,7 @@ from django.conf import settings
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.archive import audit
 from balie.archive.audit import AuditContext
-from balie.conversations import actions, events, selectors
+from balie.conversations import actions, event_types, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
 from balie.realtime.protocol import (
@@ -123,12 +123,7 @@ class AgentConsumer(JsonConsumer):
         if message.conversation_id in self.open:
             self.open[message.conversation_id].add(message.seq)
         await self.send_frame(
-            {
-                "type": "ack",
-                "client_id": message.client_id,
-                "duplicate": not outcome.result.created,
-                "message": outcome.payload,
-            }
+            event_types.ack_event(outcome.payload, duplicate=not outcome.result.created)
         )
 
     async def on_edit(self, frame):
@@ -160,12 +155,9 @@ class AgentConsumer(JsonConsumer):
         conversation_id = field_int(frame.get("conversation"), "conversation")
         if conversation_id not in self.open:
             raise ProtocolError("not_subscribed", "Open het gesprek eerst.")
-        await self.channel_layer.group_send(
-            events.resident_group(conversation_id),
-            {
-                "type": "balie.event",
-                "event": {"type": "typing", "side": "agent", "conversation": conversation_id},
-            },
+        await events.asend_event(
+            event_types.typing_event(conversation_id, side="agent"),
+            [events.resident_group(conversation_id)],
         )
 
     async def on_read(self, frame):
@@ -194,7 +186,7 @@ class AgentConsumer(JsonConsumer):
             visible = [c for c in event["conversations"] if self._sees(c)]
             if not visible:
                 return
-            event = {"type": "conversations", "conversations": visible}
+            event = event_types.conversations_event(visible)
         elif (kind == "conversation" and not self._sees(event["conversation"])) or (
             kind == "typing" and event.get("side") == "agent"  # our own side's typing
         ):

@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from channels.layers import get_channel_layer
-
-from balie.conversations import events
+from balie.conversations import event_types, events
 
 FLUSH_INTERVAL = 0.25  # seconds
 
@@ -36,11 +34,10 @@ class InboxBatcher:
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_INTERVAL)
         pending, self._pending = self._pending, {}
-        layer = get_channel_layer()
         for organisation_id, conversations in pending.items():
-            event = {"type": "conversations", "conversations": list(conversations.values())}
-            await layer.group_send(
-                events.inbox_group(organisation_id), {"type": "balie.event", "event": event}
+            await events.asend_event(
+                event_types.conversations_event(list(conversations.values())),
+                [events.inbox_group(organisation_id)],
             )
 
 

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 
-from balie.conversations import actions, events, selectors
+from balie.conversations import actions, event_types, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
 from balie.realtime.protocol import (
@@ -97,12 +97,7 @@ class ResidentConsumer(JsonConsumer):
             raise ProtocolError(error.code, str(error)) from None
         self.delivered.add(outcome.result.message.seq)
         await self.send_frame(
-            {
-                "type": "ack",
-                "client_id": outcome.result.message.client_id,
-                "duplicate": not outcome.result.created,
-                "message": outcome.payload,
-            }
+            event_types.ack_event(outcome.payload, duplicate=not outcome.result.created)
         )
 
     async def on_edit(self, frame):
@@ -127,12 +122,9 @@ class ResidentConsumer(JsonConsumer):
 
     async def on_typing(self, frame):
         conversation = self._require_conversation()
-        await self.channel_layer.group_send(
-            events.staff_group(conversation.pk),
-            {
-                "type": "balie.event",
-                "event": {"type": "typing", "side": "resident", "conversation": conversation.pk},
-            },
+        await events.asend_event(
+            event_types.typing_event(conversation.pk, side="resident"),
+            [events.staff_group(conversation.pk)],
         )
 
     async def on_read(self, frame):

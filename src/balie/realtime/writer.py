@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.db import transaction
 
 from balie.conversations import actions, events, selectors
@@ -136,15 +135,11 @@ class GroupWriter:
 
 
 async def _deliver(collected) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     for event, groups in collected:
         if event["type"] == "conversation":  # inbox updates: coalesced, see realtime.inbox
             inbox.batcher().add(event["conversation"])
             continue
-        for group in groups:
-            await layer.group_send(group, {"type": "balie.event", "event": event})
+        await events.asend_event(event, groups)
 
 
 _writers: dict[asyncio.AbstractEventLoop, GroupWriter] = {}

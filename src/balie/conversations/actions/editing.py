@@ -18,7 +18,7 @@ from balie.archive.actors import actor_ref
 from balie.conversations import events, followers
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.messages import clean_body
-from balie.conversations.models import RESIDENT_VISIBLE, Direction, Message
+from balie.conversations.models import Direction, Message
 
 
 def do_edit_message(message: Message, *, actor, body: object) -> Message:
@@ -73,17 +73,5 @@ def _change(message, actor, event_type, extra, *, body, edited) -> Message:
             payload={"message_id": message.pk, "seq": message.seq, **extra},
             actor=actor_ref(actor, default_kind="resident"),
         )
-        transaction.on_commit(partial(_publish, message))
+        transaction.on_commit(partial(events.publish_message_updated, message))
     return message
-
-
-def _publish(message: Message) -> None:
-    attachments = [] if message.deleted_at else list(message.attachments.all())
-    payload = partial(events.message_payload, message, attachments=attachments)
-    groups = [(events.staff_group(message.conversation_id), False)]
-    if message.direction in RESIDENT_VISIBLE:
-        groups.append((events.resident_group(message.conversation_id), True))
-    for group, for_resident in groups:
-        events.send_event(
-            {"type": "message_updated", "message": payload(for_resident=for_resident)}, [group]
-        )

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
-from balie.conversations import events
+from balie.conversations import event_types, events
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.models import Conversation, Direction, Message
@@ -93,7 +93,7 @@ def do_mark_read(conversation: Conversation, *, side: str, seq: int) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(**{field: Greatest(F(field), seq)})
         conversation.refresh_from_db(fields=[field, "last_seq"])
         value = getattr(conversation, field)
-        event = {"type": "read", "side": side, "conversation": conversation.pk, "seq": value}
+        event = event_types.read_event(conversation.pk, side=side, seq=value)
         groups = [events.staff_group(conversation.pk), events.resident_group(conversation.pk)]
         transaction.on_commit(partial(events.send_event, event, groups))
         if side == "agent":
