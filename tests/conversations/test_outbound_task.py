@@ -1,11 +1,13 @@
-"""Outbound delivery to external channels runs as a task enqueued in the send transaction."""
+"""Outbound delivery to external channels runs as a task enqueued in the send transaction;
+its outcome is stored, archived and told to staff through ``do_record_delivery``."""
 
 from __future__ import annotations
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from balie.conversations import tasks
+from balie.archive.models import ArchiveEvent
+from balie.conversations import events, tasks
 from balie.conversations.models import Channel, Conversation, DeliveryStatus, Direction
 from tests.factories import send
 
@@ -74,3 +76,48 @@ def test_rolled_back_send_leaves_no_task(sms_conversation, agent_anna):
         send(sms_conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna)
         raise RuntimeError("crash before commit")
     assert not DBTaskResult.objects.exists()
+
+
+def _refuse(message):
+    raise ConnectionError("provider down")
+
+
+@pytest.mark.parametrize(
+    ("sender", "status", "error"),
+    [(lambda message: None, "sent", ""), (_refuse, "failed", "ConnectionError")],
+    ids=["sent", "failed"],
+)
+def test_delivery_is_stored_archived_and_told_to_staff(
+    sms_conversation, agent_anna, django_capture_on_commit_callbacks, sender, status, error
+):
+    message = send(sms_conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna)
+    tasks.register_sender(Channel.SMS, sender)
+    try:
+        with events.collect_events() as sent, django_capture_on_commit_callbacks(execute=True):
+            assert tasks.deliver_outbound.call(message.pk) == status
+    finally:
+        tasks.OUTBOUND_SENDERS.pop(Channel.SMS, None)
+
+    message.refresh_from_db()
+    assert message.delivery_status == status
+    archived = ArchiveEvent.objects.get(event_type="message.delivery")
+    assert (archived.conversation_id, archived.actor_kind) == (sms_conversation.pk, "system")
+    assert archived.payload == {
+        "message_id": message.pk,
+        "seq": message.seq,
+        "status": status,
+        "error": error,
+    }
+    assert sent == [
+        (
+            {
+                "type": "delivery",
+                "conversation": sms_conversation.pk,
+                "message": message.pk,
+                "seq": message.seq,
+                "delivery_status": status,
+                "error": error,
+            },
+            [events.staff_group(sms_conversation.pk)],
+        )
+    ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
 from django_tasks import task
 
+from balie.conversations.delivery import do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,16 @@ def deliver_outbound(message_id: int) -> str:
     if message.delivery_status != DeliveryStatus.PENDING:
         return message.delivery_status  # already handled by an earlier attempt
     sender = OUTBOUND_SENDERS.get(message.conversation.channel)
+    status, error = DeliveryStatus.SENT, ""
     if sender is None:
-        status = DeliveryStatus.FAILED
+        status, error = DeliveryStatus.FAILED, "no_sender"
         logger.warning("no sender for channel", extra={"channel": message.conversation.channel})
     else:
         try:
             sender(message)
-            status = DeliveryStatus.SENT
-        except Exception:
+        except Exception as exception:
             logger.exception("outbound delivery failed", extra={"message_id": message_id})
-            status = DeliveryStatus.FAILED
-    with transaction.atomic():
-        Message.objects.filter(pk=message_id).update(delivery_status=status)
+            # The exception's name only: its text may quote the message.
+            status, error = DeliveryStatus.FAILED, type(exception).__name__
+    do_record_delivery(message, status, error=error)
     return status

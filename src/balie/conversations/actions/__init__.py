@@ -21,6 +21,7 @@ from balie.conversations.actions.messages import (
 )
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.actions.webchat import do_start_webchat, hash_token
+from balie.conversations.delivery import do_record_delivery
 
 __all__ = [
     "ActionError",
@@ -33,6 +34,7 @@ __all__ = [
     "do_delete_message",
     "do_edit_message",
     "do_mark_read",
+    "do_record_delivery",
     "do_send_message",
     "do_start_webchat",
     "do_store_attachment",
