@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from balie.api.serializers.messages import MessageSerializer
 from balie.conversations import selectors
 from balie.conversations.models import Direction, Message
 from tests.api.helpers import stored
@@ -34,11 +35,10 @@ def test_history_with_api_key_includes_notes(utrecht_key, agent_anna, webchat):
 
     assert response.status_code == 200
     rows = response.json()["results"]
-    assert [(m["direction"], m["body"], m["author_name"]) for m in rows] == [
-        ("inbound", "vraag", None),
-        ("note", "intern", "Anna"),
+    assert [(m["direction"], m["body"], m["author"], m["author_id"]) for m in rows] == [
+        ("inbound", "vraag", None, None),
+        ("note", "intern", "Anna", agent_anna.pk),
     ]
-    assert rows[1]["author"] == agent_anna.pk
 
 
 def test_agent_sends_a_message(as_user, agent_anna, webchat):
@@ -55,7 +55,7 @@ def test_agent_sends_a_message(as_user, agent_anna, webchat):
     assert body["seq"] == 1
     assert body["direction"] == "outbound"
     assert body["body"] == "Goedemorgen!"
-    assert body["author"] == agent_anna.pk
+    assert (body["author"], body["author_id"]) == ("Anna", agent_anna.pk)
     assert body["client_id"] == "anna-0000001"
     assert body["attachments"] == []
     message = Message.objects.get(pk=body["id"])
@@ -72,7 +72,7 @@ def test_api_key_sends_without_a_person_as_author(utrecht_key, webchat):
     )
 
     assert response.status_code == 201
-    assert response.json()["author"] is None
+    assert (response.json()["author"], response.json()["author_id"]) == (None, None)
     assert response.json()["direction"] == "outbound"
     assert Message.objects.get(pk=response.json()["id"]).author is None
 
@@ -132,8 +132,9 @@ def test_send_with_an_uploaded_attachment(as_user, agent_anna, webchat):
     assert response.status_code == 201
     (attachment,) = response.json()["attachments"]
     assert attachment["id"] == attachment_id
-    assert attachment["message"] == response.json()["id"]
     assert attachment["content_type"] == "image/png"
+    assert attachment["url"] == f"/api/v1/attachments/{attachment_id}/"
+    assert client.get(attachment["url"]).status_code == 200
 
 
 def test_sending_to_a_closed_conversation_is_refused(as_user, agent_anna, webchat):
@@ -152,3 +153,10 @@ def test_sending_to_a_closed_conversation_is_refused(as_user, agent_anna, webcha
     assert response.status_code == 400
     assert response.json()["code"] == "conversation_closed"
     assert stored() == before
+
+
+def test_the_schema_names_exactly_the_keys_of_a_message(webchat, agent_anna):
+    # The shape is written once (events.message_payload); the serializer only describes it.
+    conversation, _ = webchat
+    message = send(conversation, "Vraag")
+    assert set(MessageSerializer().fields) == set(MessageSerializer(message).data)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from typing import Any
+
+from django.urls import reverse
 from rest_framework import serializers
 
 from balie.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
-from balie.conversations.models import Attachment, Message
+from balie.conversations import events
+from balie.conversations.models import Attachment, DeliveryStatus, Direction, Message
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -27,52 +30,63 @@ class AttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MessageSerializer(serializers.ModelSerializer):
-    author_name = serializers.SerializerMethodField(
-        help_text="The staff member who wrote it, or the author an imported chat names."
+class MessageAttachmentSerializer(serializers.Serializer):
+    """An attachment as a message carries it (the same object as on the staff socket)."""
+
+    id = serializers.IntegerField(read_only=True)
+    filename = serializers.CharField(read_only=True)
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    width = serializers.IntegerField(read_only=True, allow_null=True)
+    height = serializers.IntegerField(read_only=True, allow_null=True)
+    url = serializers.CharField(
+        read_only=True, help_text="Where to download it: GET /api/v1/attachments/{id}/."
     )
-    attachments = serializers.SerializerMethodField()
-    edited = serializers.SerializerMethodField(help_text="Changed by its author after sending.")
-    deleted = serializers.SerializerMethodField(
-        help_text="Deleted by its author: body and attachments are gone here, kept in the archive."
+
+
+class MessageSerializer(serializers.Serializer):
+    """A message: the same object as the staff socket's (docs/realtime.md)."""
+
+    # The shape is written once, in events.message_payload; these fields describe it for the
+    # schema, and tests/api/test_messages.py checks that they name the same keys.
+
+    id = serializers.IntegerField(read_only=True)
+    conversation = serializers.IntegerField(read_only=True)
+    seq = serializers.IntegerField(
+        read_only=True, help_text="Monotonic per conversation, starting at 1."
     )
+    direction = serializers.ChoiceField(read_only=True, choices=Direction.choices)
+    author = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Who wrote it: the staff member's name, or the author an imported chat names.",
+    )
+    author_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The staff member who wrote it (null for residents and keys).",
+    )
+    body = serializers.CharField(read_only=True, allow_blank=True)
+    edited = serializers.BooleanField(
+        read_only=True, help_text="Changed by its author after sending."
+    )
+    deleted = serializers.BooleanField(
+        read_only=True,
+        help_text="Deleted by its author: body and attachments are gone here, kept in the archive.",
+    )
+    client_id = serializers.CharField(
+        read_only=True, help_text="Idempotency key chosen by the sender."
+    )
+    delivery_status = serializers.ChoiceField(read_only=True, choices=DeliveryStatus.choices)
+    created_at = serializers.DateTimeField(read_only=True)
+    attachments = MessageAttachmentSerializer(many=True, read_only=True)
 
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, message: Message) -> list:
-        if message.deleted_at is not None:
-            return []
-        return AttachmentSerializer(message.attachments.all(), many=True).data
+    def to_representation(self, instance: Message) -> dict[str, Any]:
+        return events.message_payload(instance, for_resident=False, attachment_url=_attachment_url)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_author_name(self, message: Message) -> str | None:
-        if message.author is not None:
-            return str(message.author)
-        return message.author_name or None
 
-    def get_edited(self, message: Message) -> bool:
-        return message.edited_at is not None
-
-    def get_deleted(self, message: Message) -> bool:
-        return message.deleted_at is not None
-
-    class Meta:
-        model = Message
-        fields = [
-            "id",
-            "conversation",
-            "seq",
-            "direction",
-            "author",
-            "author_name",
-            "body",
-            "edited",
-            "deleted",
-            "client_id",
-            "delivery_status",
-            "created_at",
-            "attachments",
-        ]
-        read_only_fields = fields
+def _attachment_url(attachment: Attachment) -> str:
+    return reverse("api:attachment", kwargs={"attachment_id": attachment.pk})
 
 
 class MessageHistorySerializer(serializers.Serializer):
