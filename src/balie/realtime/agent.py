@@ -111,14 +111,7 @@ class AgentConsumer(JsonConsumer):
             attachment_ids=frame.get("attachments", []),
             actor=self.user,
         )
-        try:
-            outcome = await writer.submit(request)
-        except selectors.ConversationNotFound:
-            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
-        except selectors.NotAllowed as error:
-            raise ProtocolError("forbidden", str(error)) from None
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
+        outcome = await writer.submit(request)
         message = outcome.result.message
         if message.conversation_id in self.open:
             self.open[message.conversation_id].add(message.seq)
@@ -141,14 +134,7 @@ class AgentConsumer(JsonConsumer):
                 selectors.message_in(conversation, frame.get("message")), actor=self.user, **kwargs
             )
 
-        try:
-            await database_sync_to_async(change)()
-        except selectors.ConversationNotFound:
-            raise ProtocolError("not_found", "Dit bericht bestaat niet.") from None
-        except selectors.NotAllowed as error:
-            raise ProtocolError("forbidden", str(error)) from None
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
+        await database_sync_to_async(change)()
         # The change reaches this socket like every other one: as message_updated, after commit.
 
     async def on_typing(self, frame):
@@ -167,12 +153,9 @@ class AgentConsumer(JsonConsumer):
         await database_sync_to_async(actions.do_mark_read)(conversation, side="agent", seq=seq)
 
     async def _access(self, conversation_id, *, audit: bool = True):
-        try:
-            return await database_sync_to_async(selectors.access_conversation)(
-                self.user, conversation_id, audit=audit
-            )
-        except selectors.ConversationNotFound:
-            raise ProtocolError("not_found", "Dit gesprek bestaat niet.") from None
+        return await database_sync_to_async(selectors.access_conversation)(
+            self.user, conversation_id, audit=audit
+        )
 
     # --- events from the channel layer ------------------------------------------------
     async def balie_event(self, message):

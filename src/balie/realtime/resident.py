@@ -91,10 +91,7 @@ class ResidentConsumer(JsonConsumer):
             attachment_ids=frame.get("attachments", []),
             for_resident=True,
         )
-        try:
-            outcome = await writer.submit(request)
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
+        outcome = await writer.submit(request)
         self.delivered.add(outcome.result.message.seq)
         await self.send_frame(
             event_types.ack_event(outcome.payload, duplicate=not outcome.result.created)
@@ -112,12 +109,7 @@ class ResidentConsumer(JsonConsumer):
         def change():
             action(selectors.message_in(conversation, frame.get("message")), actor=None, **kwargs)
 
-        try:
-            await database_sync_to_async(change)()
-        except selectors.ConversationNotFound:
-            raise ProtocolError("not_found", "Dit bericht bestaat niet.") from None
-        except actions.ActionError as error:
-            raise ProtocolError(error.code, str(error)) from None
+        await database_sync_to_async(change)()
         # The change reaches this socket like every other one: as message_updated, after commit.
 
     async def on_typing(self, frame):

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from balie.conversations import actions, events, selectors
 from balie.conversations.models import Conversation
+from balie.errors import BalieError
 from balie.realtime import inbox
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def write_batch(requests: list[SendRequest]) -> tuple[list, list]:
             try:
                 items.append(_item(request, conversations))
                 positions.append(position)
-            except (actions.ActionError, selectors.ConversationNotFound, selectors.NotAllowed) as e:
+            except BalieError as e:  # this request's own error; the others go on
                 outcomes[position] = e
         for position, result in zip(positions, actions.send_messages(items), strict=True):
             outcomes[position] = (
