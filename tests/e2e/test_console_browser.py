@@ -255,3 +255,18 @@ def test_agent_edits_and_deletes_own_reply(agent_anna, webchat, console_server, 
         lambda: Message.objects.get(conversation=conversation, direction=Direction.OUTBOUND)
     )
     assert stored.body == "" and stored.deleted_at is not None
+
+
+def test_console_switches_to_english_script_texts_included(
+    agent_anna, utrecht, console_server, page
+):
+    _log_in(page, console_server.url)
+
+    page.get_by_role("button", name="Taal: English").click()
+
+    page.wait_for_url(f"{console_server.url}/console/utrecht/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#connection")).to_have_text("Connected")  # console.js, via jsi18n
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.reload()
+    expect(page.locator("#connection")).to_have_text("Connected")
