@@ -2,7 +2,11 @@
 
 Every error carries a stable ``code`` for programs, an HTTP ``status`` and a translatable
 ``message`` for people (Dutch by default, English through gettext), and may name the request
-``field`` it is about. Each surface maps a :class:`BalieError` in one place: the API's
+``field`` it is about. Raise with a lazy text and its placeholders apart, so the surface shows
+it in the language of the person who reads it::
+
+    raise ActionError("too_long", _("At most %(limit)s characters."), params={"limit": 4000})
+ Each surface maps a :class:`BalieError` in one place: the API's
 exception handler (:mod:`balie.api.errors`), the console's JSON views
 (:mod:`balie.web.console.jsonviews`) and the socket consumers
 (:mod:`balie.realtime.protocol`). A new error is a subclass here or in its package, never a
@@ -42,9 +46,11 @@ class BalieError(Exception):
         *,
         field: str | None = None,
         status: int | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         self.code = code or self.default_code
         self._message = message if message is not None else self.default_message
+        self.params = params or {}
         self.field = field
         if status is not None:
             self.status = status  # type: ignore[misc]
@@ -52,8 +58,10 @@ class BalieError(Exception):
 
     @property
     def message(self) -> str:
-        """The message in the active language."""
-        return force_str(self._message)
+        """The message in the active language, its ``%(name)s`` placeholders filled from
+        ``params`` (so a lazily translated text is formatted only when it is shown)."""
+        text = force_str(self._message)
+        return text % self.params if self.params else text
 
     @property
     def detail(self) -> str:

@@ -102,3 +102,9 @@ def test_the_api_maps_an_audit_refusal_to_its_json_shape(client, agent_anna):
     assert response.status_code == 403
     body = response.json()
     assert body["code"] == "permission_denied" and body["detail"] and body["fields"] == {}
+
+
+def test_placeholders_are_filled_when_the_message_is_shown():
+    error = errors.Invalid("too_long", "At most %(n)s characters.", params={"n": 3})
+    assert error.message == "At most 3 characters." == str(error)
+    assert error.as_dict()["detail"] == "At most 3 characters."
