@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import AUDIT_ROLES, INTEGRITY_ROLES, ApiScope
 from balie.archive.models import AuditEntry, VerificationRun
-from balie.errors import NotAllowed
+from balie.errors import NotAllowed, Text
 
 CSV_COLUMNS = [
     "seq", "created_at", "actor", "api_key", "action", "object_type", "object_id",
@@ -24,7 +25,7 @@ CSV_COLUMNS = [
 class AuditNotAllowed(NotAllowed):
     """Only information management, audit or administrators read the audit log."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message=message)
 
 
@@ -34,9 +35,9 @@ def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[Aud
     organisations = who.organisations(AUDIT_ROLES, scope=ApiScope.AUDIT_READ)
     if not organisations:
         raise AuditNotAllowed(
-            "Deze API-sleutel mist de scope audit:read."
+            _("This API key lacks the scope audit:read.")
             if who.is_key
-            else "Alleen een auditor of beheerder kan het auditlog inzien."
+            else _("Only an auditor or administrator can see the audit log.")
         )
     if organisation_id is not None:
         organisations = [o for o in organisations if o == organisation_id]
@@ -54,9 +55,9 @@ def verification_runs_for(actor) -> QuerySet[VerificationRun]:
     organisations = who.organisations(INTEGRITY_ROLES, scope=ApiScope.AUDIT_READ)
     if not organisations:
         raise AuditNotAllowed(
-            "Deze API-sleutel mist de scope audit:read."
+            _("This API key lacks the scope audit:read.")
             if who.is_key
-            else "Alleen informatiebeheer, audit of beheer ziet deze controles."
+            else _("Only records management, audit or administration sees these checks.")
         )
     return VerificationRun.objects.filter(organisation_id__in=organisations).select_related(
         "organisation"

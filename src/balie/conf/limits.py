@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 # Room for the multipart envelope around the largest allowed file.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -34,8 +35,9 @@ def declared_too_large(request) -> bool:
 
 
 def too_large_detail() -> str:
+    """In the active language: call it while building the response."""
     limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-    return f"Het bestand is te groot. Het maximum is {limit_mb} MB."
+    return gettext("The file is too large. The maximum is %(limit)s MB.") % {"limit": limit_mb}
 
 
 class BodySizeLimit:

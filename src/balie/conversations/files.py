@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from balie.errors import Invalid
@@ -27,6 +28,7 @@ _SIGNATURES: list[tuple[bytes, str]] = [
 ]
 _PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 _PDF_ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction)\b")
+_DAMAGED_PHOTO = _("This photo is damaged or not a real image.")
 
 
 class FileRejected(Invalid):
@@ -60,16 +62,19 @@ def clean_filename(name: str) -> str:
 
 def check_upload(data: bytes, filename: str) -> CheckedFile:
     if not data:
-        raise FileRejected("empty", "Het bestand is leeg.")
+        raise FileRejected("empty", _("The file is empty."))
     if len(data) > settings.MAX_UPLOAD_BYTES:
         limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise FileRejected("too_large", f"Het bestand is te groot. Het maximum is {limit_mb} MB.")
+        raise FileRejected(
+            "too_large",
+            _("The file is too large. The maximum is %(limit)s MB."),
+            params={"limit": limit_mb},
+        )
     content_type = sniff(data)
     if content_type is None:
         raise FileRejected(
             "type_not_allowed",
-            "Dit soort bestand kunt u niet sturen. "
-            "Stuur een foto (JPG, PNG, GIF, WebP) of een PDF.",
+            _("You cannot send this kind of file. Send a photo (JPG, PNG, GIF, WebP) or a PDF."),
         )
     if content_type == "application/pdf":
         return _check_pdf(data, filename)
@@ -78,10 +83,10 @@ def check_upload(data: bytes, filename: str) -> CheckedFile:
 
 def _check_pdf(data: bytes, filename: str) -> CheckedFile:
     if b"%%EOF" not in data[-2048:]:
-        raise FileRejected("corrupt", "Deze PDF is beschadigd of niet compleet.")
+        raise FileRejected("corrupt", _("This PDF is damaged or incomplete."))
     if _PDF_ACTIVE_CONTENT.search(data):
         raise FileRejected(
-            "active_content", "Deze PDF bevat scripts of ingesloten bestanden en is geweigerd."
+            "active_content", _("This PDF contains scripts or embedded files and is refused.")
         )
     return CheckedFile(data=data, content_type="application/pdf", filename=clean_filename(filename))
 
@@ -94,7 +99,9 @@ def _check_image(data: bytes, filename: str, sniffed: str) -> CheckedFile:
                 fmt = probe.format
                 width, height = probe.size
                 if width * height > settings.MAX_IMAGE_PIXELS:
-                    raise FileRejected("too_many_pixels", "De foto is te groot (te veel pixels).")
+                    raise FileRejected(
+                        "too_many_pixels", _("The photo is too large (too many pixels).")
+                    )
                 probe.load()
                 display = _strip_metadata(probe, fmt)
     except FileRejected:
@@ -107,10 +114,10 @@ def _check_image(data: bytes, filename: str, sniffed: str) -> CheckedFile:
         Image.DecompressionBombWarning,
         Image.DecompressionBombError,
     ):
-        raise FileRejected("corrupt", "Deze foto is beschadigd of geen echte afbeelding.") from None
+        raise FileRejected("corrupt", _DAMAGED_PHOTO) from None
     content_type = _PIL_FORMATS.get(fmt or "")
     if content_type != sniffed:
-        raise FileRejected("corrupt", "Deze foto is beschadigd of geen echte afbeelding.")
+        raise FileRejected("corrupt", _DAMAGED_PHOTO)
     return CheckedFile(
         data=data,
         content_type=content_type,

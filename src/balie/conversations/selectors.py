@@ -10,6 +10,7 @@ reveal nothing. Every read of a record by staff is written to the audit log here
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from balie import errors
 from balie.accounts.actors import Actor
@@ -33,7 +34,7 @@ class ConversationNotFound(errors.NotFound):
     """Not there, or not the actor's to see (never told apart). The argument is what was
     looked for; it is kept for debugging, never shown."""
 
-    default_message = "Niet gevonden."
+    default_message = _("Not found.")
 
     def __init__(self, looked_for: object = None) -> None:
         super().__init__()
@@ -41,7 +42,7 @@ class ConversationNotFound(errors.NotFound):
 
 
 class MessageNotFound(ConversationNotFound):
-    default_message = "Dit bericht bestaat niet."
+    default_message = _("This message does not exist.")
 
 
 def _parse_id(value: object) -> int:
@@ -60,7 +61,7 @@ def _parse_id(value: object) -> int:
 class NotAllowed(errors.NotAllowed):
     """The actor sees the conversation but may not do this (e.g. an auditor sending)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: errors.Text) -> None:
         super().__init__(message=message)
 
 
@@ -134,7 +135,7 @@ def access_conversation(
     if conversation is None:
         raise ConversationNotFound(conversation_id)
     if write and not can_write(actor, conversation.organisation_id):
-        raise NotAllowed("Met uw rol kunt u in dit gesprek niets wijzigen.")
+        raise NotAllowed(_("With your role you cannot change anything in this conversation."))
     if audit and not write:
         record_read(
             actor,

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import RECORDS_ROLES
@@ -99,11 +100,15 @@ def _check_people(organisation, owner, importer) -> None:
     managers and administrators may import for someone else."""
     if Actor.of(owner).role_in(organisation.pk) is None:
         raise ImportRefused(
-            "owner_not_member", f"{owner.username} werkt niet voor {organisation.name}."
+            "owner_not_member",
+            _("%(owner)s does not work for %(organisation)s."),
+            params={"owner": owner.username, "organisation": organisation.name},
         )
     if importer != owner and not Actor.of(importer).has_role(organisation.pk, RECORDS_ROLES):
         raise ImportRefused(
             "not_allowed",
-            "Alleen de eigenaar van de telefoon, een archiefbeheerder of een beheerder mag "
-            "deze chats importeren.",
+            _(
+                "Only the owner of the phone, a records manager or an administrator may import "
+                "these chats."
+            ),
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import Membership
 from balie.conversations.models import Label, Team
@@ -46,7 +47,11 @@ class Export:
         if self.source == Source.SMS:
             options["owner_name"] = self.owner_name
         if self.source not in Source.values:
-            raise ImportRefused("unknown_source", f"Onbekende soort export: {self.source}.")
+            raise ImportRefused(
+                "unknown_source",
+                _("Unknown kind of export: %(source)s."),
+                params={"source": self.source},
+            )
         return parsers.parse(self.path, self.source, file_name=self.file_name, **options)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.imports.actions import do_import
 from balie.imports.exports import Export, ImportRefused, Reviewed, review
@@ -65,9 +66,9 @@ def do_stage_upload(
     """Keep an uploaded export for review; refuse it (and keep nothing) when it is too
     large or cannot be read."""
     if source not in Source.values:
-        raise ImportRefused("unknown_source", "Kies WhatsApp, SMS of Telegram.")
+        raise ImportRefused("unknown_source", _("Choose WhatsApp, SMS or Telegram."))
     if date_order not in ("", "dmy", "mdy", "ymd"):
-        raise ImportRefused("invalid_date_order", "De datumvolgorde is dmy, mdy of ymd.")
+        raise ImportRefused("invalid_date_order", _("The date order is dmy, mdy or ymd."))
     token = secrets.token_hex(16)
     path = staging_dir() / token
     size = 0
@@ -79,8 +80,8 @@ def do_stage_upload(
                 if size > settings.IMPORT_MAX_BYTES:
                     raise ImportRefused(
                         "too_large",
-                        f"Het bestand is te groot: het maximum is "
-                        f"{settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB.",
+                        _("The file is too large: the maximum is %(limit)s MB."),
+                        params={"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
                     )
                 out.write(chunk)
         upload = ImportUpload(

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
@@ -231,7 +232,9 @@ class Writer:
             return None
         if info.file_size > limits().max_attachment_bytes:
             raise ImportRefused(
-                "attachment_too_large", f"{self.export.file_name}: {item.member} is te groot."
+                "attachment_too_large",
+                _("%(file)s: %(member)s is too large."),
+                params={"file": self.export.file_name, "member": item.member},
             )
         return self.zip.read(info)
 

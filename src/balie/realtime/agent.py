@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.archive import audit
@@ -72,7 +73,11 @@ class AgentConsumer(JsonConsumer):
         conversation_id = field_int(frame.get("conversation"), "conversation")
         last_seq = field_int(frame.get("last_seq", 0), "last_seq")
         if conversation_id not in self.open and len(self.open) >= MAX_OPEN:
-            raise ProtocolError("too_many_open", f"U kunt maximaal {MAX_OPEN} gesprekken openen.")
+            raise ProtocolError(
+                "too_many_open",
+                _("You can open at most %(limit)s conversations."),
+                params={"limit": MAX_OPEN},
+            )
         conversation = await self._access(conversation_id)
         self.open.setdefault(conversation.pk, DeliveredSeqs())
         await self.channel_layer.group_add(events.staff_group(conversation.pk), self.channel_name)
@@ -140,7 +145,7 @@ class AgentConsumer(JsonConsumer):
     async def on_typing(self, frame):
         conversation_id = field_int(frame.get("conversation"), "conversation")
         if conversation_id not in self.open:
-            raise ProtocolError("not_subscribed", "Open het gesprek eerst.")
+            raise ProtocolError("not_subscribed", _("Open the conversation first."))
         await events.asend_event(
             event_types.typing_event(conversation_id, side="agent"),
             [events.resident_group(conversation_id)],

@@ -12,6 +12,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext_lazy as _
 
 from balie.errors import BalieError, Invalid
 
@@ -53,7 +54,11 @@ class JsonConsumer(AsyncWebsocketConsumer):
             self._rate_limit()
             handler = getattr(self, f"on_{frame['type']}", None)
             if handler is None:
-                raise ProtocolError("unknown_type", f"Onbekend berichttype {frame['type']!r}.")
+                raise ProtocolError(
+                    "unknown_type",
+                    _("Unknown message type %(type)s."),
+                    params={"type": repr(frame["type"])},
+                )
             await handler(frame)
         except BalieError as error:  # the sockets' one mapping of domain errors
             await self.send_frame(
@@ -67,24 +72,24 @@ class JsonConsumer(AsyncWebsocketConsumer):
 
     def _parse(self, text_data, bytes_data) -> dict[str, Any]:
         if text_data is None:
-            raise ProtocolError(
-                "binary_not_supported", "Alleen tekstframes (JSON) worden ondersteund."
-            )
+            raise ProtocolError("binary_not_supported", _("Only text frames (JSON) are supported."))
         if len(text_data) > MAX_FRAME_BYTES:
-            raise ProtocolError("frame_too_large", "Het bericht is te groot.")
+            raise ProtocolError("frame_too_large", _("The message is too large."))
         try:
             frame = json.loads(text_data)
         except (ValueError, RecursionError):
-            raise ProtocolError("malformed_json", "Dit is geen geldige JSON.") from None
+            raise ProtocolError("malformed_json", _("This is not valid JSON.")) from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise ProtocolError("malformed_frame", "Een bericht is een JSON-object met een 'type'.")
+            raise ProtocolError("malformed_frame", _("A message is a JSON object with a 'type'."))
         return frame
 
     def _rate_limit(self) -> None:
         now = time.monotonic()
         self._frame_times = [t for t in self._frame_times if now - t < self.RATE_WINDOW]
         if len(self._frame_times) >= self.rate_limit():
-            raise ProtocolError("rate_limited", "U stuurt te veel berichten. Wacht even.")
+            raise ProtocolError(
+                "rate_limited", _("You are sending too many messages. Wait a moment.")
+            )
         self._frame_times.append(now)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
@@ -137,5 +142,9 @@ class DeliveredSeqs:
 def field_int(value, name: str) -> int:
     """A frame field that must be a whole number of 0 or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ProtocolError("invalid_field", f"'{name}' moet een geheel getal van 0 of meer zijn.")
+        raise ProtocolError(
+            "invalid_field",
+            _("'%(name)s' must be a whole number of 0 or more."),
+            params={"name": name},
+        )
     return value

@@ -11,6 +11,7 @@ import time
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from balie.conversations import actions, event_types, events, selectors
 from balie.conversations.models import Direction
@@ -52,7 +53,7 @@ class ResidentConsumer(JsonConsumer):
                 self.slug, token
             )
         except selectors.ConversationNotFound:
-            raise ProtocolError("unknown_token", "Dit gesprek is niet gevonden.") from None
+            raise ProtocolError("unknown_token", _("This conversation was not found.")) from None
         await self._join(conversation)
         await self._replay(last_seq, "ready")
 
@@ -63,7 +64,7 @@ class ResidentConsumer(JsonConsumer):
 
     async def on_start(self, frame):
         if self.conversation is not None:
-            raise ProtocolError("already_started", "Er is al een gesprek.")
+            raise ProtocolError("already_started", _("There already is a conversation."))
         language = frame.get("language", "nl")
         conversation, token = await database_sync_to_async(self._start)(language)
         await self._join(conversation)
@@ -74,10 +75,11 @@ class ResidentConsumer(JsonConsumer):
     def _start(self, language):
         organisation = organisation_by_slug(self.slug)
         if organisation is None:
-            raise ProtocolError("unknown_organisation", "Deze gemeente is niet gevonden.")
+            raise ProtocolError("unknown_organisation", _("This municipality was not found."))
         if not _allow_new_chat(self.scope.get("client")):
             raise ProtocolError(
-                "too_many_chats", "U heeft net veel gesprekken gestart. Probeer het later opnieuw."
+                "too_many_chats",
+                _("You have just started many conversations. Try again later."),
             )
         return actions.do_start_webchat(organisation, language=str(language))
 
@@ -136,7 +138,7 @@ class ResidentConsumer(JsonConsumer):
     # --- helpers -------------------------------------------------------------------------
     def _require_conversation(self):
         if self.conversation is None:
-            raise ProtocolError("not_ready", "Stuur eerst 'hello' of 'start'.")
+            raise ProtocolError("not_ready", _("Send 'hello' or 'start' first."))
         return self.conversation
 
     async def _join(self, conversation):

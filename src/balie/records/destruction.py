@@ -16,6 +16,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import RECORDS_ROLES
 from balie.archive.actions import record_event
@@ -27,6 +30,7 @@ from balie.archive.models import (
 )
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Conversation
+from balie.errors import Text
 from balie.records.holds import describe, holds_covering
 from balie.records.permissions import require_role
 from balie.records.retention import is_due
@@ -35,7 +39,7 @@ from balie.records.tasks import execute_destruction_list
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 10_000
-_NOT_ALLOWED = "Alleen een archiefbeheerder of beheerder stelt vernietiging voor of keurt die goed."
+_NOT_ALLOWED = _("Only a records manager or administrator proposes or approves destruction.")
 
 
 def do_propose_destruction(
@@ -49,19 +53,27 @@ def do_propose_destruction(
     """Put due conversations on a new list. Refuses what is not due, held, or already listed."""
     require_role(actor, organisation_id, RECORDS_ROLES, _NOT_ALLOWED)
     if not isinstance(title, str) or not title.strip() or len(title.strip()) > 200:
-        raise ActionError("invalid_field", "Geef de lijst een titel (maximaal 200 tekens).")
+        raise ActionError("invalid_field", _("Give the list a title (at most 200 characters)."))
     if not isinstance(note, str) or len(note) > 2000:
-        raise ActionError("invalid_field", "Toelichting: tekst van maximaal 2000 tekens.")
+        raise ActionError("invalid_field", _("Note: a text of at most 2000 characters."))
     ids = []
     for value in conversation_ids:
         if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-            raise ActionError("invalid_field", f"Ongeldig gespreks-id: {value!r}.")
+            raise ActionError(
+                "invalid_field",
+                _("Invalid conversation id: %(value)s."),
+                params={"value": repr(value)},
+            )
         ids.append(int(value))
     ids = sorted(set(ids))
     if not ids:
-        raise ActionError("empty_list", "Kies minstens één gesprek om te vernietigen.")
+        raise ActionError("empty_list", _("Choose at least one conversation to destroy."))
     if len(ids) > MAX_ITEMS:
-        raise ActionError("too_many", f"Maximaal {MAX_ITEMS} gesprekken per lijst.")
+        raise ActionError(
+            "too_many",
+            _("At most %(limit)s conversations per list."),
+            params={"limit": MAX_ITEMS},
+        )
     conversations = {
         c.pk: c
         for c in Conversation.objects.filter(
@@ -70,18 +82,28 @@ def do_propose_destruction(
     }
     missing = [pk for pk in ids if pk not in conversations]
     if missing:
-        raise ActionError("not_found", f"Deze gesprekken bestaan niet: {_ids(missing)}.")
+        raise ActionError(
+            "not_found",
+            _("These conversations do not exist: %(ids)s."),
+            params={"ids": _ids(missing)},
+        )
     now = timezone.now()
     due = {pk: is_due(conversations[pk], now=now) for pk in ids}
     not_due = [pk for pk, record in due.items() if record is None]
     if not_due:
         raise ActionError(
-            "not_due", f"Deze gesprekken zijn (nog) niet te vernietigen: {_ids(not_due)}."
+            "not_due",
+            _("These conversations cannot be destroyed (yet): %(ids)s."),
+            params={"ids": _ids(not_due)},
         )
     held = holds_covering(organisation_id, ids)
     if held:
         reasons = ", ".join(f"{pk} ({describe(h)})" for pk, h in sorted(held.items())[:10])
-        raise ActionError("held", f"Geblokkeerd door een hold of Woo-verzoek: {reasons}.")
+        raise ActionError(
+            "held",
+            _("Blocked by a hold or Woo request: %(reasons)s."),
+            params={"reasons": reasons},
+        )
     with transaction.atomic():
         listed = DestructionItem.objects.filter(
             conversation_id__in=ids,
@@ -89,7 +111,9 @@ def do_propose_destruction(
         ).values_list("conversation_id", flat=True)
         if listed:
             raise ActionError(
-                "already_listed", f"Al op een andere open lijst: {_ids(sorted(set(listed)))}."
+                "already_listed",
+                _("Already on another open list: %(ids)s."),
+                params={"ids": _ids(sorted(set(listed)))},
             )
         destruction_list = DestructionList.objects.create(
             organisation_id=organisation_id,
@@ -122,25 +146,40 @@ def do_propose_destruction(
     return destruction_list
 
 
-def _ids(ids: list[int]) -> str:
+def _ids(ids: list[int]) -> Text:
     shown = ", ".join(str(pk) for pk in ids[:20])
-    return shown + (f" en {len(ids) - 20} meer" if len(ids) > 20 else "")
+    if len(ids) <= 20:
+        return shown
+    return _more(shown, len(ids) - 20)
+
+
+def _more_text(shown: str, count: int) -> str:
+    """The shown ids and how many more, in the language of whoever reads the error."""
+    return gettext("%(ids)s and %(count)s more") % {"ids": shown, "count": count}
+
+
+_more = lazy(_more_text, str)
 
 
 def _review(destruction_list: DestructionList, actor, note: object) -> None:
     require_role(actor, destruction_list.organisation_id, RECORDS_ROLES, _NOT_ALLOWED)
     if destruction_list.status != ListStatus.PROPOSED:
         raise ActionError(
-            "not_proposed", f"Deze lijst is al {destruction_list.get_status_display().lower()}."
+            "not_proposed",
+            _("This list is already %(status)s."),
+            params={"status": destruction_list.get_status_display().lower()},
         )
     if actor.pk == destruction_list.proposed_by_id:
         raise ActionError(
             "four_eyes",
-            "U hebt deze lijst zelf voorgesteld. Een tweede archiefbeheerder moet hem "
-            "beoordelen (vier ogen).",
+            pgettext_lazy(
+                "destruction error",
+                "You proposed this list yourself. A second records manager must review it "
+                "(four eyes).",
+            ),
         )
     if not isinstance(note, str) or len(note) > 2000:
-        raise ActionError("invalid_field", "Toelichting: tekst van maximaal 2000 tekens.")
+        raise ActionError("invalid_field", _("Note: a text of at most 2000 characters."))
 
 
 def do_approve_destruction(
@@ -165,7 +204,7 @@ def _decide(destruction_list: DestructionList, actor, note: object, status: str)
     destruction_list = DestructionList.objects.select_for_update().get(pk=destruction_list.pk)
     _review(destruction_list, actor, note)
     if status == ListStatus.REJECTED and not str(note).strip():
-        raise ActionError("invalid_field", "Zeg waarom u de lijst afwijst.")
+        raise ActionError("invalid_field", _("Say why you reject the list."))
     destruction_list.status = status
     destruction_list.reviewed_by = actor
     destruction_list.reviewed_at = timezone.now()

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event
 from balie.archive.actors import ActorRef
@@ -47,7 +48,7 @@ def do_execute_destruction(destruction_list_id: int) -> DestructionList:
             if destruction_list.status == ListStatus.DESTROYED:
                 transaction.on_commit(lambda: do_remove_destroyed_files(destruction_list_id))
                 return destruction_list
-            raise ActionError("not_approved", "Deze lijst is niet goedgekeurd.")
+            raise ActionError("not_approved", _("This list has not been approved."))
         _destroy(destruction_list)
         transaction.on_commit(lambda: do_remove_destroyed_files(destruction_list_id))
     _compact_sqlite()

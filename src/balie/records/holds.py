@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import HOLD_ROLES
 from balie.archive.actions import record_event
@@ -22,15 +23,19 @@ from balie.records.permissions import require_role
 from balie.search.models import SavedSearch
 from balie.search.selectors import conversation_ids_matching
 
-_NOT_ALLOWED = "Alleen een archiefbeheerder, Woo-coördinator of beheerder plaatst holds."
+_NOT_ALLOWED = _("Only a records manager, Woo coordinator or administrator places holds.")
 
 
 def _text(value: object, name: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ActionError("invalid_field", f"{name} is verplicht.")
+        raise ActionError("invalid_field", _("%(name)s is required."), params={"name": name})
     value = value.strip()
     if len(value) > limit:
-        raise ActionError("invalid_field", f"{name} is te lang (maximaal {limit} tekens).")
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is too long (at most %(limit)s characters)."),
+            params={"name": name, "limit": limit},
+        )
     return value
 
 
@@ -46,11 +51,19 @@ def do_place_hold(
 ) -> Hold:
     require_role(actor, organisation_id, HOLD_ROLES, _NOT_ALLOWED)
     if kind not in HoldKind.values:
-        raise ActionError("invalid_field", f"kind is een van: {', '.join(HoldKind.values)}.")
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is one of: %(choices)s."),
+            params={"name": "kind", "choices": ", ".join(HoldKind.values)},
+        )
     if scope not in HoldScope.values:
-        raise ActionError("invalid_field", f"scope is een van: {', '.join(HoldScope.values)}.")
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is one of: %(choices)s."),
+            params={"name": "scope", "choices": ", ".join(HoldScope.values)},
+        )
     if isinstance(target_id, bool) or not isinstance(target_id, int):
-        raise ActionError("invalid_field", "target moet een id (getal) zijn.")
+        raise ActionError("invalid_field", _("target must be an id (a number)."))
     fields: dict = {}
     if scope == HoldScope.CONVERSATION:
         fields["conversation"] = Conversation.objects.filter(
@@ -64,7 +77,7 @@ def do_place_hold(
         fields["saved_search"] = _saved_search(organisation_id, target_id)
     if not any(fields.values()):
         raise ActionError(
-            "invalid_target", "Dit gesprek, contact of deze zoekopdracht bestaat niet."
+            "invalid_target", _("This conversation, contact or saved search does not exist.")
         )
     with transaction.atomic():
         hold = Hold.objects.create(
@@ -91,7 +104,7 @@ def do_place_hold(
 def do_release_hold(hold: Hold, *, actor, reason: object) -> Hold:
     require_role(actor, hold.organisation_id, HOLD_ROLES, _NOT_ALLOWED)
     if hold.released_at is not None:
-        raise ActionError("already_released", "Deze hold is al opgeheven.")
+        raise ActionError("already_released", _("This hold has already been released."))
     with transaction.atomic():
         hold.released_by = actor
         hold.released_at = timezone.now()
@@ -161,7 +174,7 @@ def release_saved_search(saved_search: SavedSearch) -> None:
     if hold is not None:
         raise ActionError(
             "held",
-            f"Op deze zoekopdracht rust een {hold.get_kind_display().lower()} "
-            f"({hold.reference}); hef die eerst op.",
+            _("A %(kind)s (%(reference)s) rests on this saved search; release it first."),
+            params={"kind": hold.get_kind_display().lower(), "reference": hold.reference},
         )
     Hold.objects.filter(saved_search=saved_search).update(saved_search=None)

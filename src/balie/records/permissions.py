@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from balie.accounts.actors import Actor
 from balie.accounts.models import ApiScope
-from balie.errors import NotAllowed
+from balie.errors import NotAllowed, Text
 
 
 class RecordsNotAllowed(NotAllowed):
     """The actor may not see or do this; the message says why."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text) -> None:
         super().__init__(message=message)
 
 
-def require_role(actor, organisation_id: int, roles: Collection[str], message: str) -> None:
+def require_role(actor, organisation_id: int, roles: Collection[str], message: Text) -> None:
     """A person with one of ``roles`` in the organisation; API keys never write records."""
     who = Actor.of(actor)
     if not who.is_person:
-        raise RecordsNotAllowed(message + " Dit kan alleen een persoon, niet een API-sleutel.")
+        raise RecordsNotAllowed(
+            format_lazy("{} {}", message, _("Only a person can do this, not an API key."))
+        )
     if not who.has_role(organisation_id, roles):
         raise RecordsNotAllowed(message)
 
@@ -31,7 +36,7 @@ def require_read(actor, organisation_id: int, roles: Collection[str]) -> None:
     if organisation_id in who.organisations(roles, scope=ApiScope.RECORDS_READ):
         return
     if who.is_key:
-        raise RecordsNotAllowed("Deze API-sleutel mist de scope records:read.")
+        raise RecordsNotAllowed(_("This API key lacks the scope records:read."))
     raise RecordsNotAllowed(
-        "Alleen een archiefbeheerder, Woo-coördinator, auditor of beheerder ziet dit."
+        _("Only a records manager, Woo coordinator, auditor or administrator sees this.")
     )

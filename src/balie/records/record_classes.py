@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import RECORDS_ROLES, WRITING_ROLES
 from balie.archive.actions import record_event
@@ -95,7 +96,11 @@ EDITABLE = ("code", "name", "description", "selectielijst_reference", "retention
 def _clean(fields: dict) -> dict:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise ActionError("invalid_field", f"Onbekend veld: {', '.join(sorted(unknown))}.")
+        raise ActionError(
+            "invalid_field",
+            _("Unknown field: %(fields)s."),
+            params={"fields": ", ".join(sorted(unknown))},
+        )
     clean = dict(fields)
     for name, limit in (("code", 20), ("name", 200), ("selectielijst_reference", 200)):
         if name in clean:
@@ -105,28 +110,46 @@ def _clean(fields: dict) -> dict:
                 or not value.strip()
                 and name != "selectielijst_reference"
             ):
-                raise ActionError("invalid_field", f"{name} moet een (niet-lege) tekst zijn.")
+                raise ActionError(
+                    "invalid_field",
+                    _("%(name)s must be a (non-empty) text."),
+                    params={"name": name},
+                )
             clean[name] = " ".join(value.split())
             if len(clean[name]) > limit:
-                raise ActionError("invalid_field", f"{name} is te lang (maximaal {limit} tekens).")
+                raise ActionError(
+                    "invalid_field",
+                    _("%(name)s is too long (at most %(limit)s characters)."),
+                    params={"name": name, "limit": limit},
+                )
     if "description" in clean and not isinstance(clean["description"], str):
-        raise ActionError("invalid_field", "description moet een tekst zijn.")
+        raise ActionError(
+            "invalid_field", _("%(name)s must be a text."), params={"name": "description"}
+        )
     if "retention" in clean:
         Retention.parse(clean["retention"])
         clean["retention"] = clean["retention"].strip().upper()
     if "trigger" in clean and clean["trigger"] not in Trigger.values:
-        raise ActionError("invalid_field", f"trigger is een van: {', '.join(Trigger.values)}.")
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is one of: %(choices)s."),
+            params={"name": "trigger", "choices": ", ".join(Trigger.values)},
+        )
     if "waardering" in clean and clean["waardering"] not in Waardering.values:
         raise ActionError(
-            "invalid_field", f"waardering is een van: {', '.join(Waardering.values)}."
+            "invalid_field",
+            _("%(name)s is one of: %(choices)s."),
+            params={"name": "waardering", "choices": ", ".join(Waardering.values)},
         )
     if "is_default" in clean and not isinstance(clean["is_default"], bool):
-        raise ActionError("invalid_field", "is_default moet true of false zijn.")
+        raise ActionError("invalid_field", _("is_default must be true or false."))
     if "channels" in clean:
         channels = clean["channels"]
         if not isinstance(channels, list) or not all(c in Channel.values for c in channels):
             raise ActionError(
-                "invalid_field", f"channels is een lijst uit: {', '.join(Channel.values)}."
+                "invalid_field",
+                _("channels is a list from: %(choices)s."),
+                params={"choices": ", ".join(Channel.values)},
             )
         clean["channels"] = sorted(set(channels))
     return clean
@@ -145,12 +168,16 @@ def do_save_record_class(
         "Alleen een archiefbeheerder of beheerder beheert bewaartermijnen.",
     )  # fmt: skip
     if record_class is not None and record_class.organisation_id != organisation_id:
-        raise ActionError("not_found", "Deze categorie hoort niet bij deze organisatie.")
+        raise ActionError("not_found", _("This record class does not belong to this organisation."))
     clean = _clean(fields)
     if record_class is None:
         missing = {"code", "name", "retention"} - clean.keys()
         if missing:
-            raise ActionError("missing_field", f"Verplicht: {', '.join(sorted(missing))}.")
+            raise ActionError(
+                "missing_field",
+                _("Required: %(fields)s."),
+                params={"fields": ", ".join(sorted(missing))},
+            )
     with transaction.atomic():
         if record_class is None:
             record_class = RecordClass(organisation_id=organisation_id)
@@ -160,7 +187,11 @@ def do_save_record_class(
         if record_class.pk:
             clash = clash.exclude(pk=record_class.pk)
         if clash.exists():
-            raise ActionError("duplicate_code", f"Er is al een categorie met code {code}.")
+            raise ActionError(
+                "duplicate_code",
+                _("There already is a record class with code %(code)s."),
+                params={"code": code},
+            )
         for name, value in clean.items():
             setattr(record_class, name, value)
         if clean.get("is_default"):
@@ -208,17 +239,17 @@ def do_set_record_class(
     )  # fmt: skip
     if isinstance(record_class_id, bool) or not isinstance(record_class_id, int):
         raise ActionError(
-            "invalid_record_class", "record_class moet het id van een categorie zijn."
+            "invalid_record_class", _("record_class must be the id of a record class.")
         )
     record_class = RecordClass.objects.filter(
         organisation_id=conversation.organisation_id, pk=record_class_id
     ).first()
     if record_class is None:
         raise ActionError(
-            "invalid_record_class", "Deze categorie bestaat niet bij deze organisatie."
+            "invalid_record_class", _("This record class does not exist in this organisation.")
         )
     if conversation.destroyed_at is not None:
-        raise ActionError("destroyed", "Dit gesprek is vernietigd.")
+        raise ActionError("destroyed", _("This conversation has been destroyed."))
     with transaction.atomic():
         previous = conversation.record_class_id
         Conversation.objects.filter(pk=conversation.pk).update(

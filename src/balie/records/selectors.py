@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import RECORDS_READ_ROLES, RECORDS_ROLES, WRITING_ROLES, ApiScope
@@ -52,7 +54,7 @@ __all__ = [
 class RecordNotFound(NotFound):
     """Does not exist, or belongs to an organisation the actor may not see."""
 
-    default_message = "Niet gevonden."
+    default_message = _("Not found.")
 
     def __init__(self, looked_for: object = None) -> None:
         super().__init__()
@@ -66,11 +68,14 @@ def organisations_for(actor, roles=RECORDS_READ_ROLES) -> list[int]:
     if organisations:
         return organisations
     if who.is_key:
-        raise RecordsNotAllowed("Deze API-sleutel mist de scope records:read.")
+        raise RecordsNotAllowed(_("This API key lacks the scope records:read."))
     if not who.is_person:
-        raise RecordsNotAllowed("Log eerst in.")
+        raise RecordsNotAllowed(_("Log in first."))
     raise RecordsNotAllowed(
-        "Alleen een informatiebeheerder, Woo-coördinator, auditor of beheerder ziet dit."
+        pgettext_lazy(
+            "records reading",
+            "Only a records manager, Woo coordinator, auditor or administrator sees this.",
+        )
     )
 
 
@@ -80,7 +85,7 @@ def writing_organisation(actor, slug: object = None) -> int:
     organisations = organisations_for(actor)
     if slug is not None:
         if not isinstance(slug, str):
-            raise ActionError("invalid_field", "organisation is de slug van een organisatie.")
+            raise ActionError("invalid_field", _("organisation is the slug of an organisation."))
         match = Organisation.objects.filter(pk__in=organisations, slug=slug).first()
         if match is None:
             raise RecordNotFound(slug)
@@ -88,7 +93,7 @@ def writing_organisation(actor, slug: object = None) -> int:
     if len(organisations) > 1:
         raise ActionError(
             "organisation_required",
-            "U werkt voor meer dan één organisatie: geef organisation (de slug) mee.",
+            _("You work for more than one organisation: give organisation (the slug)."),
         )
     return organisations[0]
 
@@ -189,10 +194,12 @@ def require_record_class_chooser(actor, organisation_id: int) -> None:
     who = Actor.of(actor)
     if not who.is_person:
         raise RecordsNotAllowed(
-            "De categorie van een gesprek kiest een persoon, niet een API-sleutel."
+            _("A person chooses the record class of a conversation, not an API key.")
         )
     if not who.has_role(organisation_id, WRITING_ROLES | RECORDS_ROLES):
-        raise RecordsNotAllowed("Met uw rol kunt u de categorie van een gesprek niet wijzigen.")
+        raise RecordsNotAllowed(
+            _("With your role you cannot change the record class of a conversation.")
+        )
 
 
 def _narrow(organisations: list[int], organisation_id: int | None) -> list[int]:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from balie.conversations.actions.errors import ActionError
 
 _DURATION = re.compile(
@@ -28,8 +30,11 @@ class Retention:
         if not isinstance(text, str) or not (match := _DURATION.match(text.strip().upper())):
             raise ActionError(
                 "invalid_retention",
-                f"Bewaartermijn {text!r} is geen ISO 8601-duur zoals P1Y, P6M, P10Y of P1Y6M "
-                "(jaren, maanden, weken, dagen; geen uren).",
+                _(
+                    "Retention period %(text)s is not an ISO 8601 duration such as P1Y, P6M, "
+                    "P10Y or P1Y6M (years, months, weeks, days; no hours)."
+                ),
+                params={"text": repr(text)},
             )
         parts = {k: int(v) for k, v in match.groupdict().items() if v}
         retention = cls(
@@ -38,11 +43,12 @@ class Retention:
             days=parts.get("days", 0) + 7 * parts.get("weeks", 0),
         )
         if retention == cls():
-            raise ActionError("invalid_retention", "Een bewaartermijn van nul bestaat niet.")
+            raise ActionError("invalid_retention", _("A retention period of zero does not exist."))
         if retention.years + retention.months / 12 + retention.days / 365 > MAX_YEARS:
             raise ActionError(
                 "invalid_retention",
-                f"Langer dan {MAX_YEARS} jaar: kies waardering 'blijvend bewaren'.",
+                _("Longer than %(years)s years: choose the appraisal 'keep permanently'."),
+                params={"years": MAX_YEARS},
             )
         return retention
 

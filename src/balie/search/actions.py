@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.conversations.actions import ActionError
@@ -23,19 +24,18 @@ def do_save_search(
     """Keep a search under a name; the query and filters are checked as for a search
     (raises SearchError) and stored as given."""
     if not Actor.of(owner).is_person:
-        raise ActionError(
-            "staff_only", "Zoekopdrachten bewaren kan alleen een medewerker, geen API-sleutel."
-        )
+        raise ActionError("staff_only", _("Only a staff member can save searches, not an API key."))
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 100:
-        raise ActionError("invalid_name", "Geef een naam van 1 tot 100 tekens.")
+        raise ActionError("invalid_name", _("Give a name of 1 to 100 characters."))
     if not isinstance(query, str):
-        raise ActionError("invalid_query", "De zoekvraag moet tekst zijn.")
+        raise ActionError("invalid_query", _("The search query must be text."))
     request = parse_search(organisation.pk, {**filters, "q": query})
     with transaction.atomic():
         if SavedSearch.objects.filter(owner=owner).count() >= MAX_SAVED_PER_USER:
             raise ActionError(
                 "too_many_saved",
-                f"U heeft al {MAX_SAVED_PER_USER} zoekopdrachten bewaard; verwijder er eerst één.",
+                _("You have already saved %(limit)s searches; delete one first."),
+                params={"limit": MAX_SAVED_PER_USER},
             )
         return SavedSearch.objects.create(
             organisation=organisation,

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from balie.errors import Invalid
+from typing import Any
+
+from balie.errors import Invalid, Text
 
 
 class SearchError(Invalid):
     """Bad search input: ``code`` for programs, the message for people, and the request
     ``field`` it is about ("q", "team", "page", …)."""
 
-    def __init__(self, code: str, detail: str, *, field: str = "non_field_errors") -> None:
-        super().__init__(code, detail, field=field)
+    def __init__(
+        self,
+        code: str,
+        detail: Text,
+        *,
+        field: str = "non_field_errors",
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(code, detail, field=field, params=params)

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from balie.archive.models import RecordClass
 from balie.conversations.models import Channel, Contact, Direction, Label, Status, Team
@@ -102,10 +103,12 @@ def parse_search(organisation_id: int, data: Mapping) -> SearchRequest:
         direction=DIRECTIONS.get(_choice(get.one("direction"), "direction", DIRECTIONS) or ""),
     )
     if filters.since and filters.until and filters.since >= filters.until:
-        raise SearchError("invalid_period", "De datum 'van' ligt na de datum 'tot'.", field="to")
+        raise SearchError(
+            "invalid_period", _("The date 'from' is after the date 'to'."), field="to"
+        )
     if not query and not filters:
         raise SearchError(
-            "empty_query", "Geef een zoekvraag, of kies ten minste één filter.", field="q"
+            "empty_query", _("Give a search query, or choose at least one filter."), field="q"
         )
     return SearchRequest(
         query=query,
@@ -153,8 +156,9 @@ def _moment(value: str, name: str, *, end_of_day: bool) -> datetime | None:
     if moment is None:
         raise SearchError(
             "invalid_date",
-            f"'{value[:40]}' is geen datum: gebruik JJJJ-MM-DD of een ISO 8601-tijdstip.",
+            _("'%(value)s' is not a date: use YYYY-MM-DD or an ISO 8601 moment."),
             field=name,
+            params={"value": value[:40]},
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
@@ -167,10 +171,18 @@ def _choice(value: str, name: str, choices) -> str | None:
     if value not in choices:
         raise SearchError(
             f"invalid_{name}",
-            f"Onbekende waarde '{value[:40]}' voor {name}; kies uit {', '.join(choices)}.",
+            _("Unknown value '%(value)s' for %(name)s; choose from %(choices)s."),
             field=name,
+            params={"value": value[:40], "name": name, "choices": ", ".join(choices)},
         )
     return value
+
+
+_UNKNOWN = {
+    "team": _("Team '%(value)s' does not exist in this organisation."),
+    "contact": _("Contact '%(value)s' does not exist in this organisation."),
+    "record_class": _("Record class '%(value)s' does not exist in this organisation."),
+}
 
 
 def _owned(model, organisation_id: int, value: str, name: str) -> int | None:
@@ -179,11 +191,8 @@ def _owned(model, organisation_id: int, value: str, name: str) -> int | None:
     if not _DIGITS.fullmatch(value) or not (
         model.objects.filter(organisation_id=organisation_id, pk=int(value)).exists()
     ):
-        what = {"team": "Team", "contact": "Contact", "record_class": "Categorie"}[name]
         raise SearchError(
-            f"unknown_{name}",
-            f"{what} '{value[:40]}' bestaat niet in deze organisatie.",
-            field=name,
+            f"unknown_{name}", _UNKNOWN[name], field=name, params={"value": value[:40]}
         )
     return int(value)
 
@@ -192,7 +201,12 @@ def _labels(organisation_id: int, names: list[str]) -> tuple[int, ...]:
     if not names:
         return ()
     if len(names) > MAX_LABELS:
-        raise SearchError("too_many_labels", f"Kies hoogstens {MAX_LABELS} labels.", field="label")
+        raise SearchError(
+            "too_many_labels",
+            _("Choose at most %(limit)s labels."),
+            field="label",
+            params={"limit": MAX_LABELS},
+        )
     found = dict(
         Label.objects.filter(organisation_id=organisation_id, name__in=names).values_list(
             "name", "pk"
@@ -202,8 +216,9 @@ def _labels(organisation_id: int, names: list[str]) -> tuple[int, ...]:
     if unknown:
         raise SearchError(
             "unknown_label",
-            f"Label '{unknown[0][:60]}' bestaat niet in deze organisatie.",
+            _("Label '%(value)s' does not exist in this organisation."),
             field="label",
+            params={"value": unknown[0][:60]},
         )
     return tuple(sorted(set(found.values())))
 
@@ -216,8 +231,12 @@ def _number(value: str, name: str, *, default: int, maximum: int | None) -> int:
         or int(value) < 1
         or (maximum is not None and int(value) > maximum)
     ):
-        limit = f"1 tot en met {maximum}" if maximum else "1 of hoger"
         raise SearchError(
-            f"invalid_{name}", f"{name} moet een geheel getal zijn van {limit}.", field=name
+            f"invalid_{name}",
+            _("%(name)s must be a whole number from 1 to %(maximum)s.")
+            if maximum
+            else _("%(name)s must be a whole number of 1 or more."),
+            field=name,
+            params={"name": name, "maximum": maximum},
         )
     return int(value)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from balie.search.errors import SearchError
 from balie.search.text import STOP_WORDS, stem, words
 
@@ -71,8 +73,9 @@ def parse_query(text: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise SearchError(
             "query_too_long",
-            f"De zoekvraag is te lang: hoogstens {MAX_QUERY_CHARS} tekens.",
+            _("The search query is too long: at most %(limit)s characters."),
             field="q",
+            params={"limit": MAX_QUERY_CHARS},
         )
     terms: list[Term] = []
     count = 0
@@ -92,29 +95,33 @@ def parse_query(text: str) -> ParsedQuery:
         if count > MAX_TERMS:
             raise SearchError(
                 "too_many_terms",
-                f"De zoekvraag heeft te veel woorden: hoogstens {MAX_TERMS}.",
+                _("The search query has too many words: at most %(limit)s."),
                 field="q",
+                params={"limit": MAX_TERMS},
             )
         stems = tuple(stem(w) for w in found)
         if prefix and len(found[0]) < MIN_PREFIX_CHARS:
             raise SearchError(
                 "prefix_too_short",
-                f"Zoeken op het begin van een woord (met *) kan vanaf {MIN_PREFIX_CHARS} letters.",
+                _("Searching for the start of a word (with *) needs %(limit)s letters or more."),
                 field="q",
+                params={"limit": MIN_PREFIX_CHARS},
             )
         terms.append(Term(tuple(found), stems, exclude=exclude, prefix=prefix))
     parsed = ParsedQuery(text, tuple(terms))
     if terms and not parsed.positive:
         raise SearchError(
             "only_excluded",
-            "Geef ten minste één zoekwoord zonder minteken ervoor.",
+            _("Give at least one search word without a minus sign before it."),
             field="q",
         )
     if not terms and only_stop_words:
         raise SearchError(
             "only_stop_words",
-            "De zoekvraag bevat alleen veelvoorkomende woorden (zoals 'de' of 'het'), "
-            "waarop niet gezocht kan worden.",
+            _(
+                "The search query only has very common words (such as 'de' or 'het'), which "
+                "cannot be searched for."
+            ),
             field="q",
         )
     return parsed

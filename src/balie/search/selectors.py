@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
@@ -42,9 +43,6 @@ __all__ = [
     "saved_searches_of",
     "search_messages",
 ]
-
-
-_PAGES = "pagina's"
 
 
 class SavedSearchNotFound(ConversationNotFound):
@@ -144,7 +142,7 @@ def organisation_of(actor, slug: str | None) -> Organisation:
             raise ConversationNotFound("organisation")
         raise SearchError(
             "organisation_required",
-            "U werkt voor meer dan één organisatie: kies er één (organisation).",
+            _("You work for more than one organisation: choose one (organisation)."),
             field="organisation",
         )
     return memberships[0].organisation
@@ -264,9 +262,11 @@ def _check_page(request: SearchRequest, total: int) -> None:
     if request.page > pages:
         raise SearchError(
             "page_out_of_range",
-            f"Pagina {request.page} bestaat niet: er {'is' if pages == 1 else 'zijn'} "
-            f"{pages} {'pagina' if pages == 1 else _PAGES}.",
+            _("Page %(page)s does not exist: there is %(pages)s page.")
+            if pages == 1
+            else _("Page %(page)s does not exist: there are %(pages)s pages."),
             field="page",
+            params={"page": request.page, "pages": pages},
         )
 
 

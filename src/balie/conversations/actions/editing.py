@@ -12,6 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
@@ -26,7 +27,7 @@ def do_edit_message(message: Message, *, actor, body: object) -> Message:
     _check_own(message, actor)
     body = clean_body(body)
     if not body:
-        raise ActionError("invalid_body", "Een bewerkt bericht kan niet leeg zijn.")
+        raise ActionError("invalid_body", _("An edited message cannot be empty."))
     if body == message.body:
         return message
     return _change(message, actor, "message.edited", {"body": body}, body=body, edited=True)
@@ -39,22 +40,22 @@ def do_delete_message(message: Message, *, actor) -> Message:
 
 def _check_own(message: Message, actor) -> None:
     if message.direction == Direction.SYSTEM:
-        raise ActionError("not_editable", "Systeemregels kunt u niet wijzigen.")
+        raise ActionError("not_editable", _("System lines cannot be changed."))
     own = (
         message.direction == Direction.INBOUND
         if actor is None
         else message.direction != Direction.INBOUND and message.author_id == actor.pk
     )
     if not own:
-        raise ActionError("not_your_message", "U kunt alleen uw eigen berichten wijzigen.")
+        raise ActionError("not_your_message", _("You can only change your own messages."))
     if message.deleted_at is not None:
-        raise ActionError("deleted", "Dit bericht is al verwijderd.")
+        raise ActionError("deleted", _("This message has already been deleted."))
     window = timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
     if timezone.now() - message.created_at > window:
         raise ActionError(
             "too_late",
-            f"Een bericht kunt u tot {settings.EDIT_WINDOW_MINUTES} minuten na het sturen "
-            "wijzigen.",
+            _("You can change a message up to %(minutes)s minutes after sending it."),
+            params={"minutes": settings.EDIT_WINDOW_MINUTES},
         )
 
 

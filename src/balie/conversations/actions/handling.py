@@ -7,6 +7,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import WRITING_ROLES
@@ -52,10 +53,10 @@ def do_assign(
     ):
         raise ActionError(
             "invalid_assignee",
-            "Deze persoon behandelt geen gesprekken van deze organisatie.",
+            _("This person does not handle conversations of this organisation."),
         )
     if change_team and team is not None and team.organisation_id != conversation.organisation_id:
-        raise ActionError("invalid_team", "Dit team hoort niet bij deze organisatie.")
+        raise ActionError("invalid_team", _("This team does not belong to this organisation."))
     with transaction.atomic():
         fields = {"assignee": assignee}
         if change_team:
@@ -86,18 +87,21 @@ def do_assign(
 
 def do_change_status(conversation: Conversation, *, actor, status: str) -> Conversation:
     if status not in Status.values:
-        raise ActionError("invalid_status", f"Onbekende status {status!r}.")
+        raise ActionError(
+            "invalid_status", _("Unknown status %(status)s."), params={"status": repr(status)}
+        )
     if status == conversation.status:
         return conversation
     if conversation.kind == ConversationKind.IMPORTED:
         raise ActionError(
             "imported_conversation",
-            "Een geïmporteerd gesprek blijft gesloten: het is een archiefstuk, geen gesprek.",
+            _("An imported conversation stays closed: it is a record, not a conversation."),
         )
     if status not in STATUS_TRANSITIONS[conversation.status]:
         raise ActionError(
             "invalid_transition",
-            f"Van {conversation.get_status_display()} kan niet naar {Status(status).label}.",
+            _("Cannot change from %(current)s to %(status)s."),
+            params={"current": conversation.get_status_display(), "status": Status(status).label},
         )
     with transaction.atomic():
         previous = conversation.status
@@ -148,7 +152,7 @@ def do_update_details(
         changes["case_reference"] = _clean_text(case_reference, 100, "case_reference")
     if labels is not None:
         if not isinstance(labels, list) or not all(isinstance(name, str) for name in labels):
-            raise ActionError("invalid_labels", "labels moet een lijst met teksten zijn.")
+            raise ActionError("invalid_labels", _("labels must be a list of texts."))
         labels = sorted({_clean_text(name, 60, "label") for name in labels} - {""})
     with transaction.atomic():
         if changes:
@@ -180,8 +184,12 @@ def do_update_details(
 
 def _clean_text(value: object, max_length: int, name: str) -> str:
     if not isinstance(value, str):
-        raise ActionError("invalid_field", f"{name} moet een tekst zijn.")
+        raise ActionError("invalid_field", _("%(name)s must be a text."), params={"name": name})
     value = " ".join(value.split())
     if len(value) > max_length:
-        raise ActionError("invalid_field", f"{name} is te lang (maximaal {max_length} tekens).")
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is too long (at most %(limit)s characters)."),
+            params={"name": name, "limit": max_length},
+        )
     return value

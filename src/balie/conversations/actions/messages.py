@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext_lazy as _
 
 from balie.conversations import event_types, events
 from balie.conversations.actions.errors import ActionError
@@ -18,12 +19,13 @@ from balie.conversations.models import Conversation, Direction, Message
 def clean_body(body: object) -> str:
     """A message text from outside: a string, trimmed, not longer than allowed."""
     if not isinstance(body, str):
-        raise ActionError("invalid_body", "body moet een tekst zijn.")
+        raise ActionError("invalid_body", _("body must be a text."))
     body = body.strip()
     if len(body) > settings.MAX_MESSAGE_CHARS:
         raise ActionError(
             "body_too_long",
-            f"Het bericht is te lang (maximaal {settings.MAX_MESSAGE_CHARS} tekens).",
+            _("The message is too long (at most %(limit)s characters)."),
+            params={"limit": settings.MAX_MESSAGE_CHARS},
         )
     return body
 
@@ -43,18 +45,18 @@ def check_send_message(
     with the stored message, not an error).
     """
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
-        raise ActionError("invalid_client_id", "client_id moet een tekst van 8 tot 64 tekens zijn.")
+        raise ActionError("invalid_client_id", _("client_id must be a text of 8 to 64 characters."))
     body = clean_body(body)
     if not isinstance(attachment_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
     ):
-        raise ActionError("invalid_attachments", "attachments moet een lijst met nummers zijn.")
+        raise ActionError("invalid_attachments", _("attachments must be a list of numbers."))
     if len(attachment_ids) > 10:
-        raise ActionError("too_many_attachments", "U kunt maximaal 10 bestanden tegelijk sturen.")
+        raise ActionError("too_many_attachments", _("You can send at most 10 files at once."))
     if not body and not attachment_ids:
-        raise ActionError("empty_message", "Het bericht is leeg.")
+        raise ActionError("empty_message", _("The message is empty."))
     if direction not in Direction.values:
-        raise ActionError("invalid_direction", "Onbekend soort bericht.")
+        raise ActionError("invalid_direction", _("Unknown kind of message."))
     return body, client_id, list(attachment_ids)
 
 

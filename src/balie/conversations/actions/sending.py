@@ -15,6 +15,7 @@ from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actors import api_key_of, user_of
 from balie.conversations import events, followers
@@ -125,9 +126,11 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
     current = state[conversation.pk]
     if conversation.kind == ConversationKind.IMPORTED:
         # A phone's chat in the archive: nothing is sent from Balie to its participants.
-        return ActionError("imported_conversation", "In een geïmporteerd gesprek stuurt u niets.")
+        return ActionError(
+            "imported_conversation", _("You cannot send anything in an imported conversation.")
+        )
     if current["status"] == Status.CLOSED and item.direction != Direction.SYSTEM:
-        return ActionError("conversation_closed", "Dit gesprek is gesloten.")
+        return ActionError("conversation_closed", _("This conversation is closed."))
     wanted = [claimed.get(pk) for pk in item.attachment_ids]
     if not all(
         a is not None
@@ -137,7 +140,8 @@ def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult
         for a in wanted
     ) or len(set(item.attachment_ids)) != len(item.attachment_ids):
         return ActionError(
-            "unknown_attachment", "Een bijlage hoort niet bij dit gesprek of is al verstuurd."
+            "unknown_attachment",
+            _("An attachment does not belong to this conversation or has already been sent."),
         )
     for pk in item.attachment_ids:
         claimed[pk] = None  # one message per attachment, also within a batch
@@ -202,7 +206,7 @@ def _update_conversations(new, state, now) -> None:
         params += [pk for pk, _ in touched]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-    for _, message in new:
+    for _item, message in new:
         current = state[message.conversation_id]
         conversation = message.conversation
         conversation.last_seq = current["last_seq"]
@@ -232,7 +236,7 @@ def _result(outcome, attachments) -> SendResult | ActionError:
 def _publish(new, attachments) -> None:
     """After commit: each message to its audiences, each conversation once to the inbox."""
     by_conversation: dict[int, Conversation] = {}
-    for _, message in new:
+    for _item, message in new:
         events.publish_message(message, attachments.get(message.pk, []), inbox=False)
         by_conversation[message.conversation_id] = message.conversation
     for conversation in by_conversation.values():
