@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -76,7 +77,8 @@ class AuditExportView(AuditScope, ApiView):
         entries = _entries(request)
         if entries.count() > MAX_EXPORT_ROWS:
             raise ValidationError(
-                f"Meer dan {MAX_EXPORT_ROWS:,} regels: kies een kortere periode of meer filters.",
+                gettext("More than %(limit)s lines: choose a shorter period or more filters.")
+                % {"limit": f"{MAX_EXPORT_ROWS:,}"},
                 code="too_many_rows",
             )
         # Built whole (bounded above): a streamed sync iterator stalls Django under ASGI.

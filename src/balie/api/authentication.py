@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
 from balie.accounts.actions import do_record_api_key_use
@@ -20,7 +21,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         parts = header.split()
         if len(parts) != 2 or parts[0] != self.keyword:
-            raise exceptions.AuthenticationFailed("Gebruik 'Authorization: Bearer <sleutel>'.")
+            raise exceptions.AuthenticationFailed(gettext("Use 'Authorization: Bearer <key>'."))
         prefix, _, secret = parts[1].partition(".")
         key = (
             ApiKey.objects.select_related("organisation")
@@ -29,7 +30,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         )
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if key is None or not hmac.compare_digest(digest, key.secret_hash):
-            raise exceptions.AuthenticationFailed("Onbekende of ingetrokken API-sleutel.")
+            raise exceptions.AuthenticationFailed(gettext("Unknown or revoked API key."))
         do_record_api_key_use(key)
         return (None, key)
 

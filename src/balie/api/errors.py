@@ -1,6 +1,7 @@
 """One error shape for the whole API: ``{"code", "detail", "fields"}``.
 
-``code`` is stable for programs, ``detail`` is a Dutch sentence for people, ``fields`` maps a
+``code`` is stable for programs, ``detail`` is a sentence for people (Dutch, or English with
+``Accept-Language: en``), ``fields`` maps a
 request field (dotted for nested values, e.g. ``attachments.0``) to its problems, each again a
 ``{"code", "detail"}``; it is empty when the error is not about one field.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,29 +22,29 @@ __all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
 
 
 class MalformedJson(exceptions.ParseError):
-    default_detail = "De JSON in de aanvraag is ongeldig."
+    default_detail = _("The JSON in the request is not valid.")
     default_code = "malformed_json"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "De aanvraag is te groot."
+    default_detail = _("The request is too large.")
     default_code = "too_large"
 
 
-# Dutch texts for DRF's own (English) default messages, by code.
-_DUTCH = {
-    "not_authenticated": "Log in of stuur een API-sleutel mee (Authorization: Bearer <sleutel>).",
-    "authentication_failed": "Onbekende of ingetrokken API-sleutel.",
-    "permission_denied": "U heeft geen toestemming voor deze handeling.",
-    "not_found": "Niet gevonden.",
-    "method_not_allowed": "Deze methode is hier niet toegestaan.",
-    "not_acceptable": "Dit antwoordformaat wordt niet ondersteund.",
-    "unsupported_media_type": "Dit soort inhoud (Content-Type) wordt hier niet ondersteund.",
-    "parse_error": "De aanvraag kon niet worden gelezen.",
-    "throttled": "Te veel aanvragen; probeer het later opnieuw.",
+# Balie's texts for DRF's own default messages, by code.
+_DETAILS = {
+    "not_authenticated": _("Log in or send an API key (Authorization: Bearer <key>)."),
+    "authentication_failed": _("Unknown or revoked API key."),
+    "permission_denied": _("You do not have permission for this action."),
+    "not_found": _("Not found."),
+    "method_not_allowed": _("This method is not allowed here."),
+    "not_acceptable": _("This response format is not supported."),
+    "unsupported_media_type": _("This kind of content (Content-Type) is not supported here."),
+    "parse_error": _("The request could not be read."),
+    "throttled": _("Too many requests; try again later."),
 }
-_INVALID = "De invoer is niet geldig; zie 'fields'."
+_INVALID = _("The input is not valid; see 'fields'.")
 
 
 def exception_handler(exc, context):
@@ -57,7 +60,7 @@ def exception_handler(exc, context):
     if response is None:
         return None  # an unexpected error: Django's 500 handling and logging
     if isinstance(exc, exceptions.ValidationError):
-        response.data = body("invalid", _INVALID, _field_errors(exc.detail))
+        response.data = body("invalid", str(_INVALID), _field_errors(exc.detail))
     else:
         code, detail = _code_and_detail(exc)
         response.data = body(code, detail)
@@ -81,9 +84,9 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
     code = codes if isinstance(codes, str) else exc.default_code
     detail = str(exc.detail) if isinstance(exc.detail, str) else str(exc.default_detail)
     if isinstance(exc, exceptions.PermissionDenied) and detail.startswith("CSRF Failed"):
-        return "csrf_failed", "CSRF-controle mislukt: stuur het csrftoken mee in X-CSRFToken."
-    if detail == str(exc.default_detail) and code in _DUTCH:
-        detail = _DUTCH[code]
+        return "csrf_failed", gettext("CSRF check failed: send the csrftoken in X-CSRFToken.")
+    if detail == str(exc.default_detail) and code in _DETAILS:
+        detail = str(_DETAILS[code])
     return code, detail
 
 

@@ -6,29 +6,32 @@ bug, so the request serializers use these and answer ``wrong_type``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from balie.errors import Text
 
 
 class _Strict:
     expected: tuple[type, ...] = ()
-    expected_name = ""
+    expected_message: Text = ""
 
     def to_internal_value(self, data):
         if not isinstance(data, self.expected) or isinstance(data, bool) != (bool in self.expected):
-            raise serializers.ValidationError(f"Verwacht {self.expected_name}.", code="wrong_type")
+            raise serializers.ValidationError(self.expected_message, code="wrong_type")
         return super().to_internal_value(data)
 
 
 class StrictCharField(_Strict, serializers.CharField):
     expected = (str,)
-    expected_name = "een tekst"
+    expected_message = _("Expected a text.")
 
 
 class StrictIntegerField(_Strict, serializers.IntegerField):
     expected = (int,)
-    expected_name = "een geheel getal"
+    expected_message = _("Expected a whole number.")
 
 
 class StrictBooleanField(_Strict, serializers.BooleanField):
     expected = (bool,)
-    expected_name = "true of false"
+    expected_message = _("Expected true or false.")

@@ -6,6 +6,8 @@ Tenant and role checks are not here: the selectors do them for every object
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from balie.accounts.actors import Actor
@@ -45,14 +47,14 @@ class HasApiScope(BasePermission):
         scope = view.read_scope if request.method in SAFE_METHODS else view.write_scope
         if actor.has_scope(scope):
             return True
-        self.message = f"Deze API-sleutel mist de scope {scope}."
+        self.message = gettext("This API key lacks the scope %(scope)s.") % {"scope": scope}
         return False
 
 
 class KeysReadOnly(BasePermission):
     """Records are changed by people: an API key may only read (records:read)."""
 
-    message = "Een API-sleutel kan hier alleen lezen; wijzigen doet een persoon."
+    message = _("An API key can only read here; a person makes changes.")
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or not Actor.of(request.auth).is_key

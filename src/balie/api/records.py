@@ -8,6 +8,7 @@ and authorises, an action writes and validates.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -57,10 +58,12 @@ def body(request, allowed: tuple[str, ...]) -> dict:
     """The JSON object sent, refusing fields that are not ``allowed``."""
     data = request.data
     if not isinstance(data, dict):
-        raise ActionError("malformed_json", "Stuur een JSON-object.")
+        raise ActionError("malformed_json", _("Send a JSON object."))
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ActionError("invalid_field", f"Onbekend veld: {', '.join(unknown)}.")
+        raise ActionError(
+            "invalid_field", _("Unknown field: %(fields)s."), params={"fields": ", ".join(unknown)}
+        )
     return dict(data)
 
 
@@ -193,7 +196,11 @@ class HoldListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         fields = body(request, ("organisation", "kind", "scope", "target", "reference", "reason"))
         organisation_id = records.writing_organisation(actor, fields.pop("organisation", None))
         if fields.get("scope") not in HoldScope.values:
-            raise ActionError("invalid_field", f"scope is een van: {', '.join(HoldScope.values)}.")
+            raise ActionError(
+                "invalid_field",
+                _("%(name)s is one of: %(choices)s."),
+                params={"name": "scope", "choices": ", ".join(HoldScope.values)},
+            )
         hold = do_place_hold(
             organisation_id,
             actor=actor,
@@ -265,7 +272,7 @@ class DestructionListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         organisation_id = records.writing_organisation(actor, fields.pop("organisation", None))
         conversations = fields.get("conversations")
         if not isinstance(conversations, list):
-            raise ActionError("invalid_field", "conversations is een lijst van gespreks-ids.")
+            raise ActionError("invalid_field", _("conversations is a list of conversation ids."))
         proposed = do_propose_destruction(
             organisation_id,
             actor=actor,

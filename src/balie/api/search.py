@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -53,7 +54,7 @@ class SearchView(ApiView):
 def _staff(request):
     user = staff_user(request)
     if user is None:
-        raise PermissionDenied("Opgeslagen zoekopdrachten horen bij een medewerker.")
+        raise PermissionDenied(gettext("Saved searches belong to a staff member."))
     return user
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from balie.accounts.models import User
@@ -98,7 +99,7 @@ class AssignSerializer(serializers.Serializer):
         user = staff_member(self.context["organisation_id"], value)
         if user is None:
             raise serializers.ValidationError(
-                "Deze persoon behandelt geen gesprekken van deze organisatie.",
+                gettext("This person does not handle conversations of this organisation."),
                 code="invalid_assignee",
             )
         return user
@@ -109,7 +110,7 @@ class AssignSerializer(serializers.Serializer):
         team = selectors.team_in(self.context["organisation_id"], value)
         if team is None:
             raise serializers.ValidationError(
-                "Dit team hoort niet bij deze organisatie.", code="invalid_team"
+                gettext("This team does not belong to this organisation."), code="invalid_team"
             )
         return team
 
@@ -118,7 +119,9 @@ class StatusField(serializers.ChoiceField):
     def to_internal_value(self, data):
         if not isinstance(data, str) or data not in self.choices:
             raise serializers.ValidationError(
-                f"Onbekende status; kies uit {', '.join(Status.values)}.", code="invalid_status"
+                gettext("Unknown status; choose from %(choices)s.")
+                % {"choices": ", ".join(Status.values)},
+                code="invalid_status",
             )
         return data
 

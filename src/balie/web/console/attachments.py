@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,7 +34,7 @@ def _store_upload(request, conversation_id: int):
     conversation = selectors.access_conversation(request.user, conversation_id, write=True)
     upload = request.FILES.get("file")
     if upload is None:
-        raise Invalid("no_file", "Kies een bestand (veld 'file').")
+        raise Invalid("no_file", _("Choose a file (field 'file')."))
     attachment = actions.do_store_attachment(
         conversation, data=upload.read(), filename=upload.name or "", uploaded_by=request.user
     )

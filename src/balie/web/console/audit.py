@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from balie.accounts.models import INTEGRITY_ROLES
@@ -81,7 +82,8 @@ def audit_export(request, slug: str):
     organisation, entries, _form = _entries(request, slug)
     if entries.count() > MAX_EXPORT_ROWS:
         return HttpResponse(
-            f"Meer dan {MAX_EXPORT_ROWS:,} regels: kies een kortere periode of meer filters.",
+            gettext("More than %(limit)s lines: choose a shorter period or more filters.")
+            % {"limit": f"{MAX_EXPORT_ROWS:,}"},
             status=400,
             content_type="text/plain; charset=utf-8",
         )

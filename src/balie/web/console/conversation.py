@@ -7,6 +7,7 @@ selectors (which check tenant and role) and call one action.
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from balie.accounts.selectors import staff_member
@@ -34,7 +35,7 @@ def assign(request, conversation_id: int):
     conversation = selectors.access_conversation(request.user, conversation_id, write=True)
     body = json_body(request)
     if "assignee" not in body and "team" not in body:
-        raise Invalid("invalid_field", "Geef een behandelaar (assignee) of een team.")
+        raise Invalid("invalid_field", _("Give an assignee (assignee) or a team."))
     assignee = _assignee(request.user, conversation, body.get("assignee", _KEEP))
     change_team = "team" in body
     team = _team(conversation, body["team"]) if change_team else None
@@ -52,11 +53,11 @@ def _assignee(user, conversation, value):
     if value == "me":
         return user
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid("invalid_assignee", "assignee moet 'me', een nummer of null zijn.")
+        raise Invalid("invalid_assignee", _("assignee must be 'me', a number or null."))
     member = staff_member(conversation.organisation_id, value)
     if member is None:
         raise Invalid(
-            "invalid_assignee", "Deze persoon behandelt geen gesprekken van deze organisatie."
+            "invalid_assignee", _("This person does not handle conversations of this organisation.")
         )
     return member
 
@@ -65,10 +66,10 @@ def _team(conversation, value):
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid("invalid_team", "team moet een nummer of null zijn.")
+        raise Invalid("invalid_team", _("team must be a number or null."))
     team = selectors.team_in(conversation.organisation_id, value)
     if team is None:
-        raise Invalid("invalid_team", "Dit team hoort niet bij deze organisatie.")
+        raise Invalid("invalid_team", _("This team does not belong to this organisation."))
     return team
 
 
@@ -80,7 +81,7 @@ def change_status(request, conversation_id: int):
     body = json_body(request)
     status = body.get("status")
     if not isinstance(status, str):
-        raise Invalid("invalid_status", "status moet een tekst zijn.")
+        raise Invalid("invalid_status", _("%(name)s must be a text."), params={"name": "status"})
     conversation = actions.do_change_status(conversation, actor=request.user, status=status)
     return _answer(conversation)
 
@@ -93,7 +94,7 @@ def details(request, conversation_id: int):
     body = json_body(request)
     fields = {key: body[key] for key in ("subject", "case_reference", "labels") if key in body}
     if not fields:
-        raise Invalid("invalid_field", "Geef een onderwerp, zaaknummer of labels.")
+        raise Invalid("invalid_field", _("Give a subject, case number or labels."))
     conversation = actions.do_update_details(conversation, actor=request.user, **fields)
     return _answer(conversation)
 

@@ -121,7 +121,9 @@ def _row(conversation) -> dict:
 def unread(request, slug: str):
     """Unread counts for ``?ids=1,2`` and per team; the live inbox asks after changes."""
     if not request.user.is_authenticated:
-        return JsonResponse({"code": "not_authenticated", "detail": "Log eerst in."}, status=401)
+        return JsonResponse(
+            {"code": "not_authenticated", "detail": gettext("Log in first.")}, status=401
+        )
     organisation, _ = organisation_or_404(request.user, slug)
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:100]
     counts = queries.unread_of(request.user, organisation, ids)

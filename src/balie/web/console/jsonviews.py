@@ -11,6 +11,8 @@ import json
 from functools import wraps
 
 from django.http import JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from balie.errors import BalieError, Invalid
 
@@ -24,9 +26,9 @@ def json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"")
     except (ValueError, RecursionError):
-        raise Invalid("malformed_json", "Dit is geen geldige JSON.") from None
+        raise Invalid("malformed_json", _("This is not valid JSON.")) from None
     if not isinstance(body, dict):
-        raise Invalid("malformed_json", "Stuur een JSON-object.")
+        raise Invalid("malformed_json", _("Send a JSON object."))
     return body
 
 
@@ -36,7 +38,7 @@ def json_endpoint(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return error(401, "not_authenticated", "Log eerst in.")
+            return error(401, "not_authenticated", gettext("Log in first."))
         try:
             return view(request, *args, **kwargs)
         except BalieError as exc:

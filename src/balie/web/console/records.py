@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.accounts.models import HOLD_ROLES, RECORDS_READ_ROLES, RECORDS_ROLES
@@ -182,7 +182,7 @@ def place_hold(request, slug: str):
     target = values["target"].strip()
     try:
         if values["scope"] not in HoldScope.values:
-            raise ActionError("invalid_field", "Kies waar de hold voor geldt.")
+            raise ActionError("invalid_field", gettext_lazy("Choose what the hold covers."))
         do_place_hold(
             organisation.pk,
             actor=request.user,
@@ -280,7 +280,7 @@ def review(request, slug: str, list_id: int):
     if decision not in ("approve", "reject"):
         return _destruction_page(
             request, organisation, role, destruction_list,
-            error="Kies goedkeuren of afwijzen.", status=400,
+            error=gettext("Choose approve or reject."), status=400,
         )  # fmt: skip
     act = do_approve_destruction if decision == "approve" else do_reject_destruction
     try:

@@ -18,6 +18,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -106,13 +107,13 @@ def upload(request, slug: str):
             slug, request.headers.get(TOKEN_HEADER)
         )
     except selectors.ConversationNotFound:
-        return _error(404, "not_found", "Dit gesprek is niet gevonden.")
+        return _error(404, "not_found", gettext("This conversation was not found."))
     try:
         uploaded = request.FILES.get("file")
     except (MultiPartParserError, SuspiciousOperation):  # a broken or abusive multipart body
-        return _error(400, "malformed_upload", "De upload is niet goed aangekomen.")
+        return _error(400, "malformed_upload", gettext("The upload did not arrive properly."))
     if uploaded is None:
-        return _error(400, "no_file", "Kies een bestand (veld 'file').")
+        return _error(400, "no_file", gettext("Choose a file (field 'file')."))
     try:
         attachment = actions.do_store_attachment(
             conversation, data=uploaded.read(), filename=uploaded.name or ""
