@@ -165,7 +165,7 @@ def do_save_record_class(
     """Create a record class (``record_class=None``) or change one; archived as an event."""
     require_role(
         actor, organisation_id, RECORDS_ROLES,
-        "Alleen een archiefbeheerder of beheerder beheert bewaartermijnen.",
+        _("Only a records manager or administrator manages retention periods."),
     )  # fmt: skip
     if record_class is not None and record_class.organisation_id != organisation_id:
         raise ActionError("not_found", _("This record class does not belong to this organisation."))
@@ -235,7 +235,7 @@ def do_set_record_class(
     """A person chooses the conversation's record class (agents, records managers)."""
     require_role(
         actor, conversation.organisation_id, WRITING_ROLES | RECORDS_ROLES,
-        "Alleen wie gesprekken behandelt of archiefbeheer doet, kiest de categorie.",
+        _("Only those who handle conversations or manage records choose the record class."),
     )  # fmt: skip
     if isinstance(record_class_id, bool) or not isinstance(record_class_id, int):
         raise ActionError(
