@@ -71,6 +71,16 @@ def _archive_flush_permit(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request with Accept-Language activates its language in this thread; the next test
+    starts in Dutch again, as a fresh process would."""
+    from django.utils import translation
+
+    yield
+    translation.activate("nl")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and other cached state never leak from one test to the next."""
     from django.core.cache import cache

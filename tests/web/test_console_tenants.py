@@ -85,3 +85,22 @@ def test_auditor_gets_403_on_writes(client, auditor_aziz, utrecht_things, endpoi
     response = _call(client, kind, url)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+
+
+def test_a_domain_error_a_page_did_not_handle_gets_the_sites_answer(rf):
+    """One mapping for the console's pages (web.middleware.DomainErrorMiddleware)."""
+    from balie.errors import Invalid, NotAllowed, NotFound
+    from balie.web.middleware import DomainErrorMiddleware
+
+    middleware = DomainErrorMiddleware(lambda request: None)
+    request = rf.get("/console/utrecht/records/")
+    assert middleware.process_exception(request, NotFound()).status_code == 404
+    assert middleware.process_exception(request, NotAllowed(message="Nee.")).status_code == 403
+    assert middleware.process_exception(request, Invalid("x", "Fout.")).status_code == 400
+    assert middleware.process_exception(request, ValueError("not ours")) is None
+
+
+def test_an_unknown_attachment_or_organisation_is_a_404_page(client, agent_anna):
+    client.force_login(agent_anna)
+    assert client.get("/console/attachments/999999/").status_code == 404
+    assert client.get("/console/groningen/").status_code == 404

@@ -29,16 +29,23 @@ class AuditNotAllowed(NotAllowed):
         super().__init__(message=message)
 
 
-def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[AuditEntry]:
-    """The audit entries the actor may read; AuditNotAllowed when none at all."""
+def _readable(actor, roles, refusal: Text) -> list[int]:
+    """The organisations whose audit data the actor reads: a person's with one of ``roles``,
+    a key's own with audit:read. AuditNotAllowed (``refusal`` for a person) when none."""
     who = Actor.of(actor)
-    organisations = who.organisations(AUDIT_ROLES, scope=ApiScope.AUDIT_READ)
+    organisations = who.organisations(roles, scope=ApiScope.AUDIT_READ)
     if not organisations:
         raise AuditNotAllowed(
-            _("This API key lacks the scope audit:read.")
-            if who.is_key
-            else _("Only an auditor or administrator can see the audit log.")
+            _("This API key lacks the scope audit:read.") if who.is_key else refusal
         )
+    return organisations
+
+
+def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[AuditEntry]:
+    """The audit entries the actor may read; AuditNotAllowed when none at all."""
+    organisations = _readable(
+        actor, AUDIT_ROLES, _("Only an auditor or administrator can see the audit log.")
+    )
     if organisation_id is not None:
         organisations = [o for o in organisations if o == organisation_id]
     return (
@@ -51,14 +58,11 @@ def audit_entries_for(actor, organisation_id: int | None = None) -> QuerySet[Aud
 def verification_runs_for(actor) -> QuerySet[VerificationRun]:
     """Integrity check results: records managers, auditors, administrators; keys with
     audit:read. AuditNotAllowed when the actor may see none."""
-    who = Actor.of(actor)
-    organisations = who.organisations(INTEGRITY_ROLES, scope=ApiScope.AUDIT_READ)
-    if not organisations:
-        raise AuditNotAllowed(
-            _("This API key lacks the scope audit:read.")
-            if who.is_key
-            else _("Only records management, audit or administration sees these checks.")
-        )
+    organisations = _readable(
+        actor,
+        INTEGRITY_ROLES,
+        _("Only records management, audit or administration sees these checks."),
+    )
     return VerificationRun.objects.filter(organisation_id__in=organisations).select_related(
         "organisation"
     )

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "balie.web.middleware.AuditContextMiddleware",
+    "balie.web.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "balie.conf.urls"

@@ -1,10 +1,15 @@
-"""Per-request context: the audit log's (where a read came from, and why) and the language."""
+"""Per-request context (the audit log's: where a read came from, and why; the language) and
+the console pages' one mapping of domain errors."""
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404
 from django.utils import translation
 
 from balie.archive.audit import AuditContext, reset_context, set_context
+from balie.errors import BalieError, NotAllowed, NotFound
 from balie.web.console.language import language_of
 
 PURPOSE_HEADER = "X-Balie-Purpose"
@@ -49,3 +54,29 @@ class ConsoleLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """A domain error that a page did not handle becomes Django's own answer: ``NotFound`` a
+    404, ``NotAllowed`` a 403, any other ``BalieError`` a 400 — with the site's error pages.
+
+    The API (DRF's exception handler), the console's JSON views (``json_endpoint``) and the
+    sockets (``JsonConsumer``) answer in their own shapes before an error gets here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, BalieError):
+            return None
+        if isinstance(exception, NotFound):
+            django_error: Exception = Http404(exception.code)
+        elif isinstance(exception, NotAllowed):
+            django_error = PermissionDenied(exception.message)
+        else:
+            django_error = BadRequest(exception.message)
+        return response_for_exception(request, django_error)

@@ -8,7 +8,7 @@ Content-Disposition header on every answer. Images are served from their display
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -45,8 +45,5 @@ def _store_upload(request, conversation_id: int):
 @login_required
 @require_GET
 def download(request, attachment_id: int):
-    try:
-        attachment = selectors.access_attachment(request.user, attachment_id)
-    except selectors.ConversationNotFound:
-        raise Http404("attachment") from None
+    attachment = selectors.access_attachment(request.user, attachment_id)
     return attachment_response(attachment)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -30,7 +29,6 @@ from balie.records.destruction import (
     do_reject_destruction,
 )
 from balie.records.holds import do_place_hold, do_release_hold
-from balie.records.permissions import RecordsNotAllowed
 from balie.records.record_classes import do_save_record_class
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import render_page
@@ -134,8 +132,7 @@ def _class_form(record_class, failed: dict) -> dict:
 
 
 def _refused(request, organisation, role, form: str, error: Exception, values=None, **more):
-    if isinstance(error, RecordsNotAllowed):
-        raise PermissionDenied(str(error))
+    """The form again with the action's refusal (a NotAllowed is the middleware's 403)."""
     failed = {"form": form, "error": str(error), "values": values or {}, **more}
     return _overview(request, organisation, role, failed=failed, status=400)
 
@@ -154,10 +151,7 @@ def save_record_class(request, slug: str):
     )
     record_class = None
     if post.get("record_class"):
-        try:
-            record_class = records.access_record_class(request.user, post["record_class"])
-        except records.RecordNotFound:
-            raise Http404("record class") from None
+        record_class = records.access_record_class(request.user, post["record_class"])
         if record_class.organisation_id != organisation.pk:
             raise Http404("record class")
     form = f"record_class:{record_class.pk if record_class else 'new'}"
@@ -165,7 +159,7 @@ def save_record_class(request, slug: str):
         do_save_record_class(
             organisation.pk, actor=request.user, record_class=record_class, **values
         )
-    except (ActionError, RecordsNotAllowed) as error:
+    except ActionError as error:
         return _refused(request, organisation, role, form, error, values)
     messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "record-classes"))
@@ -192,7 +186,7 @@ def place_hold(request, slug: str):
             reference=values["reference"],
             reason=values["reason"],
         )
-    except (ActionError, RecordsNotAllowed) as error:
+    except ActionError as error:
         return _refused(request, organisation, role, "hold", error, values)
     messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "holds"))
@@ -202,16 +196,13 @@ def place_hold(request, slug: str):
 @require_POST
 def release_hold(request, slug: str, hold_id: int):
     organisation, role = _records_role(request, slug)
-    try:
-        hold = records.access_hold(request.user, hold_id)
-    except records.RecordNotFound:
-        raise Http404("hold") from None
+    hold = records.access_hold(request.user, hold_id)
     if hold.organisation_id != organisation.pk:
         raise Http404("hold")
     reason = request.POST.get("reason", "")
     try:
         do_release_hold(hold, actor=request.user, reason=reason)
-    except (ActionError, RecordsNotAllowed) as error:
+    except ActionError as error:
         return _refused(request, organisation, role, "release", error, release_id=hold.pk)
     messages.success(request, gettext("Saved."))
     return redirect(_overview_url(organisation, "holds"))
@@ -231,7 +222,7 @@ def propose(request, slug: str):
             title=values["title"],
             note=values["note"],
         )
-    except (ActionError, RecordsNotAllowed) as error:
+    except ActionError as error:
         return _refused(request, organisation, role, "propose", error, values)
     return redirect("console:destruction", slug=organisation.slug, list_id=proposed.pk)
 
@@ -241,10 +232,7 @@ def propose(request, slug: str):
 
 def _destruction_list(request, slug: str, list_id: int):
     organisation, role = _records_role(request, slug)
-    try:
-        destruction_list = records.access_destruction_list(request.user, list_id)
-    except records.RecordNotFound:
-        raise Http404("destruction list") from None
+    destruction_list = records.access_destruction_list(request.user, list_id)
     if destruction_list.organisation_id != organisation.pk:
         raise Http404("destruction list")
     return organisation, role, destruction_list
@@ -285,9 +273,7 @@ def review(request, slug: str, list_id: int):
     act = do_approve_destruction if decision == "approve" else do_reject_destruction
     try:
         act(destruction_list, actor=request.user, note=request.POST.get("note", ""))
-    except RecordsNotAllowed as error:
-        raise PermissionDenied(str(error)) from None
-    except ActionError as error:
+    except ActionError as error:  # shown on the page; a refusal (NotAllowed) is a 403
         return _destruction_page(
             request, organisation, role, destruction_list, error=str(error), status=400
         )
