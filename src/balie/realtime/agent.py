@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from balie.accounts.languages import chosen_language
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.archive import audit
 from balie.archive.audit import AuditContext
@@ -46,10 +47,17 @@ class AgentConsumer(JsonConsumer):
         self.wide_orgs, self.team_orgs, self.team_ids = await database_sync_to_async(
             self._visibility
         )()
+        # The console's language, read once (the session is in the database).
+        self.chosen_language = await database_sync_to_async(chosen_language)(
+            self.scope.get("session")
+        )
         await self.accept()
         for org_id in self.wide_orgs | self.team_orgs:
             await self.channel_layer.group_add(events.inbox_group(org_id), self.channel_name)
         await self.send_frame({"type": "hello", "user": self.user.pk})
+
+    def language(self) -> str:
+        return self.chosen_language
 
     def _visibility(self):
         memberships = list(selectors.memberships_of(self.user))

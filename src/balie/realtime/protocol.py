@@ -12,6 +12,8 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from balie.errors import BalieError, Invalid
@@ -44,6 +46,10 @@ class JsonConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
+    def language(self) -> str:
+        """The language of this socket's error frames: the default unless the reader chose."""
+        return settings.LANGUAGE_CODE
+
     async def websocket_connect(self, message):
         self._frame_times: list[float] = []
         await super().websocket_connect(message)
@@ -61,11 +67,13 @@ class JsonConsumer(AsyncWebsocketConsumer):
                 )
             await handler(frame)
         except BalieError as error:  # the sockets' one mapping of domain errors
+            with translation.override(self.language()):
+                detail = error.message
             await self.send_frame(
                 {
                     "type": "error",
                     "code": error.code,
-                    "detail": error.message,
+                    "detail": detail,
                     "ref": _ref(text_data),
                 }
             )

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from balie.accounts.languages import LANGUAGES
 from balie.conversations import actions, event_types, events, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
@@ -33,8 +34,21 @@ class ResidentConsumer(JsonConsumer):
     async def connect(self):
         self.slug = self.scope["url_route"]["kwargs"]["organisation_slug"]
         self.conversation = None
+        self.chosen_language = ""  # from the page (hello, start, language); else the chat's
         self.delivered = DeliveredSeqs()
         await self.accept()
+
+    def language(self) -> str:
+        """Error frames in the language the page shows: the one it last said, else the
+        conversation's, else Dutch."""
+        if self.chosen_language:
+            return self.chosen_language
+        return getattr(self.conversation, "language", None) or settings.LANGUAGE_CODE
+
+    def _choose_language(self, frame) -> None:
+        language = frame.get("language")
+        if language in LANGUAGES:
+            self.chosen_language = language
 
     async def disconnect(self, code):
         if self.conversation is not None:
@@ -44,6 +58,7 @@ class ResidentConsumer(JsonConsumer):
 
     # --- frames from the resident -------------------------------------------------------
     async def on_hello(self, frame):
+        self._choose_language(frame)
         token, last_seq = frame.get("token"), field_int(frame.get("last_seq", 0), "last_seq")
         if token is None:
             await self.send_frame({"type": "ready", "conversation": None, "messages": []})
@@ -57,12 +72,23 @@ class ResidentConsumer(JsonConsumer):
         await self._join(conversation)
         await self._replay(last_seq, "ready")
 
+    async def on_language(self, frame):
+        """The resident switched the page's language: later error frames follow it."""
+        if frame.get("language") not in LANGUAGES:
+            raise ProtocolError(
+                "invalid_field",
+                _("%(name)s is one of: %(choices)s."),
+                params={"name": "language", "choices": ", ".join(LANGUAGES)},
+            )
+        self._choose_language(frame)
+
     async def on_resume(self, frame):
         """Fetch the next page after a ``ready``/``replay`` that said ``has_more``."""
         self._require_conversation()
         await self._replay(field_int(frame.get("last_seq", 0), "last_seq"), "replay")
 
     async def on_start(self, frame):
+        self._choose_language(frame)
         if self.conversation is not None:
             raise ProtocolError("already_started", _("There already is a conversation."))
         language = frame.get("language", "nl")

@@ -309,7 +309,7 @@ function connect() {
   const socket = new WebSocket(`${scheme}//${location.host}${config.socketPath}`);
   Object.assign(state, { socket, ready: false, starting: false });
   state.inflight.clear();
-  socket.onopen = () => sendFrame({ type: "hello", token: state.token, last_seq: state.syncSeq, ref: "hello" });
+  socket.onopen = () => sendFrame({ type: "hello", token: state.token, last_seq: state.syncSeq, language: state.lang, ref: "hello" });
   socket.onmessage = (event) => {
     if (socket !== state.socket) return;
     let frame;
@@ -614,6 +614,7 @@ $("language").addEventListener("click", () => {
   state.lang = state.lang === "nl" ? "en" : "nl";
   store.set("lang", state.lang);
   applyLanguage();
+  sendFrame({ type: "language", language: state.lang }); // error frames follow the page
 });
 
 document.addEventListener("visibilitychange", () => {
