@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from balie.tenants.models import Organisation, TenantQuerySet
 
@@ -16,12 +17,12 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    AGENT = "agent", "Klantcontactmedewerker"
-    SUPERVISOR = "supervisor", "Teamleider"
-    WOO_OFFICER = "woo_officer", "Woo-coördinator"
-    RECORDS_MANAGER = "records_manager", "Informatiebeheerder"
-    ADMIN = "admin", "Functioneel beheerder"
-    AUDITOR = "auditor", "Auditor"
+    AGENT = "agent", _("Customer contact agent")
+    SUPERVISOR = "supervisor", _("Team lead")
+    WOO_OFFICER = "woo_officer", _("Woo coordinator")
+    RECORDS_MANAGER = "records_manager", _("Records manager")
+    ADMIN = "admin", _("Application administrator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 # Roles that may write in conversations (send, assign, change status).
@@ -64,11 +65,14 @@ class Membership(models.Model):
 
 
 class ApiScope(models.TextChoices):
-    CONVERSATIONS_READ = "conversations:read", "Read conversations and messages"
-    CONVERSATIONS_WRITE = "conversations:write", "Send messages, assign, change status"
-    CONTACTS_READ = "contacts:read", "Read contacts"
-    AUDIT_READ = "audit:read", "Read and export the audit log of reads"
-    RECORDS_READ = "records:read", "Read record classes, holds, due records and destruction lists"
+    CONVERSATIONS_READ = "conversations:read", _("Read conversations and messages")
+    CONVERSATIONS_WRITE = "conversations:write", _("Send messages, assign, change status")
+    CONTACTS_READ = "contacts:read", _("Read contacts")
+    AUDIT_READ = "audit:read", _("Read and export the audit log of reads")
+    RECORDS_READ = (
+        "records:read",
+        _("Read record classes, holds, due records and destruction lists"),
+    )
 
 
 class ApiKey(models.Model):

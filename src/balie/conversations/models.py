@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from balie.tenants.models import Organisation, TenantQuerySet
 
@@ -76,18 +78,18 @@ class Label(models.Model):
 
 
 class Channel(models.TextChoices):
-    WEBCHAT = "webchat", "Webchat"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    TELEGRAM = "telegram", "Telegram"
+    WEBCHAT = "webchat", _("Web chat")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    PENDING = "pending", "Wacht op inwoner"
-    RESOLVED = "resolved", "Opgelost"
-    CLOSED = "closed", "Gesloten"
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Waiting for resident")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 # open → pending → resolved → closed; a resident's new message reopens pending/resolved.
@@ -100,8 +102,8 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class ConversationKind(models.TextChoices):
-    LIVE = "live", "Gesprek in Balie"
-    IMPORTED = "imported", "Geïmporteerd van een telefoon"
+    LIVE = "live", _("Conversation in Balie")
+    IMPORTED = "imported", _("Imported from a phone")
 
 
 class Conversation(models.Model):
@@ -166,10 +168,10 @@ class Conversation(models.Model):
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Van inwoner"
-    OUTBOUND = "outbound", "Aan inwoner"
-    NOTE = "note", "Interne notitie"
-    SYSTEM = "system", "Systeem"
+    INBOUND = "inbound", _("From resident")
+    OUTBOUND = "outbound", _("To resident")
+    NOTE = "note", _("Internal note")
+    SYSTEM = "system", _("System")
 
 
 # What the resident receives; notes and system messages stay with staff.
@@ -177,10 +179,10 @@ RESIDENT_VISIBLE = (Direction.INBOUND, Direction.OUTBOUND)
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Wordt verzonden"
-    SENT = "sent", "Verzonden"
-    DELIVERED = "delivered", "Afgeleverd"
-    FAILED = "failed", "Mislukt"
+    PENDING = "pending", pgettext_lazy("delivery status", "Sending")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
 
 class Message(models.Model):

@@ -7,15 +7,16 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from balie.conversations.models import Conversation
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
 class Source(models.TextChoices):
-    WHATSAPP = "whatsapp", "WhatsApp"
-    SMS = "sms", "SMS (SMS Backup & Restore)"
-    TELEGRAM = "telegram", "Telegram"
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS (SMS Backup & Restore)")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class ImportBatch(models.Model):

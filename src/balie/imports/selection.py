@@ -12,7 +12,8 @@ The proposal looks at:
 
 A message is proposed when it mentions a matter, when the chat was chosen before, or when a
 colleague is in the chat and it was sent within working hours. Everything is shown to the
-official with its reasons, in plain Dutch; the official's choice is what counts.
+official with its reasons, in plain language (gettext: in the language active when the
+proposal is made; reasons are never stored); the official's choice is what counts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from django.utils.translation import gettext
 
 from balie.imports.models import chat_key_of
 from balie.imports.parsers.base import Kind, ParsedMessage
@@ -108,21 +111,25 @@ def propose(message: ParsedMessage, summary: ChatSummary, context: Context) -> P
     reasons = []
     chosen_before = chat_key_of(context.source, summary.chat) in context.earlier_chats
     if chosen_before:
-        reasons.append("U koos dit gesprek eerder als werkgesprek.")
+        reasons.append(gettext("You chose this chat as a work chat before."))
     colleagues = sorted(
         context.colleagues[fold(a)] for a in summary.authors if fold(a) in context.colleagues
     )
     if colleagues:
-        reasons.append(f"Collega in dit gesprek: {', '.join(colleagues[:3])}.")
+        reasons.append(
+            gettext("Colleague in this chat: %(names)s.") % {"names": ", ".join(colleagues[:3])}
+        )
     matter = context.matter_in(message.text) if message.kind != Kind.SYSTEM else None
     if matter:
-        reasons.append(f"Gaat over gemeentezaken: '{matter}'.")
+        reasons.append(gettext("About municipal matters: '%(matter)s'.") % {"matter": matter})
     local = message.timestamp
     working = local.weekday() < 5 and WORK_START <= local.hour < WORK_END
-    reasons.append("Verstuurd in werktijd." if working else "Verstuurd buiten werktijd.")
+    reasons.append(
+        gettext("Sent during working hours.") if working else gettext("Sent outside working hours.")
+    )
     business = bool(matter) or chosen_before or (bool(colleagues) and working)
     if not business:
-        reasons.insert(0, "Geen gemeentezaken gevonden.")
+        reasons.insert(0, gettext("No municipal matters found."))
     return Proposal(business, tuple(reasons))
 
 

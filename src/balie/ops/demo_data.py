@@ -175,5 +175,5 @@ def staff_logins() -> list[tuple[str, str, str]]:
     for slug, name, _code, _oin in MUNICIPALITIES:
         for role in ROLE_PEOPLE:
             if User.objects.filter(username=username(slug, role)).exists():
-                rows.append((name, Role(role).label, username(slug, role)))
+                rows.append((name, str(Role(role).label), username(slug, role)))
     return rows

@@ -161,13 +161,20 @@ def _more_text(shown: str, count: int) -> str:
 _more = lazy(_more_text, str)
 
 
+def _lower_text(text) -> str:
+    return str(text).lower()
+
+
+_lower = lazy(_lower_text, str)
+
+
 def _review(destruction_list: DestructionList, actor, note: object) -> None:
     require_role(actor, destruction_list.organisation_id, RECORDS_ROLES, _NOT_ALLOWED)
     if destruction_list.status != ListStatus.PROPOSED:
         raise ActionError(
             "not_proposed",
             _("This list is already %(status)s."),
-            params={"status": destruction_list.get_status_display().lower()},
+            params={"status": _lower(ListStatus(destruction_list.status).label)},
         )
     if actor.pk == destruction_list.proposed_by_id:
         raise ActionError(

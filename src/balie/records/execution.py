@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event
@@ -66,7 +67,9 @@ def _destroy(destruction_list: DestructionList) -> None:
         conversation = item.conversation
         if conversation.pk in held:
             item.status = ItemStatus.BLOCKED
-            item.blocked_reason = f"Hold: {describe(held[conversation.pk])}"[:300]
+            # Stored: in the default language, like the other reasons.
+            with translation.override(settings.LANGUAGE_CODE):
+                item.blocked_reason = f"Hold: {describe(held[conversation.pk])}"[:300]
         elif conversation.destroyed_at is not None:
             item.status = ItemStatus.BLOCKED
             item.blocked_reason = "Al vernietigd via een andere lijst."

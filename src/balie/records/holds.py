@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import HOLD_ROLES
@@ -162,6 +163,14 @@ def _saved_search_matches(hold: Hold) -> set[int]:
     return conversation_ids_matching(hold.saved_search, whole_organisation=True)
 
 
+def _lower_text(text) -> str:
+    return str(text).lower()
+
+
+# Lower-cased when the message is shown, in the reader's language.
+_lower = lazy(_lower_text, str)
+
+
 def describe(holds: list[Hold]) -> str:
     """'Woo-verzoek WOO-2026-014; juridische bewaarplicht ZAAK-7' — why something is blocked."""
     return "; ".join(f"{hold.get_kind_display()} {hold.reference}" for hold in holds)
@@ -175,6 +184,6 @@ def release_saved_search(saved_search: SavedSearch) -> None:
         raise ActionError(
             "held",
             _("A %(kind)s (%(reference)s) rests on this saved search; release it first."),
-            params={"kind": hold.get_kind_display().lower(), "reference": hold.reference},
+            params={"kind": _lower(HoldKind(hold.kind).label), "reference": hold.reference},
         )
     Hold.objects.filter(saved_search=saved_search).update(saved_search=None)

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
 class ListStatus(models.TextChoices):
-    PROPOSED = "proposed", "Voorgesteld"
-    REJECTED = "rejected", "Afgewezen"
-    APPROVED = "approved", "Goedgekeurd, wordt uitgevoerd"
-    DESTROYED = "destroyed", "Vernietigd"
+    PROPOSED = "proposed", _("Proposed")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved, being carried out")
+    DESTROYED = "destroyed", _("Destroyed")
 
 
 class ItemStatus(models.TextChoices):
-    PENDING = "pending", "Wacht"
-    DESTROYED = "destroyed", "Vernietigd"
-    BLOCKED = "blocked", "Niet vernietigd"
+    PENDING = "pending", _("Waiting")
+    DESTROYED = "destroyed", _("Destroyed")
+    BLOCKED = "blocked", _("Not destroyed")
 
 
 class DestructionList(models.Model):

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
 class HoldKind(models.TextChoices):
-    LEGAL = "legal", "Juridische bewaarplicht"
-    WOO = "woo", "Lopend Woo-verzoek"
+    LEGAL = "legal", _("Legal hold")
+    WOO = "woo", _("Open Woo request")
 
 
 class HoldScope(models.TextChoices):
-    CONVERSATION = "conversation", "Gesprek"
-    CONTACT = "contact", "Contactpersoon"
-    SAVED_SEARCH = "saved_search", "Opgeslagen zoekopdracht"
+    CONVERSATION = "conversation", _("Conversation")
+    CONTACT = "contact", _("Contact person")
+    SAVED_SEARCH = "saved_search", _("Saved search")
 
 
 class Hold(models.Model):

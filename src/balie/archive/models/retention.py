@@ -9,19 +9,20 @@ transfer to the archive repository). Every conversation has one.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
 class Trigger(models.TextChoices):
-    CLOSED = "closed", "Datum van afsluiten"
-    LAST_MESSAGE = "last_message", "Datum van het laatste bericht"
-    CREATED = "created", "Datum van het eerste contact"
+    CLOSED = "closed", _("Date of closing")
+    LAST_MESSAGE = "last_message", _("Date of the last message")
+    CREATED = "created", _("Date of first contact")
 
 
 class Waardering(models.TextChoices):
-    DESTROY = "vernietigen", "Vernietigen na de bewaartermijn"
-    KEEP = "bewaren", "Blijvend bewaren"
+    DESTROY = "vernietigen", _("Destroy after the retention period")
+    KEEP = "bewaren", _("Keep permanently")
 
 
 class RecordClass(models.Model):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
@@ -101,7 +102,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         raise ActionError(
             "invalid_transition",
             _("Cannot change from %(current)s to %(status)s."),
-            params={"current": conversation.get_status_display(), "status": Status(status).label},
+            params={"current": Status(conversation.status).label, "status": Status(status).label},
         )
     with transaction.atomic():
         previous = conversation.status
@@ -117,7 +118,10 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
             payload={"from": previous, "to": status},
             actor=actor_ref(actor),
         )
-        _system_message(conversation, actor, f"Status: {Status(status).label}")
+        # A stored line of the conversation: in the default language, whoever reads it.
+        with translation.override(settings.LANGUAGE_CODE):
+            line = f"Status: {Status(status).label}"
+        _system_message(conversation, actor, line)
         transaction.on_commit(
             partial(
                 events.send_event,

@@ -6,6 +6,8 @@ import io
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rich.console import Console
 from rich.table import Table
 
@@ -39,14 +41,24 @@ class Command(BaseCommand):
 
     def _create(self, *, organisation, name, scope, **options):
         key, secret = do_create_api_key(_organisation(organisation), name=name, scopes=scope)
-        self.stdout.write(f"API-sleutel {key.prefix} aangemaakt voor {organisation}: {name}")
+        self.stdout.write(
+            _("API key %(prefix)s created for %(organisation)s: %(name)s")
+            % {"prefix": key.prefix, "organisation": organisation, "name": name}
+        )
         self.stdout.write(f"Scopes: {', '.join(key.scopes)}")
-        self.stdout.write("Bewaar deze sleutel nu; hij wordt niet nog eens getoond:")
+        self.stdout.write(_("Keep this key now; it is not shown again:"))
         self.stdout.write(secret)
 
     def _list(self, *, organisation, **options):
         keys = ApiKey.objects.for_organisation(_organisation(organisation)).order_by("created_at")
-        table = Table("prefix", "naam", "scopes", "aangemaakt", "laatst gebruikt", "ingetrokken")
+        table = Table(
+            pgettext("api key list", "prefix"),
+            pgettext("api key list", "name"),
+            pgettext("api key list", "scopes"),
+            pgettext("api key list", "created"),
+            pgettext("api key list", "last used"),
+            pgettext("api key list", "revoked"),
+        )
         for key in keys:
             table.add_row(
                 key.prefix,
@@ -63,17 +75,20 @@ class Command(BaseCommand):
     def _revoke(self, *, prefix, **options):
         key = ApiKey.objects.filter(prefix=prefix).first()
         if key is None:
-            raise CommandError(f"Geen API-sleutel met prefix {prefix!r}.")
+            raise CommandError(_("No API key with prefix %(prefix)s.") % {"prefix": repr(prefix)})
         if key.revoked_at is not None:
-            raise CommandError(f"API-sleutel {prefix} was al ingetrokken.")
+            raise CommandError(_("API key %(prefix)s was already revoked.") % {"prefix": prefix})
         do_revoke_api_key(key)
-        self.stdout.write(f"API-sleutel {prefix} ({key.name}) is ingetrokken.")
+        self.stdout.write(
+            _("API key %(prefix)s (%(name)s) has been revoked.")
+            % {"prefix": prefix, "name": key.name}
+        )
 
 
 def _organisation(slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
-        raise CommandError(f"Geen organisatie met slug {slug!r}.")
+        raise CommandError(_("No organisation with slug %(slug)s.") % {"slug": repr(slug)})
     return organisation
 
 
