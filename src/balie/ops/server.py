@@ -1,22 +1,62 @@
-"""Run the ASGI server with the embedded task worker beside it."""
+"""Run the ASGI server with the embedded task worker beside it; stop both together."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from types import FrameType
 
 import uvicorn
 
+# How long a stopping worker may take to finish its current task before it is killed.
+WORKER_STOP_SECONDS = 30
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGINT reached the server: leave it and stop the worker."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
 
 def start_worker() -> subprocess.Popen:
-    """The task worker as a child process with the same environment and settings."""
-    return subprocess.Popen([sys.executable, "-m", "balie.cli", "worker"], env=os.environ.copy())
+    """The task worker as a child process with the same environment and settings.
+
+    In its own session, so a terminal's Ctrl+C reaches only the server, which then sends the
+    worker one SIGTERM: a second signal would make the worker abandon its current task.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "balie.cli", "worker"],
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    """SIGTERM lets the worker finish its current task (bounded), then it exits."""
+    worker.terminate()
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
-    worker = start_worker() if with_worker else None
+    """Serve until SIGTERM or SIGINT, then stop the worker and return (exit status 0).
+
+    uvicorn shuts down gracefully on these signals and then raises the signal again under the
+    handler that was there before it; that handler is ``_raise_stop`` here, so the worker is
+    stopped in ``finally`` instead of the process dying with the worker orphaned.
+    """
+    previous = {signum: signal.signal(signum, _raise_stop) for signum in STOP_SIGNALS}
+    worker = None
     try:
+        worker = start_worker() if with_worker else None
         # websockets-sansio without permessage-deflate measured fastest here (ARCHITECTURE.md).
         uvicorn.run(
             "balie.conf.asgi:application",
@@ -28,10 +68,12 @@ def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
             log_level="warning",
             access_log=False,
         )
+    except _Stop:
+        pass
     finally:
+        for signum in STOP_SIGNALS:  # a second signal must not cut the bounded stop short
+            signal.signal(signum, signal.SIG_IGN)
         if worker is not None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop_worker(worker)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
