@@ -15,12 +15,9 @@ WORKER_STOP_SECONDS = 30
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-class _Stop(Exception):
-    """SIGTERM or SIGINT reached the server: leave it and stop the worker."""
-
-
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop
+    """SIGTERM as SIGINT already is: leave the server, then stop the worker."""
+    raise KeyboardInterrupt
 
 
 def start_worker() -> subprocess.Popen:
@@ -68,7 +65,7 @@ def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
             log_level="warning",
             access_log=False,
         )
-    except _Stop:
+    except KeyboardInterrupt:
         pass
     finally:
         for signum in STOP_SIGNALS:  # a second signal must not cut the bounded stop short
