@@ -9,6 +9,7 @@ from balie.accounts.models import ApiScope
 from balie.api.parsers import JsonParser
 from balie.api.permissions import HasApiScope, IsStaffPrincipal, principal, staff_user
 from balie.api.serializers.errors import ErrorSerializer
+from balie.conversations.actions.checks import check_text
 
 __all__ = ["ApiView", "ApiViewMixin", "errors", "path_id", "principal", "staff_user"]
 
@@ -18,6 +19,12 @@ class ApiViewMixin:
     permission_classes = [IsStaffPrincipal, HasApiScope]
     read_scope = ApiScope.CONVERSATIONS_READ
     write_scope = ApiScope.CONVERSATIONS_WRITE
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():  # bodies: see JsonParser
+            for value in values:
+                check_text(value, name)
 
 
 class ApiView(ApiViewMixin, APIView):

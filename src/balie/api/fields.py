@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from balie.conversations.actions.checks import MIN_INT, check_int
 from balie.errors import Text
 
 
@@ -35,3 +36,11 @@ class StrictIntegerField(_Strict, serializers.IntegerField):
 class StrictBooleanField(_Strict, serializers.BooleanField):
     expected = (bool,)
     expected_message = _("Expected true or false.")
+
+
+class BoundedIntegerField(serializers.IntegerField):
+    """A whole number from a query string: one the database can compare with, or
+    ``invalid_field`` (``min_value``/``max_value`` narrow it further)."""
+
+    def to_internal_value(self, data):
+        return check_int(super().to_internal_value(data), self.field_name, minimum=MIN_INT)

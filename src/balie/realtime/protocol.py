@@ -14,14 +14,18 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from balie.conversations.actions.checks import MAX_INT, check_json
 from balie.errors import BalieError, Invalid
 
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
 REPLAY_LIMIT = 500  # messages per ready/replay/subscribed frame; more pages follow
+# What a socket answers when a handler fails unexpectedly: nothing of the internals.
+INTERNAL_ERROR = _("Something went wrong. Please try again.")
 
 
 class ProtocolError(Invalid):
@@ -58,6 +62,7 @@ class JsonConsumer(AsyncWebsocketConsumer):
         try:
             frame = self._parse(text_data, bytes_data)
             self._rate_limit()
+            check_json(frame)  # every field of every frame, before any handler sees it
             handler = getattr(self, f"on_{frame['type']}", None)
             if handler is None:
                 raise ProtocolError(
@@ -67,16 +72,17 @@ class JsonConsumer(AsyncWebsocketConsumer):
                 )
             await handler(frame)
         except BalieError as error:  # the sockets' one mapping of domain errors
-            with translation.override(self.language()):
-                detail = error.message
-            await self.send_frame(
-                {
-                    "type": "error",
-                    "code": error.code,
-                    "detail": detail,
-                    "ref": _ref(text_data),
-                }
-            )
+            await self._send_error(error.code, error, text_data)
+        except Exception:  # a bug, not the client's: logged with its traceback, socket stays open
+            logger.exception("socket frame failed", extra={"consumer": type(self).__name__})
+            await self._send_error("internal_error", INTERNAL_ERROR, text_data)
+
+    async def _send_error(self, code: str, error: BalieError | Promise, text_data) -> None:
+        with translation.override(self.language()):
+            detail = error.message if isinstance(error, BalieError) else str(error)
+        await self.send_frame(
+            {"type": "error", "code": code, "detail": detail, "ref": _ref(text_data)}
+        )
 
     def _parse(self, text_data, bytes_data) -> dict[str, Any]:
         if text_data is None:
@@ -149,7 +155,7 @@ class DeliveredSeqs:
 
 def field_int(value, name: str) -> int:
     """A frame field that must be a whole number of 0 or more."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
         raise ProtocolError(
             "invalid_field",
             _("'%(name)s' must be a whole number of 0 or more."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from balie.api.fields import BoundedIntegerField
 from balie.archive.models import AuditEntry, VerificationRun
 
 
@@ -23,10 +24,10 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 class AuditFilterSerializer(serializers.Serializer):
     organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
-    actor = serializers.IntegerField(required=False, help_text="Staff user id.")
+    actor = BoundedIntegerField(required=False, help_text="Staff user id.")
     action = serializers.CharField(required=False, help_text="e.g. conversation.read")
     object_type = serializers.CharField(required=False, help_text="e.g. conversation")
-    object_id = serializers.IntegerField(required=False)
+    object_id = BoundedIntegerField(required=False)
     since = serializers.DateTimeField(required=False, help_text="From this moment (inclusive).")
     until = serializers.DateTimeField(required=False, help_text="Before this moment.")
 

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from balie.accounts.models import User
 from balie.accounts.selectors import staff_member
-from balie.api.fields import StrictCharField, StrictIntegerField
+from balie.api.fields import BoundedIntegerField, StrictCharField, StrictIntegerField
 from balie.api.serializers.records import RecordClassSummarySerializer
 from balie.conversations import selectors
 from balie.conversations.models import Channel, Conversation, Status, Team
@@ -65,7 +65,7 @@ class ConversationFilterSerializer(serializers.Serializer):
     organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    team = serializers.IntegerField(required=False, min_value=1, help_text="Team id.")
+    team = BoundedIntegerField(required=False, min_value=1, help_text="Team id.")
     assignee = serializers.RegexField(
         r"^(none|[1-9][0-9]{0,17})$",
         required=False,

@@ -7,7 +7,12 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from balie.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from balie.api.fields import (
+    BoundedIntegerField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
 from balie.conversations import events
 from balie.conversations.models import Attachment, DeliveryStatus, Direction, Message
 
@@ -97,7 +102,7 @@ class MessageHistorySerializer(serializers.Serializer):
 
 
 class MessageQuerySerializer(serializers.Serializer):
-    after_seq = serializers.IntegerField(
+    after_seq = BoundedIntegerField(
         required=False, default=0, min_value=0, help_text="Only messages with a higher seq."
     )
     limit = serializers.IntegerField(

@@ -11,6 +11,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
 from balie.conversations import event_types, events
+from balie.conversations.actions.checks import check_ids, check_text
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.models import Conversation, Direction, Message
@@ -20,7 +21,7 @@ def clean_body(body: object) -> str:
     """A message text from outside: a string, trimmed, not longer than allowed."""
     if not isinstance(body, str):
         raise ActionError("invalid_body", _("body must be a text."))
-    body = body.strip()
+    body = check_text(body, "body").strip()
     if len(body) > settings.MAX_MESSAGE_CHARS:
         raise ActionError(
             "body_too_long",
@@ -46,6 +47,7 @@ def check_send_message(
     """
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise ActionError("invalid_client_id", _("client_id must be a text of 8 to 64 characters."))
+    check_text(client_id, "client_id")
     body = clean_body(body)
     if not isinstance(attachment_ids, list | tuple) or not all(
         isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
@@ -53,11 +55,12 @@ def check_send_message(
         raise ActionError("invalid_attachments", _("attachments must be a list of numbers."))
     if len(attachment_ids) > 10:
         raise ActionError("too_many_attachments", _("You can send at most 10 files at once."))
+    attachment_ids = check_ids(attachment_ids, "attachments")
     if not body and not attachment_ids:
         raise ActionError("empty_message", _("The message is empty."))
     if direction not in Direction.values:
         raise ActionError("invalid_direction", _("Unknown kind of message."))
-    return body, client_id, list(attachment_ids)
+    return body, client_id, attachment_ids
 
 
 def do_send_message(

@@ -1,0 +1,91 @@
+"""The one checker for values from outside: every frame, every API body, every id.
+
+A text that the database cannot store (a NUL character, a lone surrogate such as
+``"\\udc80"`` that JSON lets through) or a whole number outside what a database integer
+holds would otherwise fail only when the transaction writes it, taking every other send of a
+group-commit batch with it. The surfaces check here first: the sockets every field of every
+frame (:mod:`balie.realtime.protocol`), the API every body and query parameter
+(:mod:`balie.api.parsers`, :mod:`balie.api.fields`), the actions the values they are given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from balie.errors import Invalid
+
+__all__ = [
+    "MAX_INT",
+    "MIN_INT",
+    "InvalidField",
+    "InvalidText",
+    "check_ids",
+    "check_int",
+    "check_json",
+    "check_text",
+]
+
+MAX_INT = 2**63 - 1  # the largest value of a BIGINT column, on SQLite and PostgreSQL alike
+MIN_INT = -(2**63)
+
+
+class InvalidText(Invalid):
+    """A text with a NUL character or a lone surrogate: no database stores it."""
+
+    default_code = "invalid_text"
+    default_message = _("'%(name)s' contains characters that are not allowed.")
+
+
+class InvalidField(Invalid):
+    """A whole number that is not one, or outside the range the field allows."""
+
+    default_code = "invalid_field"
+    default_message = _("'%(name)s' must be a whole number from %(minimum)s to %(maximum)s.")
+
+
+def check_text(value: str, name: str) -> str:
+    """``value`` unchanged, or :class:`InvalidText` for a NUL or a lone surrogate."""
+    if "\x00" in value:
+        raise InvalidText(field=name, params={"name": name})
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # only lone surrogates fail to encode
+            raise InvalidText(field=name, params={"name": name}) from None
+    return value
+
+
+def check_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """A whole number (not a bool) from ``minimum`` to :data:`MAX_INT`; ids start at 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_INT:
+        raise InvalidField(
+            field=name, params={"name": name, "minimum": minimum, "maximum": MAX_INT}
+        )
+    return value
+
+
+def check_ids(values: object, name: str) -> list[int]:
+    """A list of ids, each checked on its own (``name.0``, ``name.1``, … in the error)."""
+    if not isinstance(values, list | tuple):
+        raise InvalidField(field=name, params={"name": name, "minimum": 1, "maximum": MAX_INT})
+    return [check_int(value, f"{name}.{index}") for index, value in enumerate(values)]
+
+
+def check_json(value: Any, name: str = "") -> None:
+    """Walk parsed JSON: every text (keys too) through :func:`check_text`, every whole
+    number within a database integer. Iterative, so deep nesting cannot exhaust the stack."""
+    pending: list[tuple[Any, str]] = [(value, name)]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            check_text(item, path or "body")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                key = check_text(str(key), path or "body")
+                pending.append((child, f"{path}.{key}" if path else key))
+        elif isinstance(item, list):
+            pending.extend((child, f"{path}.{index}") for index, child in enumerate(item))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            check_int(item, path or "body", minimum=MIN_INT)
