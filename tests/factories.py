@@ -37,3 +37,33 @@ def make_due(conversation, *, actor, years_ago: int = 3):
     Conversation.objects.filter(pk=conversation.pk).update(closed_at=closed)
     conversation.refresh_from_db()
     return conversation
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written byte by byte (object 1 is the catalogue), with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def pdf_document(text: bytes = b"Brief") -> bytes:
+    """A small clean one-page PDF, the same bytes for the same text."""
+    content = b"BT /F1 24 Tf 72 720 Td (%s) Tj ET" % text
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )

@@ -8,6 +8,7 @@ from PIL import Image
 
 from balie.conversations import actions
 from tests.conversations.test_files import jpeg_with_gps
+from tests.factories import pdf_document
 
 
 def test_key_downloads_a_photo_without_its_location(webchat, utrecht_key):
@@ -24,7 +25,7 @@ def test_key_downloads_a_photo_without_its_location(webchat, utrecht_key):
 
 def test_read_only_key_and_auditor_may_download(webchat, read_only_key, auditor_aziz, as_user):
     conversation, _ = webchat
-    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    pdf = pdf_document()
     attachment = actions.do_store_attachment(conversation, data=pdf, filename="brief.pdf")
     for client in (read_only_key, as_user(auditor_aziz)):
         response = client.get(f"/api/v1/attachments/{attachment.pk}/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from balie.conversations.models import Attachment
 from tests.api.helpers import png_bytes, stored, upload
+from tests.factories import pdf_document
 
 
 def test_agent_uploads_an_image(as_user, agent_anna, webchat):
@@ -28,7 +29,7 @@ def test_agent_uploads_an_image(as_user, agent_anna, webchat):
 
 def test_api_key_uploads_a_pdf(utrecht_key, webchat):
     conversation, _ = webchat
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = pdf_document()
 
     response = utrecht_key.post(
         f"/api/v1/conversations/{conversation.pk}/attachments/",

@@ -21,11 +21,11 @@ from balie.records.destruction import (
 from balie.records.execution import do_execute_destruction
 from balie.records.holds import do_place_hold, do_release_hold
 from balie.records.permissions import RecordsNotAllowed
-from tests.factories import send
+from tests.factories import pdf_document, send
 from tests.records.helpers import close_in_the_past
 
 SECRET = "Mijn BSN is 123456782 en ik woon op de Zeldzamestraat"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_document()
 
 
 def _conversation_with_content(organisation, agent, *, text=SECRET, pdf=PDF):

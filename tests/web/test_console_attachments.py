@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from balie.conversations.models import Attachment
+from tests.factories import pdf_document
 
 
 def _jpeg_with_gps() -> bytes:
@@ -20,7 +21,7 @@ def _jpeg_with_gps() -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_document()
 
 
 def _upload(client, conversation, data, name):

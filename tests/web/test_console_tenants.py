@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from balie.conversations import actions
 from balie.conversations.models import Attachment
+from tests.factories import pdf_document
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_document()
 
 
 def _urls(slug, conversation, attachment):

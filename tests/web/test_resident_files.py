@@ -13,11 +13,11 @@ from PIL import Image
 from balie.conversations import actions, events
 from balie.conversations.blobs import open_blob
 from balie.conversations.models import Attachment, Direction
-from tests.factories import send
+from tests.factories import pdf_document, send
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_document()
 
 
 def png_bytes(size=(12, 8)) -> bytes:
