@@ -339,5 +339,9 @@ LOGGING = {
     "loggers": {
         "balie": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Replaces Django's defaults: its plain console handler (with BALIE_DEBUG) prints
+        # exception texts, and mail_admins would mail request bodies.
+        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

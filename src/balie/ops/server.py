@@ -63,7 +63,8 @@ def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
             ws_per_message_deflate=False,
             lifespan="off",
             log_level="warning",
-            access_log=False,
+            log_config=None,  # uvicorn's records go through Balie's private formatter
+            access_log=False,  # it would print every path with its query string
         )
     except KeyboardInterrupt:
         pass
