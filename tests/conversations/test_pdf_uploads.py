@@ -7,6 +7,7 @@ streams, so the names sit compressed where a search through the raw bytes cannot
 from __future__ import annotations
 
 import io
+import logging
 
 import pikepdf
 import pytest
@@ -180,6 +181,12 @@ def test_truncated_pdf_is_refused_even_with_an_end_marker():
     with pytest.raises(FileRejected) as error:
         check_upload(truncated, "afgebroken.pdf")
     assert error.value.code == "corrupt"
+
+
+def test_qpdf_repair_messages_stay_out_of_the_logs():
+    """qpdf logs what it repairs in a hostile file (quoting its bytes at times) through
+    pikepdf's logger: only our refusal's code is logged."""
+    assert logging.getLogger("pikepdf._core").getEffectiveLevel() > logging.ERROR
 
 
 def test_pdf_too_large_to_walk_is_refused(monkeypatch):

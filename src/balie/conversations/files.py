@@ -9,6 +9,7 @@ and a PDF that can run code, open links or carry files is refused (decision 0020
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 import warnings
@@ -51,6 +52,9 @@ PDF_ACTIVE_NAMES = frozenset(
 )
 PDF_MAX_NODES = 200_000  # objects and the values inside them, walked at most
 PDF_MAX_SECONDS = 5.0
+# qpdf reports what it repairs in a hostile file through this logger, quoting the file's
+# contents at times; the refusal's code is what we log.
+logging.getLogger("pikepdf._core").setLevel(logging.CRITICAL)
 _DAMAGED_PHOTO = _("This photo is damaged or not a real image.")
 _DAMAGED_PDF = _("This PDF is damaged or incomplete.")
 _TOO_MANY_PIXELS = _("The photo is too large (too many pixels).")
@@ -129,7 +133,7 @@ def _check_pdf(data: bytes, filename: str) -> CheckedFile:
             "active_content",
             _("This PDF contains scripts, links, forms or embedded files and is refused."),
         )
-    if damaged:  # qpdf had to repair it: a viewer may repair it differently than we read it
+    if damaged:
         raise FileRejected("corrupt", _DAMAGED_PDF)
     return CheckedFile(data=data, content_type="application/pdf", filename=clean_filename(filename))
 
