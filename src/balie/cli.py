@@ -6,8 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-# Commands whose name cannot be a Python module's.
-ALIASES = {"import": "import_chats"}
+# Commands whose name cannot be a Python module's, and Django's createsuperuser, which would
+# skip the password validators when run with --noinput (Balie has no superusers).
+ALIASES = {"import": "import_chats", "createsuperuser": "no_superusers"}
 
 
 def main(argv: list[str] | None = None) -> None:

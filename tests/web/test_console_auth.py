@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
@@ -117,3 +120,87 @@ def test_logout_is_a_post_and_ends_the_session(client, agent_anna):
     response = client.post("/console/logout/")
     assert response.headers["Location"] == LOGIN
     assert client.get("/console/utrecht/").status_code == 302
+
+
+# --- the per-user-name throttle: slows guessing from many addresses, never locks --------------
+
+
+def _login_from(client, address, username, password):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.fixture
+def throttle_after_three(settings):
+    settings.LOGIN_THROTTLE_FAILURES = 3
+    settings.LOGIN_THROTTLE_DELAY_SECONDS = 30
+
+
+def test_failures_from_many_addresses_make_the_next_attempt_wait(
+    client, agent_anna, throttle_after_three
+):
+    for n in range(3):
+        assert _login_from(client, f"198.51.100.{n}", "agent_anna", "wrong").status_code == 200
+
+    response = _login_from(client, "203.0.113.9", "agent_anna", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Te veel mislukte inlogpogingen" in response.text
+    assert "Probeer het over 30 seconden opnieuw" in response.text
+    assert 'value="agent_anna"' in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_throttle_does_not_check_the_password_while_waiting(
+    client, agent_anna, throttle_after_three, monkeypatch
+):
+    for n in range(3):
+        _login_from(client, f"198.51.100.{n}", "AGENT_ANNA ", "wrong")
+    checked = []
+    monkeypatch.setattr(type(agent_anna), "check_password", lambda *args: checked.append(args))
+
+    _login_from(client, "203.0.113.9", "agent_anna", "another-guess")
+
+    assert checked == []
+
+
+def test_after_the_wait_the_right_password_works(client, agent_anna, throttle_after_three):
+    for n in range(3):
+        _login_from(client, f"198.51.100.{n}", "agent_anna", "wrong")
+    later = time.time() + 31
+
+    with mock.patch("balie.accounts.throttle.time.time", return_value=later):
+        response = _login_from(client, "203.0.113.9", "agent_anna", PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(agent_anna.pk)
+
+
+def test_each_failure_after_the_wait_starts_a_new_wait(client, agent_anna, throttle_after_three):
+    for n in range(3):
+        _login_from(client, f"198.51.100.{n}", "agent_anna", "wrong")
+    with mock.patch("balie.accounts.throttle.time.time", return_value=time.time() + 31):
+        assert _login_from(client, "198.51.100.7", "agent_anna", "wrong").status_code == 200
+        response = _login_from(client, "198.51.100.8", "agent_anna", PASSWORD)
+
+    assert response.status_code == 429
+
+
+def test_the_throttle_is_per_user_name(client, agent_anna, lead_lotte, throttle_after_three):
+    for n in range(3):
+        _login_from(client, f"198.51.100.{n}", "agent_anna", "wrong")
+
+    response = _login_from(client, "203.0.113.9", "lead_lotte", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_successful_login_forgets_earlier_failures(client, agent_anna, throttle_after_three):
+    for n in range(2):
+        _login_from(client, f"198.51.100.{n}", "agent_anna", "wrong")
+    _login_from(client, "198.51.100.5", "agent_anna", PASSWORD)
+    client.post("/console/logout/")
+
+    _login_from(client, "198.51.100.6", "agent_anna", "wrong")
+    response = _login_from(client, "198.51.100.7", "agent_anna", PASSWORD)
+
+    assert response.status_code == 302

@@ -10,17 +10,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from balie.accounts.models import ApiKey, ApiScope, Membership, Role, User
+from balie.accounts.passwords import check_password_strength
 from balie.tenants.models import Organisation
 
 
 def do_create_staff_user(
     *, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""
 ) -> User:
+    """Create a staff user; a password the validators refuse raises ``WeakPassword``."""
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    check_password_strength(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def do_set_password(user: User, password: str) -> None:
+    """Change ``user``'s password after the same check as on creation."""
+    check_password_strength(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
 
 
 def do_set_membership(user: User, organisation: Organisation, role: str) -> Membership:

@@ -198,16 +198,28 @@ DAILY_JOBS_HOUR = config(
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "balie.accounts.passwords.BalieArgon2PasswordHasher",  # OWASP's m=19 MiB, t=2, p=1
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_HASH_CONCURRENCY = config(
+    "BALIE_PASSWORD_HASH_CONCURRENCY",
+    2,
+    "Password hashes (logins, password changes) one process computes at the same time; each "
+    "takes about 19 MiB. Further logins wait their turn, so a storm of logins cannot exhaust "
+    "the memory.",
+)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+AUTH_PASSWORD_VALIDATORS = [  # run by every way of setting a password (accounts.passwords)
+    {
+        "NAME": "balie.accounts.passwords.LengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
@@ -218,6 +230,23 @@ AXES_COOLOFF_TIME = timedelta(
     minutes=config("BALIE_LOGIN_LOCKOUT_MINUTES", 15, "Minutes a locked account stays locked.")
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Against guessing spread over many addresses: a per-user-name wait, never a lockout.
+LOGIN_THROTTLE_FAILURES = config(
+    "BALIE_LOGIN_THROTTLE_FAILURES",
+    10,
+    "Failed logins for one user name, from any address, after which each further attempt "
+    "for that name must wait BALIE_LOGIN_THROTTLE_DELAY_SECONDS (the account is not locked).",
+)
+LOGIN_THROTTLE_WINDOW_MINUTES = config(
+    "BALIE_LOGIN_THROTTLE_WINDOW_MINUTES",
+    15,
+    "Minutes over which failed logins for one user name are counted for the throttle.",
+)
+LOGIN_THROTTLE_DELAY_SECONDS = config(
+    "BALIE_LOGIN_THROTTLE_DELAY_SECONDS",
+    30,
+    "Seconds a throttled user name waits after its last failed login before the next try.",
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 SESSION_COOKIE_HTTPONLY = True

@@ -9,19 +9,39 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from balie.accounts import throttle
 from balie.conversations import selectors
 from balie.web.console.language import LANGUAGES, SESSION_KEY
 from balie.web.console.pages import page_context, render_page
 
 
 class ConsoleLoginView(LoginView):
-    """Django's login (argon2 hashes; django-axes locks out after repeated failures)."""
+    """Django's login (argon2 hashes). django-axes locks a user name out per address after
+    repeated failures; accounts.throttle slows a user name's guessing from any address."""
 
     template_name = "console/login.html"
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **page_context(self.request)}
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        try:
+            throttle.check_login_allowed(username)
+        except throttle.TooManyAttempts as refusal:  # shown in place, on the form; no hashing
+            form = self.get_form_class()(request, initial={"username": username})
+            context = self.get_context_data(form=form, throttled=refusal.message)
+            return self.render_to_response(context, status=refusal.status)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.record_login_failure(form.data.get("username", ""))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        throttle.reset(form.get_user().get_username())
+        return super().form_valid(form)
 
 
 @require_POST
