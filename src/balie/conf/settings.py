@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "balie.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "balie.web.middleware.ConsoleLanguageMiddleware",
@@ -252,8 +253,15 @@ AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
-SESSION_COOKIE_SECURE = config(
-    "BALIE_SECURE_COOKIES", False, "Send cookies over HTTPS only (set in production)."
+DEMO = SECRET_KEY == DEMO_SECRET_KEY  # `balie demo` (and the tests) on http://127.0.0.1
+SESSION_COOKIE_SECURE = (
+    config(
+        "BALIE_SECURE_COOKIES",
+        True,
+        "Send the session and CSRF cookies over HTTPS only. Always off in the demo (the demo "
+        "secret key), which runs on plain http://127.0.0.1.",
+    )
+    and not DEMO
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -350,6 +358,14 @@ USE_TZ = True
 X_FRAME_OPTIONS = "DENY"  # the resident chat view relaxes this for the embed frame only
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = config(
+    "BALIE_HSTS_SECONDS",
+    0,
+    "Strict-Transport-Security max-age in seconds, sent on HTTPS responses (0: no header). "
+    "Once browsers have seen it they refuse plain HTTP to this host for that long: start "
+    "small (300), then a year (31536000) when HTTPS works everywhere.",
+)
+# Content-Security-Policy and Permissions-Policy: balie.web.security.SecurityHeadersMiddleware
 
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = config("BALIE_LOG_FORMAT", "console", "Log format: 'console' or 'json'.")
