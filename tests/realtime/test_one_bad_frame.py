@@ -10,8 +10,9 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async
 
-from balie.conversations.models import Message
+from balie.conversations.models import Direction, Message
 from balie.realtime import writer
+from tests.factories import send
 from tests.realtime.helpers import agent_socket, receive_until, resident_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,4 +120,19 @@ async def test_agent_socket_refuses_bad_fields(webchat, agent_anna):
     await socket.send_to(json.dumps({"type": "subscribe", "conversation": 2**63 - 1}))
     assert (await receive_until(socket, "error"))["code"] == "not_found"
     assert await database_sync_to_async(_bodies)() == []
+    await socket.disconnect()
+
+
+async def test_a_resident_using_a_notes_client_id_gets_an_error_frame(webchat, agent_anna):
+    conversation, token = webchat
+    await database_sync_to_async(send)(
+        conversation, "geheim", direction=Direction.NOTE, author=agent_anna, client_id="note-0001"
+    )
+    socket = await _resident("utrecht", token)
+
+    await socket.send_json_to({"type": "send", "client_id": "note-0001", "body": "hallo"})
+
+    error = await receive_until(socket, "error")
+    assert error["code"] == "client_id_conflict" and "geheim" not in json.dumps(error)
+    await _still_open(socket)
     await socket.disconnect()

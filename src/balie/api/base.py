@@ -36,6 +36,7 @@ _DESCRIPTIONS = {
     401: "Niet ingelogd, of een onbekende of ingetrokken API-sleutel.",
     403: "Geen toestemming (rol, ontbrekende scope of CSRF).",
     404: "Bestaat niet, of niet zichtbaar voor u.",
+    409: "Botst met wat er al is opgeslagen (code en detail).",
     413: "Het bestand is te groot.",
 }
 

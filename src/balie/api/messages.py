@@ -49,14 +49,17 @@ class MessagesView(ApiView):
         summary="Send a message or an internal note",
         description=(
             "Idempotent by client_id: the first send answers 201, a resend with the same "
-            "client_id answers 200 with the message stored the first time."
+            "client_id answers 200 with the message stored the first time. A client_id is "
+            "the sender's own: one another sender (the resident, another key or person, or a "
+            "note where a message is sent) used in this conversation answers 409 "
+            "client_id_conflict."
         ),
         parameters=[path_id("conversation_id", "Id of the conversation.")],
         request=SendMessageSerializer,
         responses={
             201: OpenApiResponse(MessageSerializer, description="Stored and sent."),
             200: OpenApiResponse(MessageSerializer, description="Sent before with this client_id."),
-            **errors(400, 404),
+            **errors(400, 404, 409),
         },
     )
     def post(self, request, conversation_id):

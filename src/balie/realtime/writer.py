@@ -62,7 +62,7 @@ def write_batch(requests: list[SendRequest]) -> tuple[list, list]:
         for position, result in zip(positions, actions.send_messages(items), strict=True):
             outcomes[position] = (
                 result
-                if isinstance(result, actions.ActionError)
+                if isinstance(result, BalieError)
                 else SendOutcome(result, _payload(result, requests[position].for_resident))
             )
     return outcomes, list(collected)

@@ -7,7 +7,7 @@ the real-time fan-out for after commit. One module per concern; import from here
 
 from balie.conversations.actions.attachments import do_store_attachment
 from balie.conversations.actions.editing import do_delete_message, do_edit_message
-from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.errors import ActionError, ClientIdConflict
 from balie.conversations.actions.handling import (
     do_assign,
     do_change_status,
@@ -25,6 +25,7 @@ from balie.conversations.delivery import do_record_delivery
 
 __all__ = [
     "ActionError",
+    "ClientIdConflict",
     "SendItem",
     "SendResult",
     "check_send_message",

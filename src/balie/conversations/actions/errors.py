@@ -1,9 +1,20 @@
-"""The error every action raises for input it refuses."""
+"""The errors actions raise for input they refuse."""
 
 from __future__ import annotations
 
-from balie.errors import Invalid
+from django.utils.translation import gettext_lazy as _
+
+from balie.errors import Conflict, Invalid
 
 
 class ActionError(Invalid):
     """Input that an action refuses: ``ActionError(code, message)``, answered with 400."""
+
+
+class ClientIdConflict(Conflict):
+    """Another sender (another side, person or API key, or a note where a message is sent)
+    already used this client id in the conversation: answered with 409, never with the
+    other sender's message."""
+
+    default_code = "client_id_conflict"
+    default_message = _("This client_id is already in use in this conversation; choose another.")

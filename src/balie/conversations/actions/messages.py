@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.conversations import event_types, events
 from balie.conversations.actions.checks import check_ids, check_text
-from balie.conversations.actions.errors import ActionError
-from balie.conversations.actions.sending import SendItem, SendResult, send_messages
+from balie.conversations.actions.errors import ActionError, ClientIdConflict
+from balie.conversations.actions.sending import SendItem, SendResult, same_sender, send_messages
 from balie.conversations.models import Conversation, Direction, Message
+from balie.errors import BalieError
 
 
 def clean_body(body: object) -> str:
@@ -84,8 +85,10 @@ def do_send_message(
         existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
         if existing is None:
             raise
+        if not same_sender(existing, item):
+            raise ClientIdConflict(field="client_id") from None
         return SendResult(existing, created=False, attachments=list(existing.attachments.all()))
-    if isinstance(outcome, ActionError):
+    if isinstance(outcome, BalieError):
         raise outcome
     return outcome
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actors import api_key_of, user_of
 from balie.conversations import events, followers
-from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.errors import ActionError, ClientIdConflict
 from balie.conversations.actions.storing import store_messages
 from balie.conversations.models import (
     Attachment,
@@ -32,6 +33,7 @@ from balie.conversations.models import (
     Status,
 )
 from balie.conversations.tasks import deliver_outbound
+from balie.errors import BalieError
 
 __all__ = ["SendItem", "SendResult", "send_messages"]
 
@@ -55,8 +57,12 @@ class SendResult:
     attachments: list = field(default_factory=list)
 
 
-def send_messages(items: list[SendItem]) -> list[SendResult | ActionError]:
-    """Store each item idempotently; an item that cannot be sent gets its ActionError."""
+def send_messages(items: list[SendItem]) -> list[SendResult | BalieError]:
+    """Store each item idempotently; an item that cannot be sent gets its error.
+
+    Idempotent per sender: a resend of a client id by the sender who used it (the same side,
+    person or API key, and kind of message) returns the stored message; the same client id
+    from anyone else is a :class:`ClientIdConflict`."""
     if not items:
         return []
     now = timezone.now()
@@ -118,10 +124,23 @@ def _available_attachments(items: list[SendItem]) -> dict[int, Attachment | None
     return {a.pk: a for a in Attachment.objects.filter(pk__in=ids, message__isnull=True)}
 
 
-def _plan(item, state, seen, claimed, now) -> Message | ActionError | SendResult:
+def same_sender(message: Message, item: SendItem) -> bool:
+    """Whether ``item`` is a resend of ``message``: the same side, kind, person and key."""
+    author: Any = item.author  # staff user, API key or None (see SendItem)
+    user, api_key = user_of(author), api_key_of(author)
+    return (
+        message.direction == item.direction
+        and message.author_id == (user.pk if user is not None else None)
+        and message.sent_by_api_key_id == (api_key.pk if api_key is not None else None)
+    )
+
+
+def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
     conversation = item.conversation
     key = (conversation.pk, item.client_id)
     if key in seen:  # stored before, or earlier in this batch (its pk is set on insert)
+        if not same_sender(seen[key], item):  # never another sender's message, nor a note
+            return ClientIdConflict(field="client_id")
         return SendResult(seen[key], created=False)
     current = state[conversation.pk]
     if conversation.kind == ConversationKind.IMPORTED:
@@ -221,7 +240,7 @@ def _enqueue_external(new) -> None:
             deliver_outbound.enqueue(message.pk)
 
 
-def _result(outcome, attachments) -> SendResult | ActionError:
+def _result(outcome, attachments) -> SendResult | BalieError:
     if isinstance(outcome, Message):
         return SendResult(outcome, created=True, attachments=attachments.get(outcome.pk, []))
     if isinstance(outcome, SendResult):
