@@ -51,23 +51,27 @@ def _transactional(request) -> bool:
 @pytest.fixture(autouse=True)
 def _archive_flush_permit(request):
     """A transactional test ends with a flush of every table, which the archive's triggers
-    refuse. Empty the archive under a destruction permit first, as the destruction procedure
-    would (the permit stays until the flush removes it: PostgreSQL's TRUNCATE checks it)."""
+    refuse (no permit covers it: a permit works only for a destruction list being carried
+    out). Empty the archive's guarded tables with their triggers dropped and recreated in
+    one transaction, as only the database's owner can; the flush then finds them empty
+    (PostgreSQL's TRUNCATE of an empty guarded table is allowed)."""
     if not _transactional(request):
         yield
         return
     request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
     yield
-    from django.db import connection
-    from django.utils import timezone
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO archive_destructionpermit (reason, created_at) VALUES (%s, %s)",
-            ["test database flush", connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        cursor.execute("DELETE FROM archive_archiveevent")
-        cursor.execute("DELETE FROM archive_auditentry")
+    from balie.archive.triggers import guards
+
+    create, drop = guards(connection.vendor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+        for table in ("archiveevent", "auditentry", "chainhead", "audithead"):
+            cursor.execute(f"DELETE FROM archive_{table}")  # noqa: S608 - fixed names
+        for statement in create:
+            cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)

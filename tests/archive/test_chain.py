@@ -1,7 +1,7 @@
 """The archive's hash chain: what a records manager and a court rely on.
 
 The database refuses to change or remove events; someone who goes around that (raw SQL
-under a forged permit) is caught by `balie verify`, at exactly the event they touched.
+with the triggers dropped) is caught by `balie verify`, at exactly the event they touched.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
 
 from balie.archive.models import ArchiveEvent
 from balie.archive.verification import verify_organisation
 from balie.conversations import actions
 from balie.conversations.models import Direction
+from tests.archive.forging import forged
 from tests.factories import send
 
 
@@ -33,14 +33,8 @@ def _event(conversation, seq):
 
 
 def _forged(sql, params=()):
-    """Raw SQL with a forged destruction permit: what an attacker with database access does."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO archive_destructionpermit (reason, created_at) VALUES (%s, %s)",
-            ["forged", connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        cursor.execute(sql, params)
-        cursor.execute("DELETE FROM archive_destructionpermit")
+    """Raw SQL past the triggers: what an attacker with database access does."""
+    forged([(sql, list(params))])
 
 
 def test_every_change_is_chained_per_organisation(history, groningen_webchat):

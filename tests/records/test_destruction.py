@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -21,6 +23,7 @@ from balie.records.destruction import (
 from balie.records.execution import do_execute_destruction
 from balie.records.holds import do_place_hold, do_release_hold
 from balie.records.permissions import RecordsNotAllowed
+from tests.archive.forging import forged
 from tests.factories import pdf_document, send
 from tests.records.helpers import close_in_the_past
 
@@ -110,9 +113,14 @@ def test_an_emptied_payload_that_no_destruction_covers_is_reported(destroyed, ut
     other, _ = webchat
     send(other, "Nog een vraag")
     event = ArchiveEvent.objects.filter(conversation_id=other.pk).last()
-    permit = DestructionPermit.objects.create(reason="a forger's permit")
-    ArchiveEvent.objects.filter(pk=event.pk).update(payload={"destroyed_by": done.pk})
-    permit.delete()
+    forged(
+        [
+            (
+                "UPDATE archive_archiveevent SET payload = %s WHERE id = %s",
+                [json.dumps({"destroyed_by": done.pk}), event.pk],
+            )
+        ]
+    )
     _, found = verify_organisation(utrecht.pk)
     assert found is not None and found.event_id == event.pk
     assert "did not destroy this conversation" in found.problem

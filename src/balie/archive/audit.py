@@ -120,3 +120,16 @@ def verify_audit(organisation_id: int) -> tuple[int, chain.Break | None]:
         problem = "the audit log ends early: the last entries were removed"
         return checked, chain.Break(organisation_id, expected_seq, None, problem)
     return checked, None
+
+
+def audit_head(organisation_id: int) -> tuple[int, str]:
+    head = AuditHead.objects.filter(pk=organisation_id).first()
+    return (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+
+
+def entry_hash_at(organisation_id: int, seq: int) -> str | None:
+    return (
+        AuditEntry.objects.filter(organisation_id=organisation_id, seq=seq)
+        .values_list("entry_hash", flat=True)
+        .first()
+    )

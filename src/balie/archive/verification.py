@@ -1,11 +1,58 @@
-"""Recomputing the hash chain: what ``balie verify`` and the daily check run."""
+"""Recomputing the hash chain: what ``balie verify`` and the daily check run.
+
+Besides the walk over the chain: the live rows of the layers above are compared with what
+the archive recorded of them, by checks those layers register here (the archive does not
+know what a conversation is), and any destruction permit still in the table is reported.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from balie.archive import chain
-from balie.archive.models import ArchiveEvent, ChainHead
+from balie.archive.models import ArchiveEvent, ChainHead, DestructionPermit
+
+LiveCheck = Callable[[int], str | None]
+"""Given an organisation id: the first live row that differs from the archive, or None."""
+
+_live_checks: dict[str, LiveCheck] = {}
+
+
+def register_live_check(name: str, check: LiveCheck) -> None:
+    """Called from a higher layer's ``AppConfig.ready``; registering a name again replaces it."""
+    _live_checks[name] = check
+
+
+def check_live_rows(organisation_id: int) -> str | None:
+    """The first mismatch any registered check finds, or None."""
+    for name, check in sorted(_live_checks.items()):
+        problem = check(organisation_id)
+        if problem is not None:
+            return f"{name}: {problem}"
+    return None
+
+
+def stray_permits() -> str | None:
+    """A permit lives only inside the destruction's transaction: one seen here outlived it."""
+    permits = list(DestructionPermit.objects.order_by("pk").values_list("pk", "reason"))
+    if not permits:
+        return None
+    listed = ", ".join(f"#{pk} ({reason})" for pk, reason in permits)
+    return f"destruction permit(s) {listed} outlived their transaction"
+
+
+def event_hash_at(organisation_id: int, seq: int) -> str | None:
+    return (
+        ArchiveEvent.objects.filter(organisation_id=organisation_id, seq=seq)
+        .values_list("event_hash", flat=True)
+        .first()
+    )
+
+
+def chain_head(organisation_id: int) -> tuple[int, str]:
+    head = ChainHead.objects.filter(pk=organisation_id).first()
+    return (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+
 
 _FIELDS = (
     "id",
@@ -34,8 +81,7 @@ def verify_organisation(organisation_id: int) -> tuple[int, chain.Break | None]:
     checked, last_seq, last_hash, found = _walk(organisation_id, rows, _destroyed(organisation_id))
     if found is not None:
         return checked, found
-    head = ChainHead.objects.filter(pk=organisation_id).first()
-    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, chain.GENESIS)
+    head_seq, head_hash = chain_head(organisation_id)
     if (head_seq, head_hash) != (last_seq, last_hash):
         problem = (
             f"the chain ends at seq {last_seq}, but its head says {head_seq}: "

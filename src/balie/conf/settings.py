@@ -195,6 +195,12 @@ DAILY_JOBS_HOUR = config(
     "Local hour (0-23) from which the daily jobs (archive integrity check, retention review, "
     "search partitions) are enqueued.",
 )
+CHECKPOINT_KEY = config(
+    "BALIE_CHECKPOINT_KEY",
+    "",
+    "Key of the HMAC-SHA256 that signs `balie verify --export-checkpoint` lines. Keep it out "
+    "of the database and its backups; without it no checkpoint is written or checked.",
+)
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

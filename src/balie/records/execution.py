@@ -110,7 +110,11 @@ def _destroy(destruction_list: DestructionList) -> None:
     Message.objects.filter(conversation_id__in=ids).delete()
     Conversation.objects.filter(pk__in=ids).update(subject="", destroyed_at=now)
     _forget_contacts(organisation_id, ids)
-    permit = DestructionPermit.objects.create(reason=f"destruction list {destruction_list.pk}")
+    # The triggers accept this permit only for this list, while it is being carried out,
+    # and (PostgreSQL) only in this transaction; it is gone again before the commit.
+    permit = DestructionPermit.objects.create(
+        reason=f"destruction list {destruction_list.pk}", destruction_list=destruction_list
+    )
     emptied = ArchiveEvent.objects.filter(
         organisation_id=organisation_id, conversation_id__in=ids
     ).update(payload=destroyed_marker(destruction_list.pk))

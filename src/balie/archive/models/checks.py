@@ -18,6 +18,11 @@ class VerificationRun(models.Model):
     ok = models.BooleanField()
     problem = models.TextField(blank=True, help_text="The first break, when not ok.")
     trigger = models.CharField(max_length=16, help_text="daily or manual")
+    # The heads this run saw (the next run checks that its chains still hold them).
+    events_seq = models.BigIntegerField(null=True, blank=True)
+    events_hash = models.CharField(max_length=64, blank=True)
+    audit_seq = models.BigIntegerField(null=True, blank=True)
+    audit_hash = models.CharField(max_length=64, blank=True)
 
     objects = TenantQuerySet.as_manager()
 

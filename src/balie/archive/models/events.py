@@ -51,14 +51,23 @@ class ChainHead(models.Model):
 
 
 class DestructionPermit(models.Model):
-    """While a row exists here, the triggers let UPDATE/DELETE on archive events through.
+    """The one key past the append-only triggers, for one destruction list in one transaction.
 
-    Only the destruction procedure inserts one, inside its own transaction, and deletes it
-    again before committing; other transactions never see it.
+    The destruction procedure inserts it naming the list it carries out and deletes it again
+    before committing. The triggers accept it only while it is the sole permit and its list
+    is being carried out (status approved); on PostgreSQL also only in the transaction that
+    wrote it (``txid``, set by a trigger). ``balie verify`` reports any permit it finds: one
+    that is visible outside its transaction outlived it.
     """
 
     reason = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    destruction_list = models.ForeignKey(
+        "archive.DestructionList", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    txid = models.BigIntegerField(
+        null=True, blank=True, help_text="PostgreSQL: txid_current() of the writing transaction."
+    )
 
     def __str__(self) -> str:
         return self.reason
