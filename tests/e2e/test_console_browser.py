@@ -270,3 +270,29 @@ def test_console_switches_to_english_script_texts_included(
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.reload()
     expect(page.locator("#connection")).to_have_text("Connected")
+
+
+def test_a_live_update_moves_the_conversation_to_the_top(agent_anna, utrecht, console_server, page):
+    """The page renders times with the local offset (+01:00), live updates in UTC: the inbox
+    sorts by time, not by the text (a finding of issue 10)."""
+    older = console_server.call(_chat, utrecht, "Een oude vraag.")
+    newer = console_server.call(_chat, utrecht, "Een nieuwere vraag.")
+    console_server.call(_set_last, older, minutes=120)
+    console_server.call(_set_last, newer, minutes=5)
+
+    _log_in(page, console_server.url)
+    rows = page.locator("li.row")
+    expect(rows.first).to_have_attribute("data-id", str(newer.pk))
+
+    console_server.call(send, older, "Nu weer actueel.")
+    expect(rows.first).to_have_attribute("data-id", str(older.pk))
+
+
+def _set_last(conversation, *, minutes: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message_at=timezone.now() - timedelta(minutes=minutes)
+    )

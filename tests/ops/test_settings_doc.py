@@ -72,3 +72,26 @@ def test_int_and_list_settings_convert(monkeypatch, scratch_declarations):
 def test_unset_setting_returns_its_default(monkeypatch, scratch_declarations):
     monkeypatch.delenv("BALIE_TEST_LIMIT", raising=False)
     assert config("BALIE_TEST_LIMIT", 10, "A test limit.") == 10
+
+
+def test_the_import_staging_folder_is_a_setting(tmp_path):
+    """BALIE_IMPORT_STAGING_DIR was documented but not read (a finding of issue 10)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.IMPORT_STAGING_DIR)"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "balie.conf.settings",
+        "BALIE_DATA_DIR": str(tmp_path / "data"),
+    }
+    default = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert default.stdout.strip() == str(tmp_path / "data" / "imports-staging")
+    env["BALIE_IMPORT_STAGING_DIR"] = str(tmp_path / "elsewhere")
+    chosen = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert chosen.stdout.strip() == str(tmp_path / "elsewhere")

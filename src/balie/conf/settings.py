@@ -322,8 +322,13 @@ IMPORT_MAX_BYTES = config(
     512 * 1024 * 1024,
     "Largest chat export accepted for import (txt, xml, json or zip), in bytes.",
 )
-# Console uploads waiting for review (private; emptied when confirmed, cancelled or a day old).
-IMPORT_STAGING_DIR = str(DATA_DIR / "imports-staging")
+IMPORT_STAGING_DIR = config(
+    "BALIE_IMPORT_STAGING_DIR",
+    "",
+    "Folder for console uploads of chat exports awaiting review (private: folder 0700, files "
+    "0600; overwritten and removed when confirmed, cancelled or a day old). Empty: "
+    "imports-staging in BALIE_DATA_DIR.",
+) or str(DATA_DIR / "imports-staging")
 
 # --- search -----------------------------------------------------------------------------
 SEARCH_MAX_RESULTS = config(

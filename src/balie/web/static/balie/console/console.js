@@ -225,8 +225,10 @@ const inbox = {
   },
   sort() {
     const focused = document.activeElement;
-    const key = (row) => `${row.dataset.last || ""}|${String(row.dataset.id).padStart(12, "0")}`;
-    const sorted = [...this.rows.values()].sort((a, b) => (key(a) < key(b) ? 1 : -1));
+    // Newest first, by time: the page writes local offsets, live updates UTC (strings differ).
+    const time = (row) => Date.parse(row.dataset.last || "") || 0;
+    const sorted = [...this.rows.values()].sort(
+      (a, b) => time(b) - time(a) || Number(b.dataset.id) - Number(a.dataset.id));
     sorted.forEach((row, index) => {
       if (this.list.children[index] !== row) this.list.insertBefore(row, this.list.children[index]);
     });
