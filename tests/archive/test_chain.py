@@ -12,20 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from balie.archive.models import ArchiveEvent
 from balie.archive.verification import verify_organisation
-from balie.conversations import actions
-from balie.conversations.models import Direction
 from tests.archive.forging import forged
-from tests.factories import send
-
-
-@pytest.fixture
-def history(webchat, agent_anna):
-    """A Utrecht conversation with a few changes: events seq 1..n in Utrecht's chain."""
-    conversation, _ = webchat
-    send(conversation, "Mijn container is niet geleegd")
-    send(conversation, "We kijken ernaar", direction=Direction.OUTBOUND, author=agent_anna)
-    actions.do_change_status(conversation, actor=agent_anna, status="pending")
-    return conversation
 
 
 def _event(conversation, seq):

@@ -38,15 +38,6 @@ KEY = "a-key-that-lives-outside-the-database"
 
 
 @pytest.fixture
-def history(webchat, agent_anna):
-    conversation, _ = webchat
-    send(conversation, "Mijn container is niet geleegd")
-    send(conversation, "We kijken ernaar", direction=Direction.OUTBOUND, author=agent_anna)
-    actions.do_change_status(conversation, actor=agent_anna, status="pending")
-    return conversation
-
-
-@pytest.fixture
 def destroyable_list(utrecht, agent_anna):
     """A list approved and being carried out (the state in which its permit may work)."""
     return DestructionList.objects.create(

@@ -135,3 +135,23 @@ def formatter_factory(fmt: str = "console") -> structlog.stdlib.ProcessorFormatt
             ),
         ]
     return structlog.stdlib.ProcessorFormatter(foreign_pre_chain=_SHARED, processors=processors)
+
+
+def logging_config(fmt: str, level: str) -> dict[str, Any]:
+    """Django's ``LOGGING``: Balie's, Django's and the task worker's loggers all write through
+    the private formatter above (``fmt``: "console" or "json"; ``level``: Balie's own)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"structlog": {"()": "balie.conf.logging.formatter_factory", "fmt": fmt}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
+        "root": {"handlers": ["console"], "level": "WARNING"},
+        "loggers": {
+            "balie": {"handlers": ["console"], "level": level, "propagate": False},
+            "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            # Replaces Django's defaults: its plain console handler (with BALIE_DEBUG) prints
+            # exception texts, and mail_admins would mail request bodies.
+            "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        },
+    }

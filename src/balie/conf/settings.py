@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from balie.conf.env import config
+from balie.conf.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -381,23 +382,4 @@ SECURE_HSTS_SECONDS = config(
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = config("BALIE_LOG_FORMAT", "console", "Log format: 'console' or 'json'.")
 LOG_LEVEL = config("BALIE_LOG_LEVEL", "INFO", "Log level of Balie's own loggers.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "structlog": {
-            "()": "balie.conf.logging.formatter_factory",
-            "fmt": LOG_FORMAT,
-        }
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {
-        "balie": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        # Replaces Django's defaults: its plain console handler (with BALIE_DEBUG) prints
-        # exception texts, and mail_admins would mail request bodies.
-        "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-}
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
