@@ -7,11 +7,24 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from balie.accounts.models import ApiKey, ApiScope, Membership, Role, User
 from balie.accounts.passwords import check_password_strength
 from balie.tenants.models import Organisation
+
+# Sent after commit with ``user_ids`` whose access changed: a password, an organisation role, a
+# team, or the account itself. Open staff sockets of these users check their session again and
+# reconnect (realtime registers the receiver; decision 0018 on why a lower layer signals up).
+staff_access_changed = Signal()
+
+
+def announce_access_change(*users: User) -> None:
+    """Tell whoever listens, once the current transaction commits, that ``users``' access
+    changed. Every action below that changes what a user may see or do calls this."""
+    user_ids = sorted({user.pk for user in users})
+    transaction.on_commit(lambda: staff_access_changed.send(sender=User, user_ids=user_ids))
 
 
 def do_create_staff_user(
@@ -31,6 +44,17 @@ def do_set_password(user: User, password: str) -> None:
     check_password_strength(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    announce_access_change(user)  # every other session of the user has ended with this
+
+
+def do_set_active(user: User, active: bool) -> None:
+    """Deactivate (or reactivate) a staff account: a deactivated user cannot log in, and the
+    sessions and sockets they have open end now. Accounts are never deleted: the archive
+    and the audit log name them."""
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    announce_access_change(user)
 
 
 def do_set_membership(user: User, organisation: Organisation, role: str) -> Membership:
@@ -39,7 +63,14 @@ def do_set_membership(user: User, organisation: Organisation, role: str) -> Memb
     membership, _ = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
+    announce_access_change(user)
     return membership
+
+
+def do_remove_membership(user: User, organisation: Organisation) -> None:
+    """``user`` no longer works for ``organisation``."""
+    Membership.objects.filter(user=user, organisation=organisation).delete()
+    announce_access_change(user)
 
 
 def do_create_api_key(

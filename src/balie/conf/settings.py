@@ -187,6 +187,13 @@ STAFF_FRAMES_PER_10S = config(
     120,
     "WebSocket frames one staff socket may send per 10 seconds.",
 )
+STAFF_SESSION_RECHECK_SECONDS = config(
+    "BALIE_STAFF_SESSION_RECHECK_SECONDS",
+    60,
+    "Seconds after which a staff socket reads its session again on its next frame or event "
+    "(a logout or deactivation closes the user's sockets at once; this bounds how long a lost "
+    "notice could keep one open).",
+)
 
 # --- background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

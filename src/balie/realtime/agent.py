@@ -8,17 +8,20 @@ Out: ``hello``, ``subscribed``, ``message``, ``ack``, ``conversation``, ``typing
 
 from __future__ import annotations
 
+import time
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.languages import chosen_language
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
+from balie.accounts.sessions import session_user
 from balie.archive import audit
 from balie.archive.audit import AuditContext
 from balie.conversations import actions, event_types, events, selectors
 from balie.conversations.models import Direction
-from balie.realtime import writer
+from balie.realtime import sessions, writer
 from balie.realtime.protocol import (
     REPLAY_LIMIT,
     DeliveredSeqs,
@@ -37,9 +40,12 @@ class AgentConsumer(JsonConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.close(code=sessions.SESSION_ENDED)
             return
         self.user = user
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.session_checked_at = time.monotonic()
         client = self.scope.get("client")
         # Reads through this socket are audited with where they came from (see archive.audit).
         audit.set_context(AuditContext(channel="socket", ip=client[0] if client else None))
@@ -52,6 +58,7 @@ class AgentConsumer(JsonConsumer):
             self.scope.get("session")
         )
         await self.accept()
+        await self.channel_layer.group_add(sessions.user_group(user.pk), self.channel_name)
         for org_id in self.wide_orgs | self.team_orgs:
             await self.channel_layer.group_add(events.inbox_group(org_id), self.channel_name)
         await self.send_frame({"type": "hello", "user": self.user.pk})
@@ -69,12 +76,43 @@ class AgentConsumer(JsonConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "user"):
             return
+        await self.channel_layer.group_discard(sessions.user_group(self.user.pk), self.channel_name)
         for org_id in self.wide_orgs | self.team_orgs:
             await self.channel_layer.group_discard(events.inbox_group(org_id), self.channel_name)
         for conversation_id in list(self.open):
             await self.channel_layer.group_discard(
                 events.staff_group(conversation_id), self.channel_name
             )
+
+    # --- the session behind the socket (realtime.sessions) -----------------------------
+    async def balie_access_changed(self, message):
+        await self._check_session(force=True)
+
+    async def _check_session(self, *, force: bool = False) -> bool:
+        """False (and the socket closing) when the session ended or the access changed.
+        Without ``force`` the session is read at most every STAFF_SESSION_RECHECK_SECONDS."""
+        if getattr(self, "_session_closed", False):
+            return False
+        now = time.monotonic()
+        if not force and now - self.session_checked_at < settings.STAFF_SESSION_RECHECK_SECONDS:
+            return True
+        self.session_checked_at = now
+        user = await database_sync_to_async(session_user)(self.session_key)
+        if user is None or user.pk != self.user.pk:
+            code = sessions.SESSION_ENDED
+        else:
+            self.user = user
+            visibility = await database_sync_to_async(self._visibility)()
+            if visibility == (self.wide_orgs, self.team_orgs, self.team_ids):
+                return True
+            code = sessions.ACCESS_CHANGED  # reconnecting subscribes to what it may see now
+        self._session_closed = True
+        await self.close(code=code)
+        return False
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if await self._check_session():
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     # --- frames from the console -------------------------------------------------------
     async def on_subscribe(self, frame):
@@ -172,6 +210,8 @@ class AgentConsumer(JsonConsumer):
 
     # --- events from the channel layer ------------------------------------------------
     async def balie_event(self, message):
+        if not await self._check_session():
+            return
         event = message["event"]
         kind = event["type"]
         if kind == "message":

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from balie.accounts.actions import announce_access_change
 from balie.accounts.actors import Actor
 from balie.accounts.models import WRITING_ROLES
 from balie.archive.actions import record_event
@@ -137,6 +138,8 @@ def do_create_team(organisation: Organisation, *, name: str, members=(), is_defa
     with transaction.atomic():
         team = Team.objects.create(organisation=organisation, name=name, is_default=is_default)
         team.members.set(members)
+        if members:  # the members see the team's conversations now: their sockets catch up
+            announce_access_change(*team.members.all())
     return team
 
 

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from balie.accounts import throttle
+from balie.accounts.actions import announce_access_change
 from balie.conversations import selectors
 from balie.web.console.language import LANGUAGES, SESSION_KEY
 from balie.web.console.pages import page_context, render_page
@@ -47,7 +48,10 @@ class ConsoleLoginView(LoginView):
 @require_POST
 def logout_view(request):
     language = request.session.get(SESSION_KEY)
+    user = request.user
     logout(request)
+    if user.is_authenticated:  # this session's sockets close too (the user's others stay)
+        announce_access_change(user)
     if language:  # the language switch outlives the session
         request.session[SESSION_KEY] = language
     return redirect("console:login")

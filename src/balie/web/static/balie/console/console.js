@@ -74,6 +74,7 @@ const socket = {
       this.ws = null;
       showConnection(false);
       if (event.code === 4401) return location.reload(); // session ended: to the login page
+      if (event.code === 4409) this.attempt = 0; // access changed: reconnect at once
       const delay = Math.min(10000, 500 * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
       setTimeout(() => this.connect(), delay);
     });
