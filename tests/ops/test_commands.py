@@ -43,7 +43,7 @@ def test_demo_sets_up_sqlite_and_a_second_run_reuses_it(tmp_path):
         data_dir=tmp_path,
     )
     # (3 open + 3 closed long ago) × 2 municipalities, not doubled by the second run
-    assert count.stdout.split() == ["12", "38"]
+    assert count.stdout.split() == ["14", "44"]
 
 
 def test_serve_refuses_the_demo_secret_key(db, settings):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from balie.archive.models import AuditEntry
+from balie.conversations.models import Message
 from balie.search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,16 @@ def test_reindex(corpus, woo_wim, utrecht):
     assert SearchEntry.objects.count() == 6  # Utrecht's indexed messages
     run("search_reindex")
     assert SearchEntry.objects.count() == 7
+
+
+def test_search_prints_the_time_the_console_shows(corpus, agent_anna):
+    """Issue 10, finding 10: the table printed UTC while the console shows Amsterdam time."""
+    parking, (first, _second, _third) = corpus["parking"]
+    Message.objects.filter(pk=first.pk).update(created_at=datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
+    out = run("search", "--organisation", "utrecht", "--user", "agent_anna", "vergunning")
+    assert "2026-07-02 00:30" in out and "Europe/Amsterdam" in out  # CEST, the next day
+    body = json.loads(
+        run("search", "--organisation=utrecht", "--user=agent_anna", "--json", "vergunning")
+    )
+    times = {hit["message"]: hit["created_at"] for hit in body["results"]}
+    assert times[first.pk] == "2026-07-02T00:30:00+02:00"

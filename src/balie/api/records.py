@@ -175,6 +175,11 @@ class HoldListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
     def get_queryset(self):
         return records.holds_for(principal(self.request))
 
+    def paginate_queryset(self, queryset):
+        return records.record_holds_read(
+            principal(self.request), super().paginate_queryset(queryset) or []
+        )
+
     @extend_schema(
         operation_id="holds_list",
         summary="Legal holds and open Woo requests",
@@ -224,7 +229,7 @@ class HoldReleaseView(RecordsScope, ApiView):
     )
     def post(self, request, hold_id):
         actor = principal(request)
-        hold = records.access_hold(actor, hold_id)
+        hold = records.access_hold(actor, hold_id, audit=False)  # a write: in the archive
         fields = body(request, ("reason",))
         hold = do_release_hold(hold, actor=actor, reason=fields.get("reason"))
         return Response(HoldSerializer(hold).data)
@@ -235,10 +240,9 @@ class HoldReleaseView(RecordsScope, ApiView):
 LIST_ID = path_id("list_id", "Id of the destruction list.")
 
 
-def _detail(actor, list_id) -> Response:
-    return Response(
-        DestructionListDetailSerializer(records.access_destruction_list(actor, list_id)).data
-    )
+def _detail(actor, list_id, *, audit: bool = True) -> Response:
+    found = records.access_destruction_list(actor, list_id, audit=audit)
+    return Response(DestructionListDetailSerializer(found).data)
 
 
 class DestructionListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
@@ -246,6 +250,11 @@ class DestructionListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return records.destruction_lists_for(principal(self.request))
+
+    def paginate_queryset(self, queryset):
+        return records.record_destruction_lists_read(
+            principal(self.request), super().paginate_queryset(queryset) or []
+        )
 
     @extend_schema(
         operation_id="destruction_lists_list",
@@ -280,7 +289,7 @@ class DestructionListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
             title=fields.get("title"),
             note=fields.get("note", ""),
         )
-        response = _detail(actor, proposed.pk)
+        response = _detail(actor, proposed.pk, audit=False)  # the proposal is in the archive
         response.status_code = status.HTTP_201_CREATED
         return response
 
@@ -304,11 +313,11 @@ class DestructionReviewView(RecordsScope, ApiView):
 
     def post(self, request, list_id):
         actor = principal(request)
-        destruction_list = records.access_destruction_list(actor, list_id)
+        destruction_list = records.access_destruction_list(actor, list_id, audit=False)
         fields = body(request, ("note",))
         review = do_approve_destruction if self.approve else do_reject_destruction
         review(destruction_list, actor=actor, note=fields.get("note", ""))
-        return _detail(actor, list_id)
+        return _detail(actor, list_id, audit=False)  # the review is in the archive
 
 
 _REVIEW = dict(

@@ -75,6 +75,21 @@ CHATS = [
             (Direction.INBOUND, "Hoe vraag ik een parkeervergunning aan?"),
         ],
     ),
+    (  # the README's search examples find this one: "vergunning", "cafe"
+        "Algemeen",
+        [
+            (
+                Direction.INBOUND,
+                "Ik begin in mei een café aan de Oudegracht. Welke vergunningen heb ik nodig "
+                "voor een terras?",
+            ),
+            (
+                Direction.OUTBOUND,
+                "Voor een terras vraagt u een terrasvergunning aan, en voor het café een "
+                "exploitatievergunning. Ik stuur u de links.",
+            ),
+        ],
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import RECORDS_READ_ROLES, RECORDS_ROLES, WRITING_ROLES, ApiScope
+from balie.archive.audit import record_read
 from balie.archive.models import (
     DestructionItem,
     DestructionList,
@@ -27,6 +28,7 @@ from balie.archive.models import (
     RetentionReview,
 )
 from balie.conversations.actions.errors import ActionError
+from balie.conversations.selectors import record_list_read
 from balie.errors import NotFound
 from balie.records.holds import describe, holds_covering
 from balie.records.permissions import RecordsNotAllowed
@@ -45,6 +47,8 @@ __all__ = [
     "organisations_for",
     "record_class_choices",
     "record_classes_for",
+    "record_destruction_lists_read",
+    "record_holds_read",
     "require_record_class_chooser",
     "retention_reviews_for",
     "writing_organisation",
@@ -168,8 +172,35 @@ def holds_for(actor, organisation_id: int | None = None) -> QuerySet[Hold]:
     )
 
 
-def access_hold(actor, hold_id: object) -> Hold:
-    return _one(holds_for(actor), hold_id)
+def access_hold(actor, hold_id: object, *, audit: bool = True) -> Hold:
+    """One hold; the read is in the audit log unless ``audit=False`` (a write: releasing it
+    is in the archive)."""
+    hold = _one(holds_for(actor), hold_id)
+    if audit:
+        record_read(
+            actor,
+            organisation_id=hold.organisation_id,
+            action="hold.read",
+            object_type="hold",
+            object_id=hold.pk,
+        )
+    return hold
+
+
+def record_holds_read(actor, holds: list[Hold], *, filters: dict | None = None) -> list[Hold]:
+    """Audit a list of holds shown to staff (one entry per organisation with their ids)."""
+    holds = list(holds)
+    record_list_read(actor, holds, kind="hold", filters=filters or {})
+    return holds
+
+
+def record_destruction_lists_read(
+    actor, lists: list[DestructionList], *, filters: dict | None = None
+) -> list[DestructionList]:
+    """Audit a list of destruction lists shown to staff."""
+    lists = list(lists)
+    record_list_read(actor, lists, kind="destruction_list", filters=filters or {})
+    return lists
 
 
 def destruction_lists_for(actor, organisation_id: int | None = None) -> QuerySet[DestructionList]:
@@ -182,10 +213,21 @@ def destruction_lists_for(actor, organisation_id: int | None = None) -> QuerySet
     )
 
 
-def access_destruction_list(actor, list_id: object) -> DestructionList:
-    """One list with its items (in order)."""
+def access_destruction_list(actor, list_id: object, *, audit: bool = True) -> DestructionList:
+    """One list with its items (in order); the read is in the audit log unless
+    ``audit=False`` (a write: proposing, approving, rejecting are in the archive)."""
     items = Prefetch("items", queryset=DestructionItem.objects.order_by("pk"))
-    return _one(destruction_lists_for(actor).prefetch_related(items), list_id)
+    found = _one(destruction_lists_for(actor).prefetch_related(items), list_id)
+    if audit:
+        record_read(
+            actor,
+            organisation_id=found.organisation_id,
+            action="destruction_list.read",
+            object_type="destruction_list",
+            object_id=found.pk,
+            detail={"items": len(found.items.all())},
+        )
+    return found
 
 
 def require_record_class_chooser(actor, organisation_id: int) -> None:

@@ -9,6 +9,7 @@ from balie.conversations.actions.attachments import do_store_attachment
 from balie.conversations.actions.editing import do_delete_message, do_edit_message
 from balie.conversations.actions.errors import ActionError, ClientIdConflict
 from balie.conversations.actions.handling import (
+    do_add_team_member,
     do_assign,
     do_change_status,
     do_create_team,
@@ -31,6 +32,7 @@ __all__ = [
     "check_send_message",
     "do_assign",
     "do_change_status",
+    "do_add_team_member",
     "do_create_team",
     "do_delete_message",
     "do_edit_message",

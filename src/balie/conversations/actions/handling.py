@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actions import announce_access_change
 from balie.accounts.actors import Actor
-from balie.accounts.models import WRITING_ROLES
+from balie.accounts.models import WRITING_ROLES, Membership
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import event_types, events, followers
@@ -141,6 +141,17 @@ def do_create_team(organisation: Organisation, *, name: str, members=(), is_defa
         if members:  # the members see the team's conversations now: their sockets catch up
             announce_access_change(*team.members.all())
     return team
+
+
+def do_add_team_member(team: Team, user) -> None:
+    """``user`` works in ``team`` from now on (a member of its organisation, any role)."""
+    if not Membership.objects.filter(user=user, organisation_id=team.organisation_id).exists():
+        raise ActionError(
+            "not_a_member",
+            _("Only staff of the organisation can join its teams."),
+        )
+    team.members.add(user)
+    announce_access_change(user)
 
 
 def do_update_details(

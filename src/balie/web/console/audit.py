@@ -26,6 +26,10 @@ ACTIONS = (
     "contact.read",
     "contact.list",
     "message.search",
+    "hold.read",
+    "hold.list",
+    "destruction_list.read",
+    "destruction_list.list",
 )
 PAGE_SIZE = 100
 MAX_EXPORT_ROWS = 200_000

@@ -78,8 +78,12 @@ def _overview(request, organisation, role, *, failed: dict | None = None, status
         "review": records.retention_reviews_for(user, organisation.pk).first(),
         "due": shown,
         "due_more": _due_pages(due_page, len(shown), len(due)),
-        "holds": records.holds_for(user, organisation.pk)[:MAX_HOLDS_SHOWN],
-        "lists": records.destruction_lists_for(user, organisation.pk)[:MAX_LISTS_SHOWN],
+        "holds": records.record_holds_read(
+            user, records.holds_for(user, organisation.pk)[:MAX_HOLDS_SHOWN]
+        ),
+        "lists": records.record_destruction_lists_read(
+            user, records.destruction_lists_for(user, organisation.pk)[:MAX_LISTS_SHOWN]
+        ),
         "triggers": Trigger.choices,
         "waarderingen": Waardering.choices,
         "channels": Channel.choices,
@@ -196,7 +200,7 @@ def place_hold(request, slug: str):
 @require_POST
 def release_hold(request, slug: str, hold_id: int):
     organisation, role = _records_role(request, slug)
-    hold = records.access_hold(request.user, hold_id)
+    hold = records.access_hold(request.user, hold_id, audit=False)  # a write: in the archive
     if hold.organisation_id != organisation.pk:
         raise Http404("hold")
     reason = request.POST.get("reason", "")
@@ -230,9 +234,9 @@ def propose(request, slug: str):
 # --- one destruction list ------------------------------------------------------------------
 
 
-def _destruction_list(request, slug: str, list_id: int):
+def _destruction_list(request, slug: str, list_id: int, *, audit: bool = True):
     organisation, role = _records_role(request, slug)
-    destruction_list = records.access_destruction_list(request.user, list_id)
+    destruction_list = records.access_destruction_list(request.user, list_id, audit=audit)
     if destruction_list.organisation_id != organisation.pk:
         raise Http404("destruction list")
     return organisation, role, destruction_list
@@ -263,7 +267,7 @@ def _destruction_page(request, organisation, role, destruction_list, *, error=""
 @login_required
 @require_POST
 def review(request, slug: str, list_id: int):
-    organisation, role, destruction_list = _destruction_list(request, slug, list_id)
+    organisation, role, destruction_list = _destruction_list(request, slug, list_id, audit=False)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
         return _destruction_page(

@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         raise CommandError(
-            "Balie has no superusers. Create staff with do_create_staff_user and give them a "
-            "role with do_set_membership (docs/operations.md, 'First organisation and staff')."
+            "Balie has no superusers. Create staff with `balie staff create USER "
+            "--organisation SLUG --role admin` (docs/operations.md, 'First organisation and "
+            "staff')."
         )

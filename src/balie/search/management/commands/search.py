@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -93,7 +94,7 @@ def _as_json(page) -> dict:
                 "message": hit.message_id,
                 "conversation": hit.conversation_id,
                 "seq": hit.seq,
-                "created_at": hit.created_at.isoformat(),
+                "created_at": timezone.localtime(hit.created_at).isoformat(),
                 "direction": hit.direction,
                 "author": hit.author,
                 "subject": hit.subject,
@@ -111,7 +112,9 @@ def _as_json(page) -> dict:
 def _print_table(page, stdout) -> None:
     found = f"{page.total}" if page.exact else f"{page.total} or more (the most recent shown)"
     table = Table(title=f"{found} messages found (page {page.page} of {page.pages})")
-    for column in ("conversation", "when", "who", "subject", "snippet"):
+    # Times as the console shows them: in BALIE_TIME_ZONE (Europe/Amsterdam), not in UTC.
+    when = f"when ({timezone.get_current_timezone_name()})"
+    for column in ("conversation", when, "who", "subject", "snippet"):
         table.add_column(column, overflow="fold")
     for hit in page.hits:
         snippet, at = [], 0
@@ -121,7 +124,7 @@ def _print_table(page, stdout) -> None:
         snippet.append((hit.snippet[at:], ""))
         table.add_row(
             f"#{hit.conversation_id}/{hit.seq}",
-            hit.created_at.strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(hit.created_at).strftime("%Y-%m-%d %H:%M"),
             f"{hit.author} ({hit.direction})",
             hit.subject,
             Text.assemble(*snippet),

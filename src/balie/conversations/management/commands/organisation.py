@@ -1,0 +1,89 @@
+"""``balie organisation create|list``: the first step of a real installation.
+
+It lives with the conversations because a new organisation also gets its default team, where
+new web chats arrive (docs/operations.md, "First organisation and staff")."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from rich.console import Console
+from rich.table import Table
+
+from balie.conversations.actions import do_create_team
+from balie.tenants.actions import do_create_organisation
+from balie.tenants.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Create and list organisations (municipalities)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="create|list")
+        create = sub.add_parser(
+            "create", help="Create an organisation with its default team for new chats."
+        )
+        create.add_argument("--name", required=True, help='Display name, e.g. "Gemeente Ede".')
+        create.add_argument(
+            "--slug", required=True, help="Short name in addresses: the chat is at /c/<slug>/."
+        )
+        create.add_argument("--gemeentecode", default="", help="CBS municipality code (4 digits).")
+        create.add_argument("--oin", default="", help="OIN, 20 digits (optional).")
+        create.add_argument(
+            "--team",
+            default=_("General"),
+            help="Name of the default team that receives new web chats.",
+        )
+        sub.add_parser("list", help="Every organisation of this installation.")
+
+    def handle(self, *args, action, **options):
+        getattr(self, f"_{action}")(**options)
+
+    def _create(self, *, name, slug, gemeentecode, oin, team, **options):
+        try:
+            with transaction.atomic():
+                organisation = do_create_organisation(
+                    name=name, slug=slug, gemeentecode=gemeentecode, oin=oin
+                )
+                do_create_team(organisation, name=team, is_default=True)
+        except ValidationError as error:
+            raise CommandError(_describe(error)) from None
+        self.stdout.write(
+            _("Organisation %(name)s created: the resident chat is at /c/%(slug)s/.")
+            % {"name": organisation.name, "slug": organisation.slug}
+        )
+        self.stdout.write(
+            _("New web chats go to the team %(team)s. Next: balie staff create.") % {"team": team}
+        )
+
+    def _list(self, **options):
+        table = Table(
+            pgettext("organisation list", "slug"),
+            pgettext("organisation list", "name"),
+            pgettext("organisation list", "gemeentecode"),
+            pgettext("organisation list", "staff"),
+        )
+        for organisation in Organisation.objects.order_by("slug"):
+            table.add_row(
+                organisation.slug,
+                organisation.name,
+                organisation.gemeentecode or "-",
+                str(organisation.memberships.count()),
+            )
+        buffer = io.StringIO()
+        Console(file=buffer, width=120).print(table)
+        self.stdout.write(buffer.getvalue(), ending="")
+
+
+def _describe(error: ValidationError) -> str:
+    """A model's validation errors as one line: ``slug: …; gemeentecode: …``."""
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
