@@ -17,6 +17,7 @@ from balie.accounts.actors import Actor
 from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, Membership
 from balie.archive.audit import record_read
 from balie.conversations.actions import hash_token
+from balie.conversations.actions.checks import id_from_outside
 from balie.conversations.models import (
     RESIDENT_VISIBLE,
     Attachment,
@@ -47,13 +48,8 @@ class MessageNotFound(ConversationNotFound):
 
 def _parse_id(value: object) -> int:
     """An id from outside (URL, JSON): a positive integer, or not found."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ConversationNotFound(value)
-    try:
-        parsed = int(value)
-    except ValueError:
-        raise ConversationNotFound(value) from None
-    if not 0 < parsed < 2**63:
+    parsed = id_from_outside(value)
+    if parsed is None:
         raise ConversationNotFound(value)
     return parsed
 

@@ -27,6 +27,7 @@ from balie.archive.models import (
     RecordClass,
     RetentionReview,
 )
+from balie.conversations.actions.checks import id_from_outside
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.selectors import record_list_read
 from balie.errors import NotFound
@@ -251,11 +252,8 @@ def _narrow(organisations: list[int], organisation_id: int | None) -> list[int]:
 
 
 def _one(qs: QuerySet, pk: object):
-    if isinstance(pk, bool) or not isinstance(pk, int | str) or not str(pk).isdigit():
-        raise RecordNotFound(pk)
-    if not 0 < int(pk) < 2**63:
-        raise RecordNotFound(pk)
-    found = qs.filter(pk=int(pk)).first()
+    parsed = id_from_outside(pk)
+    found = qs.filter(pk=parsed).first() if parsed is not None else None
     if found is None:
         raise RecordNotFound(pk)
     return found

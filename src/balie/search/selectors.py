@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.accounts.actors import Actor
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.archive.audit import record_read
+from balie.conversations.actions.checks import id_from_outside
 from balie.conversations.models import Conversation, Direction, Message
 from balie.conversations.selectors import (
     ConversationNotFound,
@@ -156,13 +157,10 @@ def saved_searches_of(user, organisation: Organisation) -> QuerySet[SavedSearch]
 
 def access_saved_search(user, saved_search_id: object) -> SavedSearch:
     """One of the user's own saved searches, or SavedSearchNotFound."""
-    if not Actor.of(user).is_person or isinstance(saved_search_id, bool):
+    pk = id_from_outside(saved_search_id)
+    if not Actor.of(user).is_person or pk is None:
         raise SavedSearchNotFound(saved_search_id)
-    try:
-        pk = int(str(saved_search_id))
-    except ValueError:
-        raise SavedSearchNotFound(saved_search_id) from None
-    found = SavedSearch.objects.filter(pk=pk, owner=user).first() if 0 < pk < 2**63 else None
+    found = SavedSearch.objects.filter(pk=pk, owner=user).first()
     if found is None:
         raise SavedSearchNotFound(saved_search_id)
     return found

@@ -10,6 +10,7 @@ frame (:mod:`balie.realtime.protocol`), the API every body and query parameter
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ __all__ = [
     "check_int",
     "check_json",
     "check_text",
+    "id_from_outside",
 ]
 
 MAX_INT = 2**63 - 1  # the largest value of a BIGINT column, on SQLite and PostgreSQL alike
@@ -63,6 +65,25 @@ def check_int(value: object, name: str, *, minimum: int = 1) -> int:
         raise InvalidField(
             field=name, params={"name": name, "minimum": minimum, "maximum": MAX_INT}
         )
+    return value
+
+
+_ID_TEXT = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def id_from_outside(value: object) -> int | None:
+    """An id from a URL or a body: an int, or ASCII digits without sign, space or underscore,
+    from 1 to :data:`MAX_INT`; otherwise None (the selectors answer "not found"). The one
+    parser of ids for every selector, so that "12", 12, " 12", "1_2" and "١٢" are treated
+    alike everywhere."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not _ID_TEXT.fullmatch(value):
+            return None
+        value = int(value)
+    if not isinstance(value, int) or not 1 <= value <= MAX_INT:
+        return None
     return value
 
 
