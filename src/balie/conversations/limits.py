@@ -245,6 +245,14 @@ class RedisBackend(LocalBackend):
             self._async[loop] = redis.asyncio.Redis.from_url(self._url)
         return self._async[loop]
 
+    async def aclose(self) -> None:
+        """Close this event loop's connections (a loop that ends, as in tests)."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+        client = self._async.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
     @staticmethod
     def _queue(pipe, items) -> None:
         for key, amount, window in items:
