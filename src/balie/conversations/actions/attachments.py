@@ -30,7 +30,7 @@ class UnsentQuota(TooMany):
     """Too many files uploaded and not yet sent: send or wait, do not retry (429)."""
 
     default_code = "too_many_unsent_files"
-    default_message = _("You have uploaded many files that you have not sent yet. Send them first.")
+    default_message = _("You have added many files that you have not sent yet. Send them first.")
 
 
 def do_store_attachment(
