@@ -16,6 +16,7 @@ from balie.conversations import actions
 from balie.conversations.blobs import blob_name
 from balie.conversations.models import Attachment, Direction
 from balie.conversations.tasks import remove_unsent_uploads
+from balie.records.holds import do_place_hold, do_release_hold
 from tests.api.helpers import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +90,17 @@ def test_nothing_to_remove_records_nothing(webchat):
 
     assert remove_unsent_uploads.call() == 0
     assert ArchiveEvent.objects.count() == before
+
+
+def test_a_held_conversation_keeps_its_unsent_uploads(webchat, records_rik):
+    conversation, _token = webchat
+    held = uploaded(conversation, png_bytes(3, 3), hours_ago=30)
+    hold = do_place_hold(conversation.organisation_id, actor=records_rik, kind="legal",
+                         scope="conversation", target_id=conversation.pk, reference="ZAAK-7",
+                         reason="Rechtszaak")  # fmt: skip
+
+    assert remove_unsent_uploads.call() == 0
+    assert Attachment.objects.filter(pk=held.pk).exists()
+
+    do_release_hold(hold, actor=records_rik, reason="Zaak afgerond")
+    assert remove_unsent_uploads.call() == 1

@@ -12,10 +12,7 @@ from collections.abc import Callable
 
 from django_tasks import task
 
-from balie.conversations.actions.attachments import (
-    CLEANUP_BATCH,
-    do_remove_unsent_attachments,
-)
+from balie.conversations.actions.attachments import do_remove_unsent_attachments
 from balie.conversations.delivery import do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
 
@@ -53,8 +50,8 @@ def deliver_outbound(message_id: int) -> str:
 @task()
 def remove_unsent_uploads() -> int:
     """Daily: delete uploads never sent with a message (BALIE_UNSENT_UPLOADS_MAX_AGE_HOURS)."""
-    removed = total = do_remove_unsent_attachments()
-    while removed == CLEANUP_BATCH:
-        removed = do_remove_unsent_attachments()
+    total, following = do_remove_unsent_attachments()
+    while following is not None:
+        removed, following = do_remove_unsent_attachments(after=following)
         total += removed
     return total

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event, record_events
 from balie.archive.actors import actor_ref, api_key_of, user_of
+from balie.conversations import followers
 from balie.conversations.blobs import blob_name, store_blob
 from balie.conversations.files import check_upload
 from balie.conversations.models import Attachment, Conversation
@@ -105,22 +106,29 @@ def _check_unsent_quota(conversation: Conversation, by_resident: bool, size: int
         raise UnsentQuota()
 
 
-def do_remove_unsent_attachments(now=None) -> int:
+def do_remove_unsent_attachments(now=None, *, after: int = 0) -> tuple[int, int | None]:
     """Delete attachments uploaded more than BALIE_UNSENT_UPLOADS_MAX_AGE_HOURS ago and never
     sent with a message: the rows now, each with an ``attachment.removed`` archive event, the
-    files no other attachment uses after the commit. Returns how many were removed.
+    files no other attachment uses after the commit. Looks at up to :data:`CLEANUP_BATCH`
+    of them with ids above ``after``; returns how many it removed and where the next batch
+    starts (None: this was the last).
 
     Their ``attachment.added`` events stay as they are: the archive keeps that a file was
-    offered and then removed unsent (docs/guides/records.md)."""
+    offered and then removed unsent (docs/guides/records.md). Conversations under a hold keep
+    theirs until it is released."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.UNSENT_UPLOADS_MAX_AGE_HOURS)
     with transaction.atomic():
-        candidates = Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff)
-        old = list(candidates.order_by("pk")[:CLEANUP_BATCH])
+        candidates = Attachment.objects.filter(
+            message__isnull=True, created_at__lt=cutoff, pk__gt=after
+        )
+        batch = list(candidates.order_by("pk")[:CLEANUP_BATCH])
+        following = batch[-1].pk if len(batch) == CLEANUP_BATCH else None
+        old = _not_held(batch)
         # The send path locks its conversations too (in the same order): a send that claims
         # one of these files either finishes first, or finds it gone.
         _lock(*sorted({a.conversation_id for a in old}))
         if not old:
-            return 0
+            return 0, following
         # Deleted only while still unsent: a send that claimed one meanwhile keeps it.
         removed = Attachment.objects.filter(pk__in=[a.pk for a in old], message__isnull=True)
         removed_ids = set(removed.values_list("pk", flat=True))
@@ -143,7 +151,16 @@ def do_remove_unsent_attachments(now=None) -> int:
         )
         files = {a.sha256 for a in gone} | {a.display_sha256 for a in gone}
         transaction.on_commit(partial(remove_unused_blobs, files))
-    return len(gone)
+    return len(gone), following
+
+
+def _not_held(attachments: list[Attachment]) -> list[Attachment]:
+    """Leave alone what a hold covers: nothing of a held conversation is removed."""
+    by_organisation: dict[int, set[int]] = {}
+    for a in attachments:
+        by_organisation.setdefault(a.organisation_id, set()).add(a.conversation_id)
+    held = {pk for org, ids in by_organisation.items() for pk in followers.held(org, ids)}
+    return [a for a in attachments if a.conversation_id not in held]
 
 
 def remove_unused_blobs(shas: set[str]) -> int:
