@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import ipaddress
+import logging
 import math
 import threading
 import time
@@ -54,6 +55,8 @@ __all__ = [
     "reset",
     "token_scope",
 ]
+
+log = logging.getLogger(__name__)
 
 PREFIX = "balie:limit"
 SOCKET_REFRESH_SECONDS = 60
@@ -307,7 +310,10 @@ class RedisBackend(LocalBackend):
                 key = f"{PREFIX}:sockets:{address}"
                 pipe.zadd(key, dict.fromkeys(ids, expires), xx=True)
                 pipe.expire(key, SOCKET_TTL_SECONDS)
-            await pipe.execute()
+            try:
+                await pipe.execute()
+            except redis.RedisError:  # try again next time; the members live 3 periods
+                log.warning("could not refresh the open sockets in Redis", exc_info=True)
 
 
 _BACKEND: LocalBackend | None = None
