@@ -15,8 +15,12 @@ import pytest
 import redis
 from django.test import override_settings
 
+from balie.conf.routing import websocket_application
 from balie.conversations import limits
 from balie.conversations.limits import RateLimited, RedisBackend
+from balie.realtime.resident import TOO_MANY_SOCKETS
+from tests.realtime.communicator import WebsocketCommunicator
+from tests.realtime.helpers import ORIGIN, resident_socket
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 
@@ -104,3 +108,18 @@ async def test_a_dead_processs_sockets_drop_out_and_a_live_ones_stay(monkeypatch
     assert not await newcomer.open_socket("192.0.2.1", "one-too-many", 2)  # the live one stays
     await live.close_socket("192.0.2.1", "live")
     await newcomer.close_socket("192.0.2.1", "new")
+
+
+@override_settings(LIMIT_SOCKETS_PER_IP=1)
+async def test_the_resident_socket_counts_its_place_in_redis(db):
+    first = await resident_socket("utrecht", client="192.0.2.5")
+    assert redis.Redis.from_url(REDIS_URL).zcard(f"{limits.PREFIX}:sockets:192.0.2.5") == 1
+    refused = WebsocketCommunicator(
+        websocket_application, "/ws/c/utrecht/", headers=[ORIGIN], client="192.0.2.5"
+    )
+    assert await refused.connect() == (True, None)
+    assert (await refused.receive_output(3))["code"] == TOO_MANY_SOCKETS
+
+    await first.disconnect()
+    second = await resident_socket("utrecht", client="192.0.2.5")
+    await second.disconnect()
