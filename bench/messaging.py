@@ -755,6 +755,12 @@ def main(argv: list[str] | None = None) -> None:
             "BALIE_SECRET_KEY": secrets.token_urlsafe(50),
             "BALIE_RESIDENT_FRAMES_PER_10S": "1000000",
             "BALIE_NEW_CHATS_PER_HOUR": "1000000",
+            # Every resident drives from 127.0.0.1, far faster than a person: the shared
+            # limits stay on (their cost is measured) but out of reach.
+            "BALIE_LIMIT_FRAMES_PER_TOKEN": "1000000000",
+            "BALIE_LIMIT_MESSAGES_PER_CONVERSATION": "1000000000",
+            "BALIE_LIMIT_FRAMES_PER_IP": "1000000000",
+            "BALIE_LIMIT_SOCKETS_PER_IP": "1000000000",
             "BALIE_LOG_LEVEL": "WARNING",
         }
     )

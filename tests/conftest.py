@@ -11,7 +11,7 @@ import pytest
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import ApiScope, Role
-from balie.conversations import actions
+from balie.conversations import actions, limits
 from balie.tenants.actions import do_create_organisation
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
@@ -90,8 +90,10 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+    limits.reset()
     yield
     cache.clear()
+    limits.reset()
 
 
 def _staff(username, organisation, role, first_name):

@@ -27,6 +27,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "TooLarge",
+    "TooMany",
 ]
 
 Text = str | Promise  # a plain or a lazily translated text
@@ -113,3 +114,15 @@ class TooLarge(BalieError, ValueError):
 
     status = 413
     default_code = "too_large"
+
+
+class TooMany(BalieError):
+    """Over a rate limit or a quota (429); ``retry_after``: seconds until it may be tried
+    again, or None when waiting alone does not help (a quota: send or remove first)."""
+
+    status = 429
+    default_code = "rate_limited"
+
+    def __init__(self, *args: Any, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after

@@ -303,3 +303,19 @@ def test_resident_edits_and_deletes_own_message(utrecht_team, asgi_server, brows
     expect(page.locator("li.message.own").first).to_contain_text("Dit bericht is verwijderd.")
     message = asgi_server.call(lambda: the_conversation().messages.get())
     assert message.body == "" and message.deleted_at is not None and message.edited_at is not None
+
+
+def test_too_many_uploads_are_explained_with_the_wait(
+    utrecht_team, asgi_server, browser_page, settings
+):
+    settings.LIMIT_UPLOADS_PER_TOKEN = 1
+    page = open_chat(browser_page, asgi_server)
+    file = page.locator("#file")
+
+    file.set_input_files(files=[{"name": "een.png", "mimeType": "image/png", "buffer": png()}])
+    expect(page.locator("li.message.own")).to_have_count(1)
+    file.set_input_files(files=[{"name": "twee.png", "mimeType": "image/png", "buffer": png()}])
+
+    expect(page.get_by_role("alert")).to_contain_text("U heeft net veel bestanden gestuurd. Wacht")
+    expect(page.locator("li.message.own")).to_have_count(1)
+    assert asgi_server.call(Attachment.objects.count) == 1

@@ -13,7 +13,9 @@ from asgiref.testing import ApplicationCommunicator
 
 
 class WebsocketCommunicator(ApplicationCommunicator):
-    def __init__(self, application, path: str, headers: list | None = None):
+    def __init__(
+        self, application, path: str, headers: list | None = None, client: str = "127.0.0.1"
+    ):
         parsed = urlparse(path)
         super().__init__(
             application,
@@ -23,7 +25,7 @@ class WebsocketCommunicator(ApplicationCommunicator):
                 "query_string": parsed.query.encode(),
                 "headers": headers or [],
                 "subprotocols": [],
-                "client": ["127.0.0.1", 50000],
+                "client": [client, 50000],
                 "server": ["127.0.0.1", 8000],
             },
         )

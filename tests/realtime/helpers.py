@@ -13,8 +13,11 @@ from tests.realtime.communicator import WebsocketCommunicator
 ORIGIN = (b"origin", b"http://127.0.0.1")
 
 
-async def resident_socket(slug: str) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(websocket_application, f"/ws/c/{slug}/", headers=[ORIGIN])
+async def resident_socket(slug: str, client: str = "127.0.0.1") -> WebsocketCommunicator:
+    """A resident's socket, connecting from address ``client``."""
+    socket = WebsocketCommunicator(
+        websocket_application, f"/ws/c/{slug}/", headers=[ORIGIN], client=client
+    )
     connected, _ = await socket.connect()
     assert connected
     return socket

@@ -30,11 +30,13 @@ class AttachmentUploadView(ApiView):
         summary="Upload a file",
         description=(
             "multipart/form-data with the field file. Answers with the attachment; send it "
-            "by putting its id in a message's attachments."
+            "by putting its id in a message's attachments. At most BALIE_LIMIT_UNSENT_UPLOADS "
+            "files (BALIE_LIMIT_UNSENT_UPLOAD_BYTES bytes) uploaded by staff may wait unsent "
+            "in a conversation: one more is refused with 429 too_many_unsent_files."
         ),
         parameters=[path_id("conversation_id", "Id of the conversation.")],
         request={"multipart/form-data": UploadSerializer},
-        responses={201: AttachmentSerializer, **errors(400, 404, 413)},
+        responses={201: AttachmentSerializer, **errors(400, 404, 413, 429)},
     )
     def post(self, request, conversation_id):
         conversation = selectors.access_conversation(

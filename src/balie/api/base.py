@@ -38,6 +38,8 @@ _DESCRIPTIONS = {
     404: "Bestaat niet, of niet zichtbaar voor u.",
     409: "Botst met wat er al is opgeslagen (code en detail).",
     413: "Het bestand is te groot.",
+    429: "Te veel: te veel verzonden of te veel bestanden nog niet verstuurd (code en detail; "
+    "Retry-After zegt na hoeveel seconden het weer kan, als wachten helpt).",
 }
 
 

@@ -17,7 +17,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from balie.errors import BalieError
+from balie.errors import BalieError, TooMany
 
 __all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
 
@@ -78,7 +78,10 @@ def _domain_error(exc) -> Response | None:
     """Every domain error (:class:`balie.errors.BalieError`): its own code, status, message
     and field."""
     if isinstance(exc, BalieError):
-        return Response(exc.as_dict(), status=exc.status)
+        response = Response(exc.as_dict(), status=exc.status)
+        if isinstance(exc, TooMany) and exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     return None
 
 

@@ -171,22 +171,24 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-NEW_CHATS_PER_HOUR = config(
-    "BALIE_NEW_CHATS_PER_HOUR",
-    20,
-    "New web chats one IP address may start per hour (against abuse).",
+# Limits against abuse of the resident chat, declared in conf/ratelimits.py.
+from balie.conf.ratelimits import (  # noqa: E402, F401 - beside the real-time settings
+    LIMIT_FRAMES_PER_IP,
+    LIMIT_FRAMES_PER_TOKEN,
+    LIMIT_MESSAGES_PER_CONVERSATION,
+    LIMIT_SOCKETS_PER_IP,
+    LIMIT_UNSENT_UPLOAD_BYTES,
+    LIMIT_UNSENT_UPLOADS,
+    LIMIT_UPLOAD_BYTES_PER_IP,
+    LIMIT_UPLOAD_BYTES_PER_TOKEN,
+    LIMIT_UPLOADS_PER_IP,
+    LIMIT_UPLOADS_PER_TOKEN,
+    NEW_CHATS_PER_HOUR,
+    RESIDENT_FRAMES_PER_10S,
+    STAFF_FRAMES_PER_10S,
+    UNSENT_UPLOADS_MAX_AGE_HOURS,
 )
 
-RESIDENT_FRAMES_PER_10S = config(
-    "BALIE_RESIDENT_FRAMES_PER_10S",
-    30,
-    "WebSocket frames one resident socket may send per 10 seconds (messages, typing, …).",
-)
-STAFF_FRAMES_PER_10S = config(
-    "BALIE_STAFF_FRAMES_PER_10S",
-    120,
-    "WebSocket frames one staff socket may send per 10 seconds.",
-)
 STAFF_SESSION_RECHECK_SECONDS = config(
     "BALIE_STAFF_SESSION_RECHECK_SECONDS",
     60,

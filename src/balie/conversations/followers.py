@@ -6,7 +6,8 @@ must follow inside the same transaction, and it may not import them (decision 00
 - the **search index** (:mod:`balie.search.index`) gets an entry per new message, follows
   edits and deletions, and copies the conversation attributes it filters on;
 - **records management** (:mod:`balie.records`) chooses a new or moved conversation's record
-  class and adds its retention details to the conversation as staff open it.
+  class, adds its retention details to the conversation as staff open it, and says which
+  conversations a hold covers (nothing of those is removed, not even an unsent upload).
 
 Each registers itself here in its ``AppConfig.ready``; the actions call the registered
 follower. Until one registers (a bare test of this layer) the defaults do nothing.
@@ -28,6 +29,8 @@ __all__ = [
     "register_index",
     "register_opening_details",
     "register_record_class_rule",
+    "held",
+    "register_hold_rule",
 ]
 
 
@@ -67,6 +70,8 @@ OpeningDetails = Callable[["Conversation"], dict[str, Any]]
 _index: MessageIndex = _NoIndex()
 _record_class_rule: RecordClassRule | None = None
 _opening_details: list[OpeningDetails] = []
+HoldRule = Callable[[int, Iterable[int]], dict[int, Any]]  # (organisation, ids) -> {id: holds}
+_hold_rule: HoldRule | None = None
 
 
 def register_index(message_index: MessageIndex) -> None:
@@ -101,3 +106,15 @@ def opening_details(conversation: Conversation) -> dict[str, Any]:
     for details in _opening_details:
         found.update(details(conversation))
     return found
+
+
+def register_hold_rule(rule: HoldRule) -> None:
+    global _hold_rule
+    _hold_rule = rule
+
+
+def held(organisation_id: int, conversation_ids: Iterable[int]) -> set[int]:
+    """Which of these conversations an active hold covers (none until records registers)."""
+    if _hold_rule is None:
+        return set()
+    return set(_hold_rule(organisation_id, conversation_ids))

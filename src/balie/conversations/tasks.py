@@ -1,4 +1,5 @@
-"""Background tasks of conversations: outbound delivery to external channels.
+"""Background tasks of conversations: outbound delivery to external channels, and the daily
+removal of uploads never sent.
 
 Channel adapters (``balie.connectors``) register a sender per channel; until a channel has
 one, its outbound messages stay ``pending`` and the failure is visible on the message.
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from django_tasks import task
 
+from balie.conversations.actions.attachments import do_remove_unsent_attachments
 from balie.conversations.delivery import do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
 
@@ -43,3 +45,13 @@ def deliver_outbound(message_id: int) -> str:
             status, error = DeliveryStatus.FAILED, type(exception).__name__
     do_record_delivery(message, status, error=error)
     return status
+
+
+@task()
+def remove_unsent_uploads() -> int:
+    """Daily: delete uploads never sent with a message (BALIE_UNSENT_UPLOADS_MAX_AGE_HOURS)."""
+    total, following = do_remove_unsent_attachments()
+    while following is not None:
+        removed, following = do_remove_unsent_attachments(after=following)
+        total += removed
+    return total

@@ -21,6 +21,7 @@ DAILY_JOBS = {
     "review-retention": "balie.records.tasks.review_retention",
     "search-partitions": "balie.search.tasks.make_search_partitions",
     "imports-cleanup": "balie.imports.tasks.cleanup_uploads",
+    "unsent-uploads": "balie.conversations.tasks.remove_unsent_uploads",
 }
 
 

@@ -41,6 +41,10 @@ class JsonConsumer(AsyncWebsocketConsumer):
     def rate_limit(self) -> int:
         raise NotImplementedError
 
+    async def check_limits(self, frame: dict[str, Any]) -> None:
+        """Limits shared with this client's other sockets (``conversations.limits``): raise
+        their ``RateLimited`` and the frame is answered with an error, not handled."""
+
     async def dispatch(self, message):
         """Like Channels' dispatch, minus its per-event ``aclose_old_connections`` thread hop:
         every database call here goes through ``database_sync_to_async``, which already
@@ -63,6 +67,7 @@ class JsonConsumer(AsyncWebsocketConsumer):
             frame = self._parse(text_data, bytes_data)
             self._rate_limit()
             check_json(frame)  # every field of every frame, before any handler sees it
+            await self.check_limits(frame)
             handler = getattr(self, f"on_{frame['type']}", None)
             if handler is None:
                 raise ProtocolError(
@@ -80,9 +85,11 @@ class JsonConsumer(AsyncWebsocketConsumer):
     async def _send_error(self, code: str, error: BalieError | Promise, text_data) -> None:
         with translation.override(self.language()):
             detail = error.message if isinstance(error, BalieError) else str(error)
-        await self.send_frame(
-            {"type": "error", "code": code, "detail": detail, "ref": _ref(text_data)}
-        )
+        frame = {"type": "error", "code": code, "detail": detail, "ref": _ref(text_data)}
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
+        await self.send_frame(frame)
 
     def _parse(self, text_data, bytes_data) -> dict[str, Any]:
         if text_data is None:

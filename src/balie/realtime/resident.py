@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.languages import LANGUAGES
-from balie.conversations import actions, event_types, events, selectors
+from balie.conversations import actions, event_types, events, limits, selectors
 from balie.conversations.models import Direction
 from balie.realtime import writer
 from balie.realtime.protocol import (
@@ -26,6 +26,11 @@ from balie.realtime.protocol import (
 )
 from balie.tenants.selectors import organisation_by_slug
 
+# Close code for a socket refused because its address holds too many (docs/realtime.md).
+TOO_MANY_SOCKETS = 4429
+# Frames that write messages: also counted per conversation.
+MESSAGE_FRAMES = frozenset({"send", "edit", "delete"})
+
 
 class ResidentConsumer(JsonConsumer):
     def rate_limit(self) -> int:
@@ -36,7 +41,22 @@ class ResidentConsumer(JsonConsumer):
         self.conversation = None
         self.chosen_language = ""  # from the page (hello, start, language); else the chat's
         self.delivered = DeliveredSeqs()
-        await self.accept()
+        self.address = limits.address_scope(_client_address(self.scope))
+        self.counted = await limits.open_socket(self.address, self.channel_name)
+        await self.accept()  # then closed with a code the page can read (before: only 403)
+        if not self.counted:
+            await self.close(code=TOO_MANY_SOCKETS)
+
+    async def check_limits(self, frame):
+        """Per address always; per device token and conversation once the socket has one."""
+        hits = [(limits.FRAMES_PER_IP, self.address, 1)]
+        conversation = self.conversation
+        if conversation is not None:
+            hits.append((limits.FRAMES_PER_TOKEN, self.token_scope, 1))
+            if frame["type"] in MESSAGE_FRAMES:
+                scope = limits.conversation_scope(conversation.organisation_id, conversation.pk)
+                hits.append((limits.MESSAGES_PER_CONVERSATION, scope, 1))
+        await limits.acheck(hits)
 
     def language(self) -> str:
         """Error frames in the language the page shows: the one it last said, else the
@@ -51,6 +71,8 @@ class ResidentConsumer(JsonConsumer):
             self.chosen_language = language
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            await limits.close_socket(self.address, self.channel_name)
         if self.conversation is not None:
             await self.channel_layer.group_discard(
                 events.resident_group(self.conversation.pk), self.channel_name
@@ -102,7 +124,7 @@ class ResidentConsumer(JsonConsumer):
         organisation = organisation_by_slug(self.slug)
         if organisation is None:
             raise ProtocolError("unknown_organisation", _("This municipality was not found."))
-        if not _allow_new_chat(self.scope.get("client")):
+        if not _allow_new_chat(self.address):
             raise ProtocolError(
                 "too_many_chats",
                 _("You have just started many conversations. Try again later."),
@@ -174,6 +196,9 @@ class ResidentConsumer(JsonConsumer):
             )
             self.delivered = DeliveredSeqs()
         self.conversation = conversation
+        self.token_scope = limits.token_scope(
+            conversation.organisation_id, conversation.resident_token_hash
+        )
         await self.channel_layer.group_add(
             events.resident_group(conversation.pk), self.channel_name
         )
@@ -200,9 +225,15 @@ class ResidentConsumer(JsonConsumer):
         ]
 
 
-def _allow_new_chat(client) -> bool:
-    """At most NEW_CHATS_PER_HOUR new chats per client address per clock hour."""
-    address = client[0] if client else "unknown"
+def _client_address(scope) -> str | None:
+    """The client's address as the server gives it: uvicorn takes it from X-Forwarded-For
+    only when the connection comes from FORWARDED_ALLOW_IPS (a proxy; docs/operations.md)."""
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+def _allow_new_chat(address: str) -> bool:
+    """At most NEW_CHATS_PER_HOUR new chats per client address (IPv6: /64) per clock hour."""
     key = f"balie:new-chats:{address}:{int(time.time() // 3600)}"
     cache.add(key, 0, timeout=3600)
     try:

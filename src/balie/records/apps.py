@@ -14,6 +14,7 @@ class RecordsConfig(AppConfig):
 
         followers.register_record_class_rule(record_classes.record_class_for)
         followers.register_opening_details(execution.destruction_details)
+        followers.register_hold_rule(holds.holds_covering)
         verification.register_live_check("messages", live_rows.check_messages)
         search_actions.register_deletion_guard(holds.release_saved_search)
         tenant_actions.organisation_created.connect(

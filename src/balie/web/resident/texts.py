@@ -64,6 +64,12 @@ TEXTS = {
     "err_rate_limited": _(
         "You are sending messages very quickly. Please wait. We will send it shortly."
     ),
+    "upload_rate_limited": _(
+        "You have sent many files just now. Please wait %(seconds)s seconds and try again."
+    ),
+    "err_too_many_unsent_files": _(
+        "You have added many files that you have not sent yet. Send them first."
+    ),
     "err_too_many_chats": _(
         "You have started many conversations just now. Please try again later."
     ),

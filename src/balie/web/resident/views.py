@@ -24,8 +24,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.conf.limits import declared_too_large, too_large_detail
-from balie.conversations import actions, events, selectors
+from balie.conversations import actions, events, limits, selectors
 from balie.conversations.files import FileRejected
+from balie.errors import TooMany
 from balie.tenants.selectors import organisation_by_slug
 from balie.web.downloads import attachment_response
 from balie.web.resident import texts
@@ -44,6 +45,28 @@ def _organisation_or_404(slug: str):
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
+def _too_many(error: TooMany) -> JsonResponse:
+    """429 in the errors' shape, with Retry-After when waiting helps."""
+    response = JsonResponse(error.as_dict(), status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _count_upload(request, conversation, size: int) -> None:
+    """Uploads and their bytes per device token and per client address (IPv6: /64)."""
+    token = limits.token_scope(conversation.organisation_id, conversation.resident_token_hash)
+    address = limits.address_scope(request.META.get("REMOTE_ADDR"))
+    limits.check(
+        [
+            (limits.UPLOADS_PER_TOKEN, token, 1),
+            (limits.UPLOAD_BYTES_PER_TOKEN, token, size),
+            (limits.UPLOADS_PER_IP, address, 1),
+            (limits.UPLOAD_BYTES_PER_IP, address, size),
+        ]
+    )
 
 
 def _language(request) -> str:
@@ -110,11 +133,14 @@ def upload(request, slug: str):
     if uploaded is None:
         return _error(400, "no_file", gettext("Choose a file (field 'file')."))
     try:
+        _count_upload(request, conversation, uploaded.size)
         attachment = actions.do_store_attachment(
             conversation, data=uploaded.read(), filename=uploaded.name or ""
         )
     except FileRejected as rejected:
         return _error(400, rejected.code, str(rejected))
+    except TooMany as refused:  # too many or too much: shown in place, with when to retry
+        return _too_many(refused)
     return JsonResponse(
         {"attachment": events.attachment_payload(attachment, for_resident=True)}, status=201
     )

@@ -435,7 +435,7 @@ function handleError(frame) {
     state.inflight.delete(ref);
     if (code === "rate_limited") {
       showAlert(t("err_rate_limited"));
-      setTimeout(flushOutbox, RATE_LIMIT_RETRY_MS);
+      setTimeout(flushOutbox, Math.max(RATE_LIMIT_RETRY_MS, (frame.retry_after || 0) * 1000));
       return;
     }
     if (PERMANENT_SEND_ERRORS.has(code)) failMessage(ref, code);
@@ -534,6 +534,9 @@ async function uploadFile(file) {
     if (xhr.status === 201 && answer.attachment) {
       queueMessage("", [answer.attachment]);
       announce(t("upload_done", { name: answer.attachment.filename }));
+    } else if (xhr.status === 429 && answer.code === "rate_limited") {
+      const seconds = Number(xhr.getResponseHeader("Retry-After")) || 60;
+      showAlert(t("upload_rate_limited", { seconds }));
     } else {
       showAlert(errorText(answer.code, answer.detail));
     }
