@@ -8,7 +8,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/balie
 LOCALE_PO := $(wildcard src/balie/locale/*/LC_MESSAGES/*.po)
 LOCALE_MO := $(LOCALE_PO:.po=.mo)
 
-.PHONY: demo test test-sqlite test-postgres test-e2e lint schema schema-check install messages clean
+# axe-core for the browser tests' accessibility checks: pinned in a lockfile, installed from
+# npm, never committed (decision 0021).
+AXE_DIR := tests/e2e/axe
+AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+.PHONY: demo test test-sqlite test-postgres test-e2e axe lint schema schema-check install messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +64,15 @@ test-e2e: $(STAMP) $(LOCALE_MO)  ## browser tests in Debian's headless Chromium
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Install Debian's chromium (apt-get install chromium) for the browser tests"; exit 1; fi; \
 	fi
+	@$(MAKE) --no-print-directory axe
 	BALIE_DATA_DIR=var/test-e2e $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+axe:  ## install axe-core from tests/e2e/axe/package-lock.json when missing or out of date
+	@if [ -f $(AXE_JS) ] && [ $(AXE_JS) -nt $(AXE_DIR)/package-lock.json ]; then exit 0; fi; \
+	if command -v npm >/dev/null && (cd $(AXE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error); then \
+		touch $(AXE_JS); \
+	elif [ "$$CI" = "true" ]; then echo "axe-core could not be installed with npm and CI=true: failing"; exit 1; \
+	else echo "SKIPPING the accessibility checks: axe-core could not be installed (needs node and npm; see docs/decisions/0021)"; fi
+
 clean:
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf var .pytest_cache .ruff_cache $(AXE_DIR)/node_modules

@@ -122,7 +122,7 @@ function onFrame(frame) {
       pane?.onRead(frame);
       break;
     case "message_updated": // edited or deleted: show the current state in place
-      pane?.log.querySelector(`li[data-seq="${frame.message.seq}"]`)?.replaceWith(renderMessage(frame.message));
+      pane?.list.querySelector(`li[data-seq="${frame.message.seq}"]`)?.replaceWith(renderMessage(frame.message));
       break;
     case "error":
       onError(frame);
@@ -296,7 +296,10 @@ class Pane {
     const titleId = `pane-title-${this.id}`;
     this.title = h("h2", { id: titleId, tabindex: "-1" }, `${gettext("Conversation")} #${this.id}`);
     this.subtitle = h("p", { class: "pane-sub" });
-    this.log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId });
+    // The list of messages inside a scrolling live region: an <ol> may not take role="log",
+    // and its <li> children must stay in a list (axe: aria-allowed-role, listitem).
+    this.list = h("ol", { class: "messages" });
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId }, this.list);
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
     this.notice = h("p", { class: "notice", role: "alert", hidden: true });
     this.closeButton = h("button", { type: "button", class: "close", "aria-label": gettext("Close"), title: gettext("Close"),
@@ -476,12 +479,12 @@ class Pane {
       pending.el.remove();
       this.pending.delete(m.client_id);
     }
-    if (this.log.querySelector(`li[data-seq="${m.seq}"]`)) return;
+    if (this.list.querySelector(`li[data-seq="${m.seq}"]`)) return;
     this.lastSeq = Math.max(this.lastSeq, m.seq);
     const el = renderMessage(m);
-    const after = [...this.log.querySelectorAll("li[data-seq]")].find((li) => Number(li.dataset.seq) > m.seq);
+    const after = [...this.list.querySelectorAll("li[data-seq]")].find((li) => Number(li.dataset.seq) > m.seq);
     const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
-    this.log.insertBefore(el, after ?? this.log.querySelector("li.pending"));
+    this.list.insertBefore(el, after ?? this.list.querySelector("li.pending"));
     this.updateReadMarks();
     if (atBottom || m.direction !== "inbound") this.log.scrollTop = this.log.scrollHeight;
     if (m.direction === "inbound") this.typing.textContent = "";
@@ -515,7 +518,7 @@ class Pane {
       internal: this.internal.checked, ref: id };
     const el = renderMessage({ direction: frame.internal ? "note" : "outbound", body, attachments: [],
       author: null, created_at: null }, true);
-    this.log.append(el);
+    this.list.append(el);
     this.log.scrollTop = this.log.scrollHeight;
     this.pending.set(id, { frame, el });
     socket.send(frame);
@@ -553,7 +556,7 @@ class Pane {
 
   updateReadMarks() {
     const seen = this.conversation?.resident_read_seq ?? 0;
-    for (const li of this.log.querySelectorAll("li.msg-outbound[data-seq]")) {
+    for (const li of this.list.querySelectorAll("li.msg-outbound[data-seq]")) {
       li.classList.toggle("is-read", Number(li.dataset.seq) <= seen);
     }
   }

@@ -129,6 +129,17 @@ function scrollToBottom() {
   log.scrollTop = log.scrollHeight;
 }
 
+// While the reader is at the newest message, keep it in view when sizes change without a
+// scroll: a photo that loads, a composer that grows, a notice that appears or goes.
+function keepNewestInView() {
+  const log = $("log");
+  let atBottom = true;
+  log.addEventListener("scroll", () => { atBottom = nearBottom(); }, { passive: true });
+  const observer = new ResizeObserver(() => { if (atBottom) scrollToBottom(); });
+  observer.observe(log);
+  observer.observe($("messages"));
+}
+
 function formatSize(bytes) {
   return bytes >= 1024 * 1024 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`;
 }
@@ -139,12 +150,21 @@ function newClientId() {
 }
 
 // --- rendering messages -------------------------------------------------------------------------
+// A photo's box is known before it loads (its size scaled into the bubble), so a photo that
+// arrives later does not push the newest message under the composer.
+const PHOTO_MAX_PX = 220;
+
+function photoSize(file) {
+  if (!file.width || !file.height) return {};
+  const scale = Math.min(1, PHOTO_MAX_PX / file.width, PHOTO_MAX_PX / file.height);
+  return { width: Math.max(1, Math.round(file.width * scale)), height: Math.max(1, Math.round(file.height * scale)) };
+}
+
 function renderAttachment(file) {
   if (file.content_type.startsWith("image/")) {
     const link = el("a", { class: "attachment-image", href: file.url, target: "_blank", rel: "noopener" });
     link.append(el("img", {
-      src: file.url, alt: t("photo_alt", { name: file.filename }), loading: "lazy",
-      width: file.width, height: file.height,
+      src: file.url, alt: t("photo_alt", { name: file.filename }), loading: "lazy", ...photoSize(file),
     }));
     return link;
   }
@@ -640,5 +660,6 @@ document.addEventListener("keydown", (event) => {
 });
 
 applyLanguage();
+keepNewestInView();
 setConnection("connecting");
 connect();
