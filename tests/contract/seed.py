@@ -16,15 +16,14 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balie.conf.settings")
 django.setup()
 
-from django.core.management import call_command  # noqa: E402 - after django.setup()
 import pikepdf  # noqa: E402
+from django.core.management import call_command  # noqa: E402 - after django.setup()
 from PIL import Image  # noqa: E402
 
 from balie.accounts.models import ApiKey  # noqa: E402
 from balie.conversations import actions  # noqa: E402
 from balie.conversations.models import Conversation, Direction  # noqa: E402
 from balie.ops import demo_data  # noqa: E402
-
 
 
 def pdf() -> bytes:

@@ -7,7 +7,12 @@ the real-time fan-out for after commit. One module per concern; import from here
 
 from balie.conversations.actions.attachments import do_store_attachment
 from balie.conversations.actions.editing import do_delete_message, do_edit_message
-from balie.conversations.actions.errors import ActionError, ClientIdConflict
+from balie.conversations.actions.errors import (
+    ActionError,
+    ClientIdConflict,
+    StateConflict,
+    UnknownReference,
+)
 from balie.conversations.actions.handling import (
     do_assign,
     do_change_status,
@@ -28,6 +33,8 @@ __all__ = [
     "ClientIdConflict",
     "SendItem",
     "SendResult",
+    "StateConflict",
+    "UnknownReference",
     "check_send_message",
     "do_assign",
     "do_change_status",
