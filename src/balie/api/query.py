@@ -5,7 +5,8 @@ Every view names its GET parameters in ``query_serializer`` (the same serializer
 ``limit`` and ``offset``. Other methods take no query parameters. :func:`check_query` runs
 for every request (``ApiViewMixin.initial``) and refuses, in the API's error shape, a
 parameter that is not declared, one given twice that is not a list, and a value its field
-does not accept (an empty ``until=`` too, which DRF's forms-style parsing would skip).
+does not accept (an empty ``until=`` too, which DRF's forms-style parsing would skip),
+unless the view checks the values itself (``query_values_checked_here = False``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def check_query(request, view) -> None:
     if request.method.upper() not in view.allowed_methods:
         return  # the method itself is refused (405) right after
     declared = declared_parameters(view, request.method)
+    problems: dict[str, object] = {}
     for name, values in request.query_params.lists():
         check_text(name, "query")
         field = declared.get(name)
@@ -57,7 +59,11 @@ def check_query(request, view) -> None:
             check_text(value, name)
         if len(values) > 1 and not isinstance(field, serializers.ListField):
             raise RepeatedParameter(field=name, params={"name": name})
+        if not getattr(view, "query_values_checked_here", True):
+            continue
         try:
             field.run_validation(values if isinstance(field, serializers.ListField) else values[0])
         except serializers.ValidationError as error:
-            raise serializers.ValidationError({name: error.detail}) from None
+            problems[name] = error.detail
+    if problems:
+        raise serializers.ValidationError(problems)

@@ -27,6 +27,7 @@ from balie.search.selectors import (
 
 class SearchView(ApiView):
     query_serializer = SearchParamsSerializer
+    query_values_checked_here = False  # parse_search checks them, with its precise codes
 
     @extend_schema(
         operation_id="search_messages",
