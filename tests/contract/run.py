@@ -108,7 +108,7 @@ def main() -> int:
             "--report-dir", str(data_dir / "report"),
             *extra,
         ]  # fmt: skip
-        status = subprocess.call(command, env=env)
+        status = subprocess.call(command, env=env, cwd=data_dir)  # its .schemathesis/ there
     finally:
         stop(server)
         log.close()
