@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -148,27 +148,38 @@ class _Getter:
         return self.many(name) if name == "label" else self.one(name)
 
 
+# Where a date at the edge of the calendar (0001-01-01 with a positive offset, the end of
+# 9999-12-31) would leave it, the period has no bound on that side.
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def _moment(value: str, name: str, *, end_of_day: bool) -> datetime | None:
     if not value:
         return None
     try:
         day = date.fromisoformat(value) if len(value) == 10 else None
         moment = parse_datetime(value) if day is None else None
-        if day is not None:
-            start = timezone.make_aware(datetime.combine(day, time.min))
-            return start + timedelta(days=1) if end_of_day else start
-        if moment is not None and timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        if moment is not None:
-            return moment + timedelta(microseconds=1) if end_of_day else moment
-    except (ValueError, OverflowError):  # not a date, or one at the edge of the calendar
-        pass
-    raise SearchError(
-        "invalid_date",
-        _("'%(value)s' is not a date: use YYYY-MM-DD or an ISO 8601 moment."),
-        field=name,
-        params={"value": value[:40]},
-    )
+    except ValueError:
+        day = moment = None
+    if day is not None:
+        moment, later = datetime.combine(day, time.min), timedelta(days=1)
+    elif moment is not None:
+        later = timedelta(microseconds=1)
+    else:
+        raise SearchError(
+            "invalid_date",
+            _("'%(value)s' is not a date: use YYYY-MM-DD or an ISO 8601 moment."),
+            field=name,
+            params={"value": value[:40]},
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        moment = moment.astimezone(UTC)
+        return moment + later if end_of_day else moment
+    except OverflowError:
+        return _EARLIEST if moment.year == 1 else _LATEST
 
 
 def _choice(value: str, name: str, choices) -> str | None:
