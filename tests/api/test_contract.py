@@ -178,6 +178,10 @@ def test_unknown_body_fields_are_refused_and_blank_labels_dropped(utrecht_key, w
         ({"to": "9999-12-31"}, 200),
         ({"sort": "relevance"}, 200),  # no query and no filter: the newest messages
         ({"from": "0"}, 400),
+        ({"to": ""}, 400),  # not left out: the contract says a date
+        ({"to": " "}, 400),
+        ({"channel": ""}, 400),
+        ({"q": " "}, 200),
         ({"q": "hallo", "page": "173"}, 404),
     ],
 )

@@ -6,7 +6,8 @@ Every view names its GET parameters in ``query_serializer`` (the same serializer
 for every request (``ApiViewMixin.initial``) and refuses, in the API's error shape, a
 parameter that is not declared, one given twice that is not a list, and a value its field
 does not accept (an empty ``until=`` too, which DRF's forms-style parsing would skip),
-unless the view checks the values itself (``query_values_checked_here = False``).
+unless the view checks the values itself (``query_values_checked_here = False``; a blank
+value is still checked here, as the view would take it as left out).
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def check_query(request, view) -> None:
             check_text(value, name)
         if len(values) > 1 and not isinstance(field, serializers.ListField):
             raise RepeatedParameter(field=name, params={"name": name})
-        if not getattr(view, "query_values_checked_here", True):
-            continue
+        if not getattr(view, "query_values_checked_here", True) and all(v.strip() for v in values):
+            continue  # the view checks them; a blank one it would take as left out
         try:
             field.run_validation(values if isinstance(field, serializers.ListField) else values[0])
         except serializers.ValidationError as error:

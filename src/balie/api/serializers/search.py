@@ -3,6 +3,10 @@ results, and saved searches."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +20,19 @@ from balie.search.selectors import Hit
 
 @extend_schema_field({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
 class MomentField(serializers.CharField):
-    """A date (YYYY-MM-DD) or an ISO 8601 moment."""
+    """A date (YYYY-MM-DD) or an ISO 8601 moment (``parse_search`` reads it)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            valid = date.fromisoformat(value) if len(value) == 10 else parse_datetime(value)
+        except ValueError:
+            valid = None
+        if valid is None:
+            raise serializers.ValidationError(
+                gettext("Use YYYY-MM-DD or an ISO 8601 moment."), code="invalid_date"
+            )
+        return value
 
 
 def _id(help_text: str) -> serializers.IntegerField:
