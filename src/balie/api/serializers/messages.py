@@ -16,7 +16,7 @@ from balie.api.fields import (
     StrictCharField,
 )
 from balie.conversations import events
-from balie.conversations.actions.messages import (
+from balie.conversations.actions import (
     MAX_ATTACHMENTS,
     check_attachment_ids,
     check_client_id,

@@ -20,7 +20,11 @@ from balie.conversations.actions.handling import (
     do_update_details,
 )
 from balie.conversations.actions.messages import (
+    MAX_ATTACHMENTS,
+    check_attachment_ids,
+    check_client_id,
     check_send_message,
+    clean_body,
     do_mark_read,
     do_send_message,
 )
@@ -29,13 +33,17 @@ from balie.conversations.actions.webchat import do_start_webchat, hash_token
 from balie.conversations.delivery import do_record_delivery
 
 __all__ = [
+    "MAX_ATTACHMENTS",
     "ActionError",
     "ClientIdConflict",
     "SendItem",
     "SendResult",
     "StateConflict",
     "UnknownReference",
+    "check_attachment_ids",
+    "check_client_id",
     "check_send_message",
+    "clean_body",
     "do_assign",
     "do_change_status",
     "do_create_team",
