@@ -69,6 +69,8 @@ def test_a_parameter_given_twice_is_refused(utrecht_key):
     ("query", "field"),
     [
         ("offset=null", "offset"),
+        ("offset=0.0", "offset"),
+        ("limit=%205", "limit"),
         ("offset=-1", "offset"),
         ("limit=0", "limit"),
         ("limit=501", "limit"),
@@ -182,6 +184,7 @@ def test_unknown_body_fields_are_refused_and_blank_labels_dropped(utrecht_key, w
         ({"to": " "}, 400),
         ({"channel": ""}, 400),
         ({"q": " "}, 200),
+        ({"q": "hallo", "from": "2196-04-25", "to": "0210-05-11T07:07:03+01:10"}, 200),
         ({"q": "hallo", "page": "173"}, 404),
     ],
 )

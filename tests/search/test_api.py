@@ -108,7 +108,6 @@ def test_what_the_filters_name_must_exist(corpus, woo_wim, params, field, code):
         ({"q": "p*"}, "q", "prefix_too_short"),
         ({"q": "paspoort", "from": "gisteren"}, "from", "invalid_date"),
         ({"q": "paspoort", "to": "2026-02-30"}, "to", "invalid_date"),
-        ({"q": "paspoort", "from": "2026-03-01", "to": "2026-02-01"}, "to", "invalid_period"),
         ({"q": "paspoort", "status": "weg"}, "status", "invalid_status"),
         ({"q": "paspoort", "channel": "fax"}, "channel", "invalid_channel"),
         ({"q": "paspoort", "direction": "system"}, "direction", "invalid_direction"),

@@ -6,6 +6,8 @@ bug, so the request serializers use these and answer ``wrong_type``.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -63,8 +65,20 @@ class IdField(StrictIntegerField):
         super().__init__(**kwargs)
 
 
-class BoundedIntegerField(serializers.IntegerField):
-    """A whole number from a query string: one the database can compare with, or
+class DigitsIntegerField(serializers.IntegerField):
+    """A whole number from a query string, written as one: digits only, not DRF's ``"0.0"``
+    or ``" 5 "`` (the contract says integer)."""
+
+    digits = re.compile(r"-?[0-9]+")
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not self.digits.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BoundedIntegerField(DigitsIntegerField):
+    """A whole number from a query string that the database can compare with, or
     ``invalid_field`` (``min_value``/``max_value`` narrow it further; the contract states the
     range)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
+from balie.api.fields import DigitsIntegerField
 from balie.conversations.actions.checks import MAX_INT
 
 __all__ = ["MAX_LIMIT", "Pagination", "PageSerializer"]
@@ -18,10 +19,10 @@ MAX_LIMIT = 500
 
 
 class PageSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(
+    limit = DigitsIntegerField(
         required=False, min_value=1, max_value=MAX_LIMIT, help_text="Results per page."
     )
-    offset = serializers.IntegerField(
+    offset = DigitsIntegerField(
         required=False, min_value=0, max_value=MAX_INT, help_text="Results to skip."
     )
 

@@ -36,7 +36,7 @@ class SearchView(ApiView):
             "Messages (internal notes included) of the conversations the caller may read, "
             "with a highlighted snippet each. API keys need the scope conversations:read. "
             "Every search is written to the audit log. Without q and filters: the newest "
-            "messages first."
+            "messages first; a period whose from is after its to finds nothing."
         ),
         parameters=[SearchParamsSerializer],
         responses={200: SearchResultSerializer, **errors(400, 404)},
@@ -45,7 +45,7 @@ class SearchView(ApiView):
         actor = principal(request)
         organisation = organisation_of(actor, request.query_params.get("organisation"))
         page = search_messages(
-            actor, organisation, parse_search(organisation.pk, request.GET, allow_empty=True)
+            actor, organisation, parse_search(organisation.pk, request.GET, explain_empty=False)
         )
         return Response(SearchResultSerializer(page).data)
 

@@ -88,10 +88,14 @@ class SearchRequest:
 
 
 def parse_search(
-    organisation_id: int, data: Mapping, *, allow_empty: bool = False
+    organisation_id: int, data: Mapping, *, explain_empty: bool = True
 ) -> SearchRequest:
-    """Check ``data`` (a QueryDict or a dict of strings / lists of strings). An empty search
-    (no query, no filter) is refused unless ``allow_empty`` (the API: the newest messages)."""
+    """Check ``data`` (a QueryDict or a dict of strings / lists of strings).
+
+    ``explain_empty``: refuse, with a sentence for the person who typed it, a search without
+    query or filter (``empty_query``) and a period that ends before it starts
+    (``invalid_period``). The API passes False: its contract cannot state rules across
+    parameters, so there the first lists the newest messages and the second finds nothing."""
     get = _Getter(data)
     query = parse_query(get.one("q"))
     filters = Filters(
@@ -108,11 +112,11 @@ def parse_search(
         ),
         direction=DIRECTIONS.get(_choice(get.one("direction"), "direction", DIRECTIONS) or ""),
     )
-    if filters.since and filters.until and filters.since >= filters.until:
+    if explain_empty and filters.since and filters.until and filters.since >= filters.until:
         raise SearchError(
             "invalid_period", _("The date 'from' is after the date 'to'."), field="to"
         )
-    if not query and not filters and not allow_empty:
+    if explain_empty and not query and not filters:
         raise SearchError(
             "empty_query", _("Give a search query, or choose at least one filter."), field="q"
         )

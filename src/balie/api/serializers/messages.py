@@ -11,6 +11,7 @@ from rest_framework import serializers
 from balie.api.fields import (
     BoundedIntegerField,
     ClosedSerializer,
+    DigitsIntegerField,
     IdField,
     StrictBooleanField,
     StrictCharField,
@@ -113,7 +114,7 @@ class MessageQuerySerializer(serializers.Serializer):
     after_seq = BoundedIntegerField(
         required=False, default=0, min_value=0, help_text="Only messages with a higher seq."
     )
-    limit = serializers.IntegerField(
+    limit = DigitsIntegerField(
         required=False, default=100, min_value=1, max_value=500, help_text="At most this many."
     )
 
