@@ -13,7 +13,7 @@ LOCALE_MO := $(LOCALE_PO:.po=.mo)
 AXE_DIR := tests/e2e/axe
 AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test test-sqlite test-postgres test-e2e axe lint schema schema-check install messages clean
+.PHONY: demo test test-sqlite test-postgres test-contract test-e2e axe lint schema schema-check install messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ messages: $(STAMP)  ## extract the texts of src/balie into the .po catalogues (n
 demo: $(STAMP) $(LOCALE_MO)  ## set up demo data on SQLite in ./data and start Balie on 127.0.0.1:8000
 	$(BIN)/balie demo --data-dir data $(if $(PORT),--port $(PORT),)
 
-test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, browser
-	$(MAKE) lint schema-check test-sqlite test-postgres test-e2e
+test: $(STAMP)  ## the whole suite: lint, schema check, SQLite, PostgreSQL, contract, browser
+	$(MAKE) lint schema-check test-sqlite test-postgres test-contract test-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests $(wildcard bench)
@@ -57,6 +57,9 @@ test-postgres: $(STAMP) $(LOCALE_MO)  ## the same suite on PostgreSQL; mandatory
 		BALIE_DATA_DIR=var/test-postgres DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL at $(PG_URL) is not reachable and CI=true: failing"; exit 1; \
 	else echo "SKIPPED: PostgreSQL at $(PG_URL) not reachable (mandatory with CI=true)"; fi
+
+test-contract: $(STAMP) $(LOCALE_MO)  ## schemathesis against openapi.yaml on a running server (decision 0022)
+	$(BIN)/python tests/contract/run.py $(CONTRACT_ARGS)
 
 test-e2e: $(STAMP) $(LOCALE_MO)  ## browser tests in Debian's headless Chromium
 	@if [ ! -x /usr/bin/chromium ]; then \

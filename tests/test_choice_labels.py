@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from balie.accounts.models import ApiScope, Role
 from balie.archive.models import HoldKind, ListStatus, Waardering
 from balie.conversations import actions
-from balie.conversations.actions import ActionError
+from balie.conversations.actions import StateConflict
 from balie.conversations.models import Channel, DeliveryStatus, Direction, Message, Status
 from balie.imports.selection import ChatSummary, Context, propose
 from tests.imports.helpers import msg
@@ -110,7 +110,7 @@ def test_a_refused_status_change_names_the_statuses_in_the_readers_language(webc
     conversation, _token = webchat
     conversation = actions.do_change_status(conversation, actor=agent_anna, status="closed")
 
-    with pytest.raises(ActionError) as raised:
+    with pytest.raises(StateConflict) as raised:
         actions.do_change_status(conversation, actor=agent_anna, status="open")
 
     assert raised.value.message == "Van Gesloten kan niet naar Open."

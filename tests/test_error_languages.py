@@ -79,9 +79,9 @@ def test_a_search_error_with_several_placeholders(utrecht):
         parse_search(utrecht.pk, {"q": "paspoort", "page": "0"})
 
     assert raised.value.field == "page"
-    assert raised.value.message == "page moet een geheel getal zijn van 1 of hoger."
+    assert raised.value.message == "page moet een geheel getal zijn van 1 tot en met 10000."
     with translation.override("en"):
-        assert raised.value.message == "page must be a whole number of 1 or more."
+        assert raised.value.message == "page must be a whole number from 1 to 10000."
 
 
 def test_a_lazy_placeholder_follows_the_language_too():

@@ -150,7 +150,7 @@ def test_sending_to_a_closed_conversation_is_refused(as_user, agent_anna, webcha
         format="json",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "conversation_closed"
     assert stored() == before
 

@@ -126,6 +126,6 @@ def test_attachment_of_another_organisation_cannot_be_sent(
         format="json",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["code"] == "unknown_attachment"
     assert stored() == before

@@ -14,6 +14,7 @@ from balie.conversations import actions
 from balie.conversations.blobs import blob_name, open_blob
 from balie.conversations.files import FileRejected, check_upload
 from balie.conversations.models import Attachment
+from balie.errors import BalieError
 
 
 def jpeg_with_gps() -> bytes:
@@ -172,7 +173,7 @@ def test_uploads_by_a_key_are_staff_side_and_attributed(webchat, utrecht_api_key
     event = ArchiveEvent.objects.get(event_type="attachment.added")
     assert (event.actor_kind, event.api_key_id) == ("api", key.pk)
     # The resident cannot send the municipality's upload as their own.
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         actions.do_send_message(
             conversation,
             direction="inbound",

@@ -7,6 +7,7 @@ import pytest
 from balie.archive.models import ArchiveEvent
 from balie.conversations import actions
 from balie.conversations.models import Direction, Message
+from balie.errors import BalieError
 
 
 def test_assign_records_event_and_staff_only_system_line(webchat, lead_lotte, agent_anna):
@@ -21,14 +22,14 @@ def test_assign_records_event_and_staff_only_system_line(webchat, lead_lotte, ag
 
 def test_cannot_assign_to_staff_of_another_municipality(webchat, lead_lotte, agent_gerrit):
     conversation, _token = webchat
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         actions.do_assign(conversation, actor=lead_lotte, assignee=agent_gerrit)
     assert error.value.code == "invalid_assignee"
 
 
 def test_cannot_move_to_a_team_of_another_municipality(webchat, lead_lotte, groningen_team):
     conversation, _token = webchat
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         actions.do_assign(conversation, actor=lead_lotte, team=groningen_team, change_team=True)
     assert error.value.code == "invalid_team"
 
@@ -39,7 +40,7 @@ def test_cannot_move_to_a_team_of_another_municipality(webchat, lead_lotte, gron
 )
 def test_status_changes_follow_the_lifecycle(webchat, agent_anna, path, code):
     conversation, _token = webchat
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         for status in path:
             conversation = actions.do_change_status(conversation, actor=agent_anna, status=status)
     assert error.value.code == code
@@ -89,6 +90,6 @@ def test_cannot_assign_to_someone_who_does_not_handle_conversations(
     webchat, lead_lotte, auditor_aziz
 ):
     conversation, _token = webchat
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         actions.do_assign(conversation, actor=lead_lotte, assignee=auditor_aziz)
     assert error.value.code == "invalid_assignee"

@@ -11,6 +11,7 @@ from django.db import close_old_connections, connection
 from balie.archive.models import ArchiveEvent
 from balie.conversations import actions, selectors
 from balie.conversations.models import Conversation, Direction, Message
+from balie.errors import BalieError
 from tests.factories import send
 
 
@@ -74,7 +75,7 @@ def test_resident_message_reopens_pending_conversation(webchat, agent_anna):
 def test_closed_conversation_refuses_new_messages(webchat, agent_anna):
     conversation, _token = webchat
     actions.do_change_status(conversation, actor=agent_anna, status="closed")
-    with pytest.raises(actions.ActionError) as error:
+    with pytest.raises(BalieError) as error:
         send(conversation, "Hallo?")
     assert error.value.code == "conversation_closed"
 
@@ -127,7 +128,7 @@ def test_check_send_message_rejects_bad_input(webchat, body, client_id, attachme
 def test_unknown_attachment_rolls_back_whole_send(webchat):
     conversation, _token = webchat
     before = (Message.objects.count(), ArchiveEvent.objects.count())
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(BalieError):
         actions.do_send_message(
             conversation,
             direction=Direction.INBOUND,

@@ -245,16 +245,16 @@ def test_who_may_import(
 
 def test_an_imported_conversation_is_read_only(monkeypatch, tmp_path, utrecht, agent_anna):
     from balie.conversations import actions
-    from balie.conversations.actions.errors import ActionError
+    from balie.conversations.actions.errors import StateConflict
 
     export = export_of(monkeypatch, tmp_path, _mixed())
     do_import(export, organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules())
     conversation = ImportedChat.objects.get().conversation
-    with pytest.raises(ActionError) as refused:
+    with pytest.raises(StateConflict) as refused:  # 409 on the API
         actions.do_change_status(conversation, actor=agent_anna, status="open")
     assert refused.value.code == "imported_conversation"
     [result] = actions.send_messages(
         [actions.SendItem(conversation, Direction.OUTBOUND, "Hallo Jan", "c1", agent_anna)]
     )
-    assert isinstance(result, ActionError) and result.code == "imported_conversation"
+    assert isinstance(result, StateConflict) and result.code == "imported_conversation"
     assert conversation.messages.count() == 3

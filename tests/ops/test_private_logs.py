@@ -71,12 +71,14 @@ def test_an_api_500_logs_neither_body_nor_querystring_nor_exception_text(
     client = APIClient(HTTP_AUTHORIZATION=f"Bearer {utrecht_api_key[1]}")
     monkeypatch.setattr(actions, "do_send_message", _raise_marked)
     client.raise_request_exception = False
+    monkeypatch.setattr("balie.api.conversations.filter_conversations", _raise_marked)
     response = client.post(
-        f"/api/v1/conversations/{conversation.pk}/messages/?note={MARK}",
+        f"/api/v1/conversations/{conversation.pk}/messages/",
         {"body": f"mijn BSN {MARK}", "client_id": f"crm-{MARK}"},
         format="json",
     )
-    assert response.status_code == 500
+    listed = client.get(f"/api/v1/conversations/?case_reference={MARK}")
+    assert response.status_code == listed.status_code == 500
     _assert_private(logs.getvalue(), exception="ValueError", function="_raise_marked")
     assert "Internal Server Error: /api/v1/conversations/" in logs.getvalue()
 

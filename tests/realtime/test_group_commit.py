@@ -35,7 +35,7 @@ def test_a_bad_send_in_a_batch_does_not_take_the_others_down(webchat):
             _request(conversation, "derde"),
         ]
     )
-    assert isinstance(outcomes[1], actions.ActionError)
+    assert isinstance(outcomes[1], actions.UnknownReference)
     assert [o.result.message.seq for o in (outcomes[0], outcomes[2])] == [1, 2]
     assert [m.body for m in Message.objects.order_by("seq")] == ["eerste", "derde"]
     # Fan-out is collected for after the commit: each message to staff and resident, and

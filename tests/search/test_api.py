@@ -79,14 +79,28 @@ def test_a_filter_naming_another_tenants_team_is_refused(corpus, agent_gerrit, u
     response = client_for(agent_gerrit).get(
         "/api/v1/search/", {"q": "paspoort", "team": utrecht_team.pk}
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["fields"]["team"][0]["code"] == "unknown_team"
 
 
 @pytest.mark.parametrize(
     ("params", "field", "code"),
     [
-        ({}, "q", "empty_query"),
+        ({"q": "paspoort", "contact": "999999"}, "contact", "unknown_contact"),
+        ({"q": "paspoort", "label": "bestaat-niet"}, "label", "unknown_label"),
+        ({"q": "paspoort", "page": "2"}, "page", "page_out_of_range"),
+    ],
+)
+def test_what_the_filters_name_must_exist(corpus, woo_wim, params, field, code):
+    """Well formed, but naming nothing there: 404, as an id in the address would be."""
+    response = client_for(woo_wim).get("/api/v1/search/", params)
+    assert response.status_code == 404, response.json()
+    assert response.json()["fields"][field][0]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
         ({"q": "x" * 501}, "q", "query_too_long"),
         ({"q": " ".join(f"woord{n}" for n in range(21))}, "q", "too_many_terms"),
         ({"q": "-paspoort"}, "q", "only_excluded"),
@@ -94,16 +108,12 @@ def test_a_filter_naming_another_tenants_team_is_refused(corpus, agent_gerrit, u
         ({"q": "p*"}, "q", "prefix_too_short"),
         ({"q": "paspoort", "from": "gisteren"}, "from", "invalid_date"),
         ({"q": "paspoort", "to": "2026-02-30"}, "to", "invalid_date"),
-        ({"q": "paspoort", "from": "2026-03-01", "to": "2026-02-01"}, "to", "invalid_period"),
         ({"q": "paspoort", "status": "weg"}, "status", "invalid_status"),
         ({"q": "paspoort", "channel": "fax"}, "channel", "invalid_channel"),
         ({"q": "paspoort", "direction": "system"}, "direction", "invalid_direction"),
         ({"q": "paspoort", "sort": "name"}, "sort", "invalid_sort"),
         ({"q": "paspoort", "team": "abc"}, "team", "unknown_team"),
-        ({"q": "paspoort", "contact": "999999"}, "contact", "unknown_contact"),
-        ({"q": "paspoort", "label": "bestaat-niet"}, "label", "unknown_label"),
         ({"q": "paspoort", "page": "0"}, "page", "invalid_page"),
-        ({"q": "paspoort", "page": "2"}, "page", "page_out_of_range"),
         ({"q": "paspoort", "page_size": "101"}, "page_size", "invalid_page_size"),
     ],
 )

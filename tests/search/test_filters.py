@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from balie.conversations.models import Channel
 from balie.search.errors import SearchError
+from balie.search.params import parse_search
 from tests.factories import send
 from tests.search.helpers import ids, search
 
@@ -183,3 +184,18 @@ def test_words_within_one_contact_or_zaaknummer_rank_and_page(corpus, woo_wim, u
     assert second.total == 2 and len(second.hits) == 1
     assert ids(woo_wim, utrecht, "vergunning -online", contact=contact) == {p1.pk}
     assert ids(woo_wim, utrecht, "paspoort", contact=contact) == set()
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"q": ""}, "empty_query"),
+        ({"q": "a", "from": "2026-03-01", "to": "2026-02-01"}, "invalid_period"),
+    ],
+)
+def test_people_are_told_why_a_search_would_be_empty(utrecht, params, code):
+    """The console and the CLI explain; the API (explain_empty=False) answers the search."""
+    with pytest.raises(SearchError) as refused:
+        parse_search(utrecht.pk, params)
+    assert refused.value.code == code
+    assert parse_search(utrecht.pk, params, explain_empty=False).page == 1

@@ -114,7 +114,7 @@ def test_closed_cannot_be_reopened(anna, webchat):
     conversation, _ = webchat
     _post(anna, _status(conversation), {"status": "closed"})
     response = _post(anna, _status(conversation), {"status": "open"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
     assert "Gesloten" in response.json()["detail"]
 

@@ -13,6 +13,7 @@ from balie.api.errors import PayloadTooLarge
 from balie.api.serializers.messages import AttachmentSerializer, UploadSerializer
 from balie.conf.limits import declared_too_large, too_large_detail
 from balie.conversations import actions, selectors
+from balie.conversations.files import CONTENT_TYPES
 from balie.web.downloads import attachment_response
 
 
@@ -64,9 +65,10 @@ class AttachmentDownloadView(ApiView):
         ),
         parameters=[path_id("attachment_id", "Id of the attachment.")],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The file."
-            ),
+            **{
+                (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+                for content_type in CONTENT_TYPES
+            },
             **errors(404),
         },
     )

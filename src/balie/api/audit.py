@@ -44,6 +44,7 @@ def _entries(request):
 
 class AuditListView(AuditScope, ApiViewMixin, generics.ListAPIView):
     serializer_class = AuditEntrySerializer
+    query_serializer = AuditFilterSerializer
 
     def get_queryset(self):
         return _entries(self.request)
@@ -63,6 +64,8 @@ class AuditListView(AuditScope, ApiViewMixin, generics.ListAPIView):
 
 
 class AuditExportView(AuditScope, ApiView):
+    query_serializer = AuditFilterSerializer
+
     @extend_schema(
         operation_id="audit_export",
         summary="The audit log as CSV",
@@ -101,7 +104,7 @@ class IntegrityListView(AuditScope, ApiViewMixin, generics.ListAPIView):
             "the audit log's hash chains. For records managers, auditors and administrators, "
             "and API keys with the scope audit:read."
         ),
-        responses={200: VerificationRunSerializer(many=True)},
+        responses={200: VerificationRunSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from balie.accounts.models import ApiScope
 from balie.api.parsers import JsonParser
 from balie.api.permissions import HasApiScope, IsStaffPrincipal, principal, staff_user
+from balie.api.query import check_query
 from balie.api.serializers.errors import ErrorSerializer
-from balie.conversations.actions.checks import check_text
 
 __all__ = ["ApiView", "ApiViewMixin", "errors", "path_id", "principal", "staff_user"]
 
@@ -20,11 +21,11 @@ class ApiViewMixin:
     read_scope = ApiScope.CONVERSATIONS_READ
     write_scope = ApiScope.CONVERSATIONS_WRITE
 
+    query_serializer: type[Serializer] | None = None  # the GET parameters (balie.api.query)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        for name, values in request.query_params.lists():  # bodies: see JsonParser
-            for value in values:
-                check_text(value, name)
+        check_query(request, self)  # bodies: see JsonParser
 
 
 class ApiView(ApiViewMixin, APIView):
@@ -44,8 +45,9 @@ _DESCRIPTIONS = {
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Error responses for the schema; 401 and 403 are always possible."""
-    wanted = sorted({401, 403, *statuses})
+    """Error responses for the schema; 400 (a query parameter that is not declared), 401
+    and 403 are always possible."""
+    wanted = sorted({400, 401, 403, *statuses})
     return {s: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[s]) for s in wanted}
 
 

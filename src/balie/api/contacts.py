@@ -19,6 +19,7 @@ class ContactScope:
 
 class ContactListView(ContactScope, ApiViewMixin, generics.ListAPIView):
     serializer_class = ContactSerializer
+    query_serializer = ContactFilterSerializer
 
     def get_queryset(self):
         params = ContactFilterSerializer(data=self.request.query_params)

@@ -45,6 +45,7 @@ def conversation_response(conversation: Conversation) -> Response:
 
 class ConversationListView(ApiViewMixin, generics.ListAPIView):
     serializer_class = ConversationSerializer
+    query_serializer = ConversationFilterSerializer
 
     def get_queryset(self):
         params = ConversationFilterSerializer(data=self.request.query_params)
@@ -148,7 +149,7 @@ class StatusView(ApiView):
         description="open → pending → resolved → closed; closed is final.",
         parameters=[CONVERSATION_ID],
         request=StatusSerializer,
-        responses={200: ConversationSerializer, **errors(400, 404)},
+        responses={200: ConversationSerializer, **errors(400, 404, 409)},
     )
     def post(self, request, conversation_id):
         conversation = selectors.access_conversation(

@@ -8,18 +8,21 @@ request field (dotted for nested values, e.g. ``attachments.0``) to its problems
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from balie.errors import BalieError, TooMany
 
-__all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler"]
+__all__ = ["MalformedJson", "PayloadTooLarge", "exception_handler", "server_error"]
 
 
 class MalformedJson(exceptions.ParseError):
@@ -46,6 +49,8 @@ _DETAILS = {
     "throttled": _("Too many requests; try again later."),
 }
 _INVALID = _("The input is not valid; see 'fields'.")
+_SERVER_ERROR = _("Something went wrong on our side. Try again later.")
+logger = logging.getLogger("django.request")
 
 
 def exception_handler(exc, context):
@@ -60,14 +65,29 @@ def exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):  # a JSON body over DATA_UPLOAD_MAX_MEMORY_SIZE
         exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None  # an unexpected error: Django's 500 handling and logging
+    if response is None:  # an unexpected error: logged as Django would, answered in JSON
+        request = context.get("request")
+        logger.error(
+            "Internal Server Error: %s",
+            getattr(request, "path", "?"),
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"status_code": 500},
+        )
+        return Response(body("server_error", str(_SERVER_ERROR)), status=500)
     if isinstance(exc, exceptions.ValidationError):
         response.data = body("invalid", str(_INVALID), _field_errors(exc.detail))
     else:
         code, detail = _code_and_detail(exc)
         response.data = body(code, detail)
     return response
+
+
+def server_error(request):
+    """``handler500``: an error outside a view (middleware, URL resolution) under /api/ is a
+    JSON 500 in the API's shape too; elsewhere Django's own page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(body("server_error", str(_SERVER_ERROR)), status=500)
+    return defaults.server_error(request)
 
 
 def body(code: str, detail: str, fields: dict | None = None) -> dict:

@@ -18,6 +18,8 @@ from balie.conversations.models import Direction
 
 
 class MessagesView(ApiView):
+    query_serializer = MessageQuerySerializer
+
     @extend_schema(
         operation_id="messages_list",
         summary="Messages in seq order",

@@ -80,7 +80,7 @@ class RecordClassListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         operation_id="record_classes_list",
         summary="Record classes (retention terms)",
         description=READ_ONLY,
-        responses={200: RecordClassSerializer(many=True)},
+        responses={200: RecordClassSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -144,7 +144,7 @@ class DueListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
             "term, oldest due first; `held` marks those a hold or open Woo request blocks. "
             + READ_ONLY
         ),
-        responses={200: DueSerializer(many=True)},
+        responses={200: DueSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -160,7 +160,7 @@ class ReviewListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         operation_id="retention_reviews",
         summary="The daily retention reviews",
         description="Newest first: how many were due and held, per record class. " + READ_ONLY,
-        responses={200: RetentionReviewSerializer(many=True)},
+        responses={200: RetentionReviewSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -184,7 +184,7 @@ class HoldListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         operation_id="holds_list",
         summary="Legal holds and open Woo requests",
         description="Active holds first, then released ones. " + READ_ONLY,
-        responses={200: HoldSerializer(many=True)},
+        responses={200: HoldSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -260,7 +260,7 @@ class DestructionListView(RecordsScope, ApiViewMixin, generics.ListAPIView):
         operation_id="destruction_lists_list",
         summary="Destruction lists",
         description="Newest first. " + READ_ONLY,
-        responses={200: DestructionListSerializer(many=True)},
+        responses={200: DestructionListSerializer(many=True), **errors()},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

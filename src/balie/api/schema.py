@@ -1,4 +1,5 @@
-"""OpenAPI: the API key scheme, and the schema endpoint (public: the contract is in git)."""
+"""OpenAPI: the API key scheme, the schema endpoint (public: the contract is in git), and
+what the serializers cannot say by themselves (``precise_requests``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,23 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "<prefix>.<secret>",
             "description": "An API key made with `balie apikey create`; scopes limit its use.",
         }
+
+
+def precise_requests(result, generator, request, public):
+    """A postprocessing hook: request bodies take only their own fields (the server refuses
+    others: ``balie.api.fields.ClosedSerializer`` and the records views), and a message needs a
+    text with more than white space or at least one attachment (``empty_message``)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    send = schemas.get("SendMessageRequest")
+    if send is not None:
+        send["anyOf"] = [
+            {"required": ["body"], "properties": {"body": {"pattern": r"\S"}}},
+            {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+        ]
+    return result
 
 
 class SchemaView(SpectacularAPIView):

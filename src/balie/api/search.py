@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from balie.api.base import ApiView, errors, path_id, principal, staff_user
 from balie.api.serializers.search import (
+    OrganisationQuerySerializer,
     SavedSearchCreateSerializer,
     SavedSearchSerializer,
     SearchParamsSerializer,
@@ -23,23 +24,19 @@ from balie.search.selectors import (
     search_messages,
 )
 
-ORGANISATION = OpenApiParameter(
-    "organisation",
-    str,
-    OpenApiParameter.QUERY,
-    required=False,
-    description="Organisation slug; needed only for staff who work for several.",
-)
-
 
 class SearchView(ApiView):
+    query_serializer = SearchParamsSerializer
+    query_values_checked_here = False  # parse_search checks them, with its precise codes
+
     @extend_schema(
         operation_id="search_messages",
         summary="Search messages",
         description=(
             "Messages (internal notes included) of the conversations the caller may read, "
             "with a highlighted snippet each. API keys need the scope conversations:read. "
-            "Every search is written to the audit log."
+            "Every search is written to the audit log. Without q and filters: the newest "
+            "messages first; a period whose from is after its to finds nothing."
         ),
         parameters=[SearchParamsSerializer],
         responses={200: SearchResultSerializer, **errors(400, 404)},
@@ -47,7 +44,9 @@ class SearchView(ApiView):
     def get(self, request):
         actor = principal(request)
         organisation = organisation_of(actor, request.query_params.get("organisation"))
-        page = search_messages(actor, organisation, parse_search(organisation.pk, request.GET))
+        page = search_messages(
+            actor, organisation, parse_search(organisation.pk, request.GET, explain_empty=False)
+        )
         return Response(SearchResultSerializer(page).data)
 
 
@@ -59,11 +58,13 @@ def _staff(request):
 
 
 class SavedSearchListView(ApiView):
+    query_serializer = OrganisationQuerySerializer
+
     @extend_schema(
         operation_id="saved_searches_list",
         summary="Your saved searches",
         description="For staff; an API key gets 403.",
-        parameters=[ORGANISATION],
+        parameters=[OrganisationQuerySerializer],
         responses={200: SavedSearchSerializer(many=True), **errors(404)},
     )
     def get(self, request):

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from balie.errors import Invalid
 
-__all__ = ["CheckedFile", "FileRejected", "check_upload"]
+__all__ = ["CONTENT_TYPES", "CheckedFile", "FileRejected", "check_upload"]
 
 _SIGNATURES: list[tuple[bytes, str]] = [
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -33,6 +33,8 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"%PDF-", "application/pdf"),
 ]
 _PIL_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+# Every type a stored attachment can have (and is served with).
+CONTENT_TYPES = (*_PIL_FORMATS.values(), "application/pdf")
 # Names (as keys or values, after qpdf decoded #xx escapes) that make a PDF act: run
 # scripts, start programs, open addresses, send forms, play media or carry files.
 PDF_ACTIVE_NAMES = frozenset(

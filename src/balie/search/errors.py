@@ -18,5 +18,9 @@ class SearchError(Invalid):
         *,
         field: str = "non_field_errors",
         params: dict[str, Any] | None = None,
+        status: int | None = None,
     ) -> None:
-        super().__init__(code, detail, field=field, params=params)
+        super().__init__(code, detail, field=field, params=params, status=status)
+
+
+NOT_FOUND = 404  # a filter that names a team, contact, label or record class not there

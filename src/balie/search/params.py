@@ -14,21 +14,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from balie.archive.models import RecordClass
+from balie.conversations.actions.checks import MAX_INT
 from balie.conversations.models import Channel, Contact, Direction, Label, Status, Team
-from balie.search.errors import SearchError
+from balie.search.errors import NOT_FOUND, SearchError
 from balie.search.query import ParsedQuery, parse_query
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "DIRECTIONS",
     "FILTER_NAMES",
+    "MAX_PAGE",
     "MAX_PAGE_SIZE",
     "SORTS",
     "Filters",
@@ -37,8 +39,9 @@ __all__ = [
 ]
 
 DEFAULT_PAGE_SIZE = 20
-_DIGITS = re.compile(r"^[0-9]{1,18}$")
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000  # far past any result window (BALIE_SEARCH_MAX_RESULTS)
 MAX_LABELS = 20
 SORTS = ("relevance", "date")
 DIRECTIONS = {"resident": Direction.INBOUND, "agent": Direction.OUTBOUND, "note": Direction.NOTE}
@@ -84,8 +87,15 @@ class SearchRequest:
     given: dict = field(default_factory=dict)
 
 
-def parse_search(organisation_id: int, data: Mapping) -> SearchRequest:
-    """Check ``data`` (a QueryDict or a dict of strings / lists of strings)."""
+def parse_search(
+    organisation_id: int, data: Mapping, *, explain_empty: bool = True
+) -> SearchRequest:
+    """Check ``data`` (a QueryDict or a dict of strings / lists of strings).
+
+    ``explain_empty``: refuse, with a sentence for the person who typed it, a search without
+    query or filter (``empty_query``) and a period that ends before it starts
+    (``invalid_period``). The API passes False: its contract cannot state rules across
+    parameters, so there the first lists the newest messages and the second finds nothing."""
     get = _Getter(data)
     query = parse_query(get.one("q"))
     filters = Filters(
@@ -102,11 +112,11 @@ def parse_search(organisation_id: int, data: Mapping) -> SearchRequest:
         ),
         direction=DIRECTIONS.get(_choice(get.one("direction"), "direction", DIRECTIONS) or ""),
     )
-    if filters.since and filters.until and filters.since >= filters.until:
+    if explain_empty and filters.since and filters.until and filters.since >= filters.until:
         raise SearchError(
             "invalid_period", _("The date 'from' is after the date 'to'."), field="to"
         )
-    if not query and not filters:
+    if explain_empty and not query and not filters:
         raise SearchError(
             "empty_query", _("Give a search query, or choose at least one filter."), field="q"
         )
@@ -114,7 +124,7 @@ def parse_search(organisation_id: int, data: Mapping) -> SearchRequest:
         query=query,
         filters=filters,
         sort=_choice(get.one("sort"), "sort", SORTS) or ("relevance" if query else "date"),
-        page=_number(get.one("page"), "page", default=1, maximum=None),
+        page=_number(get.one("page"), "page", default=1, maximum=MAX_PAGE),
         page_size=_number(
             get.one("page_size"), "page_size", default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE
         ),
@@ -142,6 +152,12 @@ class _Getter:
         return self.many(name) if name == "label" else self.one(name)
 
 
+# Where a date at the edge of the calendar (0001-01-01 with a positive offset, the end of
+# 9999-12-31) would leave it, the period has no bound on that side.
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def _moment(value: str, name: str, *, end_of_day: bool) -> datetime | None:
     if not value:
         return None
@@ -151,9 +167,10 @@ def _moment(value: str, name: str, *, end_of_day: bool) -> datetime | None:
     except ValueError:
         day = moment = None
     if day is not None:
-        start = timezone.make_aware(datetime.combine(day, time.min))
-        return start + timedelta(days=1) if end_of_day else start
-    if moment is None:
+        moment, later = datetime.combine(day, time.min), timedelta(days=1)
+    elif moment is not None:
+        later = timedelta(microseconds=1)
+    else:
         raise SearchError(
             "invalid_date",
             _("'%(value)s' is not a date: use YYYY-MM-DD or an ISO 8601 moment."),
@@ -162,7 +179,11 @@ def _moment(value: str, name: str, *, end_of_day: bool) -> datetime | None:
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment + timedelta(microseconds=1) if end_of_day else moment
+    try:
+        moment = moment.astimezone(UTC)
+        return moment + later if end_of_day else moment
+    except OverflowError:
+        return _EARLIEST if moment.year == 1 else _LATEST
 
 
 def _choice(value: str, name: str, choices) -> str | None:
@@ -188,11 +209,17 @@ _UNKNOWN = {
 def _owned(model, organisation_id: int, value: str, name: str) -> int | None:
     if not value:
         return None
-    if not _DIGITS.fullmatch(value) or not (
-        model.objects.filter(organisation_id=organisation_id, pk=int(value)).exists()
-    ):
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= MAX_INT:
         raise SearchError(
             f"unknown_{name}", _UNKNOWN[name], field=name, params={"value": value[:40]}
+        )
+    if not model.objects.filter(organisation_id=organisation_id, pk=int(value)).exists():
+        raise SearchError(
+            f"unknown_{name}",
+            _UNKNOWN[name],
+            field=name,
+            params={"value": value[:40]},
+            status=NOT_FOUND,
         )
     return int(value)
 
@@ -219,6 +246,7 @@ def _labels(organisation_id: int, names: list[str]) -> tuple[int, ...]:
             _("Label '%(value)s' does not exist in this organisation."),
             field="label",
             params={"value": unknown[0][:60]},
+            status=NOT_FOUND,
         )
     return tuple(sorted(set(found.values())))
 

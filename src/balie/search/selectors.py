@@ -28,7 +28,7 @@ from balie.conversations.selectors import (
     organisation_for,
 )
 from balie.search import backends
-from balie.search.errors import SearchError
+from balie.search.errors import NOT_FOUND, SearchError
 from balie.search.models import SavedSearch, SearchEntry
 from balie.search.params import SearchRequest, parse_search
 from balie.search.text import snippet
@@ -265,6 +265,7 @@ def _check_page(request: SearchRequest, total: int) -> None:
             else _("Page %(page)s does not exist: there are %(pages)s pages."),
             field="page",
             params={"page": request.page, "pages": pages},
+            status=NOT_FOUND,
         )
 
 

@@ -10,8 +10,18 @@ from balie.archive.models import AuditEntry, VerificationRun
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    api_key = serializers.SlugRelatedField(slug_field="prefix", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The staff member's username; null when an API key or a resident read it.",
+    )
+    api_key = serializers.SlugRelatedField(
+        slug_field="prefix",
+        read_only=True,
+        allow_null=True,
+        help_text="The prefix of the API key that read it; null for people.",
+    )
 
     class Meta:
         model = AuditEntry
@@ -25,8 +35,12 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 class AuditFilterSerializer(serializers.Serializer):
     organisation = serializers.SlugField(required=False, help_text="Organisation slug.")
     actor = BoundedIntegerField(required=False, help_text="Staff user id.")
-    action = serializers.CharField(required=False, help_text="e.g. conversation.read")
-    object_type = serializers.CharField(required=False, help_text="e.g. conversation")
+    action = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="e.g. conversation.read"
+    )
+    object_type = serializers.CharField(
+        required=False, trim_whitespace=False, help_text="e.g. conversation"
+    )
     object_id = BoundedIntegerField(required=False)
     since = serializers.DateTimeField(required=False, help_text="From this moment (inclusive).")
     until = serializers.DateTimeField(required=False, help_text="Before this moment.")

@@ -10,6 +10,9 @@ from balie.conversations.models import Contact
 class ContactSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     display_name = serializers.CharField(source="__str__", read_only=True)
+    # Plain texts: empty when unknown, so not format "email".
+    email = serializers.CharField(read_only=True, allow_blank=True, help_text="Empty when unknown.")
+    phone = serializers.CharField(read_only=True, allow_blank=True, help_text="Empty when unknown.")
 
     class Meta:
         model = Contact

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from balie.accounts.models import User
 from balie.accounts.selectors import staff_member
-from balie.api.fields import BoundedIntegerField, StrictCharField, StrictIntegerField
+from balie.api.fields import BoundedIntegerField, ClosedSerializer, IdField, StrictCharField
 from balie.api.serializers.records import RecordClassSummarySerializer
 from balie.conversations import selectors
+from balie.conversations.actions import UnknownReference
 from balie.conversations.models import Channel, Conversation, Status, Team
 
 
@@ -71,9 +73,11 @@ class ConversationFilterSerializer(serializers.Serializer):
         required=False,
         help_text='Staff user id, or "none" for unassigned conversations.',
     )
-    label = serializers.CharField(required=False, max_length=60, help_text="Label name.")
+    label = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=60, help_text="Label name."
+    )
     case_reference = serializers.CharField(
-        required=False, max_length=100, help_text="Zaaknummer, exact."
+        required=False, trim_whitespace=False, max_length=100, help_text="Zaaknummer, exact."
     )
     updated_after = serializers.DateTimeField(
         required=False, help_text="Last message at or after this moment (ISO 8601)."
@@ -83,11 +87,15 @@ class ConversationFilterSerializer(serializers.Serializer):
     )
 
 
-class AssignSerializer(serializers.Serializer):
-    assignee = StrictIntegerField(
+_NOT_STAFF = _("This person does not handle conversations of this organisation.")
+_OTHER_TEAM = _("This team does not belong to this organisation.")
+
+
+class AssignSerializer(ClosedSerializer):
+    assignee = IdField(
         allow_null=True, help_text="Staff user id of the organisation; null for nobody."
     )
-    team = StrictIntegerField(
+    team = IdField(
         allow_null=True,
         required=False,
         help_text="Team id; null for no team. Leave out to keep the current team.",
@@ -98,10 +106,7 @@ class AssignSerializer(serializers.Serializer):
             return None
         user = staff_member(self.context["organisation_id"], value)
         if user is None:
-            raise serializers.ValidationError(
-                gettext("This person does not handle conversations of this organisation."),
-                code="invalid_assignee",
-            )
+            raise UnknownReference("invalid_assignee", _NOT_STAFF, field="assignee")
         return user
 
     def validate_team(self, value: int | None) -> Team | None:
@@ -109,9 +114,7 @@ class AssignSerializer(serializers.Serializer):
             return None
         team = selectors.team_in(self.context["organisation_id"], value)
         if team is None:
-            raise serializers.ValidationError(
-                gettext("This team does not belong to this organisation."), code="invalid_team"
-            )
+            raise UnknownReference("invalid_team", _OTHER_TEAM, field="team")
         return team
 
 
@@ -126,25 +129,31 @@ class StatusField(serializers.ChoiceField):
         return data
 
 
-class DetailsSerializer(serializers.Serializer):
+class DetailsSerializer(ClosedSerializer):
     """What PATCH may change; a field left out stays as it is."""
 
-    subject = StrictCharField(required=False, allow_blank=True, max_length=200)
+    subject = StrictCharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=200
+    )
     case_reference = StrictCharField(
-        required=False, allow_blank=True, max_length=100, help_text="Zaaknummer."
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=100,
+        help_text="Zaaknummer.",
     )
     labels = serializers.ListField(
-        child=StrictCharField(max_length=60),
+        child=StrictCharField(max_length=60, allow_blank=True, trim_whitespace=False),
         required=False,
         max_length=20,
         help_text="The complete set of labels; unknown names are created.",
     )
-    record_class = StrictIntegerField(
+    record_class = IdField(
         required=False,
         help_text="Id of the record class (retention). Chosen by a person: an agent, team "
         "lead, records manager or administrator, not an API key.",
     )
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(ClosedSerializer):
     status = StatusField(choices=Status.choices)

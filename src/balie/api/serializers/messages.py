@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
 from balie.api.fields import (
     BoundedIntegerField,
+    ClosedSerializer,
+    DigitsIntegerField,
+    IdField,
     StrictBooleanField,
     StrictCharField,
-    StrictIntegerField,
 )
 from balie.conversations import events
+from balie.conversations.actions import (
+    MAX_ATTACHMENTS,
+    check_attachment_ids,
+    check_client_id,
+    clean_body,
+)
 from balie.conversations.models import Attachment, DeliveryStatus, Direction, Message
 
 
@@ -105,27 +114,56 @@ class MessageQuerySerializer(serializers.Serializer):
     after_seq = BoundedIntegerField(
         required=False, default=0, min_value=0, help_text="Only messages with a higher seq."
     )
-    limit = serializers.IntegerField(
+    limit = DigitsIntegerField(
         required=False, default=100, min_value=1, max_value=500, help_text="At most this many."
     )
 
 
-class SendMessageSerializer(serializers.Serializer):
-    client_id = StrictCharField(
+class _Checked:
+    """A field whose value the action's own check sees first, so the API answers with the
+    same code as the sockets (``invalid_client_id``, ``body_too_long``,
+    ``too_many_attachments``); the limits are on the field too, for the contract."""
+
+    check: Any = None
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)  # type: ignore[misc]
+        type(self).check(value)
+        return value
+
+
+class ClientIdField(_Checked, StrictCharField):
+    check = staticmethod(check_client_id)
+
+
+class BodyField(_Checked, StrictCharField):
+    check = staticmethod(clean_body)
+
+
+class AttachmentIdsField(_Checked, serializers.ListField):
+    check = staticmethod(check_attachment_ids)
+
+
+class SendMessageSerializer(ClosedSerializer):
+    client_id = ClientIdField(
         trim_whitespace=False,
+        min_length=8,
+        max_length=64,
         help_text="Your idempotency key, 8 to 64 characters: a resend returns the stored message.",
     )
-    body = StrictCharField(
+    body = BodyField(
         required=False,
         default="",
         allow_blank=True,
         trim_whitespace=False,
+        max_length=settings.MAX_MESSAGE_CHARS,
         help_text="The text; at most BALIE_MAX_MESSAGE_CHARS characters (4000 by default).",
     )
-    attachments = serializers.ListField(
-        child=StrictIntegerField(),
+    attachments = AttachmentIdsField(
+        child=IdField(),
         required=False,
         default=list,
+        max_length=MAX_ATTACHMENTS,
         help_text="Ids of attachments uploaded to this conversation and not yet sent (max 10).",
     )
     internal = StrictBooleanField(
@@ -133,7 +171,7 @@ class SendMessageSerializer(serializers.Serializer):
     )
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(ClosedSerializer):
     file = serializers.FileField(
         allow_empty_file=True,
         use_url=False,

@@ -3,12 +3,42 @@ results, and saved searches."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from balie.api.fields import ClosedSerializer
+from balie.conversations.actions.checks import MAX_INT
 from balie.conversations.models import Channel, Status
-from balie.search.params import DIRECTIONS, MAX_PAGE_SIZE, SORTS
+from balie.search.params import DIRECTIONS, MAX_PAGE, MAX_PAGE_SIZE, SORTS
 from balie.search.query import MAX_QUERY_CHARS, MAX_TERMS
 from balie.search.selectors import Hit
+
+
+@extend_schema_field({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
+class MomentField(serializers.CharField):
+    """A date (YYYY-MM-DD) or an ISO 8601 moment (``parse_search`` reads it)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            valid = date.fromisoformat(value) if len(value) == 10 else parse_datetime(value)
+        except ValueError:
+            valid = None
+        if valid is None:
+            raise serializers.ValidationError(
+                gettext("Use YYYY-MM-DD or an ISO 8601 moment."), code="invalid_date"
+            )
+        return value
+
+
+def _id(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_INT, help_text=help_text
+    )
 
 
 class SearchParamsSerializer(serializers.Serializer):
@@ -17,6 +47,8 @@ class SearchParamsSerializer(serializers.Serializer):
 
     q = serializers.CharField(
         required=False,
+        allow_blank=True,
+        trim_whitespace=False,
         max_length=MAX_QUERY_CHARS,
         help_text=(
             f'Words (all must occur), "a phrase", -excluded, prefix*; at most {MAX_TERMS} '
@@ -28,29 +60,31 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text="Organisation slug; needed only for staff who work for several.",
     )
-    from_ = serializers.CharField(
+    from_ = MomentField(
         required=False,
+        trim_whitespace=False,
         help_text="Messages at or after this date (YYYY-MM-DD) or moment (ISO 8601).",
     )
-    to = serializers.CharField(
+    to = MomentField(
         required=False,
+        trim_whitespace=False,
         help_text="Messages on or before this date (the whole day) or moment (ISO 8601).",
     )
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    team = serializers.IntegerField(required=False, help_text="Team id.")
-    contact = serializers.IntegerField(required=False, help_text="Contact id.")
+    team = _id("Team id.")
+    contact = _id("Contact id.")
     status = serializers.ChoiceField(
         choices=Status.choices, required=False, help_text="Status of the conversation."
     )
     label = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         required=False,
         help_text="Label name; repeat for several (conversations with any of them).",
     )
-    case_reference = serializers.CharField(required=False, help_text="Zaaknummer, exact.")
-    record_class = serializers.IntegerField(
-        required=False, help_text="Id of a record class (GET /api/v1/record-classes/)."
+    case_reference = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, help_text="Zaaknummer, exact."
     )
+    record_class = _id("Id of a record class (GET /api/v1/record-classes/).")
     direction = serializers.ChoiceField(
         choices=list(DIRECTIONS),
         required=False,
@@ -61,7 +95,9 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text="relevance (default with a query) or date (newest first).",
     )
-    page = serializers.IntegerField(required=False, min_value=1, help_text="From 1.")
+    page = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE, help_text="From 1."
+    )
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Default 20."
     )
@@ -117,7 +153,14 @@ class SavedSearchSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class SavedSearchCreateSerializer(serializers.Serializer):
+class OrganisationQuerySerializer(serializers.Serializer):
+    organisation = serializers.SlugField(
+        required=False,
+        help_text="Organisation slug; needed only for staff who work for several.",
+    )
+
+
+class SavedSearchCreateSerializer(ClosedSerializer):
     name = serializers.CharField(max_length=100)
     query = serializers.CharField(max_length=MAX_QUERY_CHARS, allow_blank=True, required=False)
     filters = serializers.DictField(

@@ -7,7 +7,12 @@ the real-time fan-out for after commit. One module per concern; import from here
 
 from balie.conversations.actions.attachments import do_store_attachment
 from balie.conversations.actions.editing import do_delete_message, do_edit_message
-from balie.conversations.actions.errors import ActionError, ClientIdConflict
+from balie.conversations.actions.errors import (
+    ActionError,
+    ClientIdConflict,
+    StateConflict,
+    UnknownReference,
+)
 from balie.conversations.actions.handling import (
     do_add_team_member,
     do_assign,
@@ -16,7 +21,11 @@ from balie.conversations.actions.handling import (
     do_update_details,
 )
 from balie.conversations.actions.messages import (
+    MAX_ATTACHMENTS,
+    check_attachment_ids,
+    check_client_id,
     check_send_message,
+    clean_body,
     do_mark_read,
     do_send_message,
 )
@@ -25,11 +34,17 @@ from balie.conversations.actions.webchat import do_start_webchat, hash_token
 from balie.conversations.delivery import do_record_delivery
 
 __all__ = [
+    "MAX_ATTACHMENTS",
     "ActionError",
     "ClientIdConflict",
     "SendItem",
     "SendResult",
+    "StateConflict",
+    "UnknownReference",
+    "check_attachment_ids",
+    "check_client_id",
     "check_send_message",
+    "clean_body",
     "do_assign",
     "do_change_status",
     "do_add_team_member",

@@ -16,7 +16,7 @@ from balie.accounts.models import WRITING_ROLES, Membership
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import event_types, events, followers
-from balie.conversations.actions.errors import ActionError
+from balie.conversations.actions.errors import ActionError, StateConflict, UnknownReference
 from balie.conversations.actions.messages import do_send_message
 from balie.conversations.models import (
     STATUS_TRANSITIONS,
@@ -53,12 +53,15 @@ def do_assign(
     if assignee is not None and not Actor.of(assignee).has_role(
         conversation.organisation_id, WRITING_ROLES
     ):
-        raise ActionError(
+        raise UnknownReference(
             "invalid_assignee",
             _("This person does not handle conversations of this organisation."),
+            field="assignee",
         )
     if change_team and team is not None and team.organisation_id != conversation.organisation_id:
-        raise ActionError("invalid_team", _("This team does not belong to this organisation."))
+        raise UnknownReference(
+            "invalid_team", _("This team does not belong to this organisation."), field="team"
+        )
     with transaction.atomic():
         fields = {"assignee": assignee}
         if change_team:
@@ -95,12 +98,12 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
     if status == conversation.status:
         return conversation
     if conversation.kind == ConversationKind.IMPORTED:
-        raise ActionError(
+        raise StateConflict(
             "imported_conversation",
             _("An imported conversation stays closed: it is a record, not a conversation."),
         )
     if status not in STATUS_TRANSITIONS[conversation.status]:
-        raise ActionError(
+        raise StateConflict(
             "invalid_transition",
             _("Cannot change from %(current)s to %(status)s."),
             params={"current": Status(conversation.status).label, "status": Status(status).label},

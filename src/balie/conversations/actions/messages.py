@@ -32,6 +32,25 @@ def clean_body(body: object) -> str:
     return body
 
 
+def check_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
+        raise ActionError("invalid_client_id", _("client_id must be a text of 8 to 64 characters."))
+    return check_text(client_id, "client_id")
+
+
+MAX_ATTACHMENTS = 10
+
+
+def check_attachment_ids(attachment_ids: object) -> list[int]:
+    if not isinstance(attachment_ids, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
+    ):
+        raise ActionError("invalid_attachments", _("attachments must be a list of numbers."))
+    if len(attachment_ids) > MAX_ATTACHMENTS:
+        raise ActionError("too_many_attachments", _("You can send at most 10 files at once."))
+    return check_ids(attachment_ids, "attachments")
+
+
 def check_send_message(
     conversation: Conversation,
     *,
@@ -46,17 +65,9 @@ def check_send_message(
     resend of a stored client id has been recognised (a retry after closing is answered
     with the stored message, not an error).
     """
-    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
-        raise ActionError("invalid_client_id", _("client_id must be a text of 8 to 64 characters."))
-    check_text(client_id, "client_id")
+    client_id = check_client_id(client_id)
     body = clean_body(body)
-    if not isinstance(attachment_ids, list | tuple) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in attachment_ids
-    ):
-        raise ActionError("invalid_attachments", _("attachments must be a list of numbers."))
-    if len(attachment_ids) > 10:
-        raise ActionError("too_many_attachments", _("You can send at most 10 files at once."))
-    attachment_ids = check_ids(attachment_ids, "attachments")
+    attachment_ids = check_attachment_ids(attachment_ids)
     if not body and not attachment_ids:
         raise ActionError("empty_message", _("The message is empty."))
     if direction not in Direction.values:

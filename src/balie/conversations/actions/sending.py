@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actors import api_key_of, user_of
 from balie.conversations import events, followers
-from balie.conversations.actions.errors import ActionError, ClientIdConflict
+from balie.conversations.actions.errors import (
+    ClientIdConflict,
+    StateConflict,
+    UnknownReference,
+)
 from balie.conversations.actions.storing import store_messages
 from balie.conversations.models import (
     Attachment,
@@ -145,11 +149,11 @@ def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
     current = state[conversation.pk]
     if conversation.kind == ConversationKind.IMPORTED:
         # A phone's chat in the archive: nothing is sent from Balie to its participants.
-        return ActionError(
+        return StateConflict(
             "imported_conversation", _("You cannot send anything in an imported conversation.")
         )
     if current["status"] == Status.CLOSED and item.direction != Direction.SYSTEM:
-        return ActionError("conversation_closed", _("This conversation is closed."))
+        return StateConflict("conversation_closed", _("This conversation is closed."))
     wanted = [claimed.get(pk) for pk in item.attachment_ids]
     if not all(
         a is not None
@@ -158,9 +162,10 @@ def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
         and a.uploaded_by_resident == (item.direction == Direction.INBOUND)
         for a in wanted
     ) or len(set(item.attachment_ids)) != len(item.attachment_ids):
-        return ActionError(
+        return UnknownReference(
             "unknown_attachment",
             _("An attachment does not belong to this conversation or has already been sent."),
+            field="attachments",
         )
     for pk in item.attachment_ids:
         claimed[pk] = None  # one message per attachment, also within a batch
