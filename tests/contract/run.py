@@ -74,6 +74,12 @@ def main() -> int:
         "BALIE_DATA_DIR": str(data_dir),
         "BALIE_SECRET_KEY": secrets.token_urlsafe(50),
         "BALIE_LOG_LEVEL": "WARNING",
+        # The run checks the contract, not the quotas (tests/api/test_unsent_quota.py and
+        # tests/web/test_upload_limits.py do):
+        # without this, every upload after the tenth unsent one answers 429 and the fuzzer
+        # never reaches the upload's own checks again.
+        "BALIE_LIMIT_UNSENT_UPLOADS": "0",
+        "BALIE_LIMIT_UNSENT_UPLOAD_BYTES": "0",
     }
     env.pop("DATABASE_URL", None)  # always the fresh SQLite database
     seeded = subprocess.run(
