@@ -211,6 +211,25 @@ CHECKPOINT_KEY = config(
     "Key of the HMAC-SHA256 that signs `balie verify --export-checkpoint` lines. Keep it out "
     "of the database and its backups; without it no checkpoint is written or checked.",
 )
+TSA_URL = config(
+    "BALIE_TSA_URL",
+    "",
+    "Address of an RFC 3161 time-stamping authority. When set, each checkpoint line that "
+    "`balie verify --export-checkpoint` writes carries the TSA's signed time-stamp over it, "
+    "which `--checkpoint` checks. Empty: checkpoints carry no time-stamp.",
+)
+TSA_CERTIFICATE = config(
+    "BALIE_TSA_CERTIFICATE",
+    "",
+    "PEM file with the TSA's certificate, or the certificate(s) of the CA that issued it. "
+    "When set, a time-stamp only holds if signed by one of them (or a certificate they "
+    "issued directly); empty: the token's own certificate is checked but not trusted.",
+)
+TSA_TIMEOUT_SECONDS = config(
+    "BALIE_TSA_TIMEOUT_SECONDS",
+    10,
+    "Seconds to wait for the time-stamping authority's answer.",
+)
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from balie.archive import checkpoints
+from balie.archive import checkpoints, timestamps
 from balie.archive.checks import check_organisation, do_record_check
 from balie.tenants.models import Organisation
 
@@ -31,7 +31,8 @@ class Command(BaseCommand):
             "--export-checkpoint",
             metavar="FILE",
             help="Write a signed checkpoint line per intact organisation to FILE (- for "
-            "stdout); needs BALIE_CHECKPOINT_KEY. Keep it outside this machine.",
+            "stdout); needs BALIE_CHECKPOINT_KEY; time-stamped where BALIE_TSA_URL is set. "
+            "Keep it outside this machine.",
         )
 
     def handle(self, *args, organisation=None, record=False, **options):
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             if not organisations.exists():
                 raise CommandError(f"No organisation with slug {organisation!r}.")
         broken, heads, lines = 0, {}, []
+        stamp, unstamped = timestamps.configured(), []
         for org in organisations:
             result = check_organisation(org.pk)
             if record:
@@ -56,7 +58,13 @@ class Command(BaseCommand):
             heads[org.pk] = (org.slug, result.events_head, result.audit_head)
             broken += self._report(org.slug, result)
             if export and result.ok:
-                lines.append(checkpoints.checkpoint_line(org.slug, org.pk, result))
+                try:
+                    line = checkpoints.checkpoint_line(org.slug, org.pk, result, stamp=stamp)
+                except timestamps.TimestampFailed as error:
+                    # the signed line is still worth keeping; the run fails below
+                    unstamped.append(f"{org.slug}: {error.message}")
+                    line = checkpoints.checkpoint_line(org.slug, org.pk, result, stamp=False)
+                lines.append(line)
         if checkpoint:
             broken += self._check(checkpoint, heads, every_organisation=not organisation)
         if export:
@@ -66,6 +74,11 @@ class Command(BaseCommand):
             else:
                 Path(export).write_text(text)
                 self.stderr.write(f"checkpoint: {len(lines)} organisation(s) written to {export}")
+        if unstamped:
+            raise CommandError(
+                "Time-stamping failed; these checkpoint lines were written without a "
+                f"time-stamp: {'; '.join(unstamped)}"
+            )
         if broken:
             sys.exit(1)
 
@@ -97,12 +110,17 @@ class Command(BaseCommand):
             text = Path(path).read_text()
         except OSError as error:
             raise CommandError(f"Cannot read checkpoint {path}: {error}") from None
-        good, findings = checkpoints.check_lines(
+        outcome = checkpoints.check_lines(
             text.splitlines(), heads, every_organisation=every_organisation
         )
-        for finding in findings:
+        for finding in outcome.findings:
             self.stdout.write(
                 f"{finding.organisation}: BROKEN checkpoint line {finding.line}: {finding.problem}"
             )
-        self.stdout.write(f"checkpoint: {good} line(s) hold, {len(findings)} do not")
-        return len(findings)
+        stamped = ""
+        if outcome.stamped:
+            stamped = f" ({outcome.stamped} time-stamped, {outcome.trusted} by a trusted TSA)"
+        self.stdout.write(
+            f"checkpoint: {outcome.good} line(s) hold{stamped}, {len(outcome.findings)} do not"
+        )
+        return len(outcome.findings)
