@@ -60,7 +60,7 @@ def parse(
         time_zone=time_zone,
         messages=iter(()),
     )
-    moments = Moments(order, zone, file_name)
+    moments = Moments(order, zone, file_name, layout.time_first)
     reader = Reader(opener, layout, moments, members, chat, file_name, limits)
     chat.messages = reader.messages()
     return chat
