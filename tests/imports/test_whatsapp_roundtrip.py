@@ -140,7 +140,10 @@ def test_the_pieces_a_file_is_decoded_in_change_nothing(chat, layout, piece):
 MARKERS = sorted(kinds.MEDIA_OMITTED | kinds.DELETED) + [
     "IMG-0001.jpg (bestand bijgevoegd)", "foto.jpg (file attached) onderschrift", "x (y)",
     "<attached: 0001-PHOTO.jpg>", "Tot morgen <Dit bericht is bewerkt>", "<3 jij", "a > b",
-    "<b>", "İmage omitted",
+    "<b>", "İmage omitted", "null\nonderschrift", "<Media weggelaten>\nBouwplaats, noordkant",
+    "Verslag.pdf • 3 pages document omitted", "Verslag.pdf • 3 pages <attached: 0017-V.pdf>",
+    "a • b", "locatie: https://maps.google.com/?q=1,2", "Bild weggelassen\nBaustelle",
+    "<Anhang: 00000012-PHOTO-2024-01-15-09-12-00.jpg>", "Dit bericht is verwijderd\nen meer",
 ]  # fmt: skip
 CASES = [str, str.upper, str.title, str.swapcase]
 marker_like = st.builds(
