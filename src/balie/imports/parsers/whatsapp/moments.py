@@ -60,7 +60,7 @@ class Moments:
     def _start(self, upto_hour: str, ampm: str | None) -> datetime:
         if self.time_first:
             return self._stamp(upto_hour)
-        clean = ascii_digits(upto_hour)
+        clean = upto_hour if upto_hour.isascii() else ascii_digits(upto_hour)
         hour = clean.rpartition(" ")[2]
         y, m, d = _ymd(_date(clean), self.order)
         start = datetime(y, m, d, _hour(int(hour[:-1]), ampm), tzinfo=self.zone)
