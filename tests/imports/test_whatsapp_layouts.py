@@ -119,3 +119,19 @@ def test_ios_an_unknown_marker_stays_its_senders_text():
     ]  # fmt: skip
     assert messages[2].attachments[0].name == "Verslag.pdf"
     assert messages[2].attachments[0].omitted == "document"
+
+
+def test_ios_a_chat_of_two_keeps_the_other_persons_messages():
+    # the chat's name is the other person's: the notice is a system line, their words are not
+    _, messages = _parse(
+        f"[15/01/2024, 09:00:00] Jan: {LRM}Messages and calls are end-to-end encrypted.\n"
+        "[15/01/2024, 09:01:00] Jan: Hello\n"
+        f"[15/01/2024, 09:02:00] Jan: {LRM}image omitted\n"
+        f"[15/01/2024, 09:03:00] Jan: {LRM}Missed voice call\n"
+        "[15/01/2024, 09:04:00] Piet: Call you back\n",
+        name="WhatsApp Chat - Jan.txt",
+    )
+    assert [(m.author, m.kind) for m in messages] == [
+        (None, Kind.SYSTEM), ("Jan", Kind.TEXT), ("Jan", Kind.MEDIA), (None, Kind.SYSTEM),
+        ("Piet", Kind.TEXT),
+    ]  # fmt: skip

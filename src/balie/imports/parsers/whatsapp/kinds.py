@@ -13,7 +13,8 @@ stays the sender's text. System lines are told by structure first, by phrase sec
   U+200E before every marker of a person's message ("Jan: \\u200eimage omitted", in any
   language), so the mark alone does not make a system line: a known marker keeps its
   sender; otherwise the line is a system line when its sender is the chat's name and not
-  a participant seen so far, or when it holds a system phrase;
+  a participant seen so far, or when it holds a system phrase. In a chat of two, the chat's
+  name is the other person's: their first line without the mark makes them a participant;
 - without the mark, a phrase counts only before the first ": " of a sender not seen yet
   ('Jan changed the subject to "Raad: agenda"'); after it, it is a person's words.
 """
@@ -85,7 +86,7 @@ def split_author(
         if marked > 0 and _phrase(text.lower()) and not is_marker(text):
             return None, text.strip()  # "Jan: \u200eMissed voice call" in a chat with Jan
         return author, text
-    if marked > 0 or author in chat_names:
+    if marked > 0:
         if is_marker(text):
             return author, text
         if author in chat_names or _phrase(text.lower()):
