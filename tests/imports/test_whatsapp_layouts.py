@@ -10,6 +10,7 @@ import pytest
 
 from balie.imports.parsers import whatsapp
 from balie.imports.parsers.base import Kind, ParseError
+from balie.imports.parsers.whatsapp.languages import TABLES
 
 AMS = ZoneInfo("Europe/Amsterdam")
 LRM, RLM, NNBSP = "\u200e", "\u200f", "\u202f"
@@ -135,3 +136,20 @@ def test_ios_a_chat_of_two_keeps_the_other_persons_messages():
         (None, Kind.SYSTEM), ("Jan", Kind.TEXT), ("Jan", Kind.MEDIA), (None, Kind.SYSTEM),
         ("Piet", Kind.TEXT),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(TABLES))
+def test_each_system_phrase_makes_a_system_line_with_the_mark_only(code):
+    """A line per phrase of the language's table, from a participant: with iOS's U+200E
+    after the colon it is WhatsApp's line; without it, the participant's words."""
+    phrases = TABLES[code]["system"]
+    lines = ["[15/01/2024, 09:00:00] Jan: Hallo"]
+    for n, phrase in enumerate(phrases):
+        lines.append(f"[15/01/2024, 10:{n:02}:00] Jan: {LRM}Piet{phrase}Anna")
+        lines.append(f"[15/01/2024, 11:{n:02}:00] Jan: Piet{phrase}Anna")
+    _, messages = _parse("\n".join(lines) + "\n")
+    assert [(m.author, m.text) for m in messages[1:]] == [
+        row
+        for phrase in phrases
+        for row in ((None, f"Piet{phrase}Anna"), ("Jan", f"Piet{phrase}Anna"))
+    ]

@@ -99,8 +99,12 @@ def split_author(
     return author, text
 
 
+_PHRASE = re.compile("|".join(re.escape(phrase) for phrase in SYSTEM_PHRASES))
+
+
 def _phrase(lowered: str) -> bool:
-    return any(phrase in lowered for phrase in SYSTEM_PHRASES)
+    """Whether a lower-cased text holds a phrase of WhatsApp's system lines, any language."""
+    return _PHRASE.search(lowered) is not None
 
 
 def is_marker(text: str) -> bool:
