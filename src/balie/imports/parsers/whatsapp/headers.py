@@ -129,10 +129,10 @@ def detect(opener: Opener, file_name: str) -> Layout:
     if best[0]:
         return best[1]
     for number, line in enumerate(lines, start=1):
-        if _STAMP_LIKE.match(line):
+        if stamp := _STAMP_LIKE.match(line):  # its date and time only: no name, no words
             raise ParseError(
                 file_name, f"line {number}",
-                f"This date and time layout is not supported: {line[:40]!r}.",
+                f"This date and time layout is not supported: {stamp.group().strip(MARKS)!r}.",
                 "unsupported_layout",
             )  # fmt: skip
     raise ParseError(file_name, "line 1", "This is not a WhatsApp export.", "not_whatsapp")
