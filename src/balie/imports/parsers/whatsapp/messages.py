@@ -100,7 +100,8 @@ class Reader:
         fields = iter(parts[1:-4])
         for upto_hour, ms, ampm, body in zip(fields, fields, fields, fields, strict=True):
             start = line
-            line += body.count("\n") + 1 if "\n" in body else 1
+            lines = "\n" in body
+            line += body.count("\n") + 1 if lines else 1
             if has_cr:
                 body = body.removesuffix("\r")
             author, colon, text = body.partition(": ")
@@ -110,9 +111,12 @@ class Reader:
             if not plain or (  # the only texts in which kinds.classify can find a marker
                 ("<" in text and (text.startswith("<") or text.endswith(">")))
                 or " (" in text
-                or (len(text.strip()) in MARKER_LENGTHS and text.strip().lower() in MARKER_TEXTS)
-                or ("\n" in text and _first_line_marker(text))
                 or " • " in text
+                or (
+                    len(stripped := text.strip()) in MARKER_LENGTHS
+                    and stripped.lower() in MARKER_TEXTS
+                )
+                or (lines and _first_line_marker(text))
             ):
                 self.index = index
                 yield self._one(upto_hour, ms, ampm, start, body)
