@@ -3,7 +3,8 @@
 A message line that itself starts like a header ("15-01-2024 09:05 - …") cannot be told from
 a new message in WhatsApp's own format; the generator leaves such lines out. So it does with
 texts holding a phrase of WhatsApp's own system lines ("end-to-end", " left"): from an author
-not seen before, those are system lines.
+not seen before, those are system lines; and texts that are WhatsApp's markers in some
+language ("null", "<Media omitted>"), which no export can tell from a person's words.
 """
 
 from __future__ import annotations
@@ -84,7 +85,11 @@ def chats(draw):
     for _ in range(draw(st.integers(min_value=1, max_value=12))):
         moment += timedelta(minutes=draw(st.integers(min_value=0, max_value=900)))
         author = draw(st.sampled_from(people))
-        text = draw(lines_of_text.filter(lambda text, a=author: not _reads_as_system(a, text)))
+        text = draw(
+            lines_of_text.filter(
+                lambda text, a=author: not _reads_as_system(a, text) and not kinds.is_marker(text)
+            )
+        )
         messages.append((moment, author, text))
     return messages
 

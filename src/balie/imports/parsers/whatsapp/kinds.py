@@ -130,7 +130,8 @@ def _kind(text: str, members: frozenset[str] = frozenset()):
     first, newline, caption = text.partition("\n")
     if len(first) < 64:
         lowered = first.strip().lower()
-        if lowered in MEDIA:  # "<Media omitted>" or "null", a caption on the next line
+        # "<Media omitted>", or "null" as Android writes it, a caption on the next line
+        if lowered in MEDIA and (lowered != "null" or first.strip() == "null"):
             omitted = (ParsedAttachment(name="", omitted=MEDIA[lowered]),)
             return Kind.MEDIA, caption.strip(), omitted, lowered
         if not newline and lowered in DELETED:
