@@ -46,6 +46,10 @@ def _at(*fields: int) -> datetime:
          [_at(2024, 1, 15, 12, 24), _at(2024, 1, 15, 0, 4)]),
         ("15/1/24, 0:24 p. m. - Lucía: a\n15/1/24, 9:05 a. m. - Lucía: b\n", "android",
          [_at(2024, 1, 15, 12, 24), _at(2024, 1, 15, 9, 5)]),
+        # Japanese and Chinese: the am/pm word before the hour
+        ("[2024/01/15 午後9:05:33] 佐藤: こんにちは\n[2024/01/16 午前0:04:00] 佐藤: はい\n", "ios",
+         [_at(2024, 1, 15, 21, 5, 33), _at(2024, 1, 16, 0, 4)]),
+        ("[2024/1/15 下午9:05:33] 王: 你好\n", "ios", [_at(2024, 1, 15, 21, 5, 33)]),
         # Czech iOS: a space after the date's full stops
         ("[15. 1. 2024 21:05:33] Jana: Ahoj\n", "ios", [_at(2024, 1, 15, 21, 5, 33)]),
         # Thai: the Buddhist era's year

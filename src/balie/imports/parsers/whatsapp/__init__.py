@@ -13,7 +13,8 @@ Layouts (each line that starts a message has a header; other lines continue the 
   Lines often start with U+200E; WhatsApp's own lines carry the chat's name as author,
   followed by ": U+200E".
 - 12-hour clocks: AM/PM, ``a. m.``/``p. m.``, ``0:24 PM``, ``00:04 AM``, and 午前/午後, 오전/오후,
-  上午/下午, ص/م, SA/CH after the time. A Thai Buddhist year (2567) is read as 2024.
+  上午/下午, ص/م, SA/CH after the time, or 午前/午後, 上午/下午 before the hour
+  (``[2024/01/15 午後9:05:33]``). A Thai Buddhist year (2567) is read as 2024.
 
 The header patterns (:mod:`.headers`) come in a plain form and a "wide" one (U+200F, spaces
 in dates, the Arabic comma), chosen by which reads more of the first 50 lines: the plain form

@@ -50,7 +50,8 @@ _FORMS = {
     "ios": (r"\[", ",? ", r"\] "),
     "ios-old": ("", ",? ", ": "),  # iOS before 2017: "7/1/16, 4:56:55 PM: Jan: …"
 }
-_BETWEEN_WIDE = "[,،]?[\u200f]?(?: à| um| a las| klo)? "
+# Japanese and Chinese write the am/pm word before the hour: "[2024/01/15 午後9:05:33]"
+_BETWEEN_WIDE = "[,،]?[\u200f]?(?: à| um| a las| klo)? (?:午前|午後|上午|下午|오전|오후)?"
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ class Moments:
             return self._stamp(upto_hour)
         clean = upto_hour if upto_hour.isascii() else ascii_digits(upto_hour)
         hour = clean.rpartition(" ")[2]
+        if not hour[0].isdigit():  # "午後9:": the am/pm word before the hour
+            ampm, hour = hour[:2], hour[2:]
         y, m, d = _ymd(_date(clean), self.order)
         start = datetime(y, m, d, _hour(int(hour[:-1]), ampm), tzinfo=self.zone)
         if len(self.hours) >= MAX_HOURS:
