@@ -3,7 +3,8 @@
 A message line that itself starts like a header ("15-01-2024 09:05 - …") cannot be told from
 a new message in WhatsApp's own format; the generator leaves such lines out. So it does with
 texts holding a phrase of WhatsApp's own system lines ("end-to-end", " left"): from an author
-not seen before, those are system lines.
+not seen before, those are system lines; and texts that are WhatsApp's markers in some
+language ("null", "<Media omitted>"), which no export can tell from a person's words.
 """
 
 from __future__ import annotations
@@ -84,7 +85,11 @@ def chats(draw):
     for _ in range(draw(st.integers(min_value=1, max_value=12))):
         moment += timedelta(minutes=draw(st.integers(min_value=0, max_value=900)))
         author = draw(st.sampled_from(people))
-        text = draw(lines_of_text.filter(lambda text, a=author: not _reads_as_system(a, text)))
+        text = draw(
+            lines_of_text.filter(
+                lambda text, a=author: not _reads_as_system(a, text) and not kinds.is_marker(text)
+            )
+        )
         messages.append((moment, author, text))
     return messages
 
@@ -140,7 +145,10 @@ def test_the_pieces_a_file_is_decoded_in_change_nothing(chat, layout, piece):
 MARKERS = sorted(kinds.MEDIA_OMITTED | kinds.DELETED) + [
     "IMG-0001.jpg (bestand bijgevoegd)", "foto.jpg (file attached) onderschrift", "x (y)",
     "<attached: 0001-PHOTO.jpg>", "Tot morgen <Dit bericht is bewerkt>", "<3 jij", "a > b",
-    "<b>", "İmage omitted",
+    "<b>", "İmage omitted", "null\nonderschrift", "<Media weggelaten>\nBouwplaats, noordkant",
+    "Verslag.pdf • 3 pages document omitted", "Verslag.pdf • 3 pages <attached: 0017-V.pdf>",
+    "a • b", "locatie: https://maps.google.com/?q=1,2", "Bild weggelassen\nBaustelle",
+    "<Anhang: 00000012-PHOTO-2024-01-15-09-12-00.jpg>", "Dit bericht is verwijderd\nen meer",
 ]  # fmt: skip
 CASES = [str, str.upper, str.title, str.swapcase]
 marker_like = st.builds(

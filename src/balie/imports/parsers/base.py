@@ -34,6 +34,7 @@ class ParsedAttachment:
     member: str | None = None
     mime_type: str | None = None  # as the export states it (SMS parts, Telegram), if any
     data: bytes | None = None  # inline bytes (SMS MMS parts carry base64 data)
+    omitted: str | None = None  # a file the export left out: "image", "video", … ("media")
 
 
 @dataclass(slots=True)  # not frozen: a million of these are made per large export

@@ -4,9 +4,30 @@ Layouts (each line that starts a message has a header; other lines continue the 
 
 - Android: ``15-01-2024 21:05 - Jan: Hallo`` (Dutch), ``15/01/2024, 21:05 - …`` (UK),
   ``1/15/24, 9:05 PM - …`` (US), ``15.01.24, 21:05 - …`` (German), ``15/01/2024 à 21:05 - …``
-  (French), ``15/1/24, 9:05 p. m. - …`` (Spanish); a line without "author: " is a system line.
-- iOS: ``[15-01-2024 21:05:33] Jan: Hallo``, ``[1/15/24, 9:05:33 PM] Jan: …``; lines often
-  start with U+200E, and system lines carry the chat's name as author.
+  (French), ``15/1/24, 9:05 p. m. - …`` (Spanish), ``2024/01/15 9:05 - …`` (Japanese),
+  ``١٥‏/١‏/٢٠٢٤، ٩:٠٥ م - …`` (Arabic: Arabic-Indic or Persian digits, U+200F, the Arabic
+  comma); a line without "author: " is a system line.
+- iOS: ``[15-01-2024 21:05:33] Jan: Hallo``, ``[1/15/24, 9:05:33 PM] Jan: …``,
+  ``[15. 1. 2024 21:05:33] …`` (Czech), the time first ``[14:56:01, 3/18/22] …``, and before
+  2017 without brackets ``7/1/16, 4:56:55 PM: Jan: …`` or ``13/06/15 10:59:59: Jan: …``.
+  Lines often start with U+200E; WhatsApp's own lines carry the chat's name as author,
+  followed by ": U+200E".
+- 12-hour clocks: AM/PM, ``a. m.``/``p. m.``, ``0:24 PM``, ``00:04 AM``, and 午前/午後, 오전/오후,
+  上午/下午, ص/م, SA/CH after the time, or 午前/午後, 上午/下午 before the hour
+  (``[2024/01/15 午後9:05:33]``). A Thai Buddhist year (2567) is read as 2024.
+
+The header patterns (:mod:`.headers`) come in a plain form and a "wide" one (U+200F, spaces
+in dates, the Arabic comma), chosen by which reads more of the first 50 lines: the plain form
+keeps the large exports fast. A file none reads is "not a WhatsApp export"
+(``not_whatsapp``), or, when a line looks like a date and a time, ``unsupported_layout``
+naming that line.
+
+Authors and markers (:mod:`.kinds`, :mod:`.languages`): a line with a sender header keeps its
+sender, whatever its body; iOS system lines are told by structure first (the chat's name with
+U+200E, the encryption notice as first line, no "name: "), by phrase second. Markers (media
+omitted per kind, deleted, "(file attached)", ``<attached: …>``, locations, edited, captions
+on the line after ``<Media omitted>`` or ``null``) are read in the 18 languages of
+:mod:`.languages`: nl, en, de, fr, es, it, pt, tr, pl, cs, ru, uk, ar, hi, id, ja, th, vi.
 
 The date order (day-month-year, month-day-year or year-month-day) is read from the whole
 file: a field above 12 decides. When every date could be either, the caller must say
@@ -14,13 +35,15 @@ file: a field above 12 decides. When every date could be either, the caller must
 zone: times are read in ``time_zone``.
 
 The modules: ``export`` (the file or zip, read in blocks), ``headers`` (the header patterns,
-the platform, the date order), ``messages`` (the messages of each block), ``kinds`` (author,
-system lines, markers), ``moments`` (timestamps).
+the layout, the date order), ``messages`` (the messages of each block), ``kinds`` (author,
+system lines, markers), ``languages`` (WhatsApp's words, one table per language),
+``moments`` (timestamps).
 
 Speed: the file is read twice in 4 MB blocks, once for the date order and once for the
 messages; each time the headers are found by one regular expression per block, in C. Dates
 and hours are parsed once per distinct value; plain text messages of known authors are built
-in one short loop per block (see ``messages``).
+in one short loop per block (see ``messages``); the language tables are joined once, at
+import, into sets and compiled patterns.
 """
 
 from __future__ import annotations
@@ -60,7 +83,7 @@ def parse(
         time_zone=time_zone,
         messages=iter(()),
     )
-    moments = Moments(order, zone, file_name)
+    moments = Moments(order, zone, file_name, layout.time_first)
     reader = Reader(opener, layout, moments, members, chat, file_name, limits)
     chat.messages = reader.messages()
     return chat

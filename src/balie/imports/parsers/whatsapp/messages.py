@@ -26,6 +26,7 @@ from balie.imports.parsers.whatsapp.kinds import (
     MARK,
     MARKER_LENGTHS,
     MARKER_TEXTS,
+    chat_name,
     classify,
     split_author,
 )
@@ -43,6 +44,7 @@ class Reader:
         self.members, self.chat, self.file_name, self.limits = members, chat, file_name, limits
         self.index = 0
         self.authors: set[str] = set()
+        self.chat_names = {chat.title}  # and the first line's on iOS (kinds.chat_name)
         self.block = 0  # the number of the block being read
         self.open: _Pending | None = None  # the message whose body may continue
         self.opened_in = 0  # the block it began in
@@ -98,7 +100,8 @@ class Reader:
         fields = iter(parts[1:-4])
         for upto_hour, ms, ampm, body in zip(fields, fields, fields, fields, strict=True):
             start = line
-            line += body.count("\n") + 1 if "\n" in body else 1
+            lines = "\n" in body
+            line += body.count("\n") + 1 if lines else 1
             if has_cr:
                 body = body.removesuffix("\r")
             author, colon, text = body.partition(": ")
@@ -108,7 +111,12 @@ class Reader:
             if not plain or (  # the only texts in which kinds.classify can find a marker
                 ("<" in text and (text.startswith("<") or text.endswith(">")))
                 or " (" in text
-                or (len(text.strip()) in MARKER_LENGTHS and text.strip().lower() in MARKER_TEXTS)
+                or " • " in text
+                or (
+                    len(stripped := text.strip()) in MARKER_LENGTHS
+                    and stripped.lower() in MARKER_TEXTS
+                )
+                or (lines and _first_line_marker(text))
             ):
                 self.index = index
                 yield self._one(upto_hour, ms, ampm, start, body)
@@ -142,7 +150,10 @@ class Reader:
             raise ParseError(self.file_name, f"line {line}", "A line is too long.",
                              "line_too_long")  # fmt: skip
         timestamp = self.moments.at(upto_hour, ms, ampm, line)
-        author, text = split_author(body, self.layout.platform, self.authors)
+        platform = self.layout.platform
+        if self.index == 0 and (name := chat_name(body, platform)):
+            self.chat_names.add(name)
+        author, text = split_author(body, platform, self.authors, self.chat_names)
         kind, text, attachments = classify(author, text, self.members, self.chat)
         if author is not None and kind is not Kind.SYSTEM:
             self.authors.add(author)
@@ -152,3 +163,9 @@ class Reader:
         )  # fmt: skip
         self.index += 1
         return message
+
+
+def _first_line_marker(text: str) -> bool:
+    """ "<Media omitted>" or "null" with a caption on the next line."""
+    first = text[: text.find("\n")].strip()
+    return len(first) in MARKER_LENGTHS and first.lower() in MARKER_TEXTS

@@ -1,0 +1,36 @@
+"""Czech: WhatsApp's own wording in exports made on a phone set to Czech."""
+
+TABLE = {
+    "code": "cs",
+    "media_android": ("<Média vynechána>",),
+    "media_ios": {
+        "image": "obrázek vynechán",
+        "video": "video vynecháno",
+        "audio": "zvuk vynechán",
+        "gif": "GIF vynechán",
+        "sticker": "nálepka vynechána",
+        "document": "dokument vynechán",
+        "contact": "karta kontaktu vynechána",
+    },
+    "deleted": ("Tato zpráva byla smazána", "Smazali jste tuto zprávu"),
+    "file_attached": ("soubor připojen",),
+    "attached_ios": ("příloha",),
+    "location": ("poloha", "Poloha"),
+    "edited": ("Tato zpráva byla upravena",),
+    "system": (
+        "koncově šifrovány",
+        "vytvořil(a) skupinu",
+        " přidal(a) ",
+        " odešel/odešla",
+        " odebral(a) ",
+        "změnil(a) předmět",
+        "změnil(a) ikonu",
+        "bezpečnostní kód",
+        "připojil(a) pomocí odkazu",
+        "mizející zprávy",
+        "zmeškaný hlasový hovor",
+        "zmeškaný videohovor",
+    ),
+    "title_prefix": ("Chat WhatsApp s ",),
+    "hints": ("šifrovány", "vynechán", "připojen", "smazána", "upravena"),
+}

@@ -1,0 +1,38 @@
+"""German: WhatsApp's own wording in exports made on a phone set to German."""
+
+TABLE = {
+    "code": "de",
+    "media_android": ("<Medien ausgeschlossen>",),
+    "media_ios": {
+        "image": "Bild weggelassen",
+        "video": "Video weggelassen",
+        "audio": "Audio weggelassen",
+        "gif": "GIF weggelassen",
+        "sticker": "Sticker weggelassen",
+        "document": "Dokument weggelassen",
+        "contact": "Kontaktkarte weggelassen",
+    },
+    "deleted": ("Diese Nachricht wurde gelöscht", "Du hast diese Nachricht gelöscht"),
+    "file_attached": ("Datei angehängt",),
+    "attached_ios": ("Anhang",),
+    "location": ("Standort",),
+    "edited": ("Diese Nachricht wurde bearbeitet",),
+    "system": (
+        "ende-zu-ende-verschlüsselt",
+        "verschlüsselt",
+        "hat die gruppe",
+        "hinzugefügt",
+        "hat die gruppe verlassen",
+        " entfernt",
+        "hat den betreff",
+        "gruppenbild",
+        "sicherheitsnummer",
+        "sicherheitscode",
+        "über den einladungslink",
+        "selbstlöschende nachrichten",
+        "verpasster sprachanruf",
+        "verpasster videoanruf",
+    ),
+    "title_prefix": ("WhatsApp Chat mit ",),
+    "hints": ("verschlüsselt", "ausgeschlossen", "weggelassen", "angehängt", "gelöscht"),
+}

@@ -1,0 +1,36 @@
+"""Spanish: WhatsApp's own wording in exports made on a phone set to Spanish."""
+
+TABLE = {
+    "code": "es",
+    "media_android": ("<Multimedia omitido>",),
+    "media_ios": {
+        "image": "imagen omitida",
+        "video": "video omitido",
+        "audio": "audio omitido",
+        "gif": "GIF omitido",
+        "sticker": "sticker omitido",
+        "document": "documento omitido",
+        "contact": "tarjeta de contacto omitida",
+    },
+    "deleted": ("Se eliminó este mensaje", "Eliminaste este mensaje"),
+    "file_attached": ("archivo adjunto",),
+    "attached_ios": ("adjunto",),
+    "location": ("ubicación", "Ubicación"),
+    "edited": ("Se editó este mensaje",),
+    "system": (
+        "cifrados de extremo a extremo",
+        "creó el grupo",
+        " añadió a ",
+        " salió del grupo",
+        " eliminó a ",
+        "cambió el asunto",
+        "cambió el ícono",
+        "código de seguridad",
+        "se unió usando el enlace",
+        "mensajes temporales",
+        "llamada perdida",
+        "videollamada perdida",
+    ),
+    "title_prefix": ("Chat de WhatsApp con ",),
+    "hints": ("cifrados", "omitid", "adjunto", "eliminó", "editó"),
+}

@@ -1,0 +1,37 @@
+"""French: WhatsApp's own wording in exports made on a phone set to French."""
+
+TABLE = {
+    "code": "fr",
+    "media_android": ("<Médias omis>",),
+    "media_ios": {
+        "image": "image absente",
+        "video": "vidéo absente",
+        "audio": "audio omis",
+        "gif": "GIF retiré",
+        "sticker": "autocollant omis",
+        "document": "document omis",
+        "contact": "fiche contact omise",
+    },
+    "deleted": ("Ce message a été supprimé", "Vous avez supprimé ce message"),
+    "file_attached": ("fichier joint",),
+    "attached_ios": ("pièce jointe",),
+    "location": ("position", "Position"),
+    "edited": ("Ce message a été modifié",),
+    "system": (
+        "chiffrés de bout en bout",
+        "a créé le groupe",
+        " a ajouté ",
+        " est parti",
+        " a retiré ",
+        "a modifié le sujet",
+        "a changé le sujet",
+        "a changé l'icône",
+        "code de sécurité",
+        "a rejoint ce groupe via le lien",
+        "messages éphémères",
+        "appel vocal manqué",
+        "appel vidéo manqué",
+    ),
+    "title_prefix": ("Discussion WhatsApp avec ",),
+    "hints": ("chiffrés", "omis", "absente", "fichier joint", "supprimé"),
+}

@@ -1,0 +1,36 @@
+"""Indonesian: WhatsApp's own wording in exports made on a phone set to Indonesian."""
+
+TABLE = {
+    "code": "id",
+    "media_android": ("<Media tidak disertakan>",),
+    "media_ios": {
+        "image": "gambar tidak disertakan",
+        "video": "video tidak disertakan",
+        "audio": "audio tidak disertakan",
+        "gif": "GIF tidak disertakan",
+        "sticker": "stiker tidak disertakan",
+        "document": "dokumen tidak disertakan",
+        "contact": "kartu kontak tidak disertakan",
+    },
+    "deleted": ("Pesan ini telah dihapus", "Anda menghapus pesan ini"),
+    "file_attached": ("file terlampir",),
+    "attached_ios": ("terlampir",),
+    "location": ("lokasi", "Lokasi"),
+    "edited": ("Pesan ini telah diedit",),
+    "system": (
+        "terenkripsi secara end-to-end",
+        "membuat grup",
+        " menambahkan ",
+        " keluar",
+        " mengeluarkan ",
+        "mengubah subjek",
+        "mengubah ikon grup",
+        "kode keamanan",
+        "bergabung menggunakan tautan",
+        "pesan sementara",
+        "panggilan suara tak terjawab",
+        "panggilan video tak terjawab",
+    ),
+    "title_prefix": ("Chat WhatsApp dengan ",),
+    "hints": ("terenkripsi", "tidak disertakan", "terlampir", "dihapus", "diedit"),
+}

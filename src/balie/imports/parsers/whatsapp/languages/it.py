@@ -1,0 +1,37 @@
+"""Italian: WhatsApp's own wording in exports made on a phone set to Italian."""
+
+TABLE = {
+    "code": "it",
+    "media_android": ("<Media omessi>",),
+    "media_ios": {
+        "image": "immagine omessa",
+        "video": "video omesso",
+        "audio": "audio omesso",
+        "gif": "GIF omessa",
+        "sticker": "sticker omesso",
+        "document": "documento omesso",
+        "contact": "scheda contatto omessa",
+    },
+    "deleted": ("Questo messaggio è stato eliminato", "Hai eliminato questo messaggio"),
+    "file_attached": ("file allegato",),
+    "attached_ios": ("allegato",),
+    "location": ("posizione", "Posizione"),
+    "edited": ("Questo messaggio è stato modificato",),
+    "system": (
+        "crittografia end-to-end",
+        "ha creato il gruppo",
+        " ha aggiunto ",
+        " è uscito",
+        " ha rimosso ",
+        "ha cambiato l'oggetto",
+        "ha modificato l'oggetto",
+        "ha cambiato l'immagine",
+        "codice di sicurezza",
+        "si è unito tramite il link",
+        "messaggi effimeri",
+        "chiamata vocale persa",
+        "videochiamata persa",
+    ),
+    "title_prefix": ("Chat WhatsApp con ",),
+    "hints": ("crittografia", "omess", "allegato", "eliminato", "modificato"),
+}

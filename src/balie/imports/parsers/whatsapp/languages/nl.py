@@ -1,0 +1,43 @@
+"""Dutch: WhatsApp's own wording in exports made on a phone set to Dutch."""
+
+TABLE = {
+    "code": "nl",
+    "media_android": ("<Media weggelaten>",),
+    "media_ios": {
+        "image": "afbeelding weggelaten",
+        "video": "video weggelaten",
+        "audio": "audio weggelaten",
+        "gif": "GIF weggelaten",
+        "sticker": "sticker weggelaten",
+        "document": "document weggelaten",
+        "contact": "Contactkaart weggelaten",
+    },
+    "deleted": (
+        "Dit bericht is verwijderd",
+        "Je hebt dit bericht verwijderd",
+        "U heeft dit bericht verwijderd",
+    ),
+    "file_attached": ("bestand bijgevoegd",),
+    "attached_ios": ("bijgevoegd",),
+    "location": ("locatie", "Locatie"),
+    "edited": ("Dit bericht is bewerkt",),
+    "system": (
+        "end-to-end versleuteld",
+        "heeft de groep",
+        "heeft deze groep aangemaakt",
+        " toegevoegd",
+        " is vertrokken",
+        " verwijderd",
+        "wijzigde het onderwerp",
+        "heeft het onderwerp",
+        "groepsafbeelding",
+        "beveiligingscode",
+        "lid geworden via",
+        "is lid geworden",
+        "verdwijnende berichten",
+        "gemiste spraakoproep",
+        "gemiste video-oproep",
+    ),
+    "title_prefix": ("WhatsApp-chat met ", "WhatsApp-chat - "),
+    "hints": ("versleuteld", "weggelaten", "bijgevoegd", "verwijderd", "bewerkt"),
+}

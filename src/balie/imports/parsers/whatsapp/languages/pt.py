@@ -1,0 +1,42 @@
+"""Portuguese (Brazil and Portugal): WhatsApp's own wording in exports."""
+
+TABLE = {
+    "code": "pt",
+    "media_android": ("<Mídia oculta>", "<Multimédia omitida>"),
+    "media_ios": {
+        "image": "imagem ocultada",
+        "video": "vídeo omitido",
+        "audio": "áudio ocultado",
+        "gif": "GIF omitido",
+        "sticker": "figurinha omitida",
+        "document": "documento omitido",
+        "contact": "cartão de contato omitido",
+    },
+    "deleted": (
+        "Esta mensagem foi apagada",
+        "Você apagou esta mensagem",
+        "Mensagem apagada",
+        "Apagou esta mensagem",
+    ),
+    "file_attached": ("arquivo anexado", "ficheiro anexado"),
+    "attached_ios": ("anexado",),
+    "location": ("localização", "Localização"),
+    "edited": ("Essa mensagem foi editada", "Esta mensagem foi editada"),
+    "system": (
+        "criptografia de ponta a ponta",
+        "criou o grupo",
+        " adicionou ",
+        " saiu",
+        " removeu ",
+        "mudou o assunto",
+        "alterou o assunto",
+        "mudou a imagem",
+        "código de segurança",
+        "entrou usando o link",
+        "mensagens temporárias",
+        "chamada de voz perdida",
+        "chamada de vídeo perdida",
+    ),
+    "title_prefix": ("Conversa do WhatsApp com ",),
+    "hints": ("criptografia", "oculta", "anexado", "apagada", "editada"),
+}

@@ -1,0 +1,36 @@
+"""Turkish: WhatsApp's own wording in exports made on a phone set to Turkish."""
+
+TABLE = {
+    "code": "tr",
+    "media_android": ("<Medya dahil edilmedi>",),
+    "media_ios": {
+        "image": "görüntü dahil edilmedi",
+        "video": "video dahil edilmedi",
+        "audio": "ses dahil edilmedi",
+        "gif": "GIF dahil edilmedi",
+        "sticker": "Çıkartma dahil edilmedi",
+        "document": "belge dahil edilmedi",
+        "contact": "Kişi kartı dahil edilmedi",
+    },
+    "deleted": ("Bu mesaj silindi", "Bu mesajı sildiniz"),
+    "file_attached": ("dosya ekli",),
+    "attached_ios": ("ek",),
+    "location": ("konum", "Konum"),
+    "edited": ("Bu mesaj düzenlendi",),
+    "system": (
+        "uçtan uca şifreli",
+        "grubunu oluşturdu",
+        " ekledi",
+        " ayrıldı",
+        " çıkardı",
+        "konusunu değiştirdi",
+        "grup simgesini",
+        "güvenlik kodu",
+        "davet bağlantısını kullanarak katıldı",
+        "süreli mesajlar",
+        "cevapsız sesli arama",
+        "cevapsız görüntülü arama",
+    ),
+    "title_prefix": ("WhatsApp Sohbeti - ",),
+    "hints": ("şifreli", "dahil edilmedi", "dosya ekli", "silindi", "düzenlendi"),
+}

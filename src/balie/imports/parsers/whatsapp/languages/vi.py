@@ -1,0 +1,36 @@
+"""Vietnamese: WhatsApp's own wording in exports made on a phone set to Vietnamese."""
+
+TABLE = {
+    "code": "vi",
+    "media_android": ("<Tệp phương tiện bị bỏ qua>",),
+    "media_ios": {
+        "image": "hình ảnh bị bỏ qua",
+        "video": "video bị bỏ qua",
+        "audio": "âm thanh bị bỏ qua",
+        "gif": "GIF bị bỏ qua",
+        "sticker": "nhãn dán bị bỏ qua",
+        "document": "tài liệu bị bỏ qua",
+        "contact": "thẻ liên hệ bị bỏ qua",
+    },
+    "deleted": ("Tin nhắn này đã bị xóa", "Bạn đã xóa tin nhắn này"),
+    "file_attached": ("tệp đính kèm",),
+    "attached_ios": ("đính kèm",),
+    "location": ("vị trí", "Vị trí"),
+    "edited": ("Tin nhắn này đã được chỉnh sửa",),
+    "system": (
+        "mã hóa đầu cuối",
+        "đã tạo nhóm",
+        " đã thêm ",
+        " đã rời",
+        " đã xóa ",
+        "đã đổi chủ đề",
+        "đã đổi biểu tượng",
+        "mã bảo mật",
+        "tham gia bằng liên kết mời",
+        "tin nhắn tự hủy",
+        "cuộc gọi thoại bị nhỡ",
+        "cuộc gọi video bị nhỡ",
+    ),
+    "title_prefix": ("Đoạn chat WhatsApp với ",),
+    "hints": ("mã hóa", "bị bỏ qua", "đính kèm", "bị xóa", "chỉnh sửa"),
+}
