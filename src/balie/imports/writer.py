@@ -40,6 +40,7 @@ from balie.conversations.models import (
 from balie.imports.exports import ImportRefused, limits
 from balie.imports.models import ImportedChat, Source, chat_key_of
 from balie.imports.parsers.base import Kind, ParsedAttachment, ParsedMessage
+from balie.imports.parsers.zips import read_member
 from balie.records.record_classes import record_class_for
 from balie.search.text import fold
 
@@ -230,13 +231,14 @@ class Writer:
             info = self.zip.getinfo(item.member)
         except KeyError:
             return None
-        if info.file_size > limits().max_attachment_bytes:
+        budget = limits().max_attachment_bytes
+        if info.file_size > budget:
             raise ImportRefused(
                 "attachment_too_large",
                 _("%(file)s: %(member)s is too large."),
                 params={"file": self.export.file_name, "member": item.member},
             )
-        return self.zip.read(info)
+        return read_member(self.zip, item.member, self.export.file_name, budget)
 
     def _store(self, conversation, message, item: ParsedAttachment, data: bytes) -> Attachment:
         name = clean_filename(item.name or item.member or "bestand")
