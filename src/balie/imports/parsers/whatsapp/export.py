@@ -26,7 +26,12 @@ TITLE_PREFIXES = (
     "Чат WhatsApp з ", "Chat WhatsApp dengan ", "Đoạn chat WhatsApp với ",
     "แชท WhatsApp กับ ", "دردشة واتساب مع ", "WhatsApp Chat - ",
 )  # fmt: skip
-TITLE_SUFFIXES = (" ile WhatsApp Sohbeti", " के साथ WhatsApp चैट", "とのWhatsAppチャット", "とのトーク")
+TITLE_SUFFIXES = (
+    " ile WhatsApp Sohbeti",
+    " के साथ WhatsApp चैट",
+    "とのWhatsAppチャット",
+    "とのトーク",
+)
 BRANDS = ("whatsapp", "واتساب")
 IOS_CHAT = "_chat.txt"
 # a line that starts like a message header: an optional bracket and marks, a date, a time
