@@ -37,7 +37,7 @@ from balie.imports.parsers.zips import member_reader, read_infos
 
 __all__ = ["parse"]
 
-NOT_INCLUDED = "(File not included"
+NOT_INCLUDED = "(File "  # "(File not included. …)", "(File exceeds maximum size. …)", …
 
 
 def parse(
