@@ -58,8 +58,8 @@ def test_sms_in_other_scripts_with_every_spelling_of_a_number():
 )
 def test_sms_numbers(spelling, number):
     xml = (
-        '<smses><sms address="%s" date="1705305600000" type="1" body="x" '
-        'contact_name="(Unknown)" /></smses>' % spelling
+        f'<smses><sms address="{spelling}" date="1705305600000" type="1" body="x" '
+        'contact_name="(Unknown)" /></smses>'
     )
     (message,) = sms.parse(io.BytesIO(xml.encode()), file_name="s.xml").messages
     assert message.chat == number
