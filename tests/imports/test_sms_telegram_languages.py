@@ -161,3 +161,11 @@ def test_a_zipped_telegram_folder_is_imported_with_its_photos_and_files(
     photo = Attachment.objects.get(filename__startswith="photo_1")
     assert photo.content_type == "image/jpeg"
     assert Message.objects.filter(attachments__isnull=False).distinct().count() == 4
+
+
+def test_an_unknown_xml_encoding_is_refused_not_a_traceback():
+    """Found by fuzzing: ``encoding='TTF-8'`` raised LookupError."""
+    xml = b"<?xml version='1.0' encoding='TTF-8' ?><smses></smses>"
+    with pytest.raises(ParseError) as error:
+        list(sms.parse(io.BytesIO(xml), file_name="s.xml").messages)
+    assert error.value.code == "malformed_xml"

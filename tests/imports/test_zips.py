@@ -8,6 +8,7 @@ import io
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -288,3 +289,14 @@ def test_a_failed_confirm_shreds_the_staged_file(monkeypatch, utrecht, agent_ann
         do_confirm_upload(upload)
     assert list(staging_dir().iterdir()) == []
     assert not ImportUpload.objects.exists()
+
+
+def test_a_member_without_a_name_is_refused():
+    """Found by fuzzing: ``ZipInfo.is_dir()`` raised IndexError on an empty name."""
+    data = bytearray(zip_of({"_chat.txt": CHAT, "x": b"1"}, zipfile.ZIP_STORED))
+    for signature, length in ((b"PK\x03\x04", 26), (b"PK\x01\x02", 28)):
+        at = data.rindex(signature)
+        data[at + length] = 0  # the name's length: the name's one byte becomes data
+    with pytest.raises(ParseError) as error:
+        _parse_all(bytes(data))
+    assert error.value.code in ("zip_unsafe_path", "bad_zip")

@@ -169,6 +169,8 @@ def _messages(opener, file_name, zone, owner_name, limits, chat):
                     continue
                 index += 1
                 yield message
+        except ParseError:
+            raise
         except XMLParseError as error:
             line, column = getattr(error, "position", (0, 0))
             raise ParseError(
@@ -178,6 +180,10 @@ def _messages(opener, file_name, zone, owner_name, limits, chat):
         except DefusedXmlException as error:
             raise ParseError(
                 file_name, "-", f"Refused: the XML declares {type(error).__name__}.", "xml_refused"
+            ) from None
+        except (LookupError, ValueError) as error:  # e.g. an unknown encoding declared
+            raise ParseError(
+                file_name, "line 1", f"Not readable XML ({error}).", "malformed_xml"
             ) from None
     if not root_seen:
         raise ParseError(file_name, "line 1", "The file is empty.", "not_sms_backup")

@@ -4,7 +4,7 @@ read, and every member is read through a byte budget.
 A zip's headers are the sender's word: a member may claim a few bytes and inflate to
 gigabytes, its stream may be broken, its name may climb out of a folder. Refused: more
 than ``Limits.max_zip_members`` members, unsafe names (absolute, a drive letter, ``..``, a
-NUL), two members with the same name, encrypted members, a declared total above
+NUL, an empty name), two members with the same name, encrypted members, a declared total above
 ``Limits.max_unpacked_bytes``, a declared ratio above ``Limits.max_ratio``. Read: each member
 through :class:`Budgeted`, which counts the bytes actually inflated and stops at the declared
 size or the budget, whichever is smaller; a bad CRC, a broken deflate stream or a cut-off
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -27,7 +28,12 @@ from balie.imports.parsers.base import Limits, ParseError
 __all__ = ["Budgeted", "check_members", "member_reader", "read_infos", "read_member"]
 
 DRIVE = re.compile(r"^[A-Za-z]:")
-CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
+# what the zip module raises on damaged input (fuzzing found IndexError and struct.error in
+# the extra fields, ValueError in names and sizes, NotImplementedError for unknown methods)
+CORRUPT = (
+    zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError,
+    IndexError, KeyError, struct.error, OverflowError,
+)  # fmt: skip
 
 
 def read_infos(raw: Callable[[], IO[bytes]], file_name: str, limits: Limits):
@@ -36,7 +42,7 @@ def read_infos(raw: Callable[[], IO[bytes]], file_name: str, limits: Limits):
         try:
             with zipfile.ZipFile(stream) as archive:
                 infos = archive.infolist()
-        except (*CORRUPT, ValueError) as error:
+        except CORRUPT as error:
             raise ParseError(
                 file_name, "-", f"Not a readable zip file ({error}).", "bad_zip"
             ) from None
@@ -53,7 +59,8 @@ def check_members(infos: list[zipfile.ZipInfo], file_name: str, limits: Limits) 
         name = info.filename
         position = f"zip member {name!r}"
         parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or DRIVE.match(name) or ".." in parts or "\0" in name:
+        unsafe = not name or name.startswith(("/", "\\")) or DRIVE.match(name)
+        if unsafe or ".." in parts or "\0" in name:
             raise ParseError(file_name, position, "Unsafe path in the zip.", "zip_unsafe_path")
         if name in seen:
             raise ParseError(
@@ -112,7 +119,7 @@ def member_reader(
             archive = zipfile.ZipFile(stream)
             info = archive.getinfo(name)
             member = archive.open(info)
-        except (*CORRUPT, KeyError, ValueError) as error:
+        except CORRUPT as error:
             raise ParseError(
                 file_name, f"zip member {name!r}", f"The zip is damaged ({error}).", "zip_corrupt"
             ) from None
@@ -127,7 +134,7 @@ def read_member(archive: zipfile.ZipFile, name: str, file_name: str, budget: int
     try:
         info = archive.getinfo(name)
         member = archive.open(info)
-    except (*CORRUPT, ValueError) as error:
+    except CORRUPT as error:
         raise ParseError(
             file_name, f"zip member {name!r}", f"The zip is damaged ({error}).", "zip_corrupt"
         ) from None
