@@ -137,8 +137,11 @@ def as_utf8(opener: Opener, file_name: str) -> Opener:
             if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
                 encoding = "utf-16-le" if start == codecs.BOM_UTF16_LE else "utf-16-be"
                 yield io.BufferedReader(_Recoded(stream, encoding, file_name), BLOCK)
+            elif stream.seekable():
+                stream.seek(0)
+                yield stream
             else:
-                yield io.BufferedReader(_Prefixed(start, stream), BLOCK)
+                yield io.BufferedReader(_Prefixed(start, stream), PIECE)
 
     return opened
 
