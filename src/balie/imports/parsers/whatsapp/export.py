@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
@@ -103,8 +104,8 @@ def _chat_member(raw, infos: list[zipfile.ZipInfo], file_name: str, limits: Limi
         if any(brand in PurePosixPath(name).stem.casefold() for brand in BRANDS):
             return name
     for name in texts:
-        with as_utf8(lambda n=name: member_reader(raw, n, file_name, limits.max_unpacked_bytes),
-                     file_name)() as stream:  # fmt: skip
+        opener = partial(member_reader, raw, name, file_name, limits.max_unpacked_bytes)
+        with as_utf8(opener, file_name)() as stream:
             head = stream.read(PROBE).decode("utf-8", "replace")
         if LOOKS_LIKE_HEADER.search(head):
             return name
