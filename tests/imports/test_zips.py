@@ -300,3 +300,19 @@ def test_a_member_without_a_name_is_refused():
     with pytest.raises(ParseError) as error:
         _parse_all(bytes(data))
     assert error.value.code in ("zip_unsafe_path", "bad_zip")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="kinds.py (the WhatsApp text parser's helper) matches <attached: …> only at the "
+    "start of a body; iOS writes a document as '‎Agenda.pdf • ‎3 pages ‎<attached: …>'",
+)
+def test_an_ios_document_with_its_title_and_pages_keeps_its_author_and_file():
+    text = (
+        "[15-01-2024 09:05:00] Jan: Hallo\n"
+        "[15-01-2024 09:06:00] Jan: \u200eAgenda.pdf \u2022 \u200e3 pagina's "
+        "\u200e<bijgevoegd: 00000012-Agenda.pdf>\n"
+    ).encode()
+    _, messages = _parse_all(zip_of({"_chat.txt": text, "00000012-Agenda.pdf": b"%PDF-1.4"}))
+    assert (messages[1].author, messages[1].kind) == ("Jan", Kind.MEDIA)
+    assert messages[1].attachments[0].member == "00000012-Agenda.pdf"
