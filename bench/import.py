@@ -13,7 +13,11 @@ measures parsing it and reading every attachment through the byte-budgeted reade
 writer uses (``balie.imports.parsers.zips.read_member``): seconds and peak RSS.
 
     python bench/import.py [--lines 1000000] [--keep FILE]
-    python bench/import.py --zip [--media 2000] [--media-bytes 100000000]
+    python bench/import.py --zip [--media 2000] [--media-bytes 100000000] [--import]
+
+``--zip --import`` goes all the way: ``do_import`` of every message and file into a fresh
+SQLite data folder (the media are random bytes, so they are stored as downloads, as voice
+notes and videos are; photos would also be re-encoded).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -128,6 +133,54 @@ def measure_zip(path: Path) -> None:
     print(f"peak RSS: {peak / 1024:.0f} MB (before parsing: {before / 1024:.0f} MB)")
 
 
+def measure_import(path: Path) -> None:
+    """Runs in a fresh process with its own data folder: the whole import, through the
+    writer, of every message and attachment."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    data_dir = tempfile.mkdtemp(prefix="balie-bench-import-data-")
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "balie.conf.settings", "BALIE_DATA_DIR": data_dir})
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from balie.accounts.actions import do_create_staff_user, do_set_membership
+    from balie.imports.actions import do_import
+    from balie.imports.exports import Export
+    from balie.imports.selection import Rules
+    from balie.tenants.actions import do_create_organisation
+
+    try:
+        call_command("migrate", verbosity=0)
+        organisation = do_create_organisation(name="Gemeente Benchstad", slug="benchstad")
+        owner = do_create_staff_user(username="wim", password=secrets.token_urlsafe(24),
+                                     first_name="Wim", last_name="de Wethouder")  # fmt: skip
+        do_set_membership(owner, organisation, "agent")
+        before = _peak_mb()
+        started = time.perf_counter()
+        batch = do_import(
+            Export(path=path, source="whatsapp", file_name=path.name),
+            organisation=organisation, owner=owner, importer=owner, rules=Rules(base="all"),
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        print(f"import: {batch.messages_added:,} messages, {batch.attachments_added:,} "
+              f"attachments in {elapsed:.2f} s")  # fmt: skip
+        print(f"peak RSS: {_peak_mb():.0f} MB (before the import: {before:.0f} MB)")
+    finally:
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _peak_mb() -> float:
+    """This process image's peak resident memory (VmHWM on Linux, else ru_maxrss)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        return int(status.read_text().split("VmHWM:")[1].split()[0]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(path: Path) -> None:
     """Runs in a fresh process: parse everything, report time and peak RSS."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -158,13 +211,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--media", type=int, default=2_000)
     parser.add_argument("--media-bytes", type=int, default=100_000_000)
     parser.add_argument("--measure", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--import", dest="full", action="store_true",
+                        help="with --zip: the whole import into a fresh database")  # fmt: skip
     parser.add_argument("--measure-zip", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-import", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         measure(Path(args.measure))
         return
     if args.measure_zip:
         measure_zip(Path(args.measure_zip))
+        return
+    if args.measure_import:
+        measure_import(Path(args.measure_import))
         return
     if args.zip:
         run_zip(args)
@@ -203,7 +262,8 @@ def run_zip(args) -> None:
             f"zip: {args.media:,} media files, {path.stat().st_size / 1e6:.1f} MB "
             f"(made in {time.perf_counter() - started:.1f} s)"
         )
-        subprocess.run([sys.executable, __file__, "--measure-zip", str(path)], check=True)
+        step = "--measure-import" if args.full else "--measure-zip"
+        subprocess.run([sys.executable, __file__, step, str(path)], check=True)
     finally:
         if not args.keep:
             path.unlink(missing_ok=True)
