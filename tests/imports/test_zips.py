@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from balie.imports.models import ImportUpload
+from balie.conversations.models import Attachment, Message
+from balie.imports.actions import do_import
+from balie.imports.exports import Export
+from balie.imports.models import ImportBatch, ImportUpload
 from balie.imports.parsers import whatsapp
 from balie.imports.parsers.base import Kind, Limits, ParseError
+from balie.imports.selection import Rules
 from balie.imports.staging import do_confirm_upload, do_stage_upload, staging_dir
 from tests.imports.hostile import (
     CHAT,
@@ -26,6 +30,7 @@ from tests.imports.hostile import (
     lying_zip,
     zip_of,
 )
+from tests.imports.test_import_actions import _files_stored
 
 HOSTILE = {
     "bad_crc": (bad_crc_zip, "zip_corrupt"),
@@ -322,3 +327,24 @@ def test_an_ios_document_with_its_title_and_pages_keeps_its_author_and_file():
     _, messages = _parse_all(zip_of({"_chat.txt": text, "00000012-Agenda.pdf": b"%PDF-1.4"}))
     assert (messages[1].author, messages[1].kind) == ("Jan", Kind.MEDIA)
     assert messages[1].attachments[0].member == "00000012-Agenda.pdf"
+
+
+@pytest.mark.django_db
+def test_a_damaged_attachment_stops_the_import_and_stores_nothing(tmp_path, utrecht, agent_anna):
+    text = CHAT + b"15-01-2024 09:08 - Jan: IMG-0001.jpg (bestand bijgevoegd)\n"
+    data = bytearray(
+        zip_of({"_chat.txt": text, "IMG-0001.jpg": b"\xff\xd8" + b"x" * 100}, zipfile.ZIP_STORED)
+    )
+    at = data.rindex(b"x" * 100)
+    data[at] = ord("y")  # the photo's CRC no longer matches
+    path = tmp_path / "WhatsApp-chat met Raad.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ParseError) as error:
+        do_import(
+            Export(path=path, source="whatsapp", file_name=path.name),
+            organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules(base="all"),
+        )  # fmt: skip
+    assert error.value.code == "zip_corrupt"
+    assert not Message.objects.exists() and not Attachment.objects.exists()
+    assert not ImportBatch.objects.exists()
+    assert _files_stored() == b""
