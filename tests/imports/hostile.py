@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import functools
 import io
 import struct
@@ -57,6 +58,32 @@ def _deflated(size: int) -> bytes:
     parts += [packer.compress(chunk) for _ in range(size // len(chunk))]
     parts.append(packer.flush())
     return b"".join(parts)
+
+
+def bzip2_lying_zip(inflates_to: int = 2 << 30) -> bytes:
+    """A member in bzip2 (method 12) claiming 1,000 bytes: about 2 KB that inflate to
+    ``inflates_to`` bytes in one read of the zip module (the 4 GB peak that was seen)."""
+    packer = bz2.BZ2Compressor(9)
+    parts = [packer.compress(CHAT)]
+    chunk = b"a" * (1 << 20)
+    parts += [packer.compress(chunk) for _ in range(inflates_to // len(chunk))]
+    parts.append(packer.flush())
+    return _one_member(b"".join(parts), 12, b"_chat.txt", 1000, zlib.crc32(CHAT))
+
+
+def _one_member(data: bytes, method: int, name: bytes, claimed: int, crc: int) -> bytes:
+    local = struct.pack(
+        "<4s5H3L2H", b"PK\x03\x04", 46, 0, method, 0, 0, crc, len(data), claimed, len(name), 0
+    )
+    central = struct.pack(
+        "<4s6H3L5H2L", b"PK\x01\x02", 46, 46, 0, method, 0, 0, crc, len(data), claimed,
+        len(name), 0, 0, 0, 0, 0, 0,
+    )  # fmt: skip
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name),
+        len(local) + len(name) + len(data), 0,
+    )  # fmt: skip
+    return local + name + data + central + name + end
 
 
 def lying_zip(path: Path, *, name="_chat.txt", claimed=1000, inflates_to=1 << 30) -> Path:

@@ -26,6 +26,7 @@ from tests.imports.hostile import (
     CHAT,
     bad_crc_zip,
     broken_deflate_zip,
+    bzip2_lying_zip,
     encrypted_zip,
     lying_zip,
     zip_of,
@@ -50,6 +51,8 @@ HOSTILE = {
         lambda: zip_of({f"f{n}.jpg": b"x" for n in range(30)} | {"_chat.txt": CHAT}),
         "zip_too_many",
     ),  # fmt: skip
+    "bzip2": (lambda: bzip2_lying_zip(64 * 1024 * 1024), "zip_unsupported_method"),
+    "lzma": (lambda: zip_of({"_chat.txt": CHAT}, zipfile.ZIP_LZMA), "zip_unsupported_method"),
     "only_agenda": (lambda: zip_of({"Agenda.txt": b"Punt 1: opening\n"}), "no_chat_text"),
 }
 
@@ -83,7 +86,7 @@ sys.path.insert(0, {src!r})
 from balie.imports.parsers import whatsapp, ParseError
 from balie.imports.parsers.zips import read_member
 codes = []
-for name in ("chat.zip", "photo.zip"):
+for name in ("chat.zip", "photo.zip", "bzip2.zip"):
     try:
         chat = whatsapp.parse({folder!r} + "/" + name, file_name=name)
         for message in chat.messages:
@@ -108,13 +111,14 @@ def test_a_one_megabyte_zip_inflating_to_gigabytes_keeps_memory_bounded(tmp_path
     assert chat.stat().st_size < 3 * 1024 * 1024  # about 2 MB on disk
     lying_zip(tmp_path / "member.zip", name="IMG-0001.jpg", inflates_to=1 << 30)
     (tmp_path / "photo.zip").write_bytes(_with_lying_member(tmp_path))
+    (tmp_path / "bzip2.zip").write_bytes(bzip2_lying_zip(1 << 29))  # 1 KB: 512 MB in a read
     src = str(Path(__file__).resolve().parents[2] / "src")
     script = MEASURE.format(src=src, folder=str(tmp_path))
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     codes, peak = done.stdout.split()
-    assert codes == "zip_corrupt,zip_corrupt"
+    assert codes == "zip_corrupt,zip_corrupt,zip_unsupported_method"
     print(f"peak RSS of the child: {peak} MB")  # shown with -s
     assert int(peak) < 300, f"peak RSS {peak} MB"
 

@@ -4,8 +4,10 @@ read, and every member is read through a byte budget.
 A zip's headers are the sender's word: a member may claim a few bytes and inflate to
 gigabytes, its stream may be broken, its name may climb out of a folder. Refused: more
 than ``Limits.max_zip_members`` members, unsafe names (absolute, a drive letter, ``..``, a
-NUL, an empty name), two members with the same name, encrypted members, a declared total above
-``Limits.max_unpacked_bytes``, a declared ratio above ``Limits.max_ratio``. Read: each member
+NUL, an empty name), two members with the same name, encrypted members, members compressed
+with anything but deflate (bzip2 and LZMA inflate without bound in the zip module), a
+declared total above ``Limits.max_unpacked_bytes``, a declared ratio above
+``Limits.max_ratio``. Read: each member
 through :class:`Budgeted`, which counts the bytes actually inflated and stops at the declared
 size or the budget, whichever is smaller; a bad CRC, a broken deflate stream or a cut-off
 member is a ``zip_corrupt`` ParseError. Zips inside the zip are never opened.
@@ -28,6 +30,10 @@ from balie.imports.parsers.base import Limits, ParseError
 __all__ = ["Budgeted", "check_members", "member_reader", "read_infos", "read_member"]
 
 DRIVE = re.compile(r"^[A-Za-z]:")
+# Phones and desktop tools write stored or deflated members. The zip module inflates bzip2
+# and LZMA members without an output bound per read: a 2 KB bzip2 member whose header lies
+# took one read to 4 GB. They are refused before anything is read.
+METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # what the zip module raises on damaged input (fuzzing found IndexError and struct.error in
 # the extra fields, ValueError in names and sizes, NotImplementedError for unknown methods)
 CORRUPT = (
@@ -69,6 +75,12 @@ def check_members(infos: list[zipfile.ZipInfo], file_name: str, limits: Limits) 
         seen.add(name)
         if info.flag_bits & 0x1:
             raise ParseError(file_name, position, "Encrypted zip member.", "zip_encrypted")
+        if info.compress_type not in METHODS:
+            raise ParseError(
+                file_name, position,
+                "Compressed in a way Balie does not read (only stored and deflate).",
+                "zip_unsupported_method",
+            )  # fmt: skip
         total += info.file_size
         if total > limits.max_unpacked_bytes:
             raise ParseError(file_name, position, "The zip unpacks to too much.", "zip_too_large")
