@@ -145,6 +145,7 @@ def read_member(archive: zipfile.ZipFile, name: str, file_name: str, budget: int
     """All of one member, at most ``budget`` bytes (and at most what its header says)."""
     try:
         info = archive.getinfo(name)
+        check_members([info], file_name, Limits(max_unpacked_bytes=budget, max_zip_members=1))
         member = archive.open(info)
     except CORRUPT as error:
         raise ParseError(
