@@ -104,6 +104,8 @@ def _read(source, file_name: str, limits: Limits) -> tuple[bytes, Resolve]:
             return path.open("rb")
     else:
         whole = source.read(limits.max_bytes + 1)
+        if len(whole) > limits.max_bytes:
+            raise ParseError(file_name, "-", "The file is too large.", "too_large")
 
         def raw() -> IO[bytes]:
             return io.BytesIO(whole)
