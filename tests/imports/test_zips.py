@@ -352,3 +352,21 @@ def test_a_damaged_attachment_stops_the_import_and_stores_nothing(tmp_path, utre
     assert not Message.objects.exists() and not Attachment.objects.exists()
     assert not ImportBatch.objects.exists()
     assert _files_stored() == b""
+
+
+def test_a_sent_text_named_after_whatsapp_is_not_taken_for_the_chat():
+    data = zip_of({
+        "WhatsApp-tips.txt": b"Tip 1: exporteer met media\n",
+        "WhatsApp Chat with Raadsfractie.txt": CHAT,
+    })  # fmt: skip
+    chat, messages = _parse_all(data)
+    assert chat.title == "Raadsfractie" and len(messages) == 2
+
+
+def test_many_texts_are_not_each_read_to_find_the_chat():
+    """At most 20 candidates are read to tell the chat by its content: a zip of thousands of
+    .txt files costs no more."""
+    texts = {f"notes-{n:05d}.txt": b"no chat here\n" for n in range(5000)}
+    with pytest.raises(ParseError) as error:
+        _parse_all(zip_of(texts | {"zz-chat.txt": CHAT}), Limits(max_zip_members=10_000))
+    assert error.value.code == "no_chat_text"

@@ -141,15 +141,21 @@ def member_reader(
             )
 
 
-def read_member(archive: zipfile.ZipFile, name: str, file_name: str, budget: int) -> bytes:
-    """All of one member, at most ``budget`` bytes (and at most what its header says)."""
+def read_member(
+    archive: zipfile.ZipFile, name: str, file_name: str, budget: int, *, cut: bool = False
+) -> bytes:
+    """All of one member, at most ``budget`` bytes (and at most what its header says);
+    with ``cut``, its first ``budget`` bytes whatever its size."""
     try:
         info = archive.getinfo(name)
-        check_members([info], file_name, Limits(max_unpacked_bytes=budget, max_zip_members=1))
+        allowed = info.file_size if cut else budget
+        check_members([info], file_name, Limits(max_unpacked_bytes=allowed, max_zip_members=1))
         member = archive.open(info)
     except CORRUPT as error:
         raise ParseError(
             file_name, f"zip member {name!r}", f"The zip is damaged ({error}).", "zip_corrupt"
         ) from None
     with member:
+        if cut:
+            return Budgeted(member, name, info.file_size, file_name).read(budget) or b""
         return Budgeted(member, name, min(info.file_size, budget), file_name).readall()

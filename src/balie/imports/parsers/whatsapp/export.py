@@ -8,12 +8,11 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from balie.imports.parsers.base import Limits, ParseError
-from balie.imports.parsers.zips import member_reader, read_infos
+from balie.imports.parsers.zips import member_reader, read_infos, read_member
 
 BLOCK = 4 * 1024 * 1024  # read at once
 PIECE = 64 * 1024  # decoded at once
@@ -42,6 +41,7 @@ LOOKS_LIKE_HEADER = re.compile(
     re.MULTILINE,
 )
 PROBE = 8 * 1024  # read of a candidate chat text to tell it by its content
+PROBES = 20  # candidates read so, at most
 
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
@@ -89,8 +89,9 @@ def _open_zip(raw: Callable[[], IO[bytes]], file_name: str, limits: Limits):
 
 
 def _chat_member(raw, infos: list[zipfile.ZipInfo], file_name: str, limits: Limits) -> str:
-    """The chat text: iOS's ``_chat.txt``, else a ``.txt`` named as WhatsApp names it, else
-    the ``.txt`` whose first lines read as message headers (``Agenda.txt`` is an attachment)."""
+    """The chat text: iOS's ``_chat.txt``; else a ``.txt`` named as WhatsApp names it whose
+    first lines read as message headers, else any that reads so, else one named so
+    (``Agenda.txt`` or a sent ``WhatsApp-tips.txt`` is an attachment)."""
     texts = sorted(
         (i.filename for i in infos if i.filename.lower().endswith(".txt") and not i.is_dir()),
         key=lambda name: (name.count("/"), name),
@@ -100,19 +101,29 @@ def _chat_member(raw, infos: list[zipfile.ZipInfo], file_name: str, limits: Limi
     for name in texts:
         if PurePosixPath(name).name == IOS_CHAT:
             return name
-    for name in texts:
-        if any(brand in PurePosixPath(name).stem.casefold() for brand in BRANDS):
-            return name
-    for name in texts:
-        opener = partial(member_reader, raw, name, file_name, limits.max_unpacked_bytes)
-        with as_utf8(opener, file_name)() as stream:
-            head = stream.read(PROBE).decode("utf-8", "replace")
-        if LOOKS_LIKE_HEADER.search(head):
-            return name
+    named = [n for n in texts if any(b in PurePosixPath(n).stem.casefold() for b in BRANDS)]
+    others = [n for n in texts if n not in named][:PROBES]
+    with raw() as stream, zipfile.ZipFile(stream) as archive:
+        for name in named[:PROBES] + others:
+            if _reads_as_chat(archive, name, file_name):
+                return name
+    if named:
+        return named[0]
     raise ParseError(
         file_name, "-", "The zip holds no WhatsApp chat text (no .txt reads as a chat).",
         "no_chat_text",
     )  # fmt: skip
+
+
+def _reads_as_chat(archive: zipfile.ZipFile, name: str, file_name: str) -> bool:
+    """Whether the member's first lines read as message headers."""
+    head = read_member(archive, name, file_name, PROBE, cut=True)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[2 : len(head) & ~1].decode("utf-16-le" if head[0] == 0xFF else "utf-16-be",
+                                               "replace")  # fmt: skip
+    else:
+        text = head.decode("utf-8", "replace")
+    return LOOKS_LIKE_HEADER.search(text) is not None
 
 
 def _title(name: str) -> str:
