@@ -176,6 +176,13 @@ ANDROID_NAMES = {
 }
 
 
+ANDROID_NAMES |= {
+    "ru-contact": "Чат WhatsApp с контактом Raadsfractie.txt",
+    "pt-BR": "Conversa no WhatsApp com Raadsfractie.txt",
+    "en-underscores": "WhatsApp_Chat_with_Raadsfractie.txt",
+}
+
+
 @pytest.mark.parametrize("language", sorted(ANDROID_NAMES))
 def test_the_chat_is_found_by_whatsapps_name_next_to_other_texts(language):
     # "Agenda.txt" sorts first and even holds a line that looks like a header

@@ -22,7 +22,8 @@ PIECE = 64 * 1024  # decoded at once
 TITLE_PREFIXES = (
     "WhatsApp Chat with ", "WhatsApp-chat met ", "WhatsApp Chat mit ",
     "Discussion WhatsApp avec ", "Chat de WhatsApp con ", "Chat WhatsApp con ",
-    "Conversa do WhatsApp com ", "Czat WhatsApp z ", "Chat WhatsApp s ", "Чат WhatsApp с ",
+    "Conversa do WhatsApp com ", "Conversa no WhatsApp com ", "Czat WhatsApp z ",
+    "Chat WhatsApp s ", "Чат WhatsApp с контактом ", "Чат WhatsApp с ",
     "Чат WhatsApp з ", "Chat WhatsApp dengan ", "Đoạn chat WhatsApp với ",
     "แชท WhatsApp กับ ", "دردشة واتساب مع ", "WhatsApp Chat - ",
 )  # fmt: skip
@@ -127,13 +128,17 @@ def _reads_as_chat(archive: zipfile.ZipFile, name: str, file_name: str) -> bool:
 
 
 def _title(name: str) -> str:
+    """The chat's name from the file's ("WhatsApp Chat with X.txt", also with underscores
+    for spaces as some mail programs save it)."""
     stem = Path(name).stem
     for prefix in TITLE_PREFIXES:
-        if stem.startswith(prefix):
-            return stem[len(prefix) :] or stem
+        for written in (prefix, prefix.replace(" ", "_")):
+            if stem.startswith(written):
+                return stem[len(written) :] or stem
     for suffix in TITLE_SUFFIXES:
-        if stem.endswith(suffix):
-            return stem[: -len(suffix)] or stem
+        for written in (suffix, suffix.replace(" ", "_")):
+            if stem.endswith(written):
+                return stem[: -len(written)] or stem
     return stem
 
 
