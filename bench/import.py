@@ -27,7 +27,6 @@ import os
 import platform
 import random
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -140,6 +139,8 @@ def measure_import(path: Path) -> None:
     data_dir = tempfile.mkdtemp(prefix="balie-bench-import-data-")
     os.environ.update({"DJANGO_SETTINGS_MODULE": "balie.conf.settings", "BALIE_DATA_DIR": data_dir})
     os.environ.pop("DATABASE_URL", None)
+    import secrets  # here: hashlib's OpenSSL would add 4 MB to the other measures' baseline
+
     import django
 
     django.setup()
