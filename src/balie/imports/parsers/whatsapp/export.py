@@ -16,9 +16,10 @@ from balie.imports.parsers.zips import member_reader, read_infos, read_member
 
 BLOCK = 4 * 1024 * 1024  # read at once
 PIECE = 64 * 1024  # decoded at once
-# The chat text's name on Android ("WhatsApp Chat with X.txt", translated): every language
-# keeps the brand, so a name holding it (or its Arabic spelling) is taken for the chat; the
-# title is what is left once the words around the chat's name are removed.
+# The chat text's name on Android ("WhatsApp Chat with X.txt", translated; seen in real
+# exports): every language keeps the brand (Arabic its own spelling), so a name holding it is
+# the first candidate for the chat (see _chat_member); the title is what is left once the
+# words around the chat's name are removed.
 TITLE_PREFIXES = (
     "WhatsApp Chat with ", "WhatsApp-chat met ", "WhatsApp Chat mit ",
     "Discussion WhatsApp avec ", "Chat de WhatsApp con ", "Chat WhatsApp con ",
