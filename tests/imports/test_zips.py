@@ -377,3 +377,30 @@ def test_many_texts_are_not_each_read_to_find_the_chat():
     with pytest.raises(ParseError) as error:
         _parse_all(zip_of(texts | {"zz-chat.txt": CHAT}), Limits(max_zip_members=10_000))
     assert error.value.code == "no_chat_text"
+
+
+@pytest.mark.django_db
+def test_an_ios_export_zipped_again_with_its_folder_links_and_stores_its_files(
+    tmp_path, utrecht, agent_anna
+):
+    top = "WhatsApp Chat - Raadsfractie"
+    text = (
+        "[15-01-2024 09:05:00] Jan: Hallo\n"
+        "[15-01-2024 09:06:00] Jan: \u200e<bijgevoegd: 00000012-Agenda.pdf>\n"
+    ).encode()
+    data = zip_of({
+        f"{top}/_chat.txt": text,
+        f"{top}/00000012-Agenda.pdf": b"%PDF-1.4\n%%EOF\n",
+        f"{top}/Agenda.txt": b"Punt 1\n",
+    })  # fmt: skip
+    chat, messages = _parse_all(data)
+    assert chat.title == "export"  # the upload's own name: iOS names the zip, not the text
+    assert messages[1].attachments[0].member == "00000012-Agenda.pdf"
+    path = tmp_path / f"{top}.zip"
+    path.write_bytes(data)
+    batch = do_import(
+        Export(path=path, source="whatsapp", file_name=path.name),
+        organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules(base="all"),
+    )  # fmt: skip
+    assert batch.attachments_added == 1
+    assert Attachment.objects.get().filename == "00000012-Agenda.pdf"

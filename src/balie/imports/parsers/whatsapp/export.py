@@ -85,8 +85,11 @@ def _open_zip(raw: Callable[[], IO[bytes]], file_name: str, limits: Limits):
     def member() -> AbstractContextManager[IO[bytes]]:
         return member_reader(raw, chosen, file_name, limits.max_unpacked_bytes)
 
-    members = frozenset(i.filename for i in infos if not i.is_dir() and i.filename != chosen)
-    base = PurePosixPath(chosen).name
+    names = [i.filename for i in infos if not i.is_dir() and i.filename != chosen]
+    folder, _, base = chosen.rpartition("/")
+    if folder and "/" not in folder:  # the export's folder zipped again: names as the chat has them
+        names = [n.removeprefix(f"{folder}/") for n in names if n.startswith(f"{folder}/")]
+    members = frozenset(names)
     return as_utf8(member, file_name), members, _title(file_name if base == IOS_CHAT else base)
 
 
