@@ -124,3 +124,21 @@ def test_a_whole_chat_or_a_period_at_once(client, patched, agent_anna):
     assert "Die datum klopt niet" in page.text
     client.post(url, {"action": "confirm"})
     assert not Message.objects.exists()  # everything left out
+
+
+def test_a_failed_confirm_removes_the_file_and_says_why(client, patched, agent_anna, monkeypatch):
+    from balie.imports.exports import ImportRefused
+
+    client.force_login(agent_anna)
+    response = _upload(client)
+    upload = ImportUpload.objects.get()
+
+    def refused(*args, **kwargs):
+        raise ImportRefused("attachment_too_large", "export.zip: IMG-0001.jpg is too large.")
+
+    monkeypatch.setattr("balie.imports.staging.do_import", refused)
+    done = client.post(response.url, {"chosen": ["0"], "action": "confirm"})
+    assert done.status_code == 302 and done.url == "/console/utrecht/imports/"
+    assert not ImportUpload.objects.exists() and not Message.objects.exists()
+    assert not (staging_dir() / upload.token).exists()
+    assert "IMG-0001.jpg is too large" in client.get(done.url).text

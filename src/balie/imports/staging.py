@@ -2,8 +2,9 @@
 and the official's choices so far.
 
 The staged file holds every message, also the private ones, so it lives no longer than
-needed: it is overwritten and removed when the import is confirmed or cancelled, and the
-daily ``imports-cleanup`` job removes what was left for more than a day.
+needed: it is overwritten and removed when the upload is refused or fails in any way, when
+the import is confirmed (or fails) or cancelled, and the daily ``imports-cleanup`` job removes
+what was left for more than a day.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from balie.imports.actions import do_import
 from balie.imports.exports import Export, ImportRefused, Reviewed, review
 from balie.imports.models import ImportBatch, ImportUpload, Source
-from balie.imports.parsers.base import ParseError
 from balie.imports.selection import Rules
 
 __all__ = [
@@ -101,7 +101,8 @@ def do_stage_upload(
         upload.me = [own] if own in authors else []
         upload.save()
         return upload, reviewed
-    except (ImportRefused, ParseError, OSError, ValueError):
+    except BaseException:
+        # whatever went wrong (a refusal, a damaged zip, a bug): the private messages go now
         _shred(path)
         raise
 
@@ -148,18 +149,21 @@ def rules_of(upload: ImportUpload) -> Rules:
 
 
 def do_confirm_upload(upload: ImportUpload) -> ImportBatch:
-    """Import what the official chose, then remove the staged file."""
-    batch = do_import(
-        export_of(upload),
-        organisation=upload.organisation,
-        owner=upload.uploaded_by,
-        importer=upload.uploaded_by,
-        rules=rules_of(upload),
-        me=frozenset(upload.me),
-        owner_note=upload.owner_note,
-        channel="console",
-    )
-    do_discard_upload(upload)
+    """Import what the official chose, then remove the staged file; also when the import
+    fails (the official uploads again rather than leave the private messages lying)."""
+    try:
+        batch = do_import(
+            export_of(upload),
+            organisation=upload.organisation,
+            owner=upload.uploaded_by,
+            importer=upload.uploaded_by,
+            rules=rules_of(upload),
+            me=frozenset(upload.me),
+            owner_note=upload.owner_note,
+            channel="console",
+        )
+    finally:
+        do_discard_upload(upload)
     return batch
 
 

@@ -40,6 +40,7 @@ from balie.conversations.models import (
 from balie.imports.exports import ImportRefused, limits
 from balie.imports.models import ImportedChat, Source, chat_key_of
 from balie.imports.parsers.base import Kind, ParsedAttachment, ParsedMessage
+from balie.imports.parsers.zips import read_member
 from balie.records.record_classes import record_class_for
 from balie.search.text import fold
 
@@ -65,6 +66,7 @@ class Writer:
         self.occurrences: Counter = Counter()
         self.conversations: dict[str, Conversation] = {}
         self.zip: zipfile.ZipFile | None = None
+        self.in_folder: dict[str, list[zipfile.ZipInfo]] | None = None
         self.now = timezone.now()
 
     def add(self, message: ParsedMessage, chat: str) -> None:
@@ -226,17 +228,35 @@ class Writer:
             return None
         if self.zip is None:
             self.zip = zipfile.ZipFile(self.export.path)
-        try:
-            info = self.zip.getinfo(item.member)
-        except KeyError:
+        info = self._member(item.member)
+        if info is None:
             return None
-        if info.file_size > limits().max_attachment_bytes:
+        budget = limits().max_attachment_bytes
+        if info.file_size > budget:
             raise ImportRefused(
                 "attachment_too_large",
                 _("%(file)s: %(member)s is too large."),
                 params={"file": self.export.file_name, "member": item.member},
             )
-        return self.zip.read(info)
+        return read_member(self.zip, info.filename, self.export.file_name, budget)
+
+    def _member(self, name: str) -> zipfile.ZipInfo | None:
+        """The zip member a message names: itself, or (a WhatsApp export zipped again with
+        its folder, where the chat names its files without the folder) the one member of
+        that name inside a top folder."""
+        assert self.zip is not None
+        try:
+            return self.zip.getinfo(name)
+        except KeyError:
+            pass
+        if self.in_folder is None:
+            self.in_folder = {}
+            for info in self.zip.infolist():
+                top, _, rest = info.filename.partition("/")
+                if top and rest:
+                    self.in_folder.setdefault(rest, []).append(info)
+        found = self.in_folder.get(name, [])
+        return found[0] if len(found) == 1 else None
 
     def _store(self, conversation, message, item: ParsedAttachment, data: bytes) -> Attachment:
         name = clean_filename(item.name or item.member or "bestand")

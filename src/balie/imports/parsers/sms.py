@@ -4,7 +4,11 @@
 ``type`` 1 received / 2 sent / 3 draft / 4 outbox / 5 failed / 6 queued, ``body``,
 ``contact_name``) and ``<mms>`` elements (``msg_box`` 1 received / 2 sent, ``<parts>`` with
 ``text/plain`` text and base64 ``data`` of images and other files, ``<addrs>`` with the
-sender (type 137) and recipients (151, 130)). The value "null" means absent.
+sender (type 137) and recipients (151, 130)). The value "null" means absent. The app's call
+log is a second file, ``<calls>`` of ``<call>`` elements (``number``, ``duration`` in
+seconds, ``date``, ``type`` 1 incoming / 2 outgoing / 3 missed / 4 voicemail / 5 rejected /
+6 blocked, ``contact_name``): each call is a system entry in its number's conversation, with
+who called and the duration. Numbers are normalised with ``phonenumbers`` (see ``_number``).
 
 The file is read as a stream with defusedxml (no DTDs, entities or external references) and
 each element is cleared once read. The app writes an emoji as two numeric references to
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError as XMLParseError
 
+import phonenumbers
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
@@ -41,6 +46,12 @@ __all__ = ["parse"]
 SENT = {"2", "4", "5", "6"}  # sent, outbox, failed, queued: written by the phone's owner
 RECEIVED = {"1"}
 DRAFT = {"3"}
+DEFAULT_REGION = "NL"
+LETTERS = re.compile(r"[^\d+*#]")
+CALL_TYPES = {
+    "1": ("Incoming call", False), "2": ("Outgoing call", True), "3": ("Missed call", False),
+    "4": ("Voicemail", False), "5": ("Rejected call", False), "6": ("Blocked call", False),
+}  # fmt: skip
 SURROGATES = re.compile(rb"&#(5[5-6]\d{3});&#(5[6-7]\d{3});")
 TRAILING = re.compile(rb"(?:&#(?:55[3-9]\d\d|56[0-2]\d\d);)?(?:&#?\d{0,5})?$")
 
@@ -128,7 +139,7 @@ def _value(element, name: str) -> str:
 
 
 def _messages(opener, file_name, zone, owner_name, limits, chat):
-    counts = {"sms": 0, "mms": 0}
+    counts = {"sms": 0, "mms": 0, "call": 0}
     index = 0
     root_seen = False
     with opener() as raw:
@@ -138,14 +149,16 @@ def _messages(opener, file_name, zone, owner_name, limits, chat):
                 if event == "start":
                     if not root_seen:
                         root_seen = True
-                        if element.tag != "smses":
+                        if element.tag == "calls":
+                            chat.format = "sms-backup-restore/calls"
+                        elif element.tag != "smses":
                             raise ParseError(
                                 file_name, f"<{element.tag}>",
-                                "This is not an SMS Backup & Restore file (no <smses>).",
+                                "This is not an SMS Backup & Restore file (no <smses> or <calls>).",
                                 "not_sms_backup",
                             )  # fmt: skip
                     continue
-                if element.tag not in ("sms", "mms"):
+                if element.tag not in ("sms", "mms", "call"):
                     continue
                 counts[element.tag] += 1
                 position = f"<{element.tag}> {counts[element.tag]}"
@@ -156,6 +169,8 @@ def _messages(opener, file_name, zone, owner_name, limits, chat):
                     continue
                 index += 1
                 yield message
+        except ParseError:
+            raise
         except XMLParseError as error:
             line, column = getattr(error, "position", (0, 0))
             raise ParseError(
@@ -165,6 +180,10 @@ def _messages(opener, file_name, zone, owner_name, limits, chat):
         except DefusedXmlException as error:
             raise ParseError(
                 file_name, "-", f"Refused: the XML declares {type(error).__name__}.", "xml_refused"
+            ) from None
+        except (LookupError, ValueError) as error:  # e.g. an unknown encoding declared
+            raise ParseError(
+                file_name, "line 1", f"Not readable XML ({error}).", "malformed_xml"
             ) from None
     if not root_seen:
         raise ParseError(file_name, "line 1", "The file is empty.", "not_sms_backup")
@@ -178,6 +197,8 @@ def _message(element, position, index, zone, owner_name, limits, file_name):
         raise ParseError(
             file_name, position, f"Not a valid date: {raw_date!r}.", "bad_date"
         ) from None
+    if element.tag == "call":
+        return _call(element, position, index, timestamp, owner_name, file_name)
     if element.tag == "sms":
         box = _value(element, "type")
         text = _value(element, "body")
@@ -201,8 +222,40 @@ def _message(element, position, index, zone, owner_name, limits, file_name):
     )  # fmt: skip
 
 
+def _call(element, position, index, timestamp, owner_name, file_name) -> ParsedMessage:
+    """A call from the backup's ``<calls>``: who called whom, and for how long (seconds)."""
+    what, outgoing = CALL_TYPES.get(_value(element, "type"), ("Call", False))
+    raw = _value(element, "duration") or "0"
+    if not raw.isdigit() or len(raw) > 9:
+        raise ParseError(file_name, position, f"Not a valid duration: {raw!r}.", "bad_duration")
+    seconds = int(raw)
+    chat = _number(_value(element, "number")) or "onbekend"
+    name = _value(element, "contact_name")
+    if name in ("(Unknown)", "(Onbekend)"):
+        name = ""
+    author = owner_name if outgoing else (name or chat)
+    minutes, rest = divmod(seconds, 60)
+    text = f"{what}, {minutes}:{rest:02d} ({seconds} s)"
+    return ParsedMessage(index, position, timestamp, author, text, Kind.SYSTEM, chat, outgoing)
+
+
 def _number(address: str) -> str:
-    return re.sub(r"[\s()-]", "", address)
+    """One spelling per number, so one conversation: ``06 12345678``, ``+31612345678`` and
+    ``0031 6 12345678`` are ``+31612345678`` (E.164, read as Dutch when written without a
+    country code; decision 0024). A sender with letters (``ING``) and a number that cannot
+    be a subscriber's (short codes such as ``3535``) keep their own spelling."""
+    cleaned = re.sub(r"[\s()./-]", "", address)
+    if LETTERS.search(cleaned):
+        return address.strip()
+    if not cleaned or len(cleaned) > 32:
+        return cleaned
+    try:
+        number = phonenumbers.parse(cleaned, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return cleaned
+    if not phonenumbers.is_possible_number(number):
+        return cleaned
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _mms_address(element, *, outgoing: bool) -> str:

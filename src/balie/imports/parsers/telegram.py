@@ -8,15 +8,21 @@ local time), "date_unixtime": "1705349133" (newer exports), "from", "text", "edi
 ``text`` a string or a list of strings and entity objects (``{"type": "link", "text": …}``).
 
 The file is checked against ``Limits.max_bytes`` and then read with the standard ``json``
-module: an export's size is mostly its media, which are separate files.
+module: an export's size is mostly its media, which are separate files. A zip of the export
+folder (``ChatExport_…/result.json`` with ``photos/``, ``files/``, ``video_files/``,
+``voice_messages/``, …) is read through :mod:`balie.imports.parsers.zips`; a media path
+becomes the zip member beside ``result.json``, and one that climbs out of the folder or is
+not in the zip is a file the export did not include.
 """
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from balie.imports.parsers.base import (
     Kind,
@@ -27,10 +33,11 @@ from balie.imports.parsers.base import (
     ParseError,
     time_zone_of,
 )
+from balie.imports.parsers.zips import member_reader, read_infos
 
 __all__ = ["parse"]
 
-NOT_INCLUDED = "(File not included"
+NOT_INCLUDED = "(File "  # "(File not included. …)", "(File exceeds maximum size. …)", …
 
 
 def parse(
@@ -42,13 +49,7 @@ def parse(
 ) -> ParsedChat:
     limits = limits or Limits()
     zone = time_zone_of(time_zone, file_name)
-    if isinstance(source, (str, Path)):
-        with Path(source).open("rb") as file:
-            data = file.read(limits.max_bytes + 1)
-    else:
-        data = source.read(limits.max_bytes + 1)
-    if len(data) > limits.max_bytes:
-        raise ParseError(file_name, "-", "The file is too large.", "too_large")
+    data, resolve = _read(source, file_name, limits)
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -84,8 +85,67 @@ def parse(
     chat = ParsedChat(
         source="telegram", format=form, title=title, time_zone=time_zone, messages=iter(())
     )
-    chat.messages = _messages(chats, zone, file_name)
+    chat.messages = _messages(chats, zone, file_name, resolve)
     return chat
+
+
+Resolve = Callable[[str], "str | None"]
+
+
+def _read(source, file_name: str, limits: Limits) -> tuple[bytes, Resolve]:
+    """``result.json``'s bytes, and how a media path in it becomes a member name: itself
+    for a bare ``result.json`` (relative to its folder), the member in a zipped folder."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.stat().st_size > limits.max_bytes:
+            raise ParseError(file_name, "-", "The file is too large.", "too_large")
+
+        def raw() -> IO[bytes]:
+            return path.open("rb")
+    else:
+        whole = source.read(limits.max_bytes + 1)
+        if len(whole) > limits.max_bytes:
+            raise ParseError(file_name, "-", "The file is too large.", "too_large")
+
+        def raw() -> IO[bytes]:
+            return io.BytesIO(whole)
+
+    with raw() as stream:
+        if stream.read(4) != b"PK\x03\x04":
+            stream.seek(0)
+            data = stream.read(limits.max_bytes + 1)
+            if len(data) > limits.max_bytes:
+                raise ParseError(file_name, "-", "The file is too large.", "too_large")
+            return data, lambda value: value
+    return _read_zip(raw, file_name, limits)
+
+
+def _read_zip(raw, file_name: str, limits: Limits) -> tuple[bytes, Resolve]:
+    """A zipped export folder: the shallowest ``result.json`` (Telegram Desktop writes it
+    in ``ChatExport_…/`` or ``DataExport_…/``) and the files beside it, nothing else."""
+    infos = read_infos(raw, file_name, limits)
+    names = {info.filename for info in infos if not info.is_dir()}
+    found = sorted(
+        (n for n in names if PurePosixPath(n).name == "result.json"), key=lambda n: n.count("/")
+    )
+    if not found:
+        raise ParseError(file_name, "-", "The zip holds no result.json.", "not_telegram_export")
+    if len(found) > 1 and found[0].count("/") == found[1].count("/"):
+        raise ParseError(
+            file_name, "-", "The zip holds more than one Telegram export.", "not_telegram_export"
+        )
+    folder = PurePosixPath(found[0]).parent
+    with member_reader(raw, found[0], file_name, limits.max_bytes) as stream:
+        data = stream.read()
+
+    def resolve(value: str) -> str | None:
+        relative = PurePosixPath(value.replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            return None
+        member = str(folder / relative) if str(folder) != "." else str(relative)
+        return member if member in names else None
+
+    return data, resolve
 
 
 def _chat_name(chat) -> str:
@@ -93,7 +153,7 @@ def _chat_name(chat) -> str:
     return name if isinstance(name, str) and name else f"chat {chat.get('id', '?')}"
 
 
-def _messages(chats, zone, file_name):
+def _messages(chats, zone, file_name, resolve):
     index = 0
     for path, chat in chats:
         where = f"{path}." if path else ""
@@ -105,14 +165,14 @@ def _messages(chats, zone, file_name):
             position = f"{where}messages[{n}]"
             if not isinstance(item, dict):
                 raise ParseError(file_name, position, "A message is not an object.", "bad_message")
-            yield _message(item, index, position, name, chat.get("id"), zone, file_name)
+            yield _message(item, index, position, name, chat.get("id"), zone, file_name, resolve)
             index += 1
 
 
-def _message(item, index, position, chat_name, chat_id, zone, file_name) -> ParsedMessage:
+def _message(item, index, position, chat_name, chat_id, zone, file_name, resolve) -> ParsedMessage:
     timestamp = _timestamp(item, position, zone, file_name)
     text = _text(item.get("text", ""), position, file_name)
-    attachments = _attachments(item)
+    attachments = _attachments(item, resolve)
     if item.get("type") == "service":
         kind, author, text = Kind.SYSTEM, None, _service(item, text)
     else:
@@ -154,7 +214,7 @@ def _text(value, position, file_name) -> str:
     raise ParseError(file_name, f"{position}.text", "Not text.", "bad_text")
 
 
-def _attachments(item) -> tuple[ParsedAttachment, ...]:
+def _attachments(item, resolve) -> tuple[ParsedAttachment, ...]:
     found = []
     for key in ("photo", "file"):
         value = item.get(key)
@@ -164,7 +224,7 @@ def _attachments(item) -> tuple[ParsedAttachment, ...]:
             found.append(ParsedAttachment(name=item.get("file_name") or key, member=None,
                                           mime_type=item.get("mime_type")))  # fmt: skip
         else:
-            found.append(ParsedAttachment(name=PurePosixPath(value).name, member=value,
+            found.append(ParsedAttachment(name=PurePosixPath(value).name, member=resolve(value),
                                           mime_type=item.get("mime_type")))  # fmt: skip
     return tuple(found)
 

@@ -116,8 +116,9 @@ def import_review(request, slug: str, token: str):
             try:
                 batch = do_confirm_upload(upload)
             except (ImportRefused, ParseError) as refused:
+                # the staged file is gone (shredded on failure): start again from the list
                 messages.error(request, getattr(refused, "message", str(refused)))
-                return redirect("console:import_review", slug, token)
+                return redirect("console:imports", slug)
             messages.success(
                 request,
                 gettext("Done: %(added)s new messages in the archive (%(selected)s chosen).")

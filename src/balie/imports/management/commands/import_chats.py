@@ -28,7 +28,8 @@ from balie.tenants.models import Organisation
 class Command(BaseCommand):
     help = (
         "Import an official's work chats from a phone's export (WhatsApp .txt/.zip, SMS Backup "
-        "& Restore .xml, Telegram Desktop result.json). Only the selected messages are stored."
+        "& Restore .xml (messages or calls), Telegram Desktop result.json or its folder zipped). "
+        "Only the selected messages are stored."
     )
 
     def add_arguments(self, parser):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -11,13 +12,38 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from balie.imports.parsers.base import Limits, ParseError
+from balie.imports.parsers.zips import member_reader, read_infos, read_member
 
 BLOCK = 4 * 1024 * 1024  # read at once
 PIECE = 64 * 1024  # decoded at once
+# The chat text's name on Android ("WhatsApp Chat with X.txt", translated; seen in real
+# exports): every language keeps the brand (Arabic its own spelling), so a name holding it is
+# the first candidate for the chat (see _chat_member); the title is what is left once the
+# words around the chat's name are removed.
 TITLE_PREFIXES = (
     "WhatsApp Chat with ", "WhatsApp-chat met ", "WhatsApp Chat mit ",
-    "Discussion WhatsApp avec ", "Chat de WhatsApp con ", "WhatsApp Chat - ",
+    "Discussion WhatsApp avec ", "Chat de WhatsApp con ", "Chat WhatsApp con ",
+    "Conversa do WhatsApp com ", "Conversa no WhatsApp com ", "Czat WhatsApp z ",
+    "Chat WhatsApp s ", "Чат WhatsApp с контактом ", "Чат WhatsApp с ",
+    "Чат WhatsApp з ", "Chat WhatsApp dengan ", "Đoạn chat WhatsApp với ",
+    "แชท WhatsApp กับ ", "دردشة واتساب مع ", "WhatsApp Chat - ",
 )  # fmt: skip
+TITLE_SUFFIXES = (
+    " ile WhatsApp Sohbeti",
+    " के साथ WhatsApp चैट",
+    "とのWhatsAppチャット",
+    "とのトーク",
+)
+BRANDS = ("whatsapp", "واتساب")
+IOS_CHAT = "_chat.txt"
+# a line that starts like a message header: an optional bracket and marks, a date, a time
+LOOKS_LIKE_HEADER = re.compile(
+    r"^[\ufeff\u200e\u200f]*\[?\u200f?\d{1,4}[./-]\d{1,2}[./-]\d{1,4}.{0,6}?\d{1,2}[:.]\d{2}"
+    r"|^[\ufeff\u200e\u200f]*\[\d{1,2}[:.]\d{2}",
+    re.MULTILINE,
+)
+PROBE = 8 * 1024  # read of a candidate chat text to tell it by its content
+PROBES = 20  # candidates read so, at most
 
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
@@ -25,7 +51,7 @@ Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 def open_export(
     source: str | Path | BinaryIO, file_name: str, limits: Limits
 ) -> tuple[Opener, frozenset[str], str]:
-    """(a function opening the chat text as binary, zip member names, the chat's title)."""
+    """(a function opening the chat text as UTF-8 bytes, zip member names, the chat's title)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
@@ -48,62 +74,153 @@ def open_export(
     with raw() as probe:
         is_zip = probe.read(4) == b"PK\x03\x04"
     if not is_zip:
-        return raw, frozenset(), _title(file_name)
+        return as_utf8(raw, file_name), frozenset(), _title(file_name)
     return _open_zip(raw, file_name, limits)
 
 
 def _open_zip(raw: Callable[[], IO[bytes]], file_name: str, limits: Limits):
-    with raw() as stream:
-        try:
-            archive = zipfile.ZipFile(stream)
-            infos = archive.infolist()
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise ParseError(
-                file_name, "-", f"Not a readable zip file ({error}).", "bad_zip"
-            ) from None
-    _check_zip(infos, file_name, limits)
+    infos = read_infos(raw, file_name, limits)
+    chosen = _chat_member(raw, infos, file_name, limits)
+
+    def member() -> AbstractContextManager[IO[bytes]]:
+        return member_reader(raw, chosen, file_name, limits.max_unpacked_bytes)
+
+    names = [i.filename for i in infos if not i.is_dir() and i.filename != chosen]
+    folder, _, base = chosen.rpartition("/")
+    if folder and "/" not in folder:  # the export's folder zipped again: names as the chat has them
+        names = [n.removeprefix(f"{folder}/") for n in names if n.startswith(f"{folder}/")]
+    members = frozenset(names)
+    return as_utf8(member, file_name), members, _title(file_name if base == IOS_CHAT else base)
+
+
+def _chat_member(raw, infos: list[zipfile.ZipInfo], file_name: str, limits: Limits) -> str:
+    """The chat text: iOS's ``_chat.txt``; else a ``.txt`` named as WhatsApp names it whose
+    first lines read as message headers, else any that reads so, else one named so
+    (``Agenda.txt`` or a sent ``WhatsApp-tips.txt`` is an attachment)."""
     texts = sorted(
-        i.filename for i in infos if i.filename.lower().endswith(".txt") and not i.is_dir()
+        (i.filename for i in infos if i.filename.lower().endswith(".txt") and not i.is_dir()),
+        key=lambda name: (name.count("/"), name),
     )
-    chosen = "_chat.txt" if "_chat.txt" in texts else (texts[0] if texts else None)
-    if chosen is None:
+    if not texts:
         raise ParseError(file_name, "-", "The zip holds no chat text (.txt).", "no_chat_text")
+    for name in texts:
+        if PurePosixPath(name).name == IOS_CHAT:
+            return name
+    named = [n for n in texts if any(b in PurePosixPath(n).stem.casefold() for b in BRANDS)]
+    others = [n for n in texts if n not in named][:PROBES]
+    with raw() as stream, zipfile.ZipFile(stream) as archive:
+        for name in named[:PROBES] + others:
+            if _reads_as_chat(archive, name, file_name):
+                return name
+    if named:
+        return named[0]
+    raise ParseError(
+        file_name, "-", "The zip holds no WhatsApp chat text (no .txt reads as a chat).",
+        "no_chat_text",
+    )  # fmt: skip
 
-    @contextmanager
-    def member() -> Iterator[IO[bytes]]:
-        with raw() as stream, zipfile.ZipFile(stream) as archive, archive.open(chosen) as text:
-            yield text
 
-    members = frozenset(i.filename for i in infos if not i.is_dir() and i.filename != chosen)
-    return member, members, _title(chosen if chosen != "_chat.txt" else file_name)
-
-
-def _check_zip(infos: list[zipfile.ZipInfo], file_name: str, limits: Limits) -> None:
-    if len(infos) > limits.max_zip_members:
-        raise ParseError(file_name, "-", "The zip holds too many files.", "zip_too_many")
-    total = 0
-    for info in infos:
-        name = info.filename
-        position = f"zip member {name!r}"
-        if name.startswith(("/", "\\")) or ".." in PurePosixPath(name.replace("\\", "/")).parts:
-            raise ParseError(file_name, position, "Unsafe path in the zip.", "zip_unsafe_path")
-        if info.flag_bits & 0x1:
-            raise ParseError(file_name, position, "Encrypted zip member.", "zip_encrypted")
-        total += info.file_size
-        if total > limits.max_unpacked_bytes:
-            raise ParseError(file_name, position, "The zip unpacks to too much.", "zip_too_large")
-        if info.file_size > limits.max_ratio * max(info.compress_size, 1) and info.file_size > (
-            1024 * 1024
-        ):
-            raise ParseError(file_name, position, "Suspicious compression (zip bomb).", "zip_bomb")
+def _reads_as_chat(archive: zipfile.ZipFile, name: str, file_name: str) -> bool:
+    """Whether the member's first lines read as message headers."""
+    head = read_member(archive, name, file_name, PROBE, cut=True)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[2 : len(head) & ~1].decode("utf-16-le" if head[0] == 0xFF else "utf-16-be",
+                                               "replace")  # fmt: skip
+    else:
+        text = head.decode("utf-8", "replace")
+    return LOOKS_LIKE_HEADER.search(text) is not None
 
 
 def _title(name: str) -> str:
+    """The chat's name from the file's ("WhatsApp Chat with X.txt", also with underscores
+    for spaces as some mail programs save it)."""
     stem = Path(name).stem
     for prefix in TITLE_PREFIXES:
-        if stem.startswith(prefix):
-            return stem[len(prefix) :] or stem
+        for written in (prefix, prefix.replace(" ", "_")):
+            if stem.startswith(written):
+                return stem[len(written) :] or stem
+    for suffix in TITLE_SUFFIXES:
+        for written in (suffix, suffix.replace(" ", "_")):
+            if stem.endswith(written):
+                return stem[: -len(written)] or stem
     return stem
+
+
+def as_utf8(opener: Opener, file_name: str) -> Opener:
+    """The text as UTF-8 whatever WhatsApp wrote: UTF-16 (little or big endian, told by its
+    BOM) is re-encoded as it is read, a piece at a time; UTF-8 (with or without BOM) is
+    passed through."""
+
+    @contextmanager
+    def opened() -> Iterator[IO[bytes]]:
+        with opener() as stream:
+            start = stream.read(2)
+            if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                encoding = "utf-16-le" if start == codecs.BOM_UTF16_LE else "utf-16-be"
+                yield io.BufferedReader(_Recoded(stream, encoding, file_name), BLOCK)
+            elif stream.seekable():
+                stream.seek(0)
+                yield stream
+            else:
+                yield io.BufferedReader(_Prefixed(start, stream), PIECE)
+
+    return opened
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]):
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            size = min(len(buffer), len(self.head))
+            buffer[:size], self.head = self.head[:size], self.head[size:]
+            return size
+        data = self.stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Recoded(io.RawIOBase):
+    """UTF-16 read in pieces and handed on as UTF-8 (the BOM already read and dropped)."""
+
+    def __init__(self, stream: IO[bytes], encoding: str, file_name: str):
+        self.stream, self.file_name = stream, file_name
+        self.decoder = codecs.getincrementaldecoder(encoding)()
+        self.pending = b""
+        self.line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending:
+            chunk = self.stream.read(PIECE)
+            try:
+                text = self.decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                raise ParseError(
+                    self.file_name, f"line {self.line}", "The text is not valid UTF-16.",
+                    "not_utf16",
+                ) from None  # fmt: skip
+            try:
+                self.pending = text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate
+                raise ParseError(
+                    self.file_name, f"line {self.line}", "The text is not valid UTF-16.",
+                    "not_utf16",
+                ) from None  # fmt: skip
+            self.line += text.count("\n")
+            if not chunk:
+                break
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
 
 
 def blocks(opener: Opener, file_name: str, limits: Limits) -> Iterator[tuple[bytes, int, bool]]:
