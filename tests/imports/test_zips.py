@@ -324,11 +324,6 @@ def test_a_member_without_a_name_is_refused():
     assert error.value.code in ("zip_unsafe_path", "bad_zip")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kinds.py (the WhatsApp text parser's helper) matches <attached: …> only at the "
-    "start of a body; iOS writes a document as '‎Agenda.pdf • ‎3 pages ‎<attached: …>'",
-)
 def test_an_ios_document_with_its_title_and_pages_keeps_its_author_and_file():
     text = (
         "[15-01-2024 09:05:00] Jan: Hallo\n"
