@@ -157,3 +157,40 @@ def test_each_system_phrase_makes_a_system_line_with_the_mark_only(code):
         for phrase in phrases
         for row in ((None, f"Piet{phrase}Anna"), ("Jan", f"Piet{phrase}Anna"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("WhatsApp Chat with Raad.txt", "Raad"),
+        ("WhatsApp-chat met Raad.txt", "Raad"),
+        ("Чат WhatsApp с контактом Совет.txt", "Совет"),
+        ("Чат WhatsApp с Совет.txt", "Совет"),
+        ("Conversa no WhatsApp com Câmara.txt", "Câmara"),
+        ("دردشة واتساب مع المجلس.txt", "المجلس"),
+        ("Meclis ile WhatsApp Sohbeti.txt", "Meclis"),
+        ("議会とのトーク.txt", "議会"),
+        ("WhatsApp_Chat_with_Raad.txt", "Raad"),
+    ],
+)
+def test_the_chats_title_comes_from_the_file_name_in_every_language(name, title):
+    chat, _ = _parse("15/01/2024, 09:00 - Jan: Hallo\n", name=name)
+    assert chat.title == title
+
+
+def test_a_message_longer_than_a_block_is_refused_by_its_own_line():
+    # WhatsApp's limit is 65,536 characters; a "message" of 9 MB is not an export, and the
+    # error names its line (not "text before the first message" further on)
+    body = ("x" * 1000 + "\n") * 9000
+    with pytest.raises(ParseError) as error:
+        _parse(f"15/01/2024, 09:00 - Jan: Hallo\n15/01/2024, 09:01 - Jan: {body}"
+               "15/01/2024, 09:02 - Jan: Na\n")  # fmt: skip
+    assert error.value.code == "message_too_long"
+    assert error.value.position == "line 2"
+    assert "65,536" in error.value.reason
+
+
+def test_a_long_message_within_a_block_is_kept_whole():
+    body = "\n".join(["y" * 1000] * 3000)  # 3 MB in 3,000 lines
+    _, messages = _parse(f"15/01/2024, 09:00 - Jan: {body}\n15/01/2024, 09:01 - Jan: Na\n")
+    assert [len(m.text) for m in messages] == [len(body), 2]

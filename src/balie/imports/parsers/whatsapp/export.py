@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from balie.imports.parsers.base import Limits, ParseError
+from balie.imports.parsers.whatsapp.languages import TITLE_PREFIXES, TITLE_SUFFIXES
 from balie.imports.parsers.zips import member_reader, read_infos, read_member
 
 BLOCK = 4 * 1024 * 1024  # read at once
@@ -19,21 +20,7 @@ PIECE = 64 * 1024  # decoded at once
 # The chat text's name on Android ("WhatsApp Chat with X.txt", translated; seen in real
 # exports): every language keeps the brand (Arabic its own spelling), so a name holding it is
 # the first candidate for the chat (see _chat_member); the title is what is left once the
-# words around the chat's name are removed.
-TITLE_PREFIXES = (
-    "WhatsApp Chat with ", "WhatsApp-chat met ", "WhatsApp Chat mit ",
-    "Discussion WhatsApp avec ", "Chat de WhatsApp con ", "Chat WhatsApp con ",
-    "Conversa do WhatsApp com ", "Conversa no WhatsApp com ", "Czat WhatsApp z ",
-    "Chat WhatsApp s ", "Чат WhatsApp с контактом ", "Чат WhatsApp с ",
-    "Чат WhatsApp з ", "Chat WhatsApp dengan ", "Đoạn chat WhatsApp với ",
-    "แชท WhatsApp กับ ", "دردشة واتساب مع ", "WhatsApp Chat - ",
-)  # fmt: skip
-TITLE_SUFFIXES = (
-    " ile WhatsApp Sohbeti",
-    " के साथ WhatsApp चैट",
-    "とのWhatsAppチャット",
-    "とのトーク",
-)
+# words around the chat's name (languages' title_prefix and title_suffix) are removed.
 BRANDS = ("whatsapp", "واتساب")
 IOS_CHAT = "_chat.txt"
 # a line that starts like a message header: an optional bracket and marks, a date, a time

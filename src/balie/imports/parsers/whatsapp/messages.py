@@ -6,8 +6,9 @@ body, upto_hour, ms, am/pm, body, …]. The pattern takes the line break before 
 so a body ends without the line break that ends it. The text before a piece's first header
 continues the message still open, or (matched by ``Layout.start``) opens the piece with a
 header. A piece's last message stays open, as its body may continue into the next piece;
-it ends at the next header, or at the end of the block after the one it began in (a
-message longer than a block ends there, as it always has).
+it ends at the next header. A message that goes on through a whole block (4 MB) is
+refused with ``message_too_long``: WhatsApp's own limit is 65,536 characters, so such a
+file is not an export, and cutting it would make the rest look like text before a message.
 
 Most messages are plain text from an author already seen: those are built in the piece's
 loop with a few string operations. Every other message (a new author, a system line, a
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from balie.imports.parsers.base import Kind, Limits, ParsedChat, ParsedMessage, ParseError
-from balie.imports.parsers.whatsapp.export import Opener, blocks, texts
+from balie.imports.parsers.whatsapp.export import BLOCK, Opener, blocks, texts
 from balie.imports.parsers.whatsapp.headers import MARKS, Layout
 from balie.imports.parsers.whatsapp.kinds import (
     MARK,
@@ -65,8 +66,13 @@ class Reader:
                 self.opened_in = number
                 line = last + parts[-1].count("\n")  # where the next piece starts
             if self.open and self.opened_in < number:  # went on through this whole block
-                yield self._finish(self.open, ended_by_break=True)
-                self.open = None
+                raise ParseError(
+                    self.file_name,
+                    f"line {self.open[3]}",
+                    f"This message is longer than {BLOCK // 2**20} MB; a WhatsApp message is "
+                    "at most 65,536 characters.",
+                    "message_too_long",
+                )
         if self.open:
             yield self._finish(self.open, ended_by_break=True)
 

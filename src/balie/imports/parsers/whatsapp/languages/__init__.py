@@ -14,7 +14,8 @@ iOS (the corpus in ``tests/imports/fixtures/whatsapp/corpus`` has a line for eve
 - ``location``: the word before a shared location ("location: https://maps.google.com/…").
 - ``edited``: "<This message was edited>" at a message's end.
 - ``system``: phrases of WhatsApp's own lines (group created, added, left, …), lower case.
-- ``title_prefix``: how the export's file is named ("WhatsApp Chat with X").
+- ``title_prefix``, ``title_suffix``: the words around the chat's name in the name of the
+  export's file ("WhatsApp Chat with X", Turkish "X ile WhatsApp Sohbeti").
 - ``hints``: words that tell the language, for the format the import records.
 
 This package joins the tables once, at import, into the sets and compiled patterns
@@ -48,7 +49,7 @@ from balie.imports.parsers.whatsapp.languages import (
 
 __all__ = [
     "ATTACHED", "ATTACHED_IOS", "DELETED", "EDITED", "LANGUAGE_OF", "LOCATION", "MEDIA",
-    "MEDIA_IOS", "SYSTEM_PHRASES", "TABLES", "TITLE_PREFIXES",
+    "MEDIA_IOS", "SYSTEM_PHRASES", "TABLES", "TITLE_PREFIXES", "TITLE_SUFFIXES",
 ]  # fmt: skip
 
 # English first: a word two languages share is taken as English.
@@ -100,4 +101,10 @@ EDITED = re.compile(rf"[ \n]*<(?P<word>{_words('edited')})\.?>$", re.IGNORECASE)
 # "location: https://maps.google.com/?q=52.09,5.12": kept as the sender's text
 LOCATION = re.compile(rf"^(?:{_words('location')}|[^:\n]{{1,40}}) ?: https://maps\.google\.com/")
 SYSTEM_PHRASES = tuple(sorted({p.lower() for t in TABLES.values() for p in t["system"]}))
-TITLE_PREFIXES = tuple(prefix for table in TABLES.values() for prefix in table["title_prefix"])
+# the longest first: "Чат WhatsApp с контактом " before "Чат WhatsApp с "
+TITLE_PREFIXES = tuple(
+    sorted({p for t in TABLES.values() for p in t["title_prefix"]}, key=len, reverse=True)
+)
+TITLE_SUFFIXES = tuple(
+    sorted({s for t in TABLES.values() for s in t["title_suffix"]}, key=len, reverse=True)
+)

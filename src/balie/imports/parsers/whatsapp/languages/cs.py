@@ -32,5 +32,6 @@ TABLE = {
         "zmeškaný videohovor",
     ),
     "title_prefix": ("Chat WhatsApp s ",),
+    "title_suffix": (),
     "hints": ("šifrovány", "vynechán", "připojen", "smazána", "upravena"),
 }

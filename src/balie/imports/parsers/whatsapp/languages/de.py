@@ -34,5 +34,6 @@ TABLE = {
         "verpasster videoanruf",
     ),
     "title_prefix": ("WhatsApp Chat mit ",),
+    "title_suffix": (),
     "hints": ("verschlüsselt", "ausgeschlossen", "weggelassen", "angehängt", "gelöscht"),
 }

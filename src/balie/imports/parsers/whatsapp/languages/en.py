@@ -37,5 +37,6 @@ TABLE = {
         "you're now an admin",
     ),
     "title_prefix": ("WhatsApp Chat with ", "WhatsApp Chat - "),
+    "title_suffix": (),
     "hints": ("encrypted", "omitted", "attached", "deleted"),
 }

@@ -32,5 +32,6 @@ TABLE = {
         "videollamada perdida",
     ),
     "title_prefix": ("Chat de WhatsApp con ",),
+    "title_suffix": (),
     "hints": ("cifrados", "omitid", "adjunto", "eliminó", "editó"),
 }

@@ -33,5 +33,6 @@ TABLE = {
         "appel vidéo manqué",
     ),
     "title_prefix": ("Discussion WhatsApp avec ",),
+    "title_suffix": (),
     "hints": ("chiffrés", "omis", "absente", "fichier joint", "supprimé"),
 }

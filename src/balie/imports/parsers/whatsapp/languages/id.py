@@ -32,5 +32,6 @@ TABLE = {
         "panggilan video tak terjawab",
     ),
     "title_prefix": ("Chat WhatsApp dengan ",),
+    "title_suffix": (),
     "hints": ("terenkripsi", "tidak disertakan", "terlampir", "dihapus", "diedit"),
 }

@@ -33,5 +33,6 @@ TABLE = {
         "videochiamata persa",
     ),
     "title_prefix": ("Chat WhatsApp con ",),
+    "title_suffix": (),
     "hints": ("crittografia", "omess", "allegato", "eliminato", "modificato"),
 }

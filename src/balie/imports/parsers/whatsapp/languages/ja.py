@@ -31,5 +31,6 @@ TABLE = {
         "不在着信",
     ),
     "title_prefix": ("WhatsApp チャット - ",),
+    "title_suffix": ("とのWhatsAppチャット", "とのトーク"),
     "hints": ("暗号化", "含まれていません", "添付", "削除され", "編集され"),
 }

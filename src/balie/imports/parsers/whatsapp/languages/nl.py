@@ -39,5 +39,6 @@ TABLE = {
         "gemiste video-oproep",
     ),
     "title_prefix": ("WhatsApp-chat met ", "WhatsApp-chat - "),
+    "title_suffix": (),
     "hints": ("versleuteld", "weggelaten", "bijgevoegd", "verwijderd", "bewerkt"),
 }

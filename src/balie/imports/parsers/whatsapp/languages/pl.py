@@ -35,5 +35,6 @@ TABLE = {
         "nieodebrane połączenie wideo",
     ),
     "title_prefix": ("Czat WhatsApp z ",),
+    "title_suffix": (),
     "hints": ("szyfrowane", "pominięt", "załączono", "usunięt", "edytowana"),
 }

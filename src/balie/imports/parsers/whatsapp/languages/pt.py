@@ -37,6 +37,7 @@ TABLE = {
         "chamada de voz perdida",
         "chamada de vídeo perdida",
     ),
-    "title_prefix": ("Conversa do WhatsApp com ",),
+    "title_prefix": ("Conversa do WhatsApp com ", "Conversa no WhatsApp com "),
+    "title_suffix": (),
     "hints": ("criptografia", "oculta", "anexado", "apagada", "editada"),
 }

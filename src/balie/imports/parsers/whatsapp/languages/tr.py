@@ -32,5 +32,6 @@ TABLE = {
         "cevapsız görüntülü arama",
     ),
     "title_prefix": ("WhatsApp Sohbeti - ",),
+    "title_suffix": (" ile WhatsApp Sohbeti",),
     "hints": ("şifreli", "dahil edilmedi", "dosya ekli", "silindi", "düzenlendi"),
 }

@@ -32,5 +32,6 @@ TABLE = {
         "cuộc gọi video bị nhỡ",
     ),
     "title_prefix": ("Đoạn chat WhatsApp với ",),
+    "title_suffix": (),
     "hints": ("mã hóa", "bị bỏ qua", "đính kèm", "bị xóa", "chỉnh sửa"),
 }
