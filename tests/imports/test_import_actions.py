@@ -16,7 +16,7 @@ from balie.archive.models import ArchiveEvent
 from balie.conversations.models import Attachment, ConversationKind, Direction, Message
 from balie.imports.actions import ImportRefused, do_import
 from balie.imports.models import ImportBatch, ImportedChat
-from balie.imports.parsers.base import Kind
+from balie.imports.parsers.base import Kind, ParsedAttachment
 from balie.imports.selection import Rules
 from tests.imports.helpers import JPEG, export_of, msg, photo
 from tests.search.helpers import ids
@@ -258,3 +258,23 @@ def test_an_imported_conversation_is_read_only(monkeypatch, tmp_path, utrecht, a
     )
     assert isinstance(result, StateConflict) and result.code == "imported_conversation"
     assert conversation.messages.count() == 3
+
+
+def test_a_file_the_export_left_out_is_recorded_with_its_message(
+    monkeypatch, tmp_path, utrecht, agent_anna
+):
+    left_out = ParsedAttachment(name="", omitted="image")
+    messages = [
+        msg(0, "2024-03-04T10:00:00", "Jan Jansen", "Foto van de bouwtekening", Kind.MEDIA,
+            attachments=[left_out]),
+        msg(1, "2024-03-04T10:01:00", "Jan Jansen", "Ontvangen?"),
+    ]  # fmt: skip
+    export = export_of(monkeypatch, tmp_path, messages)
+    do_import(
+        export, organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules(base="all")
+    )
+    payloads = [
+        e.payload for e in ArchiveEvent.objects.filter(event_type="message.imported").order_by("pk")
+    ]
+    assert payloads[0]["omitted"] == ["image"] and "omitted" not in payloads[1]
+    assert Attachment.objects.count() == 0

@@ -297,8 +297,10 @@ class Writer:
         )
 
     def _imported(self, parsed: ParsedMessage, message: Message) -> dict:
-        """What a ``message.imported`` event adds to the writer's payload."""
-        return {
+        """What a ``message.imported`` event adds to the writer's payload; ``omitted``: the
+        kinds of file the message had that the export left out ("image", "document", …),
+        so the archive tells that a photo was sent even when it was not exported."""
+        payload = {
             "batch_id": self.batch.pk,
             "author_name": message.author_name,
             "kind": parsed.kind,
@@ -306,6 +308,10 @@ class Writer:
             "time_zone": self.reviewed.time_zone,
             "position": parsed.position,
         }
+        omitted = [a.omitted for a in parsed.attachments if a.omitted]
+        if omitted:
+            payload["omitted"] = omitted
+        return payload
 
     def finish(self) -> None:
         if self.zip is not None:
