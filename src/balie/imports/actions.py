@@ -16,12 +16,13 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import RECORDS_ROLES
 from balie.imports.exports import Export, ImportRefused, context_for, proposals, review
 from balie.imports.models import ImportBatch
-from balie.imports.selection import Rules
+from balie.imports.selection import Rules, classifier_version
 from balie.imports.writer import CHUNK, Writer, file_sha256, remove_unreferenced
 
 __all__ = ["ImportRefused", "do_import"]
@@ -37,6 +38,7 @@ def do_import(
     importer,
     rules: Rules,
     me: frozenset[str] = frozenset(),
+    family: frozenset[str] = frozenset(),
     owner_note: str = "",
     channel: str = "cli",
     progress: Callable[[int], None] | None = None,
@@ -44,13 +46,15 @@ def do_import(
     """Store the selected messages of ``export`` as imported conversations; one transaction.
 
     ``me``: the author names that are the official (their messages are stored as sent by
-    them); SMS exports say so themselves.
+    them); SMS exports say so themselves. ``family``: the authors the official marked as
+    family (the proposal weighs that). While ``rules`` leave a doubtful message undecided,
+    nothing is stored: ``ImportRefused("undecided")`` says how many there are.
     """
     _check_people(organisation, owner, importer)
     data = export.path.stat().st_size
     digest = file_sha256(export.path)
     reviewed = review(export)
-    context = context_for(organisation, owner, export.source)
+    context = context_for(organisation, owner, export.source, me=me, family=family)
     stored_blobs: list[str] = []
     try:
         with transaction.atomic():
@@ -62,6 +66,7 @@ def do_import(
                 size=data,
                 parser=f"balie.imports.parsers.{export.source}",
                 format=reviewed.format[:100],
+                classifier=classifier_version(),
                 time_zone=reviewed.time_zone,
                 owner=owner,
                 owner_note=owner_note,
@@ -70,13 +75,25 @@ def do_import(
                 messages_in_file=reviewed.messages,
             )
             writer = Writer(batch, export, reviewed, owner, importer, me, stored_blobs)
-            seen = 0
+            seen = undecided = 0
             for message, chat, proposal in proposals(export, reviewed, context):
                 seen += 1
-                if rules.selects(message, chat, proposal):
+                if rules.undecided(message, chat, proposal):
+                    undecided += 1
+                elif not undecided and rules.selects(message, chat, proposal):
                     writer.add(message, chat)
                 if progress and seen % CHUNK == 0:
                     progress(seen)
+            if undecided:  # nothing is stored: the transaction is rolled back
+                raise ImportRefused(
+                    "undecided",
+                    ngettext(
+                        "%(count)s message is marked 'doubt': decide whether it is kept.",
+                        "%(count)s messages are marked 'doubt': decide whether they are kept.",
+                        undecided,
+                    ),
+                    params={"count": undecided},
+                )
             writer.flush()
             writer.finish()
             if progress:

@@ -6,7 +6,7 @@ An export is read several times, never kept in memory whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +14,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.models import Membership
-from balie.conversations.models import Label, Team
 from balie.errors import Invalid
 from balie.imports import parsers
 from balie.imports.models import ImportedChat, Source
 from balie.imports.parsers.base import Limits, ParsedMessage
-from balie.imports.selection import ChatSummary, Context, Proposal, propose, summarize
+from balie.imports.selection import ChatSummary, Context, Proposal, Proposer, summarize
 from balie.search.text import fold
 
 __all__ = ["Export", "ImportRefused", "Reviewed", "context_for", "limits", "proposals", "review"]
@@ -85,28 +84,26 @@ def review(export: Export) -> Reviewed:
     )
 
 
-def context_for(organisation, owner, source: str) -> Context:
-    """What the proposal knows: the organisation's staff and matters, and the official's
-    earlier choices."""
+def context_for(
+    organisation, owner, source: str, *, me: Iterable[str] = (), family: Iterable[str] = ()
+) -> Context:
+    """What the proposal knows: the organisation's staff, the official's names in the export
+    (``me``) and the authors they marked as family, and their earlier choices."""
     colleagues = {}
     members = Membership.objects.filter(organisation=organisation).select_related("user")
     for membership in members.exclude(user=owner):
         name = membership.user.get_full_name().strip()
         if name:
             colleagues[fold(name)] = name
-    extra = [
-        organisation.name,
-        *Team.objects.filter(organisation=organisation).values_list("name", flat=True),
-        *Label.objects.filter(organisation=organisation).values_list("name", flat=True),
-    ]
-    matters = Context().matters + tuple(
-        word for text in extra for word in fold(text).split() if len(word) > 3
-    )
     earlier = ImportedChat.objects.filter(
         organisation=organisation, owner=owner, source=source, conversation__last_seq__gt=0
     ).values_list("chat_key", flat=True)
     return Context(
-        matters=matters, colleagues=colleagues, earlier_chats=frozenset(earlier), source=source
+        colleagues=colleagues,
+        me=frozenset(fold(name) for name in me),
+        family=frozenset(fold(name) for name in family),
+        earlier_chats=frozenset(earlier),
+        source=source,
     )
 
 
@@ -114,6 +111,7 @@ def proposals(
     export: Export, reviewed: Reviewed, context: Context
 ) -> Iterator[tuple[ParsedMessage, str, Proposal]]:
     """The second pass: every message with its chat and the proposal for it."""
+    proposer = Proposer(reviewed.summaries, context)
     for message in export.parse().messages:
         chat = message.chat or reviewed.title
-        yield message, chat, propose(message, reviewed.summaries[chat], context)
+        yield message, chat, proposer(message, chat)

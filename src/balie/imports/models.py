@@ -29,6 +29,11 @@ class ImportBatch(models.Model):
     size = models.PositiveBigIntegerField()
     parser = models.CharField(max_length=100, help_text="The module that read the file.")
     format = models.CharField(max_length=100, help_text="The layout the parser detected.")
+    classifier = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The version of the business-or-private model that made the proposal.",
+    )
     time_zone = models.CharField(max_length=64, help_text="The zone the export's times are in.")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,6 +115,9 @@ class ImportUpload(models.Model):
     date_order = models.CharField(max_length=3, blank=True)
     owner_note = models.TextField(blank=True)
     me = models.JSONField(default=list, blank=True, help_text="The official's names in it.")
+    family = models.JSONField(
+        default=list, blank=True, help_text="Authors the official marked as family."
+    )
     include = models.JSONField(default=list, blank=True, help_text="Message numbers chosen.")
     exclude = models.JSONField(default=list, blank=True, help_text="Message numbers left out.")
     created_at = models.DateTimeField(auto_now_add=True)

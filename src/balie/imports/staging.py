@@ -109,7 +109,7 @@ def do_stage_upload(
 
 def do_update_choices(
     upload: ImportUpload, *, shown: set[int], chosen: set[int], proposed: set[int],
-    me: list[str] | None = None,
+    me: list[str] | None = None, family: list[str] | None = None,
 ) -> None:  # fmt: skip
     """The check boxes of one page: a message shown is chosen or not, which overrides the
     proposal where they differ."""
@@ -118,7 +118,9 @@ def do_update_choices(
     upload.include, upload.exclude = sorted(include), sorted(exclude)
     if me is not None:
         upload.me = me
-    upload.save(update_fields=["include", "exclude", "me"])
+    if family is not None:
+        upload.family = family
+    upload.save(update_fields=["include", "exclude", "me", "family"])
 
 
 def do_choose_where(
@@ -159,6 +161,7 @@ def do_confirm_upload(upload: ImportUpload) -> ImportBatch:
             importer=upload.uploaded_by,
             rules=rules_of(upload),
             me=frozenset(upload.me),
+            family=frozenset(upload.family),
             owner_note=upload.owner_note,
             channel="console",
         )

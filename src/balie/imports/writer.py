@@ -328,6 +328,7 @@ class Writer:
                 "size": self.batch.size,
                 "parser": self.batch.parser,
                 "format": self.batch.format,
+                "classifier": self.batch.classifier,
                 "time_zone": self.batch.time_zone,
                 "owner_id": self.batch.owner_id,
                 "owner_note": self.batch.owner_note,

@@ -1,8 +1,10 @@
 """``balie import whatsapp|sms|telegram FILE``: an official's work chats into the archive.
 
-Reads the export, proposes which messages are business (with a reason each), applies the
-``--select`` rules on top of the proposal and stores only the selected messages, in one
-transaction. ``--dry-run`` shows the proposal and stores nothing.
+Reads the export, proposes which messages are business, private or doubtful (with reasons),
+applies the ``--select`` rules on top of the proposal and stores only the selected messages,
+in one transaction. Doubtful messages must be decided: ``--include``/``--exclude`` them, or
+``--doubt keep|drop`` for all; until then nothing is stored. ``--dry-run`` shows the proposal
+and stores nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ class Command(BaseCommand):
             choices=["proposal", "all", "none"],
             help="start from Balie's proposal (default), everything or nothing",
         )
+        parser.add_argument(
+            "--doubt",
+            default="ask",
+            choices=["ask", "keep", "drop"],
+            help="doubtful messages not decided by --include/--exclude: refuse (default), "
+            "keep them all or drop them all",
+        )
+        parser.add_argument(
+            "--family", action="append", default=[], help="an author who is family (repeat)"
+        )
         parser.add_argument("--chat", action="append", default=[], help="only this chat (repeat)")
         parser.add_argument("--from", dest="since", metavar="DATE", help="YYYY-MM-DD")
         parser.add_argument("--to", dest="until", metavar="DATE", help="YYYY-MM-DD, that day too")
@@ -80,17 +92,21 @@ class Command(BaseCommand):
         try:
             rules = Rules(
                 base=options["select"],
+                doubt=options["doubt"],
                 chats=frozenset(options["chat"]),
                 since=_date(options["since"], "--from"),
                 until=_date(options["until"], "--to"),
                 include=_numbers(options["include"], "--include"),
                 exclude=_numbers(options["exclude"], "--exclude"),
             )
-            if options["dry_run"]:
-                self._show_proposal(console, export, organisation, owner, rules)
-                return
             me = frozenset(options["me"] or [owner.get_full_name()]) - {""}
-            batch = self._import(console, export, organisation, owner, importer, rules, me, options)
+            family = frozenset(options["family"])
+            if options["dry_run"]:
+                self._show_proposal(console, export, organisation, owner, rules, me, family)
+                return
+            batch = self._import(
+                console, export, organisation, owner, importer, rules, me, family, options
+            )
         except ParseError as error:
             raise CommandError(error.message) from None
         except ImportRefused as error:
@@ -113,7 +129,7 @@ class Command(BaseCommand):
             table.add_row(label, str(value))
         console.print(table)
 
-    def _import(self, console, export, organisation, owner, importer, rules, me, options):
+    def _import(self, console, export, organisation, owner, importer, rules, me, family, options):
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -131,12 +147,13 @@ class Command(BaseCommand):
                 importer=importer,
                 rules=rules,
                 me=me,
+                family=family,
                 owner_note=options["owner_note"],
                 channel="cli",
                 progress=lambda done: progress.update(task, completed=done),
             )
 
-    def _show_proposal(self, console, export, organisation, owner, rules) -> None:
+    def _show_proposal(self, console, export, organisation, owner, rules, me, family) -> None:
         reviewed = review(export)
         chats = Table(title=f"{export.file_name}: {reviewed.format}")
         for column in ("chat", "messages", "authors", "from", "to"):
@@ -151,9 +168,13 @@ class Command(BaseCommand):
             )
         console.print(chats)
         console.print("[bold]Proposal[/bold] (nothing stored: --dry-run)")
-        context = context_for(organisation, owner, export.source)
+        context = context_for(organisation, owner, export.source, me=me, family=family)
+        words = {"business": "work", "private": "private", "doubt": "DOUBT"}
         for message, chat, proposal in proposals(export, reviewed, context):
-            chosen = rules.selects(message, chat, proposal)
+            if rules.undecided(message, chat, proposal):
+                outcome = "decide (doubt)"
+            else:
+                outcome = "store" if rules.selects(message, chat, proposal) else "skip"
             console.print(
                 f"#{message.index} {message.timestamp:%Y-%m-%d %H:%M} [{chat}] "
                 f"{message.author or '(system)'}: {message.text[:100]}",
@@ -161,7 +182,8 @@ class Command(BaseCommand):
                 highlight=False,
             )
             console.print(
-                f"    {'store' if chosen else 'skip'}: {' '.join(proposal.reasons)}",
+                f"    {outcome}: {words[proposal.verdict]} {proposal.confidence}%: "
+                f"{' '.join(proposal.reasons)}",
                 markup=False,
                 highlight=False,
             )
