@@ -19,6 +19,7 @@ signals from its chat, which a second small model weighs:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ __all__ = ["NAMES", "OFFICE", "WEAK", "Line", "Participant", "answered", "clip",
 
 CLIP = 6.0  # a text score counts at most this much in another message's signals
 SHORT_WORDS = 4
+_WORD = re.compile(r"[^\W_]+")
 WEAK = ("office", "evening", "weekend")  # time: weights capped in training
 WEAK_CAP = 0.25
 
@@ -64,8 +66,7 @@ def clip(value: float) -> float:
 
 
 def is_short(text: str) -> bool:
-    count = sum(1 for word in text.split() if any(c.isalnum() for c in word))
-    return count <= SHORT_WORDS
+    return len(_WORD.findall(text, 0, 400)) <= SHORT_WORDS
 
 
 def answered(i: int, reply_to: int | None, authors: Sequence[str | None]) -> int | None:

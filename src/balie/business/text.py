@@ -1,33 +1,40 @@
 """The text of one message as features, and its score under the model (stage 1).
 
-Features are words, word pairs and the character n-grams (3 to 5) inside each word, after
-lower-casing and writing every digit as 0: so "2,1 miljoen" and "1,8 miljoen" look alike,
-and "vergunningen", "omgevingsvergunning" and a typo share most of their n-grams. A few
-shape features say what the text is made of (a question, a number, emoji only, a link).
+Features are words, their stems (Dutch Snowball: "vergunningen" and "vergunning" are one)
+and pairs of stems, after lower-casing and writing every digit as 0: so "2,1 miljoen" and
+"1,8 miljoen" look alike. A few shape features say what the text is made of (a question, a
+number, emoji only, a link), and one per field of :mod:`.lexicon` whose words it holds
+(municipal matters in any compound, small talk). Character n-grams were tried and measured
+worse on this corpus (docs/performance.md).
 
 Scoring sums the weights of a message's features; the weight of a word is its own plus its
-n-grams', which is what the reasons name (:func:`score`).
+stem's, which is what the reasons name (:func:`score`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
 from itertools import repeat
 
-__all__ = ["Scored", "features", "score", "words"]
+import snowballstemmer
+
+from balie.business.lexicon import fields_in
+
+__all__ = ["Scored", "features", "score", "stem", "words"]
 
 _DIGIT = str.maketrans("123456789", "000000000")
+_DIGITS = re.compile(r"\d")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[^\w\s]", re.UNICODE)
 _SHORT = 4  # words: "doe ik", "komt goed", "👍"
-_GRAMS = (3, 4, 5)
 _PUNCTUATION = frozenset(".,;:!?()[]{}\"'’`-–—/\\*…")
 # words too common to explain anything: weighed like any other, never named as a reason
 _UNNAMED = frozenset(
-    "de het een en of in op te van voor met aan om bij dat die dit is er ik je jij u we wij "
-    "ze zij hij het's ook nog maar wel niet geen al dan als zo wat wie hoe nu toch even ff "
-    "url the a an and or to of in on for is it you i we".split()
+    """de het een en of in op te van voor met aan om bij dat die dit is er ik je jij u we wij
+    ze zij hij ook nog maar wel niet geen al dan als zo wat wie hoe nu toch even ff url the a
+    an and or to of in on for is it you i we""".split()  # noqa: SIM905 - a word list
 )
 
 
@@ -37,23 +44,23 @@ def words(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text) if t not in _PUNCTUATION]
 
 
-def _grams(word: str) -> Iterator[str]:
-    padded = f" {word} "
-    size = len(padded)
-    for n in _GRAMS:
-        for start in range(size - n + 1):
-            yield padded[start : start + n]
+_stemmer = snowballstemmer.stemmer("dutch")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word) if word[0].isalnum() else word
 
 
 def _shape(text: str, tokens: list[str]) -> list[str]:
-    shape = []
+    shape = ["lex:" + name for name in fields_in(tokens, text.lower())]
     count = sum(1 for t in tokens if t[0].isalnum())
     shape.append("#short" if count <= _SHORT else "#long" if count > 25 else "#medium")
     if not count:
         shape.append("#symbols" if tokens else "#empty")
     if "?" in text:
         shape.append("#question")
-    if any(c.isdigit() for c in text):
+    if _DIGITS.search(text):
         shape.append("#number")
     if "url" in tokens:
         shape.append("#link")
@@ -63,12 +70,11 @@ def _shape(text: str, tokens: list[str]) -> list[str]:
 def features(text: str) -> list[str]:
     """Every feature of ``text``, as the training counts them (a feature may repeat)."""
     tokens = words(text)
+    stems = [stem(token) for token in tokens]
     out = _shape(text, tokens)
-    for token in tokens:
-        out.append("w " + token)
-        if token[0].isalnum() and len(token) > 1:
-            out.extend(_grams(token))
-    out.extend(f"b {a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    out.extend("w " + token for token in tokens)
+    out.extend("s " + s for s in stems)
+    out.extend(f"b {a} {b}" for a, b in zip(stems, stems[1:], strict=False))
     return out
 
 
@@ -87,17 +93,19 @@ def score(text: str, weights: Mapping[str, float], bias: float, explain: int = 3
     same way), with the ``explain`` words that weighed most for business and for private."""
     tokens = words(text)
     get = weights.get
-    zero = repeat(0.0)
-    total = bias + sum(map(get, _shape(text, tokens), zero))
+    total = bias + sum(map(get, _shape(text, tokens), repeat(0.0)))
     per_word: dict[str, float] = {}
+    stems = []
     for token in tokens:
-        weight = get("w " + token, 0.0)
-        if token[0].isalnum() and len(token) > 1:
-            weight += sum(map(get, _grams(token), zero))
+        stemmed = stem(token)
+        stems.append(stemmed)
+        weight = get("w " + token, 0.0) + get("s " + stemmed, 0.0)
         total += weight
         if (len(token) > 1 or not token.isalnum()) and token not in _UNNAMED:
             per_word[token] = weight
-    total += sum(map(get, [f"b {a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)], zero))
+    total += sum(
+        map(get, [f"b {a} {b}" for a, b in zip(stems, stems[1:], strict=False)], repeat(0.0))
+    )
     if not explain or not per_word:
         return Scored(total, [])
     ranked = sorted(per_word.items(), key=lambda item: item[1])

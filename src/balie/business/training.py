@@ -29,10 +29,10 @@ from balie.business.text import features
 
 __all__ = ["train"]
 
-C_TEXT = 4.0
+C_TEXT = 0.3
 C_SIGNALS = 1.0
 FOLDS = 5
-MISS = 0.015
+MISS = 0.04
 KEEP = 1e-4  # text weights smaller than this are left out of the file
 
 

@@ -26,8 +26,9 @@ from balie.imports.selection import Rules
 __all__ = [
     "KEEP_FOR",
     "do_cleanup_uploads",
-    "do_confirm_upload",
+    "do_choose",
     "do_choose_where",
+    "do_confirm_upload",
     "do_discard_upload",
     "do_stage_upload",
     "do_update_choices",
@@ -108,19 +109,40 @@ def do_stage_upload(
 
 
 def do_update_choices(
-    upload: ImportUpload, *, shown: set[int], chosen: set[int], proposed: set[int],
+    upload: ImportUpload, *, shown: dict[int, str], decisions: dict[int, bool],
     me: list[str] | None = None, family: list[str] | None = None,
 ) -> None:  # fmt: skip
-    """The check boxes of one page: a message shown is chosen or not, which overrides the
-    proposal where they differ."""
-    include = (set(upload.include) - shown) | (chosen - proposed)
-    exclude = (set(upload.exclude) - shown) | ((shown - chosen) & proposed)
+    """The choices of one page: ``shown`` maps each message number on it to its proposal's
+    verdict (business, private, doubt); ``decisions`` the official's choice for those they
+    decided (True: keep). Only what differs from the proposal is stored, and every decided
+    doubt; a message shown without a decision is undecided again."""
+    include, exclude = set(upload.include) - set(shown), set(upload.exclude) - set(shown)
+    for index, verdict in shown.items():
+        keep = decisions.get(index)
+        if keep is True and verdict != "business":
+            include.add(index)
+        elif keep is False and verdict != "private":
+            exclude.add(index)
     upload.include, upload.exclude = sorted(include), sorted(exclude)
     if me is not None:
         upload.me = me
     if family is not None:
         upload.family = family
     upload.save(update_fields=["include", "exclude", "me", "family"])
+
+
+def do_choose(upload: ImportUpload, indexes: list[int], keep: bool | None) -> int:
+    """Keep (True) or leave out (False) these messages at once, or give them back to the
+    proposal (None): a whole chat, or its doubtful messages. Returns how many."""
+    chosen = set(indexes)
+    include, exclude = set(upload.include) - chosen, set(upload.exclude) - chosen
+    if keep is True:
+        include |= chosen
+    elif keep is False:
+        exclude |= chosen
+    upload.include, upload.exclude = sorted(include), sorted(exclude)
+    upload.save(update_fields=["include", "exclude"])
+    return len(chosen)
 
 
 def do_choose_where(
@@ -152,7 +174,8 @@ def rules_of(upload: ImportUpload) -> Rules:
 
 def do_confirm_upload(upload: ImportUpload) -> ImportBatch:
     """Import what the official chose, then remove the staged file; also when the import
-    fails (the official uploads again rather than leave the private messages lying)."""
+    fails (the official uploads again rather than leave the private messages lying), except
+    when doubtful messages are still undecided: nothing is stored and the review goes on."""
     try:
         batch = do_import(
             export_of(upload),
@@ -165,8 +188,14 @@ def do_confirm_upload(upload: ImportUpload) -> ImportBatch:
             owner_note=upload.owner_note,
             channel="console",
         )
-    finally:
+    except ImportRefused as refused:
+        if refused.code != "undecided":
+            do_discard_upload(upload)
+        raise
+    except BaseException:
         do_discard_upload(upload)
+        raise
+    do_discard_upload(upload)
     return batch
 
 

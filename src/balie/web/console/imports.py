@@ -1,5 +1,6 @@
 """Importing one's own work chats in the console: upload an export, review Balie's proposal
-message by message (with its reasons), then store only what is chosen.
+chat by chat (work, private or doubt, with the reasons), decide, then store only what is
+chosen.
 
 Every member of staff may import the chats of their own phone; the upload and its review are
 theirs alone (another person's upload is a 404). The views call the actions of
@@ -9,7 +10,6 @@ theirs alone (another person's upload is a 404). The views call the actions of
 from __future__ import annotations
 
 from datetime import date
-from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,23 +20,22 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from balie.accounts.models import RECORDS_ROLES
-from balie.imports.exports import ImportRefused, context_for, proposals, review
+from balie.imports.exports import ImportRefused
 from balie.imports.models import ImportBatch, ImportUpload, Source
 from balie.imports.parsers import available
 from balie.imports.parsers.base import ParseError
+from balie.imports.review import overview
 from balie.imports.staging import (
+    do_choose,
     do_choose_where,
     do_confirm_upload,
     do_discard_upload,
     do_stage_upload,
     do_update_choices,
-    export_of,
-    rules_of,
 )
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import render_page
 
-PAGE_SIZE = 100
 MAX_BATCHES_SHOWN = 50
 
 
@@ -99,51 +98,96 @@ def _upload_or_404(request, slug: str, token: str):
 @require_http_methods(["GET", "POST"])
 def import_review(request, slug: str, token: str):
     organisation, upload = _upload_or_404(request, slug, token)
-    page = _page_number(request)
+    chat, page = _number(request, "chat", 0), _number(request, "page", 1)
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        if action == "cancel":
-            do_discard_upload(upload)
-            messages.success(request, gettext("Stopped. The file has been removed."))
-            return redirect("console:imports", slug)
-        if action in ("keep_where", "drop_where"):
-            return _choose_where(request, slug, token, upload, keep=action == "keep_where")
-        shown, proposed = _page_proposals(upload, page)[1:]
-        chosen = {int(v) for v in request.POST.getlist("chosen") if v.isdigit()}
-        me = [name for name in request.POST.getlist("me") if name]
-        do_update_choices(upload, shown=shown, chosen=chosen & shown, proposed=proposed, me=me)
-        if action == "confirm":
-            try:
-                batch = do_confirm_upload(upload)
-            except (ImportRefused, ParseError) as refused:
-                # the staged file is gone (shredded on failure): start again from the list
-                messages.error(request, getattr(refused, "message", str(refused)))
-                return redirect("console:imports", slug)
-            messages.success(
-                request,
-                gettext("Done: %(added)s new messages in the archive (%(selected)s chosen).")
-                % {"added": batch.messages_added, "selected": batch.messages_selected},
-            )
-            return redirect("console:imports", slug)
-        target = int(request.POST.get("go", page)) if request.POST.get("go", "").isdigit() else page
-        return redirect(reverse("console:import_review", args=[slug, token]) + f"?page={target}")
-    reviewed = review(export_of(upload))
-    rows, _shown, _proposed = _page_proposals(upload, page, reviewed)
-    pages = max(1, -(-reviewed.messages // PAGE_SIZE))
-    authors = sorted({a for s in reviewed.summaries.values() for a in s.authors})
+        return _review_post(request, slug, token, upload, chat, page)
+    seen = overview(upload, chat, page)
     context = {
         "organisation": organisation,
         "upload": upload,
-        "reviewed": reviewed,
-        "chats": list(reviewed.summaries.values()),
-        "authors": authors,
-        "rows": rows,
-        "page": page,
-        "pages": pages,
-        "previous_page": page - 1 if page > 1 else None,
-        "next_page": page + 1 if page < pages else None,
+        "seen": seen,
+        "reviewed": seen.reviewed,
+        "previous_page": seen.page - 1 if seen.page > 1 else None,
+        "next_page": seen.page + 1 if seen.page < seen.pages else None,
+        "next_chat": _next_chat(seen),
     }
     return render_page(request, "console/import_review.html", context)
+
+
+def _next_chat(seen):
+    later = [c for c in seen.chats if c.number > seen.chat.number]
+    return (next((c for c in later if c.undecided), None) or seen.first_undecided()
+            or (later[0] if later else None))  # fmt: skip
+
+
+def _review_post(request, slug, token, upload, chat: int, page: int):
+    action = request.POST.get("action", "save")
+    here = reverse("console:import_review", args=[slug, token])
+    if action == "cancel":
+        do_discard_upload(upload)
+        messages.success(request, gettext("Stopped. The file has been removed."))
+        return redirect("console:imports", slug)
+    if action in ("keep_where", "drop_where"):
+        return _choose_where(request, slug, token, upload, keep=action == "keep_where")
+    seen = overview(upload, chat, page)
+    decisions = {}
+    for row in seen.rows:
+        value = request.POST.get(f"d{row.message.index}")
+        if value in ("keep", "drop"):
+            decisions[row.message.index] = value == "keep"
+    do_update_choices(
+        upload,
+        shown={row.message.index: row.proposal.verdict for row in seen.rows},
+        decisions=decisions,
+        me=[name for name in request.POST.getlist("me") if name in seen.authors],
+        family=[name for name in request.POST.getlist("family") if name in seen.authors],
+    )
+    bulk = {
+        "chat_keep": (seen.chat.indexes, True),
+        "chat_drop": (seen.chat.indexes, False),
+        "chat_reset": (seen.chat.indexes, None),
+        "doubt_keep": (seen.chat.doubtful, True),
+        "doubt_drop": (seen.chat.doubtful, False),
+    }
+    if action in bulk:
+        touched = do_choose(upload, *bulk[action])
+        messages.success(request, gettext("%(count)s messages changed.") % {"count": touched})
+        return redirect(f"{here}?chat={seen.chat.number}")
+    if action == "confirm":
+        return _confirm(request, slug, here, upload)
+    target_chat = _posted_number(request, "go_chat", seen.chat.number)
+    target_page = _posted_number(request, "go", seen.page) if target_chat == chat else 1
+    return redirect(f"{here}?chat={target_chat}&page={target_page}")
+
+
+def _confirm(request, slug, here, upload):
+    try:
+        batch = do_confirm_upload(upload)
+    except ImportRefused as refused:
+        messages.error(request, refused.message)
+        if refused.code == "undecided":  # nothing stored; the review goes on
+            first = overview(upload).first_undecided()
+            return redirect(f"{here}?chat={first.number if first else 0}")
+        return redirect("console:imports", slug)  # the staged file is gone (shredded)
+    except ParseError as failed:
+        messages.error(request, failed.message)
+        return redirect("console:imports", slug)
+    messages.success(
+        request,
+        gettext("Done: %(added)s new messages in the archive (%(selected)s chosen).")
+        % {"added": batch.messages_added, "selected": batch.messages_selected},
+    )
+    return redirect("console:imports", slug)
+
+
+def _number(request, name: str, default: int) -> int:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) < 10**7 else default
+
+
+def _posted_number(request, name: str, default: int) -> int:
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) < 10**7 else default
 
 
 def _choose_where(request, slug, token, upload, *, keep: bool):
@@ -162,34 +206,3 @@ def _choose_where(request, slug, token, upload, *, keep: bool):
 
 def _day(value: str):
     return date.fromisoformat(value) if value else None
-
-
-def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**7 else 1
-
-
-def _page_proposals(upload, page: int, reviewed=None):
-    """The page's messages with the proposal and the current choice; the numbers shown and
-    those the proposal would store."""
-    export = export_of(upload)
-    reviewed = reviewed or review(export)
-    context = context_for(upload.organisation, upload.uploaded_by, upload.source)
-    rules = rules_of(upload)
-    start = (page - 1) * PAGE_SIZE
-    rows, shown, proposed = [], set(), set()
-    for message, chat, proposal in islice(
-        proposals(export, reviewed, context), start, start + PAGE_SIZE
-    ):
-        shown.add(message.index)
-        if proposal.business:
-            proposed.add(message.index)
-        rows.append(
-            {
-                "message": message,
-                "chat": chat,
-                "proposal": proposal,
-                "chosen": rules.selects(message, chat, proposal),
-            }
-        )
-    return rows, shown, proposed
