@@ -36,7 +36,8 @@ def test_balie_import_is_this_command():
 
 def test_dry_run_shows_the_proposal_with_reasons_and_stores_nothing(export):
     shown = _run(export, "--dry-run")
-    assert "Gaat over gemeentezaken" in shown and "Geen gemeentezaken gevonden" in shown
+    assert "Woorden die op werk wijzen" in shown and "Woorden die op privé wijzen" in shown
+    assert "decide (doubt): doubt" in shown
     assert "Raadsfractie" in shown and "nothing stored" in shown
     assert not Message.objects.exists() and not ImportBatch.objects.exists()
 

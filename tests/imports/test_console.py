@@ -3,6 +3,8 @@ or cancel; the staged file is gone afterwards; another person's upload is a 404.
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -30,6 +32,20 @@ def _upload(client, slug="utrecht", **extra):
     return client.post(f"/console/{slug}/imports/", data)
 
 
+# The model's proposal for _mixed(): 0, 2, 4 work; 1 and 3 private; 5 doubt.
+# What the review form carries besides the radios: the page's rows and who is who.
+FORM = {"page_rows": "1", "people": "1"}
+DECIDE_ALL = {
+    **FORM,
+    "d0": "keep",
+    "d1": "drop",
+    "d2": "keep",
+    "d3": "drop",
+    "d4": "drop",
+    "d5": "keep",
+}
+
+
 def test_upload_review_choose_and_confirm(client, patched, agent_anna, woo_wim):
     client.force_login(agent_anna)
     assert "Werkchats importeren" in client.get("/console/utrecht/").text
@@ -39,19 +55,24 @@ def test_upload_review_choose_and_confirm(client, patched, agent_anna, woo_wim):
     assert (staging_dir() / upload.token).exists()
     review = client.get(response.url)
     assert review.status_code == 200
-    assert "Gaat over gemeentezaken" in review.text and "Geen gemeentezaken gevonden" in review.text
+    assert "Woorden die op werk wijzen" in review.text and "twijfel" in review.text
+    assert "Woorden die op privé wijzen" in review.text
     assert PRIVATE[0] in review.text  # shown to the official, not stored
     assert not Message.objects.exists()
-    # Keep the proposal (0, 2, 4), drop 4, add 5.
-    done = client.post(
-        response.url, {"chosen": ["0", "2", "5"], "me": ["Jan Jansen"], "action": "confirm"}
-    )
+    # Doubtful messages must be decided: nothing is stored, the review goes on.
+    refused = client.post(response.url, {"action": "confirm"}, follow=True)
+    assert "1 bericht staat op 'twijfel'" in html.unescape(refused.text)
+    assert ImportUpload.objects.exists() and not Message.objects.exists()
+    assert (staging_dir() / upload.token).exists()
+    # Keep the proposal's 0 and 2, drop 4, leave 1 and 3 out, decide the doubtful 5 (yes).
+    done = client.post(response.url, {**DECIDE_ALL, "me": ["Jan Jansen"], "action": "confirm"})
     assert done.status_code == 302
     stored = set(Message.objects.values_list("body", flat=True))
     assert stored == {BUSINESS[0], BUSINESS[1], PRIVATE[2]}
     assert Message.objects.filter(direction="outbound", author=agent_anna).count() == 2
     batch = ImportBatch.objects.get()
     assert (batch.channel, batch.owner, batch.owner_note) == ("console", agent_anna, "Werktelefoon")
+    assert batch.classifier.startswith("20") and len(batch.classifier) > 8
     assert not ImportUpload.objects.exists()
     assert not (staging_dir() / upload.token).exists()
     page = client.get("/console/utrecht/imports/")
@@ -61,13 +82,43 @@ def test_upload_review_choose_and_confirm(client, patched, agent_anna, woo_wim):
 def test_choices_survive_paging_and_cancel_removes_the_file(client, patched, agent_anna):
     client.force_login(agent_anna)
     url = _upload(client).url
-    client.post(url, {"chosen": ["1"], "go": "1"})
+    client.post(url, {**DECIDE_ALL, "d1": "keep", "d5": "drop", "go": "1"})
     upload = ImportUpload.objects.get()
-    assert (upload.include, upload.exclude) == ([1], [0, 2, 4])
+    assert (upload.include, upload.exclude) == ([1], [4, 5])
+    client.post(url, {**FORM, "d0": "keep", "go": "1"})  # shown without a choice: undecided again
+    upload.refresh_from_db()
+    assert (upload.include, upload.exclude) == ([], [])
     path = staging_dir() / upload.token
     client.post(url, {"action": "cancel"})
     assert not ImportUpload.objects.exists() and not path.exists()
     assert not Message.objects.exists()
+
+
+def test_a_chat_at_once_its_doubtful_messages_and_back_to_the_proposal(client, patched, agent_anna):
+    client.force_login(agent_anna)
+    url = _upload(client).url + "?chat=0"
+    client.post(url, {"action": "doubt_keep"})
+    upload = ImportUpload.objects.get()
+    assert (upload.include, upload.exclude) == ([5], [])
+    client.post(url, {"action": "chat_drop"})
+    upload.refresh_from_db()
+    assert (upload.include, upload.exclude) == ([], [0, 1, 2, 3, 4, 5])
+    client.post(url, {"action": "chat_reset"})
+    upload.refresh_from_db()
+    assert (upload.include, upload.exclude) == ([], [])
+    client.post(url, {"action": "chat_keep"})
+    client.post(url, {"action": "confirm"})
+    assert Message.objects.count() == 6
+
+
+def test_who_is_who_is_kept_and_only_names_from_the_export(client, patched, agent_anna):
+    client.force_login(agent_anna)
+    url = _upload(client).url
+    client.post(url, {**FORM, "me": ["Jan Jansen", "Iemand anders"], "family": ["Petra"]})
+    upload = ImportUpload.objects.get()
+    assert (upload.me, upload.family) == (["Jan Jansen"], ["Petra"])
+    page = client.get(url)
+    assert 'value="Petra" aria-label="Familie: Petra" checked' in page.text
 
 
 def test_someone_elses_upload_and_another_municipality(
@@ -123,7 +174,7 @@ def test_a_whole_chat_or_a_period_at_once(client, patched, agent_anna):
     page = client.post(url, {"action": "keep_where", "from": "5 maart"}, follow=True)
     assert "Die datum klopt niet" in page.text
     client.post(url, {"action": "confirm"})
-    assert not Message.objects.exists()  # everything left out
+    assert not Message.objects.exists()  # everything left out, nothing left undecided
 
 
 def test_a_failed_confirm_removes_the_file_and_says_why(client, patched, agent_anna, monkeypatch):
@@ -137,7 +188,7 @@ def test_a_failed_confirm_removes_the_file_and_says_why(client, patched, agent_a
         raise ImportRefused("attachment_too_large", "export.zip: IMG-0001.jpg is too large.")
 
     monkeypatch.setattr("balie.imports.staging.do_import", refused)
-    done = client.post(response.url, {"chosen": ["0"], "action": "confirm"})
+    done = client.post(response.url, {"action": "confirm"})
     assert done.status_code == 302 and done.url == "/console/utrecht/imports/"
     assert not ImportUpload.objects.exists() and not Message.objects.exists()
     assert not (staging_dir() / upload.token).exists()

@@ -94,7 +94,8 @@ def test_unchosen_messages_and_photos_leave_no_trace(client, caplog, agent_anna)
     review = client.get(response.url)
     assert PRIVATE[0] in review.text  # the official sees everything before choosing
     # Messages 0-5 in file order: the business text, its photo, and the second business text.
-    done = client.post(response.url, {"chosen": ["0", "1", "4"], "action": "confirm"})
+    chosen = {f"d{i}": "keep" if i in (0, 1, 4) else "drop" for i in range(6)}
+    done = client.post(response.url, {"page_rows": "1", **chosen, "action": "confirm"})
     assert done.status_code == 302
     assert set(Message.objects.values_list("body", flat=True)) >= set(BUSINESS)
     assert Attachment.objects.count() == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from balie.business import signals as sig
 from balie.business.model import Model, load
@@ -80,14 +81,17 @@ class Chat:
         self.group = group
         self.clipped: list[float] = []
         self.authors: list[str | None] = []
+        self.times: list[datetime] = []
         self.total = 0.0
 
-    def add(self, text: str, author: str | None) -> Scored:
+    def add(self, text: str, author: str | None, at: datetime) -> Scored:
+        """Score the next message (``at``: when it was sent, in the official's local time)."""
         scored = score(text, self.model.text_weights, self.model.text_bias)
         value = sig.clip(scored.logit)
         self.clipped.append(value)
         self.total += value
         self.authors.append(author)
+        self.times.append(at)
         return scored
 
     def share(self, i: int) -> float:
@@ -102,7 +106,9 @@ class Chat:
     ) -> Proposal:
         """The proposal for the chat's message ``i``; ``roles``: of everyone in the chat."""
         model = self.model
-        row = sig.row(i, line, self.clipped, self.total, self.authors, roles, self.group)
+        row = sig.row(
+            i, line, self.clipped, self.total, self.authors, self.times, roles, self.group
+        )
         contributions = [w * x for w, x in zip(model.signal_weights, row, strict=True)]
         z = model.signal_bias + sum(contributions)
         p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
@@ -129,7 +135,7 @@ class Chat:
             elif code == "chat":
                 reasons.append(Reason(code, weight, share=self.share(i)))
             elif code == "answer":
-                target = sig.answered(i, line.reply_to, self.authors)
+                target = sig.answered(i, line.reply_to, self.authors, self.times)
                 if target is None:
                     continue
                 reasons.append(Reason(code, weight))
@@ -147,6 +153,6 @@ def propose(
 ) -> list[Proposal]:
     """A proposal for each of a chat's ``lines`` (in order); ``group``: a group chat."""
     chat = Chat(group=group, model=model)
-    scored = [chat.add(line.text, line.author) for line in lines]
+    scored = [chat.add(line.text, line.author, line.at) for line in lines]
     roles = {line.role for line in lines}
     return [chat.propose(i, line, roles, scored[i]) for i, line in enumerate(lines)]

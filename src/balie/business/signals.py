@@ -5,9 +5,11 @@ signals from its chat, which a second small model weighs:
 
 - ``text``: its own text score;
 - ``chat``: the other messages' scores on average (is this chat mostly about work?);
-- ``near``: the scores of the two messages before and after it;
+- ``near``: the scores of the two messages before and after it, where sent within
+  :data:`NEAR_WINDOW` of it, over four (a missing neighbour counts as neither side);
 - ``answer``: for a short message ("Doe ik", "Komt goed", "👍", a photo without a word),
-  the score of the message it answers: the one it quotes, else the last one by someone else;
+  the score of the message it answers: the one it quotes, else the last one by someone else
+  among the three before it, sent at most :data:`ANSWER_WINDOW` earlier;
 - who: the author is the official, a colleague (staff of the organisation), family (as the
   official marks it) or anyone else; whether colleagues or family take part; a group chat;
 - ``family_text``: the text score inside a chat with family, so that a word of local
@@ -22,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 __all__ = ["NAMES", "OFFICE", "WEAK", "Line", "Participant", "answered", "clip", "row", "signals"]
 
 CLIP = 6.0  # a text score counts at most this much in another message's signals
 SHORT_WORDS = 4
+ANSWER_WINDOW = timedelta(hours=12)  # a short message answers nothing older than this
+NEAR_WINDOW = timedelta(hours=4)  # neighbours further away in time are not near
 _WORD = re.compile(r"[^\W_]+")
 WEAK = ("office", "evening", "weekend")  # time: weights capped in training
 WEAK_CAP = 0.25
@@ -69,38 +73,46 @@ def is_short(text: str) -> bool:
     return len(_WORD.findall(text, 0, 400)) <= SHORT_WORDS
 
 
-def answered(i: int, reply_to: int | None, authors: Sequence[str | None]) -> int | None:
+def answered(
+    i: int, reply_to: int | None, authors: Sequence[str | None], times: Sequence[datetime]
+) -> int | None:
     """The message that message ``i`` answers: the one it quotes, else the last of the three
-    before it by someone else."""
+    before it by someone else, if it was sent within :data:`ANSWER_WINDOW`."""
     if reply_to is not None and 0 <= reply_to < i:
         return reply_to
-    author = authors[i]
+    author, since = authors[i], times[i] - ANSWER_WINDOW
     for j in range(i - 1, max(-1, i - 4), -1):
+        if times[j] < since:
+            return None
         if authors[j] != author:
             return j
     return None
 
 
 def row(i: int, line: Line, clipped: Sequence[float], total: float,
-        authors: Sequence[str | None], roles: set[str] | frozenset[str],
-        group: bool) -> list[float]:  # fmt: skip
+        authors: Sequence[str | None], times: Sequence[datetime],
+        roles: set[str] | frozenset[str], group: bool) -> list[float]:  # fmt: skip
     """The signals of line ``i`` (in :data:`NAMES`' order): ``clipped``, the chat's text
-    scores (:func:`clip`), ``total`` their sum; ``authors``, the chat's authors in order;
-    ``roles``, the roles of everyone in the chat."""
+    scores (:func:`clip`), ``total`` their sum; ``authors`` and ``times``, the chat's
+    authors and times in order; ``roles``, the roles of everyone in the chat."""
     count = len(clipped)
     own = clipped[i]
     chat = (total - own) / (count - 1) if count > 1 else 0.0
-    window = [*clipped[max(0, i - 2) : i], *clipped[i + 1 : i + 3]]
-    near = sum(window) / len(window) if window else 0.0
+    at = line.at
+    window = [
+        clipped[j]
+        for j in (i - 2, i - 1, i + 1, i + 2)
+        if 0 <= j < count and abs(times[j] - at) <= NEAR_WINDOW
+    ]
+    near = sum(window) / 4
     short = is_short(line.text)
     answer = 0.0
     if short:
-        target = answered(i, line.reply_to, authors)
+        target = answered(i, line.reply_to, authors, times)
         if target is not None:
             answer = clipped[target]
     with_colleague = 1.0 if Participant.COLLEAGUE in roles else 0.0
     with_family = 1.0 if Participant.FAMILY in roles else 0.0
-    at = line.at
     weekend = at.weekday() >= 5
     hour = at.hour
     return [
@@ -123,5 +135,8 @@ def signals(lines: Sequence[Line], logits: Sequence[float], group: bool) -> list
     clipped = [clip(s) for s in logits]
     total = sum(clipped)
     authors = [line.author for line in lines]
+    times = [line.at for line in lines]
     roles = {line.role for line in lines}
-    return [row(i, line, clipped, total, authors, roles, group) for i, line in enumerate(lines)]
+    return [
+        row(i, line, clipped, total, authors, times, roles, group) for i, line in enumerate(lines)
+    ]

@@ -34,7 +34,10 @@ _PUNCTUATION = frozenset(".,;:!?()[]{}\"'’`-–—/\\*…")
 _UNNAMED = frozenset(
     """de het een en of in op te van voor met aan om bij dat die dit is er ik je jij u we wij
     ze zij hij ook nog maar wel niet geen al dan als zo wat wie hoe nu toch even ff url the a
-    an and or to of in on for is it you i we""".split()  # noqa: SIM905 - a word list
+    an and or to of in on for is it you i we naar kun kan wil zal zou moet mag heb hebt heeft
+    ben bent was waren wordt worden zijn hun mijn jouw ons onze jullie hem haar deze daar hier
+    morgen vandaag gisteren over naar uit tot door na heel echt gewoon iets alles niks niets
+    graag dus want omdat""".split()  # noqa: SIM905 - a word list
 )
 
 

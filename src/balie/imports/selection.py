@@ -92,7 +92,7 @@ class ChatSummary:
             self.last = message.timestamp
         if self.scores is None:
             self.scores = business.Chat()
-        self.scores.add(_text(message), message.author)
+        self.scores.add(_text(message), message.author, message.timestamp)
 
     @property
     def group(self) -> bool:
@@ -167,6 +167,10 @@ def propose(message: ParsedMessage, summary: ChatSummary, context: Context) -> P
     return Proposer({summary.chat: summary}, context)(message, summary.chat)
 
 
+# how a chat's share of work is put in words (the model weighs the share itself, not these)
+CHAT_MOSTLY_WORK, CHAT_MOSTLY_PRIVATE = 0.65, 0.35
+
+
 def explain(reason: business.Reason) -> str:
     """A reason in plain words, in the active language."""
     work = reason.weight > 0
@@ -176,14 +180,24 @@ def explain(reason: business.Reason) -> str:
             return gettext("Words that point to work: %(words)s.") % {"words": words}
         return gettext("Words that point to private life: %(words)s.") % {"words": words}
     if reason.code == "chat":
-        share = {"share": f"{round(100 * (reason.share or 0))}%"}
-        if work:
+        share = reason.share or 0.0
+        shown = {"share": f"{round(100 * share)}%"}
+        if share >= CHAT_MOSTLY_WORK:
+            return gettext("This chat is mostly about work (%(share)s of its other messages).") % (
+                shown
+            )
+        if share <= CHAT_MOSTLY_PRIVATE:
             return (
-                gettext("This chat is mostly about work (%(share)s of its other messages).") % share
+                gettext(
+                    "This chat is mostly private (%(share)s of its other messages are about work)."
+                )
+                % shown
             )
         return (
-            gettext("This chat is mostly private (%(share)s of its other messages are about work).")
-            % share
+            gettext(
+                "This chat mixes work and private (%(share)s of its other messages are about work)."
+            )
+            % shown
         )
     if reason.code == "answer":
         if work:

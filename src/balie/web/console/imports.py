@@ -130,18 +130,7 @@ def _review_post(request, slug, token, upload, chat: int, page: int):
     if action in ("keep_where", "drop_where"):
         return _choose_where(request, slug, token, upload, keep=action == "keep_where")
     seen = overview(upload, chat, page)
-    decisions = {}
-    for row in seen.rows:
-        value = request.POST.get(f"d{row.message.index}")
-        if value in ("keep", "drop"):
-            decisions[row.message.index] = value == "keep"
-    do_update_choices(
-        upload,
-        shown={row.message.index: row.proposal.verdict for row in seen.rows},
-        decisions=decisions,
-        me=[name for name in request.POST.getlist("me") if name in seen.authors],
-        family=[name for name in request.POST.getlist("family") if name in seen.authors],
-    )
+    _save_page(request, upload, seen)
     bulk = {
         "chat_keep": (seen.chat.indexes, True),
         "chat_drop": (seen.chat.indexes, False),
@@ -158,6 +147,30 @@ def _review_post(request, slug, token, upload, chat: int, page: int):
     target_chat = _posted_number(request, "go_chat", seen.chat.number)
     target_page = _posted_number(request, "go", seen.page) if target_chat == chat else 1
     return redirect(f"{here}?chat={target_chat}&page={target_page}")
+
+
+def _save_page(request, upload, seen) -> None:
+    """Store what the review form carried: the radios of the page's messages (a row without a
+    choice is undecided again) and who is who. A form without the page's rows (a bulk button
+    of another page, a link) changes no message."""
+    people = "people" in request.POST
+    if "page_rows" not in request.POST and not people:
+        return
+    decisions = {}
+    shown = {}
+    if "page_rows" in request.POST:
+        shown = {row.message.index: row.proposal.verdict for row in seen.rows}
+        for row in seen.rows:
+            value = request.POST.get(f"d{row.message.index}")
+            if value in ("keep", "drop"):
+                decisions[row.message.index] = value == "keep"
+    do_update_choices(
+        upload,
+        shown=shown,
+        decisions=decisions,
+        me=[n for n in request.POST.getlist("me") if n in seen.authors] if people else None,
+        family=[n for n in request.POST.getlist("family") if n in seen.authors] if people else None,
+    )
 
 
 def _confirm(request, slug, here, upload):

@@ -169,7 +169,7 @@ class Command(BaseCommand):
         console.print(chats)
         console.print("[bold]Proposal[/bold] (nothing stored: --dry-run)")
         context = context_for(organisation, owner, export.source, me=me, family=family)
-        words = {"business": "work", "private": "private", "doubt": "DOUBT"}
+        words = {"business": "work", "private": "private", "doubt": "doubt"}
         for message, chat, proposal in proposals(export, reviewed, context):
             if rules.undecided(message, chat, proposal):
                 outcome = "decide (doubt)"
