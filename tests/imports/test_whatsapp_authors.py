@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from balie.imports.parsers import whatsapp
 from balie.imports.parsers.base import ParseError
-from balie.imports.parsers.whatsapp.languages import TABLES
+from balie.imports.parsers.whatsapp.languages import TABLES, ios_markers
 
 CORPUS = Path(__file__).parent / "fixtures" / "whatsapp" / "corpus"
 EXPORTS = sorted(CORPUS.glob("*.txt"))
@@ -32,10 +32,14 @@ MAPS = "https://maps.google.com/?q=52.37,4.89"
 def _markers() -> list[str]:
     found = ["null", "<Media omitted>\nCaption on the next line"]
     for table in TABLES.values():
-        found += [*table["media_android"], *table["media_ios"].values(), *table["deleted"]]
+        found += [*table["media_android"], *(m for _k, m in ios_markers(table)), *table["deleted"]]
         found += [f"{m}." for m in table["deleted"]]
         found += [f"IMG-20240115-WA0009.jpg ({w})" for w in table["file_attached"]]
         found += [f"<{w}: 00000020-PHOTO-2024-01-15-10-00-00.jpg>" for w in table["attached_ios"]]
+        found += [
+            f"<00000020-PHOTO-2024-01-15-10-00-00.jpg {w}>"
+            for w in table.get("attached_ios_after", ())
+        ]
         found += [f"{w}: {MAPS}" for w in table["location"]]
         found += [f"Tot zo <{w}>" for w in table["edited"]]
     return found

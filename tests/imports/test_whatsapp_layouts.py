@@ -166,6 +166,8 @@ def test_each_system_phrase_makes_a_system_line_with_the_mark_only(code):
         ("WhatsApp-chat met Raad.txt", "Raad"),
         ("Чат WhatsApp с контактом Совет.txt", "Совет"),
         ("Чат WhatsApp с Совет.txt", "Совет"),
+        ("Чат WhatsApp с\u00a0контактом Совет.txt", "Совет"),  # a no-break space, as written
+        ("Chat WhatsApp s\u00a0uživatelem Rada.txt", "Rada"),
         ("Conversa no WhatsApp com Câmara.txt", "Câmara"),
         ("دردشة واتساب مع المجلس.txt", "المجلس"),
         ("Meclis ile WhatsApp Sohbeti.txt", "Meclis"),
@@ -176,6 +178,38 @@ def test_each_system_phrase_makes_a_system_line_with_the_mark_only(code):
 def test_the_chats_title_comes_from_the_file_name_in_every_language(name, title):
     chat, _ = _parse("15/01/2024, 09:00 - Jan: Hallo\n", name=name)
     assert chat.title == title
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        # French puts spaces inside the brackets, Turkish the word after the file's name
+        (f"{LRM}< pièce jointe : 00000012-PHOTO-2024-01-15-09-12-00.jpg >",
+         "00000012-PHOTO-2024-01-15-09-12-00.jpg"),
+        (f"{LRM}<00000013-VIDEO-2024-01-15-09-13-00.mp4 eklendi>",
+         "00000013-VIDEO-2024-01-15-09-13-00.mp4"),
+        (f"{RLM}<المُرفق: 00000014-AUDIO-2024-01-15-09-14-00.opus>",
+         "00000014-AUDIO-2024-01-15-09-14-00.opus"),
+    ],
+)  # fmt: skip
+def test_ios_attached_files_as_each_language_writes_them(body, name):
+    _, messages = _parse(f"[15/01/2024, 09:00:00] Jan: Hallo\n[15/01/2024, 09:01:00] Jan: {body}\n")
+    assert (messages[1].author, messages[1].kind) == ("Jan", Kind.MEDIA)
+    assert [a.name for a in messages[1].attachments] == [name]
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("< Média vynechána >", Kind.MEDIA),  # Czech Android, older versions
+        ("Tato zpráva byla odstraněna.", Kind.DELETED),  # Czech Android, with a full stop
+        ("localisation : https://maps.google.com/?q=52.09,5.12", Kind.TEXT),
+        ("位置情報：https://maps.google.com/?q=52.09,5.12", Kind.TEXT),
+    ],
+)
+def test_android_wording_of_older_versions(body, kind):
+    _, messages = _parse(f"15/01/2024, 09:00 - Jan: Hallo\n15/01/2024, 09:01 - Jan: {body}\n")
+    assert (messages[1].author, messages[1].kind) == ("Jan", kind)
 
 
 def test_a_message_longer_than_a_block_is_refused_by_its_own_line():

@@ -153,9 +153,11 @@ def _kind(text: str, members: frozenset[str] = frozenset()):
 
 
 def _attached(found: re.Match[str], caption: str, members: frozenset[str]):
-    name = (found["name"] or found["file"]).strip()
+    groups = found.groupdict()  # Android's pattern has no "named", "after" nor "file"
+    name = (groups["name"] or groups.get("named") or groups["file"]).strip()
     member = name if name in members else None
-    word = found["word"].lower() if found["word"] else None
+    word = groups["word"] or groups.get("after")
+    word = word.lower() if word else None
     return Kind.MEDIA, caption.strip(), (ParsedAttachment(name=name, member=member),), word
 
 

@@ -2,7 +2,7 @@
 
 TABLE = {
     "code": "de",
-    "media_android": ("<Medien ausgeschlossen>",),
+    "media_android": ("<Medien ausgeschlossen>", "<Medien weggelassen>"),
     "media_ios": {
         "image": "Bild weggelassen",
         "video": "Video weggelassen",
@@ -10,7 +10,7 @@ TABLE = {
         "gif": "GIF weggelassen",
         "sticker": "Sticker weggelassen",
         "document": "Dokument weggelassen",
-        "contact": "Kontaktkarte weggelassen",
+        "contact": "Kontaktkarte ausgelassen",
     },
     "deleted": ("Diese Nachricht wurde gelöscht", "Du hast diese Nachricht gelöscht"),
     "file_attached": ("Datei angehängt",),
@@ -29,6 +29,7 @@ TABLE = {
         "sicherheitsnummer",
         "sicherheitscode",
         "über den einladungslink",
+        "mit dem einladungslink beigetreten",
         "selbstlöschende nachrichten",
         "verpasster sprachanruf",
         "verpasster videoanruf",

@@ -2,7 +2,7 @@
 
 TABLE = {
     "code": "es",
-    "media_android": ("<Multimedia omitido>",),
+    "media_android": ("<Multimedia omitido>", "<Archivo omitido>"),
     "media_ios": {
         "image": "imagen omitida",
         "video": "video omitido",
@@ -12,14 +12,19 @@ TABLE = {
         "document": "documento omitido",
         "contact": "tarjeta de contacto omitida",
     },
-    "deleted": ("Se eliminó este mensaje", "Eliminaste este mensaje"),
-    "file_attached": ("archivo adjunto",),
+    "deleted": (
+        "Se eliminó este mensaje",
+        "Eliminaste este mensaje",
+        "Este mensaje fue eliminado",
+    ),
+    "file_attached": ("archivo adjunto", "archivo adjuntado"),
     "attached_ios": ("adjunto",),
     "location": ("ubicación", "Ubicación"),
     "edited": ("Se editó este mensaje",),
     "system": (
         "cifrados de extremo a extremo",
         "creó el grupo",
+        "creó este grupo",
         " añadió a ",
         " salió del grupo",
         " eliminó a ",
@@ -27,11 +32,12 @@ TABLE = {
         "cambió el ícono",
         "código de seguridad",
         "se unió usando el enlace",
+        "enlace de invitación",
         "mensajes temporales",
         "llamada perdida",
         "videollamada perdida",
     ),
     "title_prefix": ("Chat de WhatsApp con ",),
     "title_suffix": (),
-    "hints": ("cifrados", "omitid", "adjunto", "eliminó", "editó"),
+    "hints": ("cifrados", "omitid", "adjunt", "eliminó", "editó"),
 }

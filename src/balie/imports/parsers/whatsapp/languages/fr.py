@@ -2,24 +2,25 @@
 
 TABLE = {
     "code": "fr",
-    "media_android": ("<Médias omis>",),
+    "media_android": ("<Médias omis>", "<Fichier omis>"),
     "media_ios": {
         "image": "image absente",
         "video": "vidéo absente",
         "audio": "audio omis",
         "gif": "GIF retiré",
-        "sticker": "autocollant omis",
-        "document": "document omis",
-        "contact": "fiche contact omise",
+        "sticker": "sticker omis",
+        "document": "document manquant",
+        "contact": "Fiche contact manquante",
     },
     "deleted": ("Ce message a été supprimé", "Vous avez supprimé ce message"),
     "file_attached": ("fichier joint",),
-    "attached_ios": ("pièce jointe",),
-    "location": ("position", "Position"),
+    "attached_ios": ("pièce jointe",),  # "< pièce jointe : 00000012-PHOTO-….jpg >"
+    "location": ("localisation", "Localisation"),  # Android: "localisation : https://…"
     "edited": ("Ce message a été modifié",),
     "system": (
         "chiffrés de bout en bout",
         "a créé le groupe",
+        "a créé ce groupe",
         " a ajouté ",
         " est parti",
         " a retiré ",
@@ -28,6 +29,7 @@ TABLE = {
         "a changé l'icône",
         "code de sécurité",
         "a rejoint ce groupe via le lien",
+        "lien d'invitation",
         "messages éphémères",
         "appel vocal manqué",
         "appel vidéo manqué",

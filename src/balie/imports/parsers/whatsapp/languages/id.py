@@ -12,7 +12,12 @@ TABLE = {
         "document": "dokumen tidak disertakan",
         "contact": "kartu kontak tidak disertakan",
     },
-    "deleted": ("Pesan ini telah dihapus", "Anda menghapus pesan ini"),
+    "deleted": (
+        "Pesan ini telah dihapus",
+        "Anda menghapus pesan ini",
+        "Pesan ini dihapus",
+        "Anda telah menghapus pesan ini",
+    ),
     "file_attached": ("file terlampir",),
     "attached_ios": ("terlampir",),
     "location": ("lokasi", "Lokasi"),

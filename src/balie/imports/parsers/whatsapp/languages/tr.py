@@ -2,7 +2,7 @@
 
 TABLE = {
     "code": "tr",
-    "media_android": ("<Medya dahil edilmedi>",),
+    "media_android": ("<Medya dahil edilmedi>", "<Medya atlanmış>"),
     "media_ios": {
         "image": "görüntü dahil edilmedi",
         "video": "video dahil edilmedi",
@@ -14,24 +14,28 @@ TABLE = {
     },
     "deleted": ("Bu mesaj silindi", "Bu mesajı sildiniz"),
     "file_attached": ("dosya ekli",),
-    "attached_ios": ("ek",),
+    "attached_ios": (),
+    "attached_ios_after": ("eklendi",),  # iOS: "<00000012-PHOTO-….jpg eklendi>"
     "location": ("konum", "Konum"),
     "edited": ("Bu mesaj düzenlendi",),
     "system": (
         "uçtan uca şifreli",
         "grubunu oluşturdu",
+        "bu grubu oluşturdu",
         " ekledi",
         " ayrıldı",
         " çıkardı",
         "konusunu değiştirdi",
-        "grup simgesini",
+        "olan konuyu",
+        "simgesini değiştirdi",
         "güvenlik kodu",
         "davet bağlantısını kullanarak katıldı",
-        "süreli mesajlar",
+        "davet bağlantısıyla katıldı",
+        "süreli mesaj",
         "cevapsız sesli arama",
         "cevapsız görüntülü arama",
     ),
     "title_prefix": ("WhatsApp Sohbeti - ",),
     "title_suffix": (" ile WhatsApp Sohbeti",),
-    "hints": ("şifreli", "dahil edilmedi", "dosya ekli", "silindi", "düzenlendi"),
+    "hints": ("şifreli", "dahil edilmedi", "dosya ekli", "silindi", "düzenlendi", "eklendi"),
 }
