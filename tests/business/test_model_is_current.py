@@ -38,10 +38,5 @@ def test_the_model_is_read_once():
     assert load() is load()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load() caches on its arguments: load(MODEL_FILE) reads the file again and keeps "
-    "a second copy next to load()'s",
-)
 def test_the_model_is_read_once_however_its_path_is_given():
     assert load(MODEL_FILE) is load()

@@ -2,8 +2,8 @@
 
 The file (``data/model.json.gz``) is written by :mod:`.training` and holds:
 
-- ``version``: what each import records (``ImportBatch.classifier``), e.g. ``2026.12.1``
-  followed by the first 12 hex digits of the SHA-256 of the weights;
+- ``version``: what each import records (``ImportBatch.classifier``): the month it was
+  trained and the first 12 hex digits of the SHA-256 of its weights, ``2026.12-2f842b72d1cf``;
 - ``text``: stage 1, a bias and a weight per feature of :mod:`.text`;
 - ``signals``: stage 2, a bias and a weight per signal of :mod:`.signals` (``NAMES``);
 - ``doubt``: the band of probabilities in which the proposal is "twijfel", chosen in
@@ -77,8 +77,13 @@ def weights_digest(text_weights: dict[str, float], signal_weights, low, high) ->
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
-@cache
 def load(path: Path = MODEL_FILE) -> Model:
-    """The model in ``path`` (the shipped one by default), read once."""
+    """The model in ``path`` (the shipped one by default), read once per process however the
+    path is written."""
+    return _read(Path(path).resolve())
+
+
+@cache
+def _read(path: Path) -> Model:
     with gzip.open(path, "rb") as file:
         return Model.from_json(json.loads(file.read()))

@@ -83,6 +83,7 @@ class Chat:
         self.authors: list[str | None] = []
         self.times: list[datetime] = []
         self.total = 0.0
+        self.positive = 0  # how many texts read as work: the chat's share in O(1)
 
     def add(self, text: str, author: str | None, at: datetime) -> Scored:
         """Score the next message (``at``: when it was sent, in the official's local time)."""
@@ -90,6 +91,7 @@ class Chat:
         value = sig.clip(scored.logit)
         self.clipped.append(value)
         self.total += value
+        self.positive += value > 0
         self.authors.append(author)
         self.times.append(at)
         return scored
@@ -99,7 +101,7 @@ class Chat:
         others = len(self.clipped) - 1
         if others <= 0:
             return 0.0
-        return (sum(1 for s in self.clipped if s > 0) - (self.clipped[i] > 0)) / others
+        return (self.positive - (self.clipped[i] > 0)) / others
 
     def propose(
         self, i: int, line: Line, roles: set[str] | frozenset[str], scored: Scored | None = None
@@ -124,6 +126,11 @@ class Chat:
             if group:
                 grouped[group] = grouped.get(group, 0.0) + value
         reasons = []
+        # what a line is, said whatever it weighed: WhatsApp's own line, a file without text
+        if line.author is None:
+            reasons.append(Reason("system", grouped.pop("system", 0.0)))
+        elif line.media and not line.text.strip():
+            reasons.append(Reason("media", grouped.pop("media", 0.0)))
         for code, weight in sorted(grouped.items(), key=lambda item: -abs(item[1])):
             if abs(weight) < (MIN_TIME if code == "time" else MIN_REASON):
                 continue

@@ -80,9 +80,9 @@ def answered(
     before it by someone else, if it was sent within :data:`ANSWER_WINDOW`."""
     if reply_to is not None and 0 <= reply_to < i:
         return reply_to
-    author, since = authors[i], times[i] - ANSWER_WINDOW
+    author, at = authors[i], times[i]
     for j in range(i - 1, max(-1, i - 4), -1):
-        if times[j] < since:
+        if at - times[j] > ANSWER_WINDOW:
             return None
         if authors[j] != author:
             return j
@@ -125,7 +125,7 @@ def row(i: int, line: Line, clipped: Sequence[float], total: float,
         with_colleague, with_family, 1.0 if group else 0.0,
         own * with_family,
         1.0 if not weekend and 8 <= hour < 18 else 0.0,
-        1.0 if hour >= 18 or hour < 7 else 0.0,
+        1.0 if hour >= 18 or hour < 8 else 0.0,
         1.0 if weekend else 0.0,
     ]  # fmt: skip
 

@@ -37,7 +37,7 @@ _UNNAMED = frozenset(
     an and or to of in on for is it you i we naar kun kan wil zal zou moet mag heb hebt heeft
     ben bent was waren wordt worden zijn hun mijn jouw ons onze jullie hem haar deze daar hier
     morgen vandaag gisteren over naar uit tot door na heel echt gewoon iets alles niks niets
-    graag dus want omdat""".split()  # noqa: SIM905 - a word list
+    graag dus want omdat kunnen moeten willen gaan gaat komt komen twee drie""".split()  # noqa: SIM905 - a word list
 )
 
 
@@ -104,7 +104,11 @@ def score(text: str, weights: Mapping[str, float], bias: float, explain: int = 3
         stems.append(stemmed)
         weight = get("w " + token, 0.0) + get("s " + stemmed, 0.0)
         total += weight
-        if (len(token) > 1 or not token.isalnum()) and token not in _UNNAMED:
+        if (
+            (len(token) > 1 or not token.isalnum())
+            and not token.isdigit()
+            and token not in _UNNAMED
+        ):
             per_word[token] = weight
     total += sum(
         map(get, [f"b {a} {b}" for a, b in zip(stems, stems[1:], strict=False)], repeat(0.0))
