@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from balie.business import corpus
 from balie.business.model import MODEL_FILE, load, weights_digest
 
