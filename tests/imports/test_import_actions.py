@@ -70,7 +70,11 @@ def test_only_the_selected_messages_are_stored_anywhere(
     messages.append(msg(6, "2024-03-09T22:00:00", "Petra", "", Kind.MEDIA, attachments=[secret]))
     export = export_of(monkeypatch, tmp_path, messages)
     batch = do_import(
-        export, organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules(doubt="drop")
+        export,
+        organisation=utrecht,
+        owner=agent_anna,
+        importer=agent_anna,
+        rules=Rules(doubt="drop"),
     )
     assert (batch.messages_in_file, batch.messages_selected, batch.messages_added) == (7, 3, 3)
     stored, files = _everything_stored(), _files_stored()
@@ -229,16 +233,28 @@ def test_who_may_import(
     export = export_of(monkeypatch, tmp_path, _mixed())
     with pytest.raises(ImportRefused) as refused:
         do_import(
-            export, organisation=utrecht, owner=agent_anna, importer=agent_bram, rules=Rules(doubt="drop")
+            export,
+            organisation=utrecht,
+            owner=agent_anna,
+            importer=agent_bram,
+            rules=Rules(doubt="drop"),
         )
     assert refused.value.code == "not_allowed"
     with pytest.raises(ImportRefused) as refused:
         do_import(
-            export, organisation=utrecht, owner=agent_gerrit, importer=records_rik, rules=Rules(doubt="drop")
+            export,
+            organisation=utrecht,
+            owner=agent_gerrit,
+            importer=records_rik,
+            rules=Rules(doubt="drop"),
         )
     assert refused.value.code == "owner_not_member"
     batch = do_import(
-        export, organisation=utrecht, owner=agent_anna, importer=records_rik, rules=Rules(doubt="drop")
+        export,
+        organisation=utrecht,
+        owner=agent_anna,
+        importer=records_rik,
+        rules=Rules(doubt="drop"),
     )
     assert batch.imported_by == records_rik and batch.owner == agent_anna
 
@@ -248,7 +264,13 @@ def test_an_imported_conversation_is_read_only(monkeypatch, tmp_path, utrecht, a
     from balie.conversations.actions.errors import StateConflict
 
     export = export_of(monkeypatch, tmp_path, _mixed())
-    do_import(export, organisation=utrecht, owner=agent_anna, importer=agent_anna, rules=Rules(doubt="drop"))
+    do_import(
+        export,
+        organisation=utrecht,
+        owner=agent_anna,
+        importer=agent_anna,
+        rules=Rules(doubt="drop"),
+    )
     conversation = ImportedChat.objects.get().conversation
     with pytest.raises(StateConflict) as refused:  # 409 on the API
         actions.do_change_status(conversation, actor=agent_anna, status="open")
