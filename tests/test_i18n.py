@@ -28,13 +28,18 @@ def _msgids(catalogue: polib.POFile) -> set[tuple[str | None, str]]:
     return {(entry.msgctxt, entry.msgid) for entry in catalogue if not entry.obsolete}
 
 
+def _texts(entry) -> list[str]:
+    """An entry's translations: one, or one per plural form."""
+    return list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_text_is_translated(language, domain):
     catalogue = _catalogue(LOCALE, language, domain)
 
     assert len(catalogue) > 0
-    untranslated = [entry.msgid for entry in catalogue if not entry.msgstr.strip()]
+    untranslated = [entry.msgid for entry in catalogue if not all(map(str.strip, _texts(entry)))]
     fuzzy = [entry.msgid for entry in catalogue if entry.fuzzy]
     assert untranslated == []
     assert fuzzy == []
@@ -53,8 +58,9 @@ def test_placeholders_survive_translation(domain):
     placeholder = re.compile(r"%\(\w+\)s")
     for language in LANGUAGES:
         for entry in _catalogue(LOCALE, language, domain):
-            found = sorted(placeholder.findall(entry.msgstr))
-            assert found == sorted(placeholder.findall(entry.msgid)), (language, entry.msgid)
+            for text in _texts(entry):
+                found = sorted(placeholder.findall(text))
+                assert found == sorted(placeholder.findall(entry.msgid)), (language, entry.msgid)
 
 
 @pytest.fixture(scope="module")

@@ -91,28 +91,46 @@ class Scored:
         self.words = words  # (weight, word), the heaviest either way first
 
 
+# For the weights last scored with (one model per process in practice): each word's weight
+# (its own plus its stem's), its stem and whether it may be named, so that a word costs two
+# lookups once, then one. The pair is replaced as a whole (threads) and holds the weights, so
+# another model never finds their cache.
+_known: tuple[Mapping[str, float] | None, dict[str, tuple[float, str, bool]]] = (None, {})
+_KNOWN_MAX = 200_000
+
+
+def _token(token: str, get) -> tuple[float, str, bool]:
+    stemmed = stem(token)
+    nameable = (
+        (len(token) > 1 or not token.isalnum()) and not token.isdigit() and token not in _UNNAMED
+    )
+    return get("w " + token, 0.0) + get("s " + stemmed, 0.0), stemmed, nameable
+
+
 def score(text: str, weights: Mapping[str, float], bias: float, explain: int = 3) -> Scored:
     """The text's score: the sum of its features' weights (:func:`features`, counted the
     same way), with the ``explain`` words that weighed most for business and for private."""
     tokens = words(text)
     get = weights.get
+    global _known  # noqa: PLW0603 - a cache, replaced as a whole
+    owner, known = _known
+    if owner is not weights or len(known) > _KNOWN_MAX:
+        known = {}
+        _known = (weights, known)
     total = bias + sum(map(get, _shape(text, tokens), repeat(0.0)))
     per_word: dict[str, float] = {}
     stems = []
     for token in tokens:
-        stemmed = stem(token)
+        entry = known.get(token)
+        if entry is None:
+            entry = known[token] = _token(token, get)
+        weight, stemmed, nameable = entry
         stems.append(stemmed)
-        weight = get("w " + token, 0.0) + get("s " + stemmed, 0.0)
         total += weight
-        if (
-            (len(token) > 1 or not token.isalnum())
-            and not token.isdigit()
-            and token not in _UNNAMED
-        ):
+        if nameable:
             per_word[token] = weight
-    total += sum(
-        map(get, [f"b {a} {b}" for a, b in zip(stems, stems[1:], strict=False)], repeat(0.0))
-    )
+    if len(stems) > 1:
+        total += sum(map(get, [f"b {a} {b}" for a, b in zip(stems, stems[1:])], repeat(0.0)))  # noqa: B905
     if not explain or not per_word:
         return Scored(total, [])
     ranked = sorted(per_word.items(), key=lambda item: item[1])

@@ -115,8 +115,13 @@ class Proposal:
 
     @property
     def confidence(self) -> int:
-        """In whole percents, for people."""
+        """How sure the verdict is, in whole percents, for people (work or private)."""
         return round(100 * max(self.probability, 1 - self.probability))
+
+    @property
+    def work_percent(self) -> int:
+        """The chance of work in whole percents: what a doubtful message shows."""
+        return round(100 * self.probability)
 
 
 def summarize(messages: Iterable[ParsedMessage], default_chat: str) -> dict[str, ChatSummary]:

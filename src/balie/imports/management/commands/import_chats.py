@@ -182,11 +182,18 @@ class Command(BaseCommand):
                 highlight=False,
             )
             console.print(
-                f"    {outcome}: {words[proposal.verdict]} {proposal.confidence}%: "
+                f"    {outcome}: {words[proposal.verdict]} {_percent(proposal)}: "
                 f"{' '.join(proposal.reasons)}",
                 markup=False,
                 highlight=False,
             )
+
+
+def _percent(proposal) -> str:
+    """How sure a verdict is; for a doubtful message, its chance of work."""
+    if proposal.doubt:
+        return f"({proposal.work_percent}% work)"
+    return f"{proposal.confidence}%"
 
 
 def _user(username: str) -> User:
