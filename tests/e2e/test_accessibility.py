@@ -131,7 +131,12 @@ def test_imports(monkeypatch, tmp_path, admin_ada, utrecht, asgi_server, browser
     page.get_by_role("button", name="Uploaden en bekijken").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Berichten kiezen")
     assert_accessible(page, "an import's review page")
-    page.get_by_role("button", name="Gekozen berichten in het archief zetten").click()
+    confirm = page.get_by_role("button", name="Gekozen berichten in het archief zetten")
+    confirm.click()  # a doubt left open: refused, with its message
+    expect(page.locator("[role=status]")).to_contain_text("twijfel")
+    assert_accessible(page, "an import's review page with an error")
+    page.get_by_role("button", name="Twijfelgevallen niet bewaren").click()
+    confirm.click()
     expect(page.locator("[role=status]")).to_contain_text("Klaar")
     page.goto(f"{asgi_server.url}/console/utrecht/imports/")
     assert_accessible(page, "the imports page with an earlier import")
