@@ -42,6 +42,11 @@ _GROUPS = {
     "family_text": "family", "office": "time", "evening": "time", "weekend": "time",
     "own": "", "group": "",
 }  # fmt: skip
+# the same, as positions in a row of signals, per reason
+_POSITIONS = tuple(
+    (code, tuple(i for i, name in enumerate(sig.NAMES) if _GROUPS[name] == code))
+    for code in dict.fromkeys(g for g in _GROUPS.values() if g)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +125,20 @@ class Chat:
         return Proposal(verdict, p, self._reasons(i, line, row, contributions, scored))
 
     def _reasons(self, i, line, row, contributions, scored) -> tuple[Reason, ...]:
-        grouped: dict[str, float] = {}
-        for name, value in zip(sig.NAMES, contributions, strict=True):
-            group = _GROUPS[name]
-            if group:
-                grouped[group] = grouped.get(group, 0.0) + value
+        grouped = {code: sum([contributions[n] for n in at]) for code, at in _POSITIONS}
         reasons = []
         # what a line is, said whatever it weighed: WhatsApp's own line, a file without text
         if line.author is None:
-            reasons.append(Reason("system", grouped.pop("system", 0.0)))
+            reasons.append(Reason("system", grouped.pop("system")))
         elif line.media and not line.text.strip():
-            reasons.append(Reason("media", grouped.pop("media", 0.0)))
-        for code, weight in sorted(grouped.items(), key=lambda item: -abs(item[1])):
-            if abs(weight) < (MIN_TIME if code == "time" else MIN_REASON):
-                continue
+            reasons.append(Reason("media", grouped.pop("media")))
+        named = [
+            (code, weight)
+            for code, weight in grouped.items()
+            if abs(weight) >= (MIN_TIME if code == "time" else MIN_REASON)
+        ]
+        named.sort(key=lambda item: -abs(item[1]))
+        for code, weight in named:
             if code == "words":
                 toward = [w for v, w in scored.words if (v > 0) == (weight > 0)]
                 if not toward:
