@@ -4,6 +4,7 @@ media, edited, old exports without unix times; malformed exports refused with th
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -79,3 +80,45 @@ def test_too_large():
             FIXTURES / "result-single.json", file_name="r.json", limits=Limits(max_bytes=10)
         )
     assert error.value.code == "too_large"
+
+
+def _replies_export(tmp_path) -> Path:
+    """A question about work, four messages of small talk, then a short answer quoting it."""
+    texts = [
+        ("Jan Jansen", "Kun jij het raadsvoorstel over de omgevingsvergunning nog nalezen?"),
+        ("Petra", "Zin in de vakantie!"),
+        ("Jan Jansen", "Ja, nog twee weken"),
+        ("Petra", "Lekker, strand en zon"),
+        ("Jan Jansen", "Neem je de kinderen mee?"),
+    ]
+    messages = [
+        {"id": n + 1, "type": "message", "date": f"2024-01-15T10:0{n}:00", "from": who,
+         "text": text}
+        for n, (who, text) in enumerate(texts)
+    ]  # fmt: skip
+    messages.append(
+        {"id": 6, "type": "message", "date": "2024-01-15T10:09:00", "from": "Petra",
+         "text": "Doe ik", "reply_to_message_id": 1}
+    )  # fmt: skip
+    path = tmp_path / "result.json"
+    chat = {"name": "Jan en Petra", "type": "personal_chat", "id": 77, "messages": messages}
+    path.write_text(json.dumps(chat), encoding="utf-8")
+    return path
+
+
+def test_a_quoted_reply_links_a_short_answer_to_the_question(tmp_path):
+    from balie.imports.selection import Context, Proposer, summarize
+
+    path = _replies_export(tmp_path)
+    messages = list(telegram.parse(path, file_name="result.json").messages)
+    assert messages[5].reply_to == "77:1" and messages[0].reply_to is None
+    summaries = summarize(messages, "Jan en Petra")
+    propose = Proposer(summaries, Context())
+    answer = [propose(m, m.chat) for m in messages][5]
+    assert "Een kort antwoord op een bericht over werk." in answer.reasons
+    # without the quote, the answer is linked to the small talk just before it
+    messages[5].reply_to = None
+    again = Proposer(summaries, Context())
+    unquoted = [again(m, m.chat) for m in messages][5]
+    assert "Een kort antwoord op een privébericht." in unquoted.reasons
+    assert unquoted.probability < answer.probability

@@ -81,8 +81,12 @@ class ChatSummary:
     first: datetime | None = None
     last: datetime | None = None
     scores: business.Chat | None = None
+    # the export's own message ids (Telegram) -> their place in the chat, for quoted replies
+    places: dict[str, int] = field(default_factory=dict)
 
     def add(self, message: ParsedMessage) -> None:
+        if message.source_id is not None:
+            self.places[message.source_id] = self.messages
         self.messages += 1
         if message.author:
             self.authors[message.author] += 1
@@ -157,6 +161,7 @@ class Proposer:
             at=message.timestamp,
             role=self.context.role_of(message.author),
             media=message.kind == Kind.MEDIA or bool(message.attachments),
+            reply_to=summary.places.get(message.reply_to) if message.reply_to else None,
         )
         assert summary.scores is not None
         summary.scores.group = summary.group

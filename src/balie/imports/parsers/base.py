@@ -49,6 +49,7 @@ class ParsedMessage:
     outgoing: bool | None = None  # SMS: sent by the phone's owner; else unknown (None)
     attachments: tuple[ParsedAttachment, ...] = ()
     source_id: str | None = None  # the export's own message id, when it has one (Telegram)
+    reply_to: str | None = None  # the ``source_id`` of the message it quotes (Telegram)
 
 
 @dataclass

@@ -179,9 +179,11 @@ def _message(item, index, position, chat_name, chat_id, zone, file_name, resolve
         author = item.get("from") if isinstance(item.get("from"), str) else None
         author = author or "(onbekend)"
         kind = Kind.MEDIA if attachments else Kind.EDITED if item.get("edited") else Kind.TEXT
+    quoted = item.get("reply_to_message_id")
     return ParsedMessage(
         index, position, timestamp, author, text, kind, chat_name, None, attachments,
         f"{chat_id}:{item.get('id')}",
+        f"{chat_id}:{quoted}" if isinstance(quoted, int) and not isinstance(quoted, bool) else None,
     )  # fmt: skip
 
 
