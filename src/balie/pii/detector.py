@@ -1,0 +1,164 @@
+"""``detect``: every finder over a text, overlaps settled, the allow-list applied, repeats found.
+
+Finders propose ``(start, end, category, confidence, source)``; where two overlap, the more
+specific category wins (an e-mail address over the name inside it, an address over the
+surname in its street name). Then the organisation's allow-list keeps its own data readable,
+and every string found once is found wherever else it occurs in the same request
+(:func:`detect_all` over all its texts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from .addresses import find_addresses
+from .allow import Allowed, allowed_for
+from .context import EMPTY, Context
+from .lists import Lexicon, lexicon
+from .names import find_names
+from .numbers import FINDERS, Found
+from .spans import Span
+from .special import find_special
+
+__all__ = ["detect", "detect_all"]
+
+PRIORITY = {category: i for i, category in enumerate((
+    "email", "iban", "ip_address", "phone", "id_number", "bsn", "date_of_birth",
+    "licence_plate", "postcode", "address", "name", "special",
+))}
+NOT_REPEATED = frozenset({"special", "date_of_birth"})  # words and dates recur innocently
+
+
+def _context(context: Context | Mapping[str, Any] | None) -> Context:
+    if context is None:
+        return EMPTY
+    if isinstance(context, Context):
+        return context
+    return Context.from_dict(context)
+
+
+def detect(text: str, context: Context | Mapping[str, Any] | None = None) -> list[Span]:
+    """The personal data in ``text``, as spans sorted by position (offsets in code points)."""
+    return detect_all([text], context)[0]
+
+
+def detect_all(texts: Sequence[str],
+               context: Context | Mapping[str, Any] | None = None) -> list[list[Span]]:
+    """``detect`` over the texts of one request: a string found in one is found in all."""
+    ctx = _context(context)
+    lex = lexicon()
+    allowed = allowed_for(ctx)
+    known = _participants(ctx, lex)
+    found = [_settle(text, _find(text, lex, known), allowed) for text in texts]
+    repeats = _repeat_pattern(tuple(sorted(_strings(texts, found, lex).items())))
+    if repeats is not None:
+        found = [_settle(text, spans + _repeated(text, repeats), allowed)
+                 if text else spans for text, spans in zip(texts, found, strict=True)]
+    return [[Span(s, e, c, conf, src, ctx.grounds[c]) for s, e, c, conf, src in spans]
+            for spans in found]
+
+
+def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
+    if not text:
+        return []
+    found: list[Found] = []
+    if any(c.isdigit() for c in text) or "@" in text or "(at)" in text:
+        for finder in FINDERS:
+            found.extend(finder(text, lex))
+        found.extend(find_addresses(text, lex))
+    found.extend(find_names(text, lex))
+    found.extend(find_special(text))
+    if known is not None:
+        found.extend((s, e, c, 0.95, f"{c}:participant") for s, e, c, *_ in _repeated(text, known))
+    return found
+
+
+def _settle(text: str, found: Iterable[Found], allowed: Allowed) -> list[Found]:
+    """One span per stretch of text, the most specific first; the allow-list applied."""
+    regions = allowed.regions(text)
+    kept: list[Found] = []
+    order = sorted(set(found), key=lambda f: (PRIORITY[f[2]], f[0] - f[1],
+                                              f[4].startswith("repeat"), -f[3], f[0]))
+    for span in order:
+        start, end, category = span[0], span[1], span[2]
+        if any(s < end and start < e for s, e, *_ in kept):
+            continue
+        if any(s <= start and end <= e for s, e in regions):
+            continue
+        if allowed.keeps(category, text[start:end]):
+            continue
+        kept.append(span)
+    kept.sort()
+    return kept
+
+
+def _participants(ctx: Context, lex: Lexicon) -> Repeats | None:
+    strings = {}
+    for person in ctx.participants:
+        if person.email:
+            strings[person.email] = "email"
+        if not person.name:
+            continue
+        strings[person.name] = "name"
+        for part in re.split(r"[\s,]+", person.name):
+            if len(part) > 2 and part.lower() not in lex.interfix_words \
+                    and not lex.is_word(part.lower()):
+                strings[part] = "name"
+    return _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
+
+
+def _strings(texts: Sequence[str], found: Sequence[list[Found]],
+             lex: Lexicon) -> dict[str, str]:
+    """The strings to find again, each with its category; "=" before a name that is also a
+    word: it is found again only as written ("Bakker", not "bakker")."""
+    strings: dict[str, str] = {}
+    for text, spans in zip(texts, found, strict=True):
+        for start, end, category, *_ in spans:
+            if category in NOT_REPEATED:
+                continue
+            value = text[start:end]
+            if len(value) < 2:
+                continue
+            if category != "name":
+                strings.setdefault(value, category)
+                continue
+            parts = [p.strip(".,") for p in value.split()] if " " in value else []
+            for part in (value, *parts):
+                if part is not value and (len(part) < 3 or "." in part):
+                    continue
+                if part.lower() in lex.interfix_words:
+                    continue
+                key = part if " " in part or not lex.is_word(part.lower()) else f"={part}"
+                strings.setdefault(key, "name")
+    return strings
+
+
+@lru_cache(maxsize=256)
+def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
+    if not strings:
+        return None
+    exact = [re.escape(s[1:]) for s, _ in strings if s.startswith("=")]
+    loose = [re.escape(s) for s, _ in strings if not s.startswith("=")]
+    parts = []
+    if loose:
+        parts.append("(?i:" + "|".join(sorted(loose, key=len, reverse=True)) + ")")
+    if exact:
+        parts.append("(?:" + "|".join(sorted(exact, key=len, reverse=True)) + ")")
+    pattern = re.compile(r"(?<![\w@.+-])(?:" + "|".join(parts) + r")(?![\w@-])")
+    return Repeats(pattern, {s.lstrip("=").lower(): c for s, c in strings})
+
+
+class Repeats(NamedTuple):
+    pattern: re.Pattern[str]
+    categories: dict[str, str]  # lowercase string -> category it was found as
+
+
+def _repeated(text: str, repeats: Repeats) -> list[Found]:
+    out = []
+    for m in repeats.pattern.finditer(text):
+        category = repeats.categories.get(m.group(0).lower(), "name")
+        out.append((m.start(), m.end(), category, 0.8, f"repeat:{category}"))
+    return out

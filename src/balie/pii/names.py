@@ -1,0 +1,300 @@
+"""People's names in chat text: lists, tussenvoegsels, initials, cues and capitals together.
+
+A name is a chunk of adjacent tokens: initials ("J.W."), given names and surnames from the
+published lists, tussenvoegsels between them ("van der"), and unknown capitalised words beside
+them ("Tesfay Gebremedhin"). Whether a chunk is a name depends on the evidence: a cue before it
+("mevrouw", "ik ben", "groet,", "mijn buurman"), two name tokens together, initials, a
+tussenvoegsel before a capital ("de Boer"), or a capital inside a sentence. A list word that is
+also a common Dutch word ("bakker", "roos", "hoop") needs a cue or a capital inside a sentence:
+"de bakker op de hoek" stays, "mevrouw Bakker" is a name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lists import Lexicon
+from .numbers import Found
+from .vocabulary import (
+    CALENDAR,
+    CLOSING_CUES,
+    FIRST_NAME_WORDS,
+    INTRO_CUES,
+    NON_PERSON_NAMES,
+    ORGANISATION_WORDS,
+    RELATION_CUES,
+)
+
+__all__ = ["find_names"]
+
+INITIAL = r"(?:Chr|Th|Ph|Ch|Joh|Wm|[A-ZÀ-ÖØ-Þ])\."
+TOKEN = re.compile(
+    rf"(?P<initials>{INITIAL}(?:\s?{INITIAL}){{0,3}})(?![^\W\d_])"
+    r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
+)
+POSSESSIVE = re.compile(r"['’]s$|['’]$")
+SENTENCE_END = frozenset(".!?:;\n\"“(>*•-")
+STREET_WORDS = ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "markt", "steeg",
+                "dreef", "allee", "boulevard", "plantsoen", "straatweg")
+PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
+URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
+
+
+def _cue_pattern() -> re.Pattern[str]:
+    def alternatives(words) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    titles = (r"(?:mevrouw|mevr|mw|mvr|mej|meneer|mijnheer|mnr|dhr|hr|de heer|mr|dr|drs|ir|ing|"
+              r"prof|juf|juffrouw|meester|mrs|ms|miss)")
+    relation = (r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze)\s+)"
+                rf"(?:{alternatives(RELATION_CUES)})|collega|cliënt|client|wijkagent|"
+                r"consulent|casemanager|klantmanager|medewerker|contactpersoon")
+    return re.compile(
+        rf"(?i)(?:(?P<title>\b{titles}\b\.?)|(?P<intro>\b(?:{alternatives(INTRO_CUES)})(?!\w))"
+        rf"|(?P<closing>\b(?:{alternatives(CLOSING_CUES)})(?!\w)\.?)|(?P<relation>\b(?:{relation})\b))"
+        r"(?(intro)[\s,:;\-–]*|(?(closing)[\s,:;.\-–]*|[ \t]+))$")
+
+
+CUE = _cue_pattern()
+
+
+@dataclass(slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    lower: str
+    initials: bool
+    cap: bool
+    sentence_start: bool
+    interfix: bool
+    strength: int  # 2 a name, 1 a name that is also a word, 0 not in the lists
+    word: bool  # a common word
+
+
+def _strength(lex: Lexicon, lower: str) -> int:
+    parts = lower.split("-") if "-" in lower else (lower,)
+    best = 0
+    for part in parts:
+        if part in lex.interfix_words and len(parts) > 1:
+            continue
+        if part in lex.not_names:
+            continue
+        zipf = lex.zipf.get(part, 0.0)
+        if part in lex.first_names and part not in FIRST_NAME_WORDS and zipf < 5.5:
+            best = max(best, 2)
+        elif part in lex.surnames and zipf < 3.0:
+            best = max(best, 2)
+        elif part in lex.first_names or part in lex.surnames:
+            best = max(best, 1)
+    return best
+
+
+def tokens(text: str, lex: Lexicon) -> list[Token]:
+    out: list[Token] = []
+    masked = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text else []
+    for m in TOKEN.finditer(text):
+        start, end = m.start(), m.end()
+        if masked and any(s <= start < e for s, e in masked):
+            continue
+        raw = m.group(0)
+        if m.group("word"):
+            possessive = POSSESSIVE.search(raw)
+            if possessive and len(raw) > 3:
+                raw = raw[: possessive.start()]
+                end = start + len(raw)
+        else:
+            raw = raw.rstrip()
+            end = start + len(raw)
+        lower = raw.lower()
+        i = start - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        sentence_start = i < 0 or text[i] in SENTENCE_END
+        initials = m.group("initials") is not None
+        out.append(Token(
+            start, end, raw, lower, initials, raw[:1].isupper(), sentence_start,
+            lower in lex.interfix_words or lower in ("'t", "’t"),
+            0 if initials else _strength(lex, lower),
+            not initials and lex.is_word(lower),
+        ))
+    return out
+
+
+def _organisation(toks: list[Token], i: int, chunk: list[Token]) -> bool:
+    """A company or institution named after a person: "Bakkerij Visser", "Zorggroep De Linde"."""
+    before = toks[i - 1].lower if i > 0 else ""
+    return any(t.lower.endswith(ORGANISATION_WORDS) for t in chunk) or (
+        before.endswith(ORGANISATION_WORDS) and toks[i - 1].cap)
+
+
+def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
+    """How many tokens from ``i`` make one tussenvoegsel ("van der", "de", "el"), or 0."""
+    best = 0
+    for n in (1, 2, 3):
+        run = toks[i:i + n]
+        if len(run) < n or any(t.initials for t in run):
+            break
+        if n > 1 and not _adjacent(text, run[-2], run[-1]):
+            break
+        if tuple(t.lower.replace("’", "'") for t in run) in lex.interfixes:
+            best = n
+    return best
+
+
+def _cue_before(text: str, start: int) -> str | None:
+    m = CUE.search(text, max(0, start - 40), start)
+    if m is None or m.end() != start:
+        return None
+    return m.lastgroup
+
+
+def _adjacent(text: str, a: Token, b: Token) -> bool:
+    gap = text[a.end:b.start]
+    return len(gap) <= 2 and gap.strip(" ") in ("", "-") and "\n" not in gap
+
+
+def _is_core(t: Token, lex: Lexicon, cue: str | None, inside: bool = False) -> bool:
+    """Can this token be part of a name (before weighing the evidence)? ``inside``: it
+    would continue a chunk that already has a name in it."""
+    if t.initials:
+        return True
+    if t.lower in CALENDAR:  # "1 jan" is a date; "mvg jan" and "Jan Visser" are Jan
+        return t.lower in lex.first_names and (t.cap or cue not in (None, "inside"))
+    if t.text.isupper() and len(t.text) > 1 and t.strength == 0:
+        return False  # BSN, KCC, WOZ: abbreviations
+    if inside and not t.cap:  # "jan bakker" after "ik ben": a cue vouches for a word
+        return t.strength == 2 or (t.strength == 1 and (not t.word or cue is not None))
+    if t.cap:
+        return t.strength > 0 or not t.word or cue is not None
+    return t.strength > 0 or (cue is not None and not t.word and len(t.lower) > 1)
+
+
+def _street_after(text: str, end: int) -> bool:
+    m = re.match(r"[\s-]*([^\W\d_]+)", text[end:end + 40])
+    return bool(m and m.group(1).lower().endswith(STREET_WORDS))
+
+
+def find_names(text: str, lex: Lexicon) -> list[Found]:
+    toks = tokens(text, lex)
+    found: list[Found] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        cue = _cue_before(text, t.start)
+        chunk: list[Token] = []
+        j = i
+        # Leading tussenvoegsel: "de Boer", "van der Berg", "el Amrani".
+        lead = _interfix_run(text, toks, i, lex)
+        chunk.extend(toks[i:i + lead])
+        j = i + lead
+        while j < len(toks):
+            u = toks[j]
+            if chunk and not _adjacent(text, chunk[-1], u):
+                break
+            if u.interfix and not u.initials and chunk and len(chunk) > lead:
+                # a tussenvoegsel inside a name needs a capitalised name after it
+                k = j + _interfix_run(text, toks, j, lex)
+                after = toks[k] if k > j and k < len(toks) else None
+                if after is not None and _adjacent(text, toks[k - 1], after) and (
+                        (after.cap and _is_core(after, lex, cue))
+                        or (not chunk[-1].cap and not after.cap and not after.initials
+                            and (after.strength or not after.word))):
+                    # "van der Berg"; lowercase "jeroen de wit", "nguyen van thanh"
+                    chunk.extend(toks[j:k])
+                    j = k
+                    continue
+                break
+            if chunk and len(chunk) > lead and chunk[-1].cap and not u.cap and not u.initials:
+                break  # "Bakker kan niet": a lowercase word after a capitalised name
+            if u.lower.endswith(STREET_WORDS) and u.cap:
+                break  # "Koster van de Boerhaavelaan": the street is not part of the name
+            if u.lower.endswith(ORGANISATION_WORDS) and chunk:
+                break  # "Kaya van Thuiszorg Zonnehuis": the company is not part of her name
+            if not _is_core(u, lex, cue, inside=len(chunk) > lead):
+                break
+            if u.lower in lex.titles and not u.initials:
+                break
+            chunk.append(u)
+            j += 1
+        while len(chunk) > lead and chunk[-1].interfix:
+            chunk.pop()  # "Mike Koster van de": the tussenvoegsel belonged to what follows
+            j -= 1
+        core = [u for u in chunk[lead:] if not u.interfix]
+        if not core:
+            i = max(j, i + 1) if lead == 0 else i + 1
+            continue
+        if lead and (core[0].lower in lex.first_names and core[0].lower not in lex.surnames):
+            chunk, lead = chunk[lead:], 0  # "de zoon van Mike Koster": "van" is not his
+        span = chunk if lead and core[0].cap else chunk[lead:]
+        whole = " ".join(t.lower for t in span)
+        if _organisation(toks, i, chunk) or whole in NON_PERSON_NAMES or span[-1].lower.endswith(STREET_WORDS) \
+                or _street_after(text, span[-1].end):
+            i = j  # a shop, a brand or a street, not a person
+            continue
+        decision = _decide(text, span, core, lead > 0 and core[0].cap, cue, lex)
+        if decision is not None:
+            confidence, source = decision
+            found.append((span[0].start, span[-1].end, "name", confidence, source))
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def _decide(text: str, span: list[Token], core: list[Token], after_interfix: bool,
+            cue: str | None, lex: Lexicon) -> tuple[float, str] | None:
+    whole = " ".join(t.lower for t in span)
+    first = core[0]
+    initials = any(t.initials for t in span)
+    names = [t for t in core if not t.initials]
+    if initials and names and names[-1].cap:
+        return 0.95, "name:initials"
+    if not names:
+        return None
+    if len(names) == 1 and not cue and not after_interfix:
+        if first.lower in lex.places or whole in lex.places:
+            return None
+        before = text[max(0, first.start - 12):first.start].lower().split()
+        if before and before[-1] in PLACE_WORDS and first.strength < 2:
+            return None
+    if cue == "title":
+        return 0.95, "name:cue:title"
+    if cue == "relation" and (first.strength == 2 or (first.cap and not first.word)):
+        return 0.9, "name:cue:relation"
+    if cue in ("intro", "closing"):
+        if first.cap and not (first.word and first.strength == 0 and len(names) == 1):
+            return 0.9, f"name:cue:{cue}"
+        if not first.cap and first.strength == 2:
+            return 0.85, f"name:cue:{cue}"
+        return None
+    if after_interfix and all(t.cap for t in names) and names[0].strength \
+            and not names[0].text.isupper() and whole not in lex.places \
+            and names[0].lower not in lex.places:
+        return 0.85, "name:tussenvoegsel"
+    if len(names) >= 2 and all(t.cap for t in names):
+        if any(t.strength == 2 for t in names):
+            return 0.9, "name:lists"
+        if not any(t.word for t in names):
+            return 0.6, "name:capitals"
+        return None
+    if len(names) >= 2 and any(t.strength == 2 for t in names) and (
+            not any(t.word for t in names) or len(span) > len(names)):
+        return 0.75, "name:lists:lowercase"  # "jeroen de wit", "nguyen van thanh"
+    t = names[0]
+    if len(names) > 1:
+        return None
+    if t.cap and not t.sentence_start:
+        if t.strength == 2:
+            return 0.8, "name:list"
+        if t.strength == 1 and lex.zipf.get(t.lower, 0.0) < 4.5:
+            return 0.6, "name:list:capital"
+        return None
+    if t.cap and t.sentence_start and t.strength == 2 and not t.word:
+        return 0.7, "name:list"
+    if t.cap and t.sentence_start and t.strength == 2 and t.lower in lex.first_names:
+        return 0.6, "name:list"
+    if not t.cap and t.strength == 2 and not t.word and t.lower not in lex.english:
+        return 0.6, "name:list:lowercase"
+    return None

@@ -1,0 +1,93 @@
+"""Special personal data (bijzondere persoonsgegevens) and criminal data: the cue words.
+
+Health, religion or belief, ethnic origin, political opinion, trade-union membership, sexual
+orientation and criminal records (GDPR art. 9 and 10; Woo 5.1.1d). A strong cue says it on
+its own ("kanker", "strafblad", "moslim"); a weak one only when the sentence is about a person
+("opgenomen in het ziekenhuis" with "mijn moeder", not "het ziekenhuis is verbouwd"). The span
+is the cue; the reviewer decides how much of the sentence goes with it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import Found
+
+__all__ = ["find_special"]
+
+STRONG = [w.replace("_", " ") for w in r"""
+kanker tumor leukemie chemo chemokuur chemotherapie bestraling depressie depressief depressieve
+burn-out burnout overspannen psychose psychotisch schizofrenie schizofreen bipolair
+borderline ptss trauma getraumatiseerd suïcidaal suicidaal zelfmoord suïcide zelfdoding
+dementie dement alzheimer parkinson ms hiv aids soa diabetes suikerziekte epilepsie
+astma copd hartaanval herseninfarct beroerte hartinfarct hernia reuma fibromyalgie long-covid
+longcovid autisme autistisch adhd add dyslexie verstandelijke_beperking verstandelijk_beperkt
+lichamelijke_beperking gehandicapt handicap invalide blind doof slechthorend slechtziend
+zwanger zwangerschap miskraam abortus ivf bevalling bevallen verslaafd verslaving
+alcoholist alcoholverslaving drugsverslaving afkickkliniek afkicken ggz-behandeling
+psychiater psycholoog psychiatrische_opname gesloten_afdeling ggz medicatie antidepressiva
+methadon insuline dialyse transplantatie amputatie rolstoel scootmobiel rollator
+traplift incontinent incontinentie artrose artritis hartfalen hartklachten drugs
+drugsgebruik gokverslaving alcoholprobleem alcoholprobleem enkelband
+moslim moslima islamitisch islamitische christen christelijk christelijke katholiek katholieke
+protestant protestantse joods joodse hindoe hindoestaans boeddhist boeddhistisch
+jehova getuige_van_jehova gereformeerd gereformeerde atheïst ramadan hoofddoek
+moskee synagoge
+homo homoseksueel homoseksuele lesbisch lesbienne biseksueel transgender transseksueel
+non-binair queer lhbti lhbtiq
+strafblad veroordeeld veroordeling gevangenis gevangenisstraf celstraf detentie
+gedetineerd gedetineerde taakstraf werkstraf reclassering enkelband voorwaardelijk
+tbs jeugddetentie jeugdgevangenis proces-verbaal aangehouden gearresteerd arrestatie
+verdachte verdacht strafzaak politierechter
+vakbond fnv cnv
+pvv vvd cda d66 sp pvda groenlinks bbb fvd ja21 denk volt partij_voor_de_dieren
+christenunie sgp nsc
+""".split()]
+WEAK = r"""
+ziek ziekte ziekenhuis opname opgenomen operatie geopereerd huisarts medicijnen
+therapie fysio fysiotherapie revalidatie revalideren arts specialist kerk geloof gelovig
+bidden gebed afkomst kliniek delict alcohol
+etniciteit allochtoon
+""".split()
+PERSONAL = re.compile(
+    r"(?i)\b(?:ik|mij|me|mijn|m'n|je|jij|jouw|u|uw|hij|hem|zijn|z'n|zij|ze|haar|hun|wij|we|"
+    r"ons|onze|moeder|vader|zoon|dochter|man|vrouw|partner|buurman|buurvrouw|broer|zus|opa|"
+    r"oma|kind|kinderen|cliënt|client|bewoner|meneer|mevrouw|dhr|mw|my|he|she|his|her)\b")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+STRONG_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(STRONG)})(?![\w-])")
+WEAK_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(WEAK)})(?![\w-])")
+SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+PARTIES = frozenset({"pvv", "vvd", "cda", "d66", "sp", "pvda", "groenlinks", "bbb", "fvd", "ja21",
+                     "denk", "volt", "partij_voor_de_dieren", "christenunie", "sgp", "nsc", "fnv",
+                     "cnv", "vakbond", "ms", "add", "aids", "hiv", "soa", "tbs", "copd", "ggz"})
+MEMBERSHIP = re.compile(r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhanger|kiezer|"
+                        r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$")
+
+
+def find_special(text: str) -> list[Found]:
+    found = []
+    for sentence in SENTENCE.finditer(text):
+        s0 = sentence.start()
+        chunk = sentence.group(0)
+        personal = PERSONAL.search(chunk) is not None
+        for m in STRONG_RE.finditer(chunk):
+            word = m.group(0)
+            if word.lower() in PARTIES:
+                # a party or union is special only as someone's membership or vote; short
+                # abbreviations (MS, ADD) only in capitals
+                if word.lower() in {"ms", "add", "sp", "cnv"} and not word.isupper():
+                    continue
+                if not MEMBERSHIP.search(chunk[:m.start()]) and word.lower() not in {
+                        "aids", "hiv", "soa", "copd", "ggz", "ms", "add", "tbs"}:
+                    continue
+            found.append((s0 + m.start(), s0 + m.end(), "special", 0.85, "special:cue"))
+        if personal:
+            for m in WEAK_RE.finditer(chunk):
+                found.append((s0 + m.start(), s0 + m.end(), "special", 0.6,
+                              "special:cue+person"))
+    return found
