@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from balie.pii.cli import main as pii_main
+
 # Commands whose name cannot be a Python module's, and Django's createsuperuser, which would
 # skip the password validators when run with --noinput (Balie has no superusers).
 ALIASES = {"import": "import_chats", "createsuperuser": "no_superusers"}
@@ -13,6 +15,9 @@ ALIASES = {"import": "import_chats", "createsuperuser": "no_superusers"}
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] == "pii":
+        # the detector needs no database, settings or Django: answer before loading them
+        sys.exit(pii_main(argv[2:]))
     # --data-dir must be known before the settings are read.
     for i, arg in enumerate(argv):
         if arg == "--data-dir" and i + 1 < len(argv):

@@ -50,9 +50,9 @@ class Context:
         if unknown:
             raise ContextError(f"context: unknown key {sorted(unknown)[0]!r}")
         return cls(
-            participants=_participants(data.get("participants") or []),
-            allow=_allow(data.get("allow") or {}),
-            grounds=_grounds(data.get("grounds") or {}),
+            participants=_participants(_given(data, "participants", [])),
+            allow=_allow(_given(data, "allow", {})),
+            grounds=_grounds(_given(data, "grounds", {})),
         )
 
     def merged(self, other: Context) -> Context:
@@ -62,6 +62,11 @@ class Context:
         grounds = dict(self.grounds)
         grounds.update({k: v for k, v in other.grounds.items() if v != DEFAULT_GROUNDS[k]})
         return Context(self.participants + other.participants, allow, grounds)
+
+
+def _given(data: Mapping[str, Any], key: str, default: Any) -> Any:
+    value = data.get(key)
+    return default if value is None else value
 
 
 def _text(value: Any, where: str) -> str:
@@ -103,7 +108,7 @@ def _allow(value: Any) -> dict[str, tuple[str, ...]]:
                            f"(one of {', '.join(ALLOW_KINDS)})")
     allow = {}
     for kind in ALLOW_KINDS:
-        items = _list(value.get(kind) or [], f"context.allow.{kind}")
+        items = _list(_given(value, kind, []), f"context.allow.{kind}")
         texts = (_text(item, f"context.allow.{kind}[{i}]") for i, item in enumerate(items))
         allow[kind] = tuple(t for t in texts if t)
     return allow

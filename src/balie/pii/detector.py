@@ -22,6 +22,7 @@ from .names import find_names
 from .numbers import FINDERS, Found
 from .spans import Span
 from .special import find_special
+from .vocabulary import ORGANISATION_WORDS
 
 __all__ = ["detect", "detect_all"]
 
@@ -29,7 +30,7 @@ PRIORITY = {category: i for i, category in enumerate((
     "email", "iban", "ip_address", "phone", "id_number", "bsn", "date_of_birth",
     "licence_plate", "postcode", "address", "name", "special",
 ))}
-NOT_REPEATED = frozenset({"special", "date_of_birth"})  # words and dates recur innocently
+NOT_REPEATED = frozenset({"date_of_birth"})  # a date recurs innocently (an appointment)
 
 
 def _context(context: Context | Mapping[str, Any] | None) -> Context:
@@ -69,8 +70,9 @@ def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
         for finder in FINDERS:
             found.extend(finder(text, lex))
         found.extend(find_addresses(text, lex))
-    found.extend(find_names(text, lex))
-    found.extend(find_special(text))
+    names = find_names(text, lex)
+    found.extend(names)
+    found.extend(find_special(text, about_someone=bool(names)))
     if known is not None:
         found.extend((s, e, c, 0.95, f"{c}:participant") for s, e, c, *_ in _repeated(text, known))
     return found
@@ -131,8 +133,10 @@ def _strings(texts: Sequence[str], found: Sequence[list[Found]],
                     continue
                 if part.lower() in lex.interfix_words:
                     continue
-                key = part if " " in part or not lex.is_word(part.lower()) else f"={part}"
-                strings.setdefault(key, "name")
+                if " " in part or not lex.is_word(part.lower()):
+                    strings.setdefault(part, "name")
+                elif part[:1].isupper():  # "Bakker" again, never "de bakker"
+                    strings.setdefault(f"={part}", "name")
     return strings
 
 
@@ -156,9 +160,15 @@ class Repeats(NamedTuple):
     categories: dict[str, str]  # lowercase string -> category it was found as
 
 
+ORGANISATION_BEFORE = re.compile(r"(?i)\b\w*(?:" + "|".join(
+    re.escape(w) for w in ORGANISATION_WORDS) + r")\s+(?:(?:de|van|den|der)\s+)*$")
+
+
 def _repeated(text: str, repeats: Repeats) -> list[Found]:
     out = []
     for m in repeats.pattern.finditer(text):
+        if ORGANISATION_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue  # "Klusbedrijf Smit", "Zorggroep De Linde": a company, not Rob Smit
         category = repeats.categories.get(m.group(0).lower(), "name")
         out.append((m.start(), m.end(), category, 0.8, f"repeat:{category}"))
     return out

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .vocabulary import EXTRA_FIRST_NAMES
+
 __all__ = ["Lexicon", "lexicon"]
 
 WORD_ZIPF = 3.0  # a lowercase word this frequent in Dutch is a word first ("bakker", "hoop")
@@ -29,7 +31,9 @@ PREPOSITIONS = frozenset({"aan", "bij", "in", "op", "uit", "onder", "over", "voo
 TITLES = frozenset({
     "mevrouw", "mevr", "mw", "mvr", "mej", "meneer", "mijnheer", "mnr", "dhr", "hr", "heer",
     "mr", "dr", "drs", "ir", "ing", "prof", "juf", "juffrouw", "meester", "zuster", "broeder",
-    "mrs", "mr", "ms", "miss", "sir", "madam",
+    "mrs", "mr", "ms", "miss", "sir", "madam", "burgemeester", "wethouder", "raadslid",
+    "gemeentesecretaris", "griffier", "gedeputeerde", "minister", "staatssecretaris",
+    "kamerlid", "fractievoorzitter", "ombudsman",
 })
 
 
@@ -101,13 +105,16 @@ def lexicon() -> Lexicon:
     # far more often prepositions: "bij de Neude", "uit de BRP"
     interfixes = {i for i in interfixes if all(w[-1:] != "." for w in i)
                   and i[0] not in PREPOSITIONS}
-    places = set()
-    for kind in ("lst_residence", "lst_municipality", "lst_province", "lst_region"):
+    # municipalities, provinces and regions: the thousands of hamlets in the residence list
+    # share their names with surnames too often ("Boer", "Dijk")
+    places = {"den bosch", "den haag"}
+    for kind in ("lst_municipality", "lst_province", "lst_region"):
         places |= _entries(src / "locations" / "lst_placename" / kind)
     zipf, english = _frequencies()
     prefixes = {e.rstrip(".").lower() for e in _read(names / "lst_prefix" / "items.txt")}
     return Lexicon(
-        first_names=frozenset(_entries(names / "lst_first_name") | _extra("first_names.txt")),
+        first_names=frozenset(_entries(names / "lst_first_name") | EXTRA_FIRST_NAMES
+                              | _extra("first_names.txt")),
         surnames=frozenset(_entries(names / "lst_surname")
                            | _entries(names / "lst_interfix_surname")
                            | _extra("surnames.txt")),

@@ -46,7 +46,9 @@ def _cue_pattern() -> re.Pattern[str]:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
     titles = (r"(?:mevrouw|mevr|mw|mvr|mej|meneer|mijnheer|mnr|dhr|hr|de heer|mr|dr|drs|ir|ing|"
-              r"prof|juf|juffrouw|meester|mrs|ms|miss)")
+              r"prof|juf|juffrouw|meester|mrs|ms|miss|burgemeester|wethouder|raadslid|"
+              r"gemeentesecretaris|griffier|gedeputeerde|minister|staatssecretaris|"
+              r"commissaris van de koning|kamerlid|fractievoorzitter|ombudsman)")
     relation = (r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze)\s+)"
                 rf"(?:{alternatives(RELATION_CUES)})|collega|cliënt|client|wijkagent|"
                 r"consulent|casemanager|klantmanager|medewerker|contactpersoon")
@@ -74,11 +76,11 @@ class Token:
 
 
 def _strength(lex: Lexicon, lower: str) -> int:
-    parts = lower.split("-") if "-" in lower else (lower,)
+    if "-" in lower:  # "Jan-Willem" is as strong as its weakest part; "WOZ-waarde" is none
+        parts = [p for p in lower.split("-") if p not in lex.interfix_words]
+        return min((_strength(lex, p) for p in parts), default=0)
     best = 0
-    for part in parts:
-        if part in lex.interfix_words and len(parts) > 1:
-            continue
+    for part in (lower,):
         if part in lex.not_names:
             continue
         zipf = lex.zipf.get(part, 0.0)
@@ -120,6 +122,12 @@ def tokens(text: str, lex: Lexicon) -> list[Token]:
             not initials and lex.is_word(lower),
         ))
     return out
+
+
+def _stops(t: Token) -> bool:
+    """A street or a company after a name is not part of it: "Koster van de Boerhaavelaan",
+    "Kaya van Thuiszorg Zonnehuis"."""
+    return (t.cap and t.lower.endswith(STREET_WORDS)) or t.lower.endswith(ORGANISATION_WORDS)
 
 
 def _organisation(toks: list[Token], i: int, chunk: list[Token]) -> bool:
@@ -168,7 +176,9 @@ def _is_core(t: Token, lex: Lexicon, cue: str | None, inside: bool = False) -> b
         return t.strength == 2 or (t.strength == 1 and (not t.word or cue is not None))
     if t.cap:
         return t.strength > 0 or not t.word or cue is not None
-    return t.strength > 0 or (cue is not None and not t.word and len(t.lower) > 1)
+    # lowercase: a name that is not a word, or after a cue any name ("ik ben kees")
+    return t.strength == 2 or (cue is not None and t.strength == 1) or (
+        cue is not None and not t.word and len(t.lower) > 1)
 
 
 def _street_after(text: str, end: int) -> bool:
@@ -197,24 +207,23 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
                 # a tussenvoegsel inside a name needs a capitalised name after it
                 k = j + _interfix_run(text, toks, j, lex)
                 after = toks[k] if k > j and k < len(toks) else None
-                if after is not None and _adjacent(text, toks[k - 1], after) and (
+                if after is not None and _adjacent(text, toks[k - 1], after) \
+                        and not _stops(after) and (
                         (after.cap and _is_core(after, lex, cue))
                         or (not chunk[-1].cap and not after.cap and not after.initials
                             and (after.strength or not after.word))):
                     # "van der Berg"; lowercase "jeroen de wit", "nguyen van thanh"
-                    chunk.extend(toks[j:k])
-                    j = k
+                    chunk.extend(toks[j:k + 1])
+                    j = k + 1
                     continue
                 break
             if chunk and len(chunk) > lead and chunk[-1].cap and not u.cap and not u.initials:
                 break  # "Bakker kan niet": a lowercase word after a capitalised name
-            if u.lower.endswith(STREET_WORDS) and u.cap:
-                break  # "Koster van de Boerhaavelaan": the street is not part of the name
-            if u.lower.endswith(ORGANISATION_WORDS) and chunk:
-                break  # "Kaya van Thuiszorg Zonnehuis": the company is not part of her name
-            if not _is_core(u, lex, cue, inside=len(chunk) > lead):
+            if chunk and _stops(u):
                 break
             if u.lower in lex.titles and not u.initials:
+                break
+            if not _is_core(u, lex, cue, inside=len(chunk) > lead):
                 break
             chunk.append(u)
             j += 1
@@ -232,6 +241,10 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
         if _organisation(toks, i, chunk) or whole in NON_PERSON_NAMES or span[-1].lower.endswith(STREET_WORDS) \
                 or _street_after(text, span[-1].end):
             i = j  # a shop, a brand or a street, not a person
+            continue
+        if not cue and (whole in lex.places
+                        or " ".join(t.lower for t in core) in lex.places):
+            i = j  # "van Zeist", "De Bilt", "Den Haag": a place
             continue
         decision = _decide(text, span, core, lead > 0 and core[0].cap, cue, lex)
         if decision is not None:
@@ -253,8 +266,8 @@ def _decide(text: str, span: list[Token], core: list[Token], after_interfix: boo
         return 0.95, "name:initials"
     if not names:
         return None
-    if len(names) == 1 and not cue and not after_interfix:
-        if first.lower in lex.places or whole in lex.places:
+    if len(names) == 1 and not cue:
+        if first.lower in lex.places and not after_interfix:
             return None
         before = text[max(0, first.start - 12):first.start].lower().split()
         if before and before[-1] in PLACE_WORDS and first.strength < 2:

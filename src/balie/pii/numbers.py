@@ -214,7 +214,22 @@ TIME_WORDS = frozenset({"uur", "min", "sec", "keer", "dag", "dgn", "mnd", "jaar"
 
 
 def _shape(groups: list[str]) -> str:
+    if any(not (g.isalpha() or g.isdigit()) for g in groups):
+        return ""
     return "-".join(("L" if g.isalpha() else "D") * len(g) for g in groups)
+
+
+def _unseparated(value: str) -> list[str] | None:
+    """"GZ123K" or "GZ4827": the side code whose groups fit the letters and digits."""
+    if not RUNS.fullmatch(value) and len(RUNS.findall(value)) < 2:
+        return None
+    for code in SIDE_CODES:
+        lengths = [len(g) for g in code.split("-")]
+        groups = [value[:lengths[0]], value[lengths[0]:lengths[0] + lengths[1]],
+                  value[lengths[0] + lengths[1]:]]
+        if _shape(groups) == code:
+            return groups
+    return None
 
 
 def find_plates(text: str, lex: Lexicon) -> list[Found]:
@@ -224,11 +239,15 @@ def find_plates(text: str, lex: Lexicon) -> list[Found]:
         if len(re.sub(r"[- ]", "", whole)) != 6:
             continue
         separator = m.group(2)
-        groups = [m.group(1), m.group(3), m.group(5)] if separator else RUNS.findall(whole)
-        if any(not (g.isalpha() or g.isdigit()) for g in groups) or len(groups) != 3:
-            continue
-        if _shape(groups) not in SIDE_CODES:
-            continue
+        if separator:
+            groups = [m.group(1), m.group(3), m.group(5)]
+            if _shape(groups) not in SIDE_CODES:
+                continue
+        else:
+            groups = _unseparated(whole)
+            if groups is None or POSTCODE.fullmatch(whole) and not PLATE_CUE.search(
+                    text, max(0, m.start() - 40), m.start()):
+                continue  # "3511AB" is a postcode unless a cue says plate
         letters = "".join(g for g in groups if g.isalpha())
         cue = PLATE_CUE.search(text[max(0, m.start() - 40):m.start()]) is not None
         if separator != "-" and not letters.isupper() and not cue:

@@ -28,11 +28,15 @@ alcoholist alcoholverslaving drugsverslaving afkickkliniek afkicken ggz-behandel
 psychiater psycholoog psychiatrische_opname gesloten_afdeling ggz medicatie antidepressiva
 methadon insuline dialyse transplantatie amputatie rolstoel scootmobiel rollator
 traplift incontinent incontinentie artrose artritis hartfalen hartklachten drugs
-drugsgebruik gokverslaving alcoholprobleem alcoholprobleem enkelband
+drugsgebruik gokverslaving alcoholprobleem enkelband migraine hernia kruisband
+kruisbandblessure blessure hersenschudding fractuur artrose longziekte nierziekte
+pinkstergemeente baptistengemeente evangelisch evangelische gedoopt doop communie vormsel
+suikerfeest offerfeest pesach sabbat koran bijbel imam dominee pastoor priester rabbijn
+
 moslim moslima islamitisch islamitische christen christelijk christelijke katholiek katholieke
 protestant protestantse joods joodse hindoe hindoestaans boeddhist boeddhistisch
 jehova getuige_van_jehova gereformeerd gereformeerde atheïst ramadan hoofddoek
-moskee synagoge
+synagoge
 homo homoseksueel homoseksuele lesbisch lesbienne biseksueel transgender transseksueel
 non-binair queer lhbti lhbtiq
 strafblad veroordeeld veroordeling gevangenis gevangenisstraf celstraf detentie
@@ -46,7 +50,8 @@ christenunie sgp nsc
 WEAK = r"""
 ziek ziekte ziekenhuis opname opgenomen operatie geopereerd huisarts medicijnen
 therapie fysio fysiotherapie revalidatie revalideren arts specialist kerk geloof gelovig
-bidden gebed afkomst kliniek delict alcohol
+moskee bidden gebed afkomst kliniek delict alcohol kerk
+ziekmelding ziekgemeld
 etniciteit allochtoon
 """.split()
 PERSONAL = re.compile(
@@ -69,12 +74,14 @@ MEMBERSHIP = re.compile(r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhang
                         r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$")
 
 
-def find_special(text: str) -> list[Found]:
+def find_special(text: str, about_someone: bool = False) -> list[Found]:
+    """``about_someone``: the text names a person (the detector found a name in it)."""
     found = []
+    # A chat message is short: a pronoun or a name anywhere in it makes it about someone.
+    personal = about_someone or PERSONAL.search(text) is not None
     for sentence in SENTENCE.finditer(text):
         s0 = sentence.start()
         chunk = sentence.group(0)
-        personal = PERSONAL.search(chunk) is not None
         for m in STRONG_RE.finditer(chunk):
             word = m.group(0)
             if word.lower() in PARTIES:

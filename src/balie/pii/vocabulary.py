@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CALENDAR",
+    "EXTRA_FIRST_NAMES",
     "FIRST_NAME_WORDS",
     "GENERIC_MAILBOXES",
     "INTRO_CUES",
@@ -34,6 +35,11 @@ mercy spike tin pax ale lava pluk nana sing pie done lean fake him mine nine jul
 april mei juni juli maart brain lovely precious reina fine domino genesis mint gaia ocean
 sterre lelie linde teun mus kee ties pip puk puck saar siem bink bor gul fer iet fay kiem
 wille veere vive mille marne lisse mare ridge nine dies lie trinity destiny faith hope grace
+""".split())
+
+# Given names common in the Netherlands that the published list lacks.
+EXTRA_FIRST_NAMES = frozenset("""
+wilhelmina johanna cornelis hendrika geertruida petronella catharina jacoba adriana
 """.split())
 
 # Capitalised words that are never a person on their own: months, days, holidays.
@@ -75,7 +81,7 @@ NON_PERSON_NAMES = frozenset({
     "albert heijn", "jan linders", "hema", "c&a", "anne frank huis", "van gogh museum",
     "dirk van den broek", "mediamarkt", "max verstappen circuit", "willem-alexander",
     "máxima", "maxima", "juliana", "beatrix", "sinterklaas", "piet hein", "jeroen bosch ziekenhuis",
-    "wilhelmina", "rembrandt", "van gogh",
+    "rembrandt", "van gogh",
 })
 
 # Word endings of companies and institutions that carry a person's name: "Bakkerij Visser",
