@@ -22,7 +22,7 @@ NUMBER = re.compile(
     r"(?:\s?-\s?\d{1,4}|-?[A-Za-z](?![\w])|/\d{1,4}|\s?-\s?[A-Za-z]{1,3}(?![\w]))?"
     r"(?:\s(?:hs|h|bis|ter|bg|bv|huis|boven|bov|zwart|zw|rd|[IV]{1,3}|[A-Za-z](?=[\s,.;:!?)]|$)|\d(?:e|ste)?\s?(?:hoog|hg|"
     r"verd(?:ieping)?|etage)|hg)(?![\w]))?"
-    r"(?![\w]|[.,]\d|\s?(?:uur|min|km|m2|m²|euro|cm|kg|jaar|keer)\b|:\d)")
+    r"(?![\w]|[.,]\d|\s?(?:uur|min|km|m2|m²|euro|cm|kg|jaar|keer)\b|:\d|\s0\d{2,3}\b)")
 WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
 LEADING = frozenset({"burg.", "burgemeester", "prof.", "dr.", "mr.", "st.", "sint", "van",
                      "prins", "koning", "koningin", "graaf", "jhr.", "ds.", "pr.", "gen.",
@@ -82,6 +82,8 @@ def _street_before(text: str, start: int, lex: Lexicon) -> int | None:
         if not last[:1].isupper() and lex.is_word(last.lower()) \
                 and not last.lower().endswith(CLEAR_SUFFIXES):
             return None  # "onderweg 5 min", but "kerkstraat 5"
+        if last.lower() in lex.places:
+            return None  # "Rotterdam 14 010": a place, not a street
         first = len(run) - 1
     return run[_extend_left(run, first, listed, lex)][0]
 

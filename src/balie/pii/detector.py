@@ -19,7 +19,7 @@ from .allow import Allowed, allowed_for
 from .context import EMPTY, Context
 from .lists import Lexicon, lexicon
 from .names import find_names
-from .numbers import FINDERS, Found
+from .numbers import DATE, FINDERS, Found
 from .spans import Span
 from .special import find_special
 from .vocabulary import ORGANISATION_WORDS
@@ -72,10 +72,21 @@ def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
         found.extend(find_addresses(text, lex))
     names = find_names(text, lex)
     found.extend(names)
+    found.extend(_dates_after_names(text, names))
     found.extend(find_special(text, about_someone=bool(names)))
     if known is not None:
         found.extend((s, e, c, 0.95, f"{c}:participant") for s, e, c, *_ in _repeated(text, known))
     return found
+
+
+def _dates_after_names(text: str, names: list[Found]) -> list[Found]:
+    """"Ali 03-02-2015, Fatemeh 21-09-2018": a date right after a name is that person's."""
+    if not names:
+        return []
+    ends = {end for _, end, *_ in names}
+    return [(m.start(), m.end(), "date_of_birth", 0.8, "date_of_birth:after-name")
+            for m in DATE.finditer(text)
+            if any(m.start() - e in (1, 2) and text[e:m.start()].strip(" ,:") == "" for e in ends)]
 
 
 def _settle(text: str, found: Iterable[Found], allowed: Allowed) -> list[Found]:

@@ -36,7 +36,8 @@ TOKEN = re.compile(
 POSSESSIVE = re.compile(r"['’]s$|['’]$")
 SENTENCE_END = frozenset(".!?:;\n\"“(>*•-")
 STREET_WORDS = ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "markt", "steeg",
-                "dreef", "allee", "boulevard", "plantsoen", "straatweg")
+                "dreef", "allee", "boulevard", "plantsoen", "straatweg", "straße", "strasse",
+                "platz")
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
 URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
 
@@ -49,9 +50,11 @@ def _cue_pattern() -> re.Pattern[str]:
               r"prof|juf|juffrouw|meester|mrs|ms|miss|burgemeester|wethouder|raadslid|"
               r"gemeentesecretaris|griffier|gedeputeerde|minister|staatssecretaris|"
               r"commissaris van de koning|kamerlid|fractievoorzitter|ombudsman)")
-    relation = (r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze)\s+)"
+    relation = (r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze|"
+                r"my|our|his|her|your)\s+)"
                 rf"(?:{alternatives(RELATION_CUES)})|collega|cliënt|client|wijkagent|"
-                r"consulent|casemanager|klantmanager|medewerker|contactpersoon")
+                r"consulent|casemanager|klantmanager|medewerker|contactpersoon|kinderen|"
+                r"children|kids")
     return re.compile(
         rf"(?i)(?:(?P<title>\b{titles}\b\.?)|(?P<intro>\b(?:{alternatives(INTRO_CUES)})(?!\w))"
         rf"|(?P<closing>\b(?:{alternatives(CLOSING_CUES)})(?!\w)\.?)|(?P<relation>\b(?:{relation})\b))"
@@ -77,7 +80,7 @@ class Token:
 
 def _strength(lex: Lexicon, lower: str) -> int:
     if "-" in lower:  # "Jan-Willem" is as strong as its weakest part; "WOZ-waarde" is none
-        parts = [p for p in lower.split("-") if p not in lex.interfix_words]
+        parts = [p for p in lower.split("-") if p not in lex.interfix_words or len(p) == 1]
         return min((_strength(lex, p) for p in parts), default=0)
     best = 0
     for part in (lower,):
@@ -238,13 +241,17 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
             chunk, lead = chunk[lead:], 0  # "de zoon van Mike Koster": "van" is not his
         span = chunk if lead and core[0].cap else chunk[lead:]
         whole = " ".join(t.lower for t in span)
-        if _organisation(toks, i, chunk) or whole in NON_PERSON_NAMES or span[-1].lower.endswith(STREET_WORDS) \
+        if _organisation(toks, i, chunk) or whole in NON_PERSON_NAMES \
+                or " ".join(t.lower for t in core) in NON_PERSON_NAMES or span[-1].lower.endswith(STREET_WORDS) \
                 or _street_after(text, span[-1].end):
             i = j  # a shop, a brand or a street, not a person
             continue
         if not cue and (whole in lex.places
                         or " ".join(t.lower for t in core) in lex.places):
             i = j  # "van Zeist", "De Bilt", "Den Haag": a place
+            continue
+        if _after_postcode(text, span[0].start):
+            i = j  # "3481 LB Harmelen": the place of an address
             continue
         decision = _decide(text, span, core, lead > 0 and core[0].cap, cue, lex)
         if decision is not None:
@@ -253,7 +260,34 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
             i = j
         else:
             i += 1
-    return found
+    return found + _coordinated(text, toks, found, lex)
+
+
+ARTICLE = re.compile(r"(?i)\b(?:de|het|een|the|a|an)\s+$")
+POSTCODE_BEFORE = re.compile(r"[1-9]\d{3}\s?[A-Z]{2}\s+$")
+
+
+def _after_postcode(text: str, start: int) -> bool:
+    return bool(POSTCODE_BEFORE.search(text, max(0, start - 10), start))
+
+
+def _coordinated(text: str, toks: list[Token], found: list[Found], lex: Lexicon) -> list[Found]:
+    """"Ali en Fatemeh": an unknown capitalised word joined to a name by "en" or a comma."""
+    ends = {f[1] for f in found}
+    starts = {f[0] for f in found}
+    extra: list[Found] = []
+    for a, b in zip(toks, toks[1:]):
+        gap = text[a.end:b.start]
+        if gap.strip() not in ("en", ",", "&", "of", "and") or "\n" in gap:
+            continue
+        for name_end, other in ((a.end, b), (None, a)):
+            near_start = b.start if other is a else None
+            if (name_end in ends or near_start in starts) and other.cap and not other.word \
+                    and not other.initials and other.strength == 0 and len(other.text) > 2 \
+                    and other.lower not in lex.places and not other.text.isupper() \
+                    and other.start not in starts and not ARTICLE.search(text, 0, other.start):
+                extra.append((other.start, other.end, "name", 0.6, "name:coordinated"))
+    return extra
 
 
 def _decide(text: str, span: list[Token], core: list[Token], after_interfix: bool,
@@ -274,7 +308,8 @@ def _decide(text: str, span: list[Token], core: list[Token], after_interfix: boo
             return None
     if cue == "title":
         return 0.95, "name:cue:title"
-    if cue == "relation" and (first.strength == 2 or (first.cap and not first.word)):
+    if cue == "relation" and (first.strength == 2 or (first.cap and (first.strength
+                                                                     or not first.word))):
         return 0.9, "name:cue:relation"
     if cue in ("intro", "closing"):
         if first.cap and not (first.word and first.strength == 0 and len(names) == 1):

@@ -44,7 +44,7 @@ DOB_CUE = re.compile(
 ID_CUE = re.compile(
     r"(?i)\b(?:paspoort|passport|id[- ]?kaart|identiteitskaart|identiteitsbewijs|id|"
     r"documentnummer|document number|rijbewijs|rijbewijsnummer|driving licen[cs]e|"
-    r"v-?nummer|v-?number|vreemdelingennummer|verblijfsvergunning|verblijfsdocument)\w*\b[^\n]{0,30}$")
+    r"v-?nummer|v-?number|vreemdelingennummer|verblijfsvergunning|verblijfsdocument)\w*\b[^\n]{0,45}$")
 PLATE_CUE = re.compile(r"(?i)\b(?:kenteken|kentekenplaat|nummerbord|auto|wagen|voertuig|"
                        r"licen[cs]e plate|plate|parkeer\w*|bus|busje|scooter|motor)\b"
                        r"[^\n]{0,30}$")
@@ -71,25 +71,21 @@ def find_emails(text: str, lex: Lexicon) -> list[Found]:
 
 # -- IBAN -----------------------------------------------------------------------------------
 
-IBAN = re.compile(r"(?i)(?<![\w])([a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){2,7}(?:\s?[a-z0-9]{1,3})?)"
-                  r"(?![\w])")
+IBAN = re.compile(r"(?i)(?<![\w-])([a-z]{2}[ -]?\d{2}(?:[ -]?[a-z0-9]){11,30})(?![\w])")
+SEPARATORS = re.compile(r"[ -]")
 
 
 def find_ibans(text: str, lex: Lexicon) -> list[Found]:
     found = []
     for m in IBAN.finditer(text):
-        chunk = m.group(1)
-        # The pattern may take a following short word ("... 00 op"): drop groups until valid.
-        parts = chunk.split()
-        while parts:
-            candidate = " ".join(parts)
-            if stdnum_iban.is_valid(candidate.replace(" ", "")):
+        candidate = m.group(1)
+        # The pattern may take a following short word ("... 00 op"): shorten until valid.
+        while len(SEPARATORS.sub("", candidate)) >= 15:
+            if stdnum_iban.is_valid(SEPARATORS.sub("", candidate)):
                 start = m.start(1)
                 found.append((start, start + len(candidate), "iban", 0.99, "iban:mod97"))
                 break
-            parts.pop()
-            if sum(len(p) for p in parts) < 15:
-                break
+            candidate = candidate[:-1].rstrip(" -")
     return found
 
 
@@ -296,14 +292,14 @@ def find_id_numbers(text: str, lex: Lexicon) -> list[Found]:
     found = []
     for m in DOCUMENT.finditer(text):
         number = m.group(1)
-        cue = ID_CUE.search(text[max(0, m.start() - 45):m.start()]) is not None
+        cue = ID_CUE.search(text[max(0, m.start() - 60):m.start()]) is not None
         digits = sum(c.isdigit() for c in number)
         if cue and digits >= 1:
             found.append((m.start(), m.end(), "id_number", 0.95, "id_number:document+cue"))
         elif number.isupper() and 2 <= digits <= 7 and number[:2].isalpha():
             found.append((m.start(), m.end(), "id_number", 0.7, "id_number:document"))
     for m in TEN_DIGITS.finditer(text):
-        if ID_CUE.search(text[max(0, m.start() - 45):m.start()]):
+        if ID_CUE.search(text[max(0, m.start() - 60):m.start()]):
             found.append((m.start(), m.end(), "id_number", 0.9, "id_number:number+cue"))
     return found
 
@@ -322,9 +318,11 @@ def find_ip_addresses(text: str, lex: Lexicon) -> list[Found]:
                 address = ipaddress.IPv4Address(m.group(1))
             except ValueError:
                 continue
-            if not address.is_global or text[m.end():m.end() + 1] == "/":
-                continue  # an organisation's own network (10.0.4.12) or a range is no one's
-            found.append((m.start(), m.end(), "ip_address", 0.95, "ip_address:ipv4"))
+            if text[m.end():m.end() + 1] == "/" or address.is_unspecified:
+                continue  # a range (10.20.0.0/16) is no one's
+            # a private address (192.168.1.20) may still be someone's in a log: marked, lower
+            confidence = 0.95 if address.is_global else 0.6
+            found.append((m.start(), m.end(), "ip_address", confidence, "ip_address:ipv4"))
     if "::" in text or text.count(":") >= 3:
         for m in IPV6.finditer(text):
             value = m.group(1)

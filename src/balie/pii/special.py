@@ -25,7 +25,7 @@ longcovid autisme autistisch adhd add dyslexie verstandelijke_beperking verstand
 lichamelijke_beperking gehandicapt handicap invalide blind doof slechthorend slechtziend
 zwanger zwangerschap miskraam abortus ivf bevalling bevallen verslaafd verslaving
 alcoholist alcoholverslaving drugsverslaving afkickkliniek afkicken ggz-behandeling
-psychiater psycholoog psychiatrische_opname gesloten_afdeling ggz medicatie antidepressiva
+psychiater psychiatrische_opname chronische_ziekte crohn colitis gesloten_afdeling ggz medicatie antidepressiva
 methadon insuline dialyse transplantatie amputatie rolstoel scootmobiel rollator
 traplift incontinent incontinentie artrose artritis hartfalen hartklachten drugs
 drugsgebruik gokverslaving alcoholprobleem enkelband migraine hernia kruisband
@@ -48,9 +48,9 @@ pvv vvd cda d66 sp pvda groenlinks bbb fvd ja21 denk volt partij_voor_de_dieren
 christenunie sgp nsc
 """.split()]
 WEAK = r"""
-ziek ziekte ziekenhuis opname opgenomen operatie geopereerd huisarts medicijnen
-therapie fysio fysiotherapie revalidatie revalideren arts specialist kerk geloof gelovig
-moskee bidden gebed afkomst kliniek delict alcohol kerk
+ziek ziekte ziekenhuis opname opgenomen operatie geopereerd medicijnen
+therapie fysio fysiotherapie revalidatie revalideren specialist gelovig
+moskee bidden gebed afkomst kliniek delict alcohol kerk psycholoog
 ziekmelding ziekgemeld
 etniciteit allochtoon
 """.split()
@@ -64,7 +64,10 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-STRONG_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(STRONG)})(?![\w-])")
+# compounds: "angststoornis", "gokverslaving", "longkanker", "nierziekte", "hartinfarct"
+COMPOUNDS = r"[^\W\d_]{2,}(?:stoornis|verslaving|verslaafd|kanker|ziekte|syndroom|tumor|infarct|" \
+            r"ontsteking|handicap|beperking)"
+STRONG_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(STRONG)}|{COMPOUNDS})(?![\w-])")
 WEAK_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(WEAK)})(?![\w-])")
 SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 PARTIES = frozenset({"pvv", "vvd", "cda", "d66", "sp", "pvda", "groenlinks", "bbb", "fvd", "ja21",

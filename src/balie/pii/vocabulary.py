@@ -53,7 +53,7 @@ zaterdag zondag pasen pinksteren kerst kerstmis sinterklaas koningsdag
 INTRO_CUES = (
     "ik ben", "ik heet", "mijn naam is", "mijn naam", "naam is", "naam:", "naam =",
     "dit is", "u spreekt met", "je spreekt met", "spreekt met", "hier is",
-    "my name is", "i am", "i'm", "this is",
+    "my name is", "my name", "name is", "i am", "i'm", "this is", "naam van mij is",
     "namens", "aanvrager:", "melder:", "bewoner:", "contactpersoon:", "contactpersoon",
     "t.a.v.", "tav", "ter attentie van",
 )
@@ -73,7 +73,9 @@ zus zusje broertje opa oma oom tante neef nicht schoonmoeder schoonvader kleinzo
 kleindochter collega cliënt client klant bewoner huurder verhuurder mantelzorger
 casemanager consulent begeleider wijkagent handhaver boa behandelaar medewerker
 medewerkster leidinggevende teamleider manager huisgenoot ex stiefvader stiefmoeder
-dochtertje zoontje kind baby meneer mevrouw heer
+dochtertje zoontje kind kinderen baby meneer mevrouw heer compagnon zakenpartner
+vriendje vriendinnetje kleinkind kleinkinderen son daughter wife husband neighbour
+neighbor mother father brother sister partner colleague child
 """.split())
 
 # Organisations and brands that look like a person's name.
@@ -114,4 +116,6 @@ STREET_SUFFIXES = (
     "burgwal", "dwarsstraat", "dreef", "rade", "stede", "hove", "kwartier", "passage",
     "promenade", "esplanade", "kanaal", "buurt", "polder", "linie", "beemd", "meent", "weide",
     "wei", "bos", "veen", "berg", "hoek", "molen", "eiland", "lint", "driesch",
+    # abroad, where residents move: "Venloer Straße 241", "Rue de la Loi 16"
+    "straße", "strasse", "platz", "gasse", "allee", "street", "road", "avenue",
 )
