@@ -30,6 +30,7 @@ PRIORITY = {category: i for i, category in enumerate((
     "email", "iban", "ip_address", "phone", "id_number", "bsn", "date_of_birth",
     "licence_plate", "postcode", "address", "name", "special",
 ))}
+DIGIT = re.compile(r"\d")
 NOT_REPEATED = frozenset({"date_of_birth"})  # a date recurs innocently (an appointment)
 
 
@@ -66,7 +67,7 @@ def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
     if not text:
         return []
     found: list[Found] = []
-    if any(c.isdigit() for c in text) or "@" in text or "(at)" in text:
+    if DIGIT.search(text) or "@" in text or "(at)" in text:
         for finder in FINDERS:
             found.extend(finder(text, lex))
         found.extend(find_addresses(text, lex))
@@ -151,10 +152,16 @@ def _strings(texts: Sequence[str], found: Sequence[list[Found]],
     return strings
 
 
+FEW = 40  # below this many strings, str.find beats compiling a pattern
+
+
 @lru_cache(maxsize=256)
 def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
     if not strings:
         return None
+    if len(strings) < FEW:
+        return Repeats(None, {s.lstrip("=").lower(): c for s, c in strings},
+                       tuple((s.lstrip("="), s.startswith("=")) for s, _ in strings))
     exact = [re.escape(s[1:]) for s, _ in strings if s.startswith("=")]
     loose = [re.escape(s) for s, _ in strings if not s.startswith("=")]
     parts = []
@@ -163,23 +170,52 @@ def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
     if exact:
         parts.append("(?:" + "|".join(sorted(exact, key=len, reverse=True)) + ")")
     pattern = re.compile(r"(?<![\w@.+-])(?:" + "|".join(parts) + r")(?![\w@-])")
-    return Repeats(pattern, {s.lstrip("=").lower(): c for s, c in strings})
+    return Repeats(pattern, {s.lstrip("=").lower(): c for s, c in strings}, ())
 
 
 class Repeats(NamedTuple):
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None  # for many strings; else ``few`` with str.find
     categories: dict[str, str]  # lowercase string -> category it was found as
+    few: tuple[tuple[str, bool], ...]  # (string, exact case)
+
+    def finditer(self, text: str) -> list[tuple[int, int]]:
+        if self.pattern is not None:
+            return [m.span() for m in self.pattern.finditer(text)]
+        lower = text.lower()
+        out = []
+        for string, exact in self.few:
+            haystack, needle = (text, string) if exact else (lower, string.lower())
+            start = haystack.find(needle)
+            while start != -1:
+                end = start + len(needle)
+                if (start == 0 or not BOUNDARY_BEFORE(text[start - 1])) and (
+                        end == len(text) or not BOUNDARY_AFTER(text[end])):
+                    out.append((start, end))
+                start = haystack.find(needle, start + 1)
+        return out
 
 
-ORGANISATION_BEFORE = re.compile(r"(?i)\b\w*(?:" + "|".join(
-    re.escape(w) for w in ORGANISATION_WORDS) + r")\s+(?:(?:de|van|den|der)\s+)*$")
+def BOUNDARY_BEFORE(c: str) -> bool:  # noqa: N802 - the pattern's (?<![\w@.+-])
+    return c.isalnum() or c in "_@.+-"
+
+
+def BOUNDARY_AFTER(c: str) -> bool:  # noqa: N802 - the pattern's (?![\w@-])
+    return c.isalnum() or c in "_@-"
+
+
+def _after_organisation_word(text: str, start: int) -> bool:
+    """"Klusbedrijf Smit", "Zorggroep De Linde": the word before (past a tussenvoegsel)."""
+    words = text[max(0, start - 40):start].split()
+    while words and words[-1].lower() in ("de", "van", "den", "der"):
+        words.pop()
+    return bool(words) and words[-1].lower().endswith(ORGANISATION_WORDS)
 
 
 def _repeated(text: str, repeats: Repeats) -> list[Found]:
     out = []
-    for m in repeats.pattern.finditer(text):
-        if ORGANISATION_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+    for start, end in repeats.finditer(text):
+        if _after_organisation_word(text, start):
             continue  # "Klusbedrijf Smit", "Zorggroep De Linde": a company, not Rob Smit
-        category = repeats.categories.get(m.group(0).lower(), "name")
-        out.append((m.start(), m.end(), category, 0.8, f"repeat:{category}"))
+        category = repeats.categories.get(text[start:end].lower(), "name")
+        out.append((start, end, category, 0.8, f"repeat:{category}"))
     return out

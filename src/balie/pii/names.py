@@ -154,11 +154,31 @@ def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
     return best
 
 
-def _cue_before(text: str, start: int) -> str | None:
-    m = CUE.search(text, max(0, start - 40), start)
-    if m is None or m.end() != start:
+def _last_words() -> frozenset[str]:
+    words = set(TITLE_WORDS) | set(RELATION_CUES) | {
+        "collega", "cliënt", "client", "wijkagent", "consulent", "casemanager", "klantmanager",
+        "medewerker", "contactpersoon", "kinderen", "children", "kids"}
+    for cue in (*INTRO_CUES, *CLOSING_CUES):
+        words.add(cue.split()[-1].rstrip(".:=").split(".")[-1] or cue.split()[-1])
+    return frozenset(w.lower() for w in words) | {"g", "v", "t"}  # m.v.g., t.a.v.
+
+
+TITLE_WORDS = ("mevrouw", "mevr", "mw", "mvr", "mej", "meneer", "mijnheer", "mnr", "dhr", "hr",
+               "heer", "mr", "dr", "drs", "ir", "ing", "prof", "juf", "juffrouw", "meester",
+               "mrs", "ms", "miss", "burgemeester", "wethouder", "raadslid",
+               "gemeentesecretaris", "griffier", "gedeputeerde", "minister", "staatssecretaris",
+               "koning", "kamerlid", "fractievoorzitter", "ombudsman")
+LAST_WORDS = _last_words()
+def _cue_before(text: str, toks: list[Token], i: int) -> str | None:
+    """The kind of cue right before token ``i`` ("mevrouw", "ik ben", "groet,"), if any. A
+    cheap look at the word before comes first: the cue pattern only runs after a cue word."""
+    if i == 0:
         return None
-    return m.lastgroup
+    before = toks[i - 1]
+    if before.lower not in LAST_WORDS or any(c.isalnum() for c in text[before.end:toks[i].start]):
+        return None
+    m = CUE.search(text, max(0, toks[i].start - 40), toks[i].start)
+    return m.lastgroup if m is not None else None
 
 
 def _adjacent(text: str, a: Token, b: Token) -> bool:
@@ -195,11 +215,11 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
     i = 0
     while i < len(toks):
         t = toks[i]
-        cue = _cue_before(text, t.start)
+        cue = _cue_before(text, toks, i)
         chunk: list[Token] = []
         j = i
         # Leading tussenvoegsel: "de Boer", "van der Berg", "el Amrani".
-        lead = _interfix_run(text, toks, i, lex)
+        lead = _interfix_run(text, toks, i, lex) if t.interfix else 0
         chunk.extend(toks[i:i + lead])
         j = i + lead
         while j < len(toks):
@@ -208,7 +228,7 @@ def find_names(text: str, lex: Lexicon) -> list[Found]:
                 break
             if u.interfix and not u.initials and chunk and len(chunk) > lead:
                 # a tussenvoegsel inside a name needs a capitalised name after it
-                k = j + _interfix_run(text, toks, j, lex)
+                k = j + _interfix_run(text, toks, j, lex)  # u is a tussenvoegsel
                 after = toks[k] if k > j and k < len(toks) else None
                 if after is not None and _adjacent(text, toks[k - 1], after) \
                         and not _stops(after) and (

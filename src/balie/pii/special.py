@@ -65,39 +65,47 @@ def _alternation(words: list[str]) -> str:
 
 
 # compounds: "angststoornis", "gokverslaving", "longkanker", "nierziekte", "hartinfarct"
-COMPOUNDS = r"[^\W\d_]{2,}(?:stoornis|verslaving|verslaafd|kanker|ziekte|syndroom|tumor|infarct|" \
-            r"ontsteking|handicap|beperking)"
-STRONG_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(STRONG)}|{COMPOUNDS})(?![\w-])")
-WEAK_RE = re.compile(rf"(?i)(?<![\w-])(?:{_alternation(WEAK)})(?![\w-])")
-SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+COMPOUNDS = ("stoornis", "verslaving", "verslaafd", "kanker", "ziekte", "syndroom", "tumor",
+             "infarct", "ontsteking", "handicap", "beperking")
+STRONG_WORDS = frozenset(w.lower() for w in STRONG if " " not in w)
+WEAK_WORDS = frozenset(w.lower() for w in WEAK)
+PHRASES = re.compile(rf"(?i)(?<![\w-])(?:{_alternation([w for w in STRONG if ' ' in w])})(?![\w-])")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SENTENCE_END = re.compile(r"[.!?\n]")
 PARTIES = frozenset({"pvv", "vvd", "cda", "d66", "sp", "pvda", "groenlinks", "bbb", "fvd", "ja21",
-                     "denk", "volt", "partij_voor_de_dieren", "christenunie", "sgp", "nsc", "fnv",
+                     "denk", "volt", "partij voor de dieren", "christenunie", "sgp", "nsc", "fnv",
                      "cnv", "vakbond", "ms", "add", "aids", "hiv", "soa", "tbs", "copd", "ggz"})
+ABBREVIATIONS = frozenset({"ms", "add", "sp", "cnv"})  # only in capitals: "MS", not "ms"
+CONDITIONS = frozenset({"aids", "hiv", "soa", "copd", "ggz", "ms", "add", "tbs"})
 MEMBERSHIP = re.compile(r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhanger|kiezer|"
                         r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$")
 
 
+def _strong(lower: str) -> bool:
+    return lower in STRONG_WORDS or (len(lower) > 8 and lower.endswith(COMPOUNDS))
+
+
 def find_special(text: str, about_someone: bool = False) -> list[Found]:
     """``about_someone``: the text names a person (the detector found a name in it)."""
-    found = []
+    found: list[Found] = []
     # A chat message is short: a pronoun or a name anywhere in it makes it about someone.
     personal = about_someone or PERSONAL.search(text) is not None
-    for sentence in SENTENCE.finditer(text):
-        s0 = sentence.start()
-        chunk = sentence.group(0)
-        for m in STRONG_RE.finditer(chunk):
-            word = m.group(0)
-            if word.lower() in PARTIES:
-                # a party or union is special only as someone's membership or vote; short
-                # abbreviations (MS, ADD) only in capitals
-                if word.lower() in {"ms", "add", "sp", "cnv"} and not word.isupper():
+    for m in WORD.finditer(text):
+        word = m.group(0)
+        lower = word.lower()
+        if _strong(lower):
+            if lower in PARTIES:
+                if lower in ABBREVIATIONS and not word.isupper():
                     continue
-                if not MEMBERSHIP.search(chunk[:m.start()]) and word.lower() not in {
-                        "aids", "hiv", "soa", "copd", "ggz", "ms", "add", "tbs"}:
-                    continue
-            found.append((s0 + m.start(), s0 + m.end(), "special", 0.85, "special:cue"))
-        if personal:
-            for m in WEAK_RE.finditer(chunk):
-                found.append((s0 + m.start(), s0 + m.end(), "special", 0.6,
-                              "special:cue+person"))
+                sentence_start = max((e.end() for e in SENTENCE_END.finditer(text, 0, m.start())),
+                                     default=0)
+                if lower not in CONDITIONS and not MEMBERSHIP.search(text, sentence_start,
+                                                                     m.start()):
+                    continue  # a party is special only as someone's membership or vote
+            found.append((m.start(), m.end(), "special", 0.85, "special:cue"))
+        elif personal and lower in WEAK_WORDS:
+            found.append((m.start(), m.end(), "special", 0.6, "special:cue+person"))
+    if " " in text:
+        found.extend((m.start(), m.end(), "special", 0.85, "special:cue")
+                     for m in PHRASES.finditer(text))
     return found
