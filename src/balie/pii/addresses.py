@@ -41,6 +41,8 @@ SHORT_STREET_WORDS = frozenset({"straat", "laan", "weg", "plein", "gracht", "kad
 
 def _has_suffix(word: str) -> bool:
     lower = word.lower().rstrip(".,")
+    if not lower.endswith(SUFFIXES):
+        return False
     return any(lower.endswith(s) and len(lower) > len(s) + 1 for s in SUFFIXES)
 
 

@@ -59,13 +59,13 @@ class Allowed:
 
     def keeps(self, category: str, value: str) -> bool:
         if category == "phone":
-            return phone_key(value) in self.phones
+            return bool(self.phones) and phone_key(value) in self.phones
         if category == "email":
-            return value.lower().replace("(at)", "@").replace(" ", "") in self.emails
+            return bool(self.emails) and value.lower().replace("(at)", "@").replace(" ", "") in self.emails
         if category == "address":
-            return _squash(value) in self.addresses
+            return bool(self.addresses) and _squash(value) in self.addresses
         if category == "name":
-            return self._is_office_holder(value)
+            return bool(self.names) and self._is_office_holder(value)
         return False
 
     def _is_office_holder(self, value: str) -> bool:

@@ -18,7 +18,7 @@ from .addresses import find_addresses
 from .allow import Allowed, allowed_for
 from .context import EMPTY, Context
 from .lists import Lexicon, lexicon
-from .names import find_names
+from .names import find_names, tokens
 from .numbers import DATE, FINDERS, Found
 from .spans import Span
 from .special import find_special
@@ -52,29 +52,51 @@ def detect_all(texts: Sequence[str],
     """``detect`` over the texts of one request: a string found in one is found in all."""
     ctx = _context(context)
     lex = lexicon()
-    allowed = allowed_for(ctx)
-    known = _participants(ctx, lex)
+    allowed, known = _prepared(ctx, lex)
     found = [_settle(text, _find(text, lex, known), allowed) for text in texts]
-    repeats = _repeat_pattern(tuple(sorted(_strings(texts, found, lex).items())))
+    strings = _strings(texts, found, lex) if any(found) else {}
+    repeats = _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
     if repeats is not None:
-        found = [_settle(text, spans + _repeated(text, repeats), allowed)
-                 if text else spans for text, spans in zip(texts, found, strict=True)]
+        for n, (text, spans) in enumerate(zip(texts, found, strict=True)):
+            more = _repeated(text, repeats)
+            have = {(s, e) for s, e, *_ in spans}
+            if any((s, e) not in have for s, e, *_ in more):
+                found[n] = _settle(text, spans + more, allowed)
     return [[Span(s, e, c, conf, src, ctx.grounds[c]) for s, e, c, conf, src in spans]
             for spans in found]
+
+
+_PREPARED: dict[int, tuple[Context, Allowed, Repeats | None]] = {}
+
+
+def _prepared(ctx: Context, lex: Lexicon) -> tuple[Allowed, Repeats | None]:
+    """The allow-list and the participants' strings of a context, made once per context
+    object (the CLI and the workbench pass the same one for many texts)."""
+    entry = _PREPARED.get(id(ctx))
+    if entry is None or entry[0] is not ctx:
+        if len(_PREPARED) > 256:
+            _PREPARED.clear()
+        entry = (ctx, allowed_for(ctx), _participants(ctx, lex))
+        _PREPARED[id(ctx)] = entry
+    return entry[1], entry[2]
 
 
 def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
     if not text:
         return []
     found: list[Found] = []
-    if DIGIT.search(text) or "@" in text or "(at)" in text:
-        for finder in FINDERS:
-            found.extend(finder(text, lex))
-        found.extend(find_addresses(text, lex))
-    names = find_names(text, lex)
+    digits = len(DIGIT.findall(text)) if DIGIT.search(text) else 0
+    if digits or "@" in text or "(at)" in text:
+        for finder, fewest in FINDERS:
+            if digits >= fewest:
+                found.extend(finder(text, lex))
+        if digits:
+            found.extend(find_addresses(text, lex))
+    words: list[tuple[int, int, str, str]] = []
+    names = find_names(text, lex, tokens(text, lex, words))
     found.extend(names)
     found.extend(_dates_after_names(text, names))
-    found.extend(find_special(text, about_someone=bool(names)))
+    found.extend(find_special(text, words, about_someone=bool(names)))
     if known is not None:
         found.extend((s, e, c, 0.95, f"{c}:participant") for s, e, c, *_ in _repeated(text, known))
     return found
@@ -90,8 +112,10 @@ def _dates_after_names(text: str, names: list[Found]) -> list[Found]:
             if any(m.start() - e in (1, 2) and text[e:m.start()].strip(" ,:") == "" for e in ends)]
 
 
-def _settle(text: str, found: Iterable[Found], allowed: Allowed) -> list[Found]:
+def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
     """One span per stretch of text, the most specific first; the allow-list applied."""
+    if not found:
+        return []
     regions = allowed.regions(text)
     kept: list[Found] = []
     order = sorted(set(found), key=lambda f: (PRIORITY[f[2]], f[0] - f[1],

@@ -33,7 +33,6 @@ TOKEN = re.compile(
     rf"(?P<initials>{INITIAL}(?:\s?{INITIAL}){{0,3}})(?![^\W\d_])"
     r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
 )
-POSSESSIVE = re.compile(r"['’]s$|['’]$")
 SENTENCE_END = frozenset(".!?:;\n\"“(>*•-")
 STREET_WORDS = ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "markt", "steeg",
                 "dreef", "allee", "boulevard", "plantsoen", "straatweg", "straße", "strasse",
@@ -96,35 +95,62 @@ def _strength(lex: Lexicon, lower: str) -> int:
     return best
 
 
-def tokens(text: str, lex: Lexicon) -> list[Token]:
+def tokens(text: str, lex: Lexicon,
+           words: list[tuple[int, int, str, str]] | None = None) -> list[Token]:
+    """The tokens that can matter for a name, in order. A lowercase common word that is no
+    name, no tussenvoegsel and no cue ("het", "wil graag") is left out: the rules look at the
+    text between tokens, so it still separates them. ``words`` collects every word."""
     out: list[Token] = []
     masked = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text else []
     for m in TOKEN.finditer(text):
-        start, end = m.start(), m.end()
+        start, end = m.span()
         if masked and any(s <= start < e for s, e in masked):
             continue
-        raw = m.group(0)
-        if m.group("word"):
-            possessive = POSSESSIVE.search(raw)
-            if possessive and len(raw) > 3:
-                raw = raw[: possessive.start()]
-                end = start + len(raw)
+        raw = m.group()
+        if m.lastgroup == "word":
+            if len(raw) > 3 and raw[-1] in "'’":
+                raw = raw[:-1]  # "Kees' fiets"
+            elif len(raw) > 3 and raw[-2] in "'’" and raw[-1] == "s":
+                raw = raw[:-2]  # "Anna's fiets"
+            end = start + len(raw)
         else:
             raw = raw.rstrip()
             end = start + len(raw)
         lower = raw.lower()
+        initials = m.lastgroup == "initials"
+        if not initials:
+            if words is not None:
+                words.append((start, end, raw, lower))
+            interfix, strength, word = _FEATURES.get(lower) or _features(lex, lower)
+            cap = raw[:1].isupper()
+            if word and not (cap or interfix or strength) and lower not in LAST_WORDS:
+                continue
         i = start - 1
         while i >= 0 and text[i] in " \t":
             i -= 1
         sentence_start = i < 0 or text[i] in SENTENCE_END
-        initials = m.group("initials") is not None
-        out.append(Token(
-            start, end, raw, lower, initials, raw[:1].isupper(), sentence_start,
-            lower in lex.interfix_words or lower in ("'t", "’t"),
-            0 if initials else _strength(lex, lower),
-            not initials and lex.is_word(lower),
-        ))
+        if initials:
+            out.append(Token(start, end, raw, lower, True, True, sentence_start, False, 0, False))
+            continue
+        out.append(Token(start, end, raw, lower, False, cap, sentence_start, interfix, strength,
+                         word))
     return out
+
+
+_FEATURES: dict[str, tuple[bool, int, bool]] = {}
+
+
+def _features(lex: Lexicon, lower: str) -> tuple[bool, int, bool]:
+    """(tussenvoegsel, strength, common word) of a lowercase word, remembered per process
+    (the lexicon is one per process); the memory is bounded."""
+    features = _FEATURES.get(lower)
+    if features is None:
+        features = (lower in lex.interfix_words or lower in ("'t", "’t"),
+                    _strength(lex, lower), lex.is_word(lower))
+        if len(_FEATURES) > 200_000:
+            _FEATURES.clear()
+        _FEATURES[lower] = features
+    return features
 
 
 def _stops(t: Token) -> bool:
@@ -209,12 +235,16 @@ def _street_after(text: str, end: int) -> bool:
     return bool(m and m.group(1).lower().endswith(STREET_WORDS))
 
 
-def find_names(text: str, lex: Lexicon) -> list[Found]:
-    toks = tokens(text, lex)
+def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list[Found]:
+    toks = tokens(text, lex) if toks is None else toks
     found: list[Found] = []
     i = 0
     while i < len(toks):
         t = toks[i]
+        if not (t.interfix or t.initials or t.strength == 2 or (t.cap and not (
+                t.strength == 0 and t.word))) and (i == 0 or toks[i - 1].lower not in LAST_WORDS):
+            i += 1  # no name and after no cue: most words ("ik", "Dank", "gemeente")
+            continue
         cue = _cue_before(text, toks, i)
         chunk: list[Token] = []
         j = i
@@ -293,6 +323,8 @@ def _after_postcode(text: str, start: int) -> bool:
 
 def _coordinated(text: str, toks: list[Token], found: list[Found], lex: Lexicon) -> list[Found]:
     """"Ali en Fatemeh": an unknown capitalised word joined to a name by "en" or a comma."""
+    if not found:
+        return []
     ends = {f[1] for f in found}
     starts = {f[0] for f in found}
     extra: list[Found] = []

@@ -10,6 +10,7 @@ is the cue; the reviewer decides how much of the sentence goes with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .numbers import Found
 
@@ -81,30 +82,28 @@ MEMBERSHIP = re.compile(r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhang
                         r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$")
 
 
-def _strong(lower: str) -> bool:
-    return lower in STRONG_WORDS or (len(lower) > 8 and lower.endswith(COMPOUNDS))
-
-
-def find_special(text: str, about_someone: bool = False) -> list[Found]:
-    """``about_someone``: the text names a person (the detector found a name in it)."""
+def find_special(text: str, words: Iterable[tuple[int, int, str, str]] | None = None,
+                 about_someone: bool = False) -> list[Found]:
+    """``words``: the text's words as (start, end, word, lowercase) when already read (the
+    detector passes the name finder's); ``about_someone``: the detector found a name in it."""
     found: list[Found] = []
     # A chat message is short: a pronoun or a name anywhere in it makes it about someone.
     personal = about_someone or PERSONAL.search(text) is not None
-    for m in WORD.finditer(text):
-        word = m.group(0)
-        lower = word.lower()
-        if _strong(lower):
+    if words is None:
+        words = ((m.start(), m.end(), m.group(), m.group().lower())
+                 for m in WORD.finditer(text))
+    for start, end, word, lower in words:
+        if lower in STRONG_WORDS or (len(lower) > 8 and lower.endswith(COMPOUNDS)):
             if lower in PARTIES:
                 if lower in ABBREVIATIONS and not word.isupper():
                     continue
-                sentence_start = max((e.end() for e in SENTENCE_END.finditer(text, 0, m.start())),
+                sentence_start = max((e.end() for e in SENTENCE_END.finditer(text, 0, start)),
                                      default=0)
-                if lower not in CONDITIONS and not MEMBERSHIP.search(text, sentence_start,
-                                                                     m.start()):
+                if lower not in CONDITIONS and not MEMBERSHIP.search(text, sentence_start, start):
                     continue  # a party is special only as someone's membership or vote
-            found.append((m.start(), m.end(), "special", 0.85, "special:cue"))
+            found.append((start, end, "special", 0.85, "special:cue"))
         elif personal and lower in WEAK_WORDS:
-            found.append((m.start(), m.end(), "special", 0.6, "special:cue+person"))
+            found.append((start, end, "special", 0.6, "special:cue+person"))
     if " " in text:
         found.extend((m.start(), m.end(), "special", 0.85, "special:cue")
                      for m in PHRASES.finditer(text))
