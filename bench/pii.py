@@ -46,8 +46,9 @@ def _balie() -> str:
     return shutil.which("balie") or str(Path(sys.executable).with_name("balie"))
 
 
-PROBE = ("import sys,time; t=time.perf_counter(); from balie.pii.cli import main; "
-         "sys.argv=['balie']; ")
+PROBE = (
+    "import sys,time; t=time.perf_counter(); from balie.pii.cli import main; sys.argv=['balie']; "
+)
 
 
 def start_up(starts: int, cpu: int | None) -> tuple[float, float]:
@@ -69,8 +70,9 @@ def start_up(starts: int, cpu: int | None) -> tuple[float, float]:
         "print(elapsed, peak)\n"
     )
     for _ in range(starts):
-        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             check=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.split()
         times.append(float(out[0]))
         peaks.append(float(out[1]))
     return statistics.median(times), max(peaks)
@@ -124,8 +126,12 @@ def deduce_figures(conversations, minimum: int) -> dict[str, float]:
                 labelled += 1
                 need = {i for i in range(start, end) if message.text[i].isalnum()}
                 found += need <= covered
-    return {"load_s": load, "messages_per_s": speed, "recall_any_category": found / labelled,
-            "peak_rss_mb": _peak_mb()}
+    return {
+        "load_s": load,
+        "messages_per_s": speed,
+        "recall_any_category": found / labelled,
+        "peak_rss_mb": _peak_mb(),
+    }
 
 
 def main() -> None:
@@ -144,18 +150,26 @@ def main() -> None:
     held_out = read_corpus((CORPUS / "held-out").glob("*.txt"))
     everything = development + held_out
     texts = [m.text for c in everything for m in c.messages]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, pinned to CPU {cpu}")
-    print(f"messages in the set: {len(texts)}, mean {sum(map(len, texts)) / len(texts):.0f} "
-          "characters")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, pinned to CPU {cpu}"
+    )
+    print(
+        f"messages in the set: {len(texts)}, mean {sum(map(len, texts)) / len(texts):.0f} "
+        "characters"
+    )
 
     seconds, child_peak = start_up(args.starts, cpu)
-    print(f"balie pii detect start-up to first answer: {seconds:.2f} s (median of "
-          f"{args.starts}), peak RSS {child_peak:.0f} MB")
+    print(
+        f"balie pii detect start-up to first answer: {seconds:.2f} s (median of "
+        f"{args.starts}), peak RSS {child_peak:.0f} MB"
+    )
     speed, count = throughput(texts, args.messages)
     print(f"detect(), one message per call: {speed:,.0f} messages/s ({count:,} messages)")
-    print(f"detect_all(), per conversation: {request_throughput(everything, args.messages):,.0f}"
-          " messages/s")
+    print(
+        f"detect_all(), per conversation: {request_throughput(everything, args.messages):,.0f}"
+        " messages/s"
+    )
     print(f"peak RSS of this process: {_peak_mb():.0f} MB")
     for name, conversations in (("development", development), ("held out", held_out)):
         report = evaluate(conversations)

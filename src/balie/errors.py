@@ -15,10 +15,7 @@ new mapping at a call site.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from django.utils.encoding import force_str
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING, Any, ClassVar
 
 __all__ = [
     "BalieError",
@@ -30,7 +27,14 @@ __all__ = [
     "TooMany",
 ]
 
-Text = str | Promise  # a plain or a lazily translated text
+# A plain or a lazily translated text. The module imports nothing from Django, so that the
+# pure libraries (balie.pii) share the one error base; a lazy text becomes a string by str().
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    Text = str | Promise
+else:
+    Text = str
 
 
 class BalieError(Exception):
@@ -61,7 +65,7 @@ class BalieError(Exception):
     def message(self) -> str:
         """The message in the active language, its ``%(name)s`` placeholders filled from
         ``params`` (so a lazily translated text is formatted only when it is shown)."""
-        text = force_str(self._message)
+        text = str(self._message)
         return text % self.params if self.params else text
 
     @property

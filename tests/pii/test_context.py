@@ -19,13 +19,15 @@ UTRECHT = {
 
 
 def found(text, context=None):
-    return [(text[s.start:s.end], s.category) for s in detect(text, context)]
+    return [(text[s.start : s.end], s.category) for s in detect(text, context)]
 
 
 def test_the_organisations_own_contact_data_stays_readable():
-    text = ("Bel ons op +31 30 286 0000 of 14 030, mail wmo@utrecht.nl, kom naar "
-            "Stadsplateau 1 of kijk op https://www.utrecht.nl/afval. Burgemeester Dijksma "
-            "en S. Dijksma komen ook.")
+    text = (
+        "Bel ons op +31 30 286 0000 of 14 030, mail wmo@utrecht.nl, kom naar "
+        "Stadsplateau 1 of kijk op https://www.utrecht.nl/afval. Burgemeester Dijksma "
+        "en S. Dijksma komen ook."
+    )
     assert found(text, UTRECHT) == []
 
 
@@ -35,8 +37,7 @@ def test_without_the_allow_list_the_same_data_is_marked():
 
 
 def test_an_allowed_office_holder_does_not_hide_a_resident_with_the_same_first_name():
-    assert found("Sharon Jansen belde over haar aanslag", UTRECHT) == [
-        ("Sharon Jansen", "name")]
+    assert found("Sharon Jansen belde over haar aanslag", UTRECHT) == [("Sharon Jansen", "name")]
 
 
 def test_allowed_texts_stay_readable():
@@ -58,7 +59,10 @@ def test_grounds_are_configurable_per_category():
 def test_default_grounds():
     spans = detect("BSN 111222333, tel 0612345678, ik heb kanker")
     assert {s.category: s.ground for s in spans} == {
-        "bsn": "5.1.1e", "phone": "5.1.2e", "special": "5.1.1d"}
+        "bsn": "5.1.1e",
+        "phone": "5.1.2e",
+        "special": "5.1.1d",
+    }
 
 
 def test_a_string_found_in_one_text_is_found_in_all_texts_of_the_request():
@@ -73,18 +77,21 @@ def test_a_number_found_once_is_found_again_with_its_category():
     assert [(s.category, s.source) for s in second] == [("id_number", "repeat:id_number")]
 
 
-@pytest.mark.parametrize("data, message", [
-    ([], "context: expected an object"),
-    ({"people": []}, "context: unknown key 'people'"),
-    ({"participants": {}}, "context.participants: expected a list"),
-    ({"participants": [{"naam": "x"}]}, "context.participants[0]: unknown key 'naam'"),
-    ({"participants": [{"name": 5}]}, "context.participants[0].name: expected a string"),
-    ({"allow": {"phone": []}}, "context.allow: unknown key 'phone'"),
-    ({"allow": {"phones": ["x" * 501]}}, "context.allow.phones[0]: longer than 500"),
-    ({"allow": {"phones": ["1"] * 10_001}}, "context.allow.phones: more than 10000 items"),
-    ({"grounds": {"naam": "5.1.2e"}}, "context.grounds: unknown category 'naam'"),
-    ({"grounds": {"name": ""}}, "context.grounds.name: empty"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([], "context: expected an object"),
+        ({"people": []}, "context: unknown key 'people'"),
+        ({"participants": {}}, "context.participants: expected a list"),
+        ({"participants": [{"naam": "x"}]}, "context.participants[0]: unknown key 'naam'"),
+        ({"participants": [{"name": 5}]}, "context.participants[0].name: expected a string"),
+        ({"allow": {"phone": []}}, "context.allow: unknown key 'phone'"),
+        ({"allow": {"phones": ["x" * 501]}}, "context.allow.phones[0]: longer than 500"),
+        ({"allow": {"phones": ["1"] * 10_001}}, "context.allow.phones: more than 10000 items"),
+        ({"grounds": {"naam": "5.1.2e"}}, "context.grounds: unknown category 'naam'"),
+        ({"grounds": {"name": ""}}, "context.grounds.name: empty"),
+    ],
+)
 def test_a_bad_context_is_refused_with_its_place(data, message):
     with pytest.raises(ContextError, match=message.replace("[", r"\[").replace("]", r"\]")):
         Context.from_dict(data)

@@ -13,7 +13,7 @@ import re
 
 from .lists import Lexicon
 from .numbers import Found
-from .vocabulary import STREET_SUFFIXES
+from .vocabulary import STREET_SUFFIXES, words
 
 __all__ = ["find_addresses"]
 
@@ -22,21 +22,66 @@ NUMBER = re.compile(
     r"(?:\s?-\s?\d{1,4}|-?[A-Za-z](?![\w])|/\d{1,4}|\s?-\s?[A-Za-z]{1,3}(?![\w]))?"
     r"(?:\s(?:hs|h|bis|ter|bg|bv|huis|boven|bov|zwart|zw|rd|[IV]{1,3}|[A-Za-z](?=[\s,.;:!?)]|$)|\d(?:e|ste)?\s?(?:hoog|hg|"
     r"verd(?:ieping)?|etage)|hg)(?![\w]))?"
-    r"(?![\w]|[.,]\d|\s?(?:uur|min|km|m2|m²|euro|cm|kg|jaar|keer)\b|:\d|\s0\d{2,3}\b)")
+    r"(?![\w]|[.,]\d|\s?(?:uur|min|km|m2|m²|euro|cm|kg|jaar|keer)\b|:\d|\s0\d{2,3}\b)"
+)
 WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
-LEADING = frozenset({"burg.", "burgemeester", "prof.", "dr.", "mr.", "st.", "sint", "van",
-                     "prins", "koning", "koningin", "graaf", "jhr.", "ds.", "pr.", "gen.",
-                     "generaal", "admiraal", "prinses", "hertog", "hertogin", "gravin", "baron", "kapitein", "lange", "korte", "oude", "nieuwe",
-                     "hoge", "lage", "kleine", "grote", "eerste", "tweede", "derde", "noord",
-                     "zuid", "oost", "west", "achter", "boven", "beneden", "binnen", "buiten", "over", "willem", "jan", "johan", "hendrik", "karel"})
-STOP = frozenset({"ik", "mijn", "wij", "we", "op", "in", "aan", "naar", "woon", "adres",
-                  "de", "het", "een", "bij", "nummer", "nr", "huisnummer", "is", "en", "of",
-                  "the", "at", "te", "uit", "via", "tot", "van"})
+# Words that begin a street's name before its capitalised part: "Burg. de Withstraat",
+# "Lange Nieuwstraat", "Achter Sint Pieter".
+LEADING = words("""
+burg. burgemeester prof. dr. mr. st. sint van prins koning koningin graaf jhr. ds. pr. gen.
+generaal admiraal prinses hertog hertogin gravin baron kapitein lange korte oude nieuwe hoge
+lage kleine grote eerste tweede derde noord zuid oost west achter boven beneden binnen buiten
+over willem jan johan hendrik karel
+""")
+STOP = frozenset(
+    {
+        "ik",
+        "mijn",
+        "wij",
+        "we",
+        "op",
+        "in",
+        "aan",
+        "naar",
+        "woon",
+        "adres",
+        "de",
+        "het",
+        "een",
+        "bij",
+        "nummer",
+        "nr",
+        "huisnummer",
+        "is",
+        "en",
+        "of",
+        "the",
+        "at",
+        "te",
+        "uit",
+        "via",
+        "tot",
+        "van",
+    }
+)
 INSIDE = frozenset({"van", "de", "den", "der", "'t", "ter", "ten", "la", "le"})
 SUFFIXES = tuple(sorted(STREET_SUFFIXES, key=len, reverse=True))
 CLEAR_SUFFIXES = ("straat", "laan", "plein", "gracht", "kade", "singel", "steeg", "dreef")
-SHORT_STREET_WORDS = frozenset({"straat", "laan", "weg", "plein", "gracht", "kade", "singel",
-                                "markt", "dijk", "dreef", "steeg"})
+SHORT_STREET_WORDS = frozenset(
+    {
+        "straat",
+        "laan",
+        "weg",
+        "plein",
+        "gracht",
+        "kade",
+        "singel",
+        "markt",
+        "dijk",
+        "dreef",
+        "steeg",
+    }
+)
 
 
 def _has_suffix(word: str) -> bool:
@@ -51,13 +96,12 @@ def _street_before(text: str, start: int, lex: Lexicon) -> int | None:
     if start < 2 or text[start - 1] != " ":
         return None
     window_start = max(0, start - 80)
-    words = [(m.start(), m.group(0))
-             for m in WORD.finditer(text, window_start, start - 1)]
+    words = [(m.start(), m.group(0)) for m in WORD.finditer(text, window_start, start - 1)]
     # only the words right before the number, in one run on one line
     run: list[tuple[int, str]] = []
     end = start - 1
     for pos, word in reversed(words):
-        gap = text[pos + len(word):end]
+        gap = text[pos + len(word) : end]
         if gap.strip(" ") or len(gap) > 1 and not run:
             break
         run.insert(0, (pos, word))
@@ -70,8 +114,9 @@ def _street_before(text: str, start: int, lex: Lexicon) -> int | None:
     first, listed = None, False
     for k in range(len(run), 0, -1):
         candidate = " ".join(w for _, w in run[-k:]).lower()
-        if candidate in lex.streets and (k > 1 or not lex.is_word(candidate)
-                                         or run[-1][1][:1].isupper()):
+        if candidate in lex.streets and (
+            k > 1 or not lex.is_word(candidate) or run[-1][1][:1].isupper()
+        ):
             if k == 1 and candidate in SHORT_STREET_WORDS:
                 return None
             first = len(run) - k
@@ -81,8 +126,11 @@ def _street_before(text: str, start: int, lex: Lexicon) -> int | None:
         last = run[-1][1]
         if not _has_suffix(last):
             return None
-        if not last[:1].isupper() and lex.is_word(last.lower()) \
-                and not last.lower().endswith(CLEAR_SUFFIXES):
+        if (
+            not last[:1].isupper()
+            and lex.is_word(last.lower())
+            and not last.lower().endswith(CLEAR_SUFFIXES)
+        ):
             return None  # "onderweg 5 min", but "kerkstraat 5"
         if last.lower() in lex.places:
             return None  # "Rotterdam 14 010": a place, not a street
@@ -109,8 +157,12 @@ def _extend_left(run: list[tuple[int, str]], first: int, listed: bool, lex: Lexi
             break  # "Klopt Steenweg 3": a capitalised word, not part of the street
         first = k
         k -= 1
-    while not listed and first < len(run) - 1 and run[first][1].lower() in INSIDE \
-            and run[first][1].islower():
+    while (
+        not listed
+        and first < len(run) - 1
+        and run[first][1].lower() in INSIDE
+        and run[first][1].islower()
+    ):
         first += 1  # a lowercase "de"/"van" does not start a street
     return first
 

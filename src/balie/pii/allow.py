@@ -61,7 +61,8 @@ class Allowed:
         if category == "phone":
             return bool(self.phones) and phone_key(value) in self.phones
         if category == "email":
-            return bool(self.emails) and value.lower().replace("(at)", "@").replace(" ", "") in self.emails
+            address = value.lower().replace("(at)", "@").replace(" ", "")
+            return bool(self.emails) and address in self.emails
         if category == "address":
             return bool(self.addresses) and _squash(value) in self.addresses
         if category == "name":
@@ -75,8 +76,12 @@ class Allowed:
         for first, surname in self.names:
             if value.lower().endswith(surname):
                 rest = value.lower()[: -len(surname)].strip(" .")
-                if not rest or not first or first.startswith(rest[:1]) and (
-                        len(rest) <= 2 or first.startswith(rest)):
+                if (
+                    not rest
+                    or not first
+                    or first.startswith(rest[:1])
+                    and (len(rest) <= 2 or first.startswith(rest))
+                ):
                     return True
             elif first and value.lower() == first:
                 continue
@@ -84,8 +89,13 @@ class Allowed:
 
 
 @lru_cache(maxsize=64)
-def _build(phones: tuple[str, ...], emails: tuple[str, ...], addresses: tuple[str, ...],
-           names: tuple[str, ...], texts: tuple[str, ...]) -> Allowed:
+def _build(
+    phones: tuple[str, ...],
+    emails: tuple[str, ...],
+    addresses: tuple[str, ...],
+    names: tuple[str, ...],
+    texts: tuple[str, ...],
+) -> Allowed:
     people = []
     for name in names:
         parts = name.split()
@@ -109,8 +119,10 @@ def _build(phones: tuple[str, ...], emails: tuple[str, ...], addresses: tuple[st
 def allowed_for(context: Context) -> Allowed:
     allow = context.allow
     return _build(
-        tuple(allow.get("phones", ())), tuple(allow.get("emails", ())),
-        tuple(allow.get("addresses", ())), tuple(allow.get("names", ())),
+        tuple(allow.get("phones", ())),
+        tuple(allow.get("emails", ())),
+        tuple(allow.get("addresses", ())),
+        tuple(allow.get("names", ())),
         tuple((*allow.get("texts", ()), *allow.get("urls", ()))),
     )
 

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Iterable
 from typing import IO, Any
 
+from balie.errors import Invalid
+
 from .context import Context, ContextError
 from .detector import detect_all
 from .lists import lexicon
@@ -26,29 +28,31 @@ __all__ = ["main"]
 MAX_LINE = 1_000_000  # characters: a chat message is far shorter; a whole book is not one
 
 
-class LineError(ValueError):
-    pass
+class LineError(Invalid):
+    """A line of input that cannot be read; its message goes out as that line's error."""
+
+    default_code = "pii_line_invalid"
 
 
 def _read(line: str, base: Context) -> tuple[str, Context]:
     if len(line) > MAX_LINE:
-        raise LineError(f"line longer than {MAX_LINE} characters")
+        raise LineError(message=f"line longer than {MAX_LINE} characters")
     if not line.lstrip().startswith("{"):
         return line, base
     try:
         data = json.loads(line)
     except json.JSONDecodeError as e:
-        raise LineError(f"not valid JSON: {e.msg} at column {e.colno}") from None
+        raise LineError(message=f"not valid JSON: {e.msg} at column {e.colno}") from None
     if not isinstance(data, dict):
-        raise LineError("expected a JSON object")
+        raise LineError(message="expected a JSON object")
     unknown = set(data) - {"text", "context"}
     if unknown:
-        raise LineError(f"unknown key {sorted(unknown)[0]!r} (expected text, context)")
+        raise LineError(message=f"unknown key {sorted(unknown)[0]!r} (expected text, context)")
     text = data.get("text")
     if not isinstance(text, str):
-        raise LineError("'text' must be a string")
+        raise LineError(message="'text' must be a string")
     if len(text) > MAX_LINE:
-        raise LineError(f"text longer than {MAX_LINE} characters")
+        raise LineError(message=f"text longer than {MAX_LINE} characters")
     context = base
     if data.get("context") is not None:
         context = base.merged(Context.from_dict(data["context"]))
@@ -73,15 +77,16 @@ def run(stdin: IO[str], stdout: IO[str], base: Context, request: bool) -> int:
             try:
                 text, context = _read(line, base)
                 if context is not base:
-                    raise LineError("with --request the context comes from --context only")
+                    raise LineError(message="with --request the context comes from --context only")
             except (LineError, ContextError) as e:
                 problems[n] = str(e)
                 text = ""
             texts.append(text)
         results = detect_all(texts, base)
         for n, spans in enumerate(results):
-            out = {"error": problems[n]} if n in problems else {
-                "spans": [s.as_dict() for s in spans]}
+            out = (
+                {"error": problems[n]} if n in problems else {"spans": [s.as_dict() for s in spans]}
+            )
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         return 1 if problems else 0
     for line in _lines(stdin):
@@ -98,15 +103,24 @@ def run(stdin: IO[str], stdout: IO[str], base: Context, request: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="balie pii", description="Find personal data in Dutch chat text.")
+        prog="balie pii", description="Find personal data in Dutch chat text."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     detect = commands.add_parser(
-        "detect", help="read JSONL or plain lines on stdin, write one JSON object per line",
-        description=__doc__.split("\n\n")[1] if __doc__ else None)
-    detect.add_argument("--context", metavar="FILE",
-                        help="JSON context for every line (allow-list, grounds, participants)")
-    detect.add_argument("--request", action="store_true",
-                        help="all lines are one request: a string found once is found in all")
+        "detect",
+        help="read JSONL or plain lines on stdin, write one JSON object per line",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    detect.add_argument(
+        "--context",
+        metavar="FILE",
+        help="JSON context for every line (allow-list, grounds, participants)",
+    )
+    detect.add_argument(
+        "--request",
+        action="store_true",
+        help="all lines are one request: a string found once is found in all",
+    )
     args = parser.parse_args(argv)
     base = Context.from_dict(None)
     if args.context:

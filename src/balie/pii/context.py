@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from balie.errors import Invalid
+
 from .spans import CATEGORIES, DEFAULT_GROUNDS
 
 __all__ = ["ALLOW_KINDS", "Context", "ContextError", "Participant"]
@@ -23,8 +25,10 @@ MAX_ITEMS = 10_000  # per list: an allow-list is an organisation's, not a phone 
 MAX_ITEM_LENGTH = 500
 
 
-class ContextError(ValueError):
+class ContextError(Invalid):
     """The context is not what :meth:`Context.from_dict` reads; the message says where."""
+
+    default_code = "pii_context_invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +49,10 @@ class Context:
         if data is None:
             return EMPTY
         if not isinstance(data, Mapping):
-            raise ContextError("context: expected an object")
+            raise ContextError(message="context: expected an object")
         unknown = set(data) - {"participants", "allow", "grounds"}
         if unknown:
-            raise ContextError(f"context: unknown key {sorted(unknown)[0]!r}")
+            raise ContextError(message=f"context: unknown key {sorted(unknown)[0]!r}")
         return cls(
             participants=_participants(_given(data, "participants", [])),
             allow=_allow(_given(data, "allow", {})),
@@ -57,8 +61,10 @@ class Context:
 
     def merged(self, other: Context) -> Context:
         """This context with ``other``'s participants and allow-list added, its grounds first."""
-        allow = {k: tuple(dict.fromkeys((*self.allow.get(k, ()), *other.allow.get(k, ()))))
-                 for k in ALLOW_KINDS}
+        allow = {
+            k: tuple(dict.fromkeys((*self.allow.get(k, ()), *other.allow.get(k, ()))))
+            for k in ALLOW_KINDS
+        }
         grounds = dict(self.grounds)
         grounds.update({k: v for k, v in other.grounds.items() if v != DEFAULT_GROUNDS[k]})
         return Context(self.participants + other.participants, allow, grounds)
@@ -71,17 +77,17 @@ def _given(data: Mapping[str, Any], key: str, default: Any) -> Any:
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise ContextError(f"{where}: expected a string")
+        raise ContextError(message=f"{where}: expected a string")
     if len(value) > MAX_ITEM_LENGTH:
-        raise ContextError(f"{where}: longer than {MAX_ITEM_LENGTH} characters")
+        raise ContextError(message=f"{where}: longer than {MAX_ITEM_LENGTH} characters")
     return value.strip()
 
 
 def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise ContextError(f"{where}: expected a list")
+        raise ContextError(message=f"{where}: expected a list")
     if len(value) > MAX_ITEMS:
-        raise ContextError(f"{where}: more than {MAX_ITEMS} items")
+        raise ContextError(message=f"{where}: more than {MAX_ITEMS} items")
     return value
 
 
@@ -90,22 +96,25 @@ def _participants(value: Any) -> tuple[Participant, ...]:
     for i, item in enumerate(_list(value, "context.participants")):
         where = f"context.participants[{i}]"
         if not isinstance(item, Mapping):
-            raise ContextError(f"{where}: expected an object")
+            raise ContextError(message=f"{where}: expected an object")
         unknown = set(item) - {"name", "phone", "email"}
         if unknown:
-            raise ContextError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        people.append(Participant(**{k: _text(v, f"{where}.{k}") for k, v in item.items()
-                                     if v is not None}))
+            raise ContextError(message=f"{where}: unknown key {sorted(unknown)[0]!r}")
+        people.append(
+            Participant(**{k: _text(v, f"{where}.{k}") for k, v in item.items() if v is not None})
+        )
     return tuple(people)
 
 
 def _allow(value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
-        raise ContextError("context.allow: expected an object")
+        raise ContextError(message="context.allow: expected an object")
     unknown = set(value) - set(ALLOW_KINDS)
     if unknown:
-        raise ContextError(f"context.allow: unknown key {sorted(unknown)[0]!r} "
-                           f"(one of {', '.join(ALLOW_KINDS)})")
+        raise ContextError(
+            message=f"context.allow: unknown key {sorted(unknown)[0]!r} "
+            f"(one of {', '.join(ALLOW_KINDS)})"
+        )
     allow = {}
     for kind in ALLOW_KINDS:
         items = _list(_given(value, kind, []), f"context.allow.{kind}")
@@ -116,14 +125,14 @@ def _allow(value: Any) -> dict[str, tuple[str, ...]]:
 
 def _grounds(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise ContextError("context.grounds: expected an object")
+        raise ContextError(message="context.grounds: expected an object")
     grounds = dict(DEFAULT_GROUNDS)
     for category, ground in value.items():
         if category not in CATEGORIES:
-            raise ContextError(f"context.grounds: unknown category {category!r}")
+            raise ContextError(message=f"context.grounds: unknown category {category!r}")
         ground = _text(ground, f"context.grounds.{category}")
         if not ground:
-            raise ContextError(f"context.grounds.{category}: empty")
+            raise ContextError(message=f"context.grounds.{category}: empty")
         grounds[category] = ground
     return grounds
 

@@ -10,7 +10,7 @@ and every string found once is found wherever else it occurs in the same request
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -26,10 +26,25 @@ from .vocabulary import ORGANISATION_WORDS
 
 __all__ = ["detect", "detect_all"]
 
-PRIORITY = {category: i for i, category in enumerate((
-    "email", "iban", "ip_address", "phone", "id_number", "bsn", "date_of_birth",
-    "licence_plate", "postcode", "address", "name", "special",
-))}
+PRIORITY = {
+    category: i
+    for i, category in enumerate(
+        (
+            "email",
+            "iban",
+            "ip_address",
+            "phone",
+            "id_number",
+            "bsn",
+            "date_of_birth",
+            "licence_plate",
+            "postcode",
+            "address",
+            "name",
+            "special",
+        )
+    )
+}
 DIGIT = re.compile(r"\d")
 NOT_REPEATED = frozenset({"date_of_birth"})  # a date recurs innocently (an appointment)
 
@@ -47,8 +62,9 @@ def detect(text: str, context: Context | Mapping[str, Any] | None = None) -> lis
     return detect_all([text], context)[0]
 
 
-def detect_all(texts: Sequence[str],
-               context: Context | Mapping[str, Any] | None = None) -> list[list[Span]]:
+def detect_all(
+    texts: Sequence[str], context: Context | Mapping[str, Any] | None = None
+) -> list[list[Span]]:
     """``detect`` over the texts of one request: a string found in one is found in all."""
     ctx = _context(context)
     lex = lexicon()
@@ -62,8 +78,10 @@ def detect_all(texts: Sequence[str],
             have = {(s, e) for s, e, *_ in spans}
             if any((s, e) not in have for s, e, *_ in more):
                 found[n] = _settle(text, spans + more, allowed)
-    return [[Span(s, e, c, conf, src, ctx.grounds[c]) for s, e, c, conf, src in spans]
-            for spans in found]
+    return [
+        [Span(s, e, c, conf, src, ctx.grounds[c]) for s, e, c, conf, src in spans]
+        for spans in found
+    ]
 
 
 _PREPARED: dict[int, tuple[Context, Allowed, Repeats | None]] = {}
@@ -103,13 +121,15 @@ def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
 
 
 def _dates_after_names(text: str, names: list[Found]) -> list[Found]:
-    """"Ali 03-02-2015, Fatemeh 21-09-2018": a date right after a name is that person's."""
+    """ "Ali 03-02-2015, Fatemeh 21-09-2018": a date right after a name is that person's."""
     if not names:
         return []
     ends = {end for _, end, *_ in names}
-    return [(m.start(), m.end(), "date_of_birth", 0.8, "date_of_birth:after-name")
-            for m in DATE.finditer(text)
-            if any(m.start() - e in (1, 2) and text[e:m.start()].strip(" ,:") == "" for e in ends)]
+    return [
+        (m.start(), m.end(), "date_of_birth", 0.8, "date_of_birth:after-name")
+        for m in DATE.finditer(text)
+        if any(m.start() - e in (1, 2) and text[e : m.start()].strip(" ,:") == "" for e in ends)
+    ]
 
 
 def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
@@ -118,8 +138,10 @@ def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
         return []
     regions = allowed.regions(text)
     kept: list[Found] = []
-    order = sorted(set(found), key=lambda f: (PRIORITY[f[2]], f[0] - f[1],
-                                              f[4].startswith("repeat"), -f[3], f[0]))
+    order = sorted(
+        set(found),
+        key=lambda f: (PRIORITY[f[2]], f[0] - f[1], f[4].startswith("repeat"), -f[3], f[0]),
+    )
     for span in order:
         start, end, category = span[0], span[1], span[2]
         if any(s < end and start < e for s, e, *_ in kept):
@@ -142,14 +164,16 @@ def _participants(ctx: Context, lex: Lexicon) -> Repeats | None:
             continue
         strings[person.name] = "name"
         for part in re.split(r"[\s,]+", person.name):
-            if len(part) > 2 and part.lower() not in lex.interfix_words \
-                    and not lex.is_word(part.lower()):
+            if (
+                len(part) > 2
+                and part.lower() not in lex.interfix_words
+                and not lex.is_word(part.lower())
+            ):
                 strings[part] = "name"
     return _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
 
 
-def _strings(texts: Sequence[str], found: Sequence[list[Found]],
-             lex: Lexicon) -> dict[str, str]:
+def _strings(texts: Sequence[str], found: Sequence[list[Found]], lex: Lexicon) -> dict[str, str]:
     """The strings to find again, each with its category; "=" before a name that is also a
     word: it is found again only as written ("Bakker", not "bakker")."""
     strings: dict[str, str] = {}
@@ -184,8 +208,11 @@ def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
     if not strings:
         return None
     if len(strings) < FEW:
-        return Repeats(None, {s.lstrip("=").lower(): c for s, c in strings},
-                       tuple((s.lstrip("="), s.startswith("=")) for s, _ in strings))
+        return Repeats(
+            None,
+            {s.lstrip("=").lower(): c for s, c in strings},
+            tuple((s.lstrip("="), s.startswith("=")) for s, _ in strings),
+        )
     exact = [re.escape(s[1:]) for s, _ in strings if s.startswith("=")]
     loose = [re.escape(s) for s, _ in strings if not s.startswith("=")]
     parts = []
@@ -213,7 +240,8 @@ class Repeats(NamedTuple):
             while start != -1:
                 end = start + len(needle)
                 if (start == 0 or not BOUNDARY_BEFORE(text[start - 1])) and (
-                        end == len(text) or not BOUNDARY_AFTER(text[end])):
+                    end == len(text) or not BOUNDARY_AFTER(text[end])
+                ):
                     out.append((start, end))
                 start = haystack.find(needle, start + 1)
         return out
@@ -228,8 +256,8 @@ def BOUNDARY_AFTER(c: str) -> bool:  # noqa: N802 - the pattern's (?![\w@-])
 
 
 def _after_organisation_word(text: str, start: int) -> bool:
-    """"Klusbedrijf Smit", "Zorggroep De Linde": the word before (past a tussenvoegsel)."""
-    words = text[max(0, start - 40):start].split()
+    """ "Klusbedrijf Smit", "Zorggroep De Linde": the word before (past a tussenvoegsel)."""
+    words = text[max(0, start - 40) : start].split()
     while words and words[-1].lower() in ("de", "van", "den", "der"):
         words.pop()
     return bool(words) and words[-1].lower().endswith(ORGANISATION_WORDS)

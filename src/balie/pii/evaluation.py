@@ -46,7 +46,7 @@ def parse_message(marked: str, where: str = "") -> Labelled:
         category, value = m.group(1), m.group(2)
         if category not in CATEGORIES:
             raise ValueError(f"{where}: unknown category {category!r}")
-        before = marked[pos:m.start()]
+        before = marked[pos : m.start()]
         text.append(before)
         length += len(before)
         spans.append((length, length + len(value), category))
@@ -103,11 +103,15 @@ class Report:
     def table(self) -> str:
         lines = [f"{'category':<15}{'labelled':>9}{'recall':>9}{'detected':>9}{'precision':>10}"]
         for category in CATEGORIES:
-            lines.append(f"{category:<15}{self.labelled[category]:>9}"
-                         f"{self.recall(category):>9.3f}{self.detected[category]:>9}"
-                         f"{self.precision(category):>10.3f}")
-        lines.append(f"{'overall':<15}{sum(self.labelled.values()):>9}{self.recall():>9.3f}"
-                     f"{sum(self.detected.values()):>9}{self.precision():>10.3f}")
+            lines.append(
+                f"{category:<15}{self.labelled[category]:>9}"
+                f"{self.recall(category):>9.3f}{self.detected[category]:>9}"
+                f"{self.precision(category):>10.3f}"
+            )
+        lines.append(
+            f"{'overall':<15}{sum(self.labelled.values()):>9}{self.recall():>9.3f}"
+            f"{sum(self.detected.values()):>9}{self.precision():>10.3f}"
+        )
         return "\n".join(lines)
 
 
@@ -134,11 +138,18 @@ def evaluate(conversations: Iterable[Conversation]) -> Report:
                     report.misses.append((conversation.id, category, message.text[start:end]))
             for span in spans:
                 report.detected[span.category] += 1
-                if any(s < span.end and span.start < e and c == span.category
-                       for s, e, c in message.spans):
+                if any(
+                    s < span.end and span.start < e and c == span.category
+                    for s, e, c in message.spans
+                ):
                     report.right[span.category] += 1
                 else:
-                    report.wrong.append((conversation.id, span.category,
-                                         f"{message.text[span.start:span.end]!r} "
-                                         f"({span.source}) in {message.text[:80]!r}"))
+                    report.wrong.append(
+                        (
+                            conversation.id,
+                            span.category,
+                            f"{message.text[span.start : span.end]!r} "
+                            f"({span.source}) in {message.text[:80]!r}",
+                        )
+                    )
     return report

@@ -28,13 +28,48 @@ ENGLISH_ZIPF = 4.0  # common English words, for the English messages of expats
 PREPOSITIONS = frozenset({"aan", "bij", "in", "op", "uit", "onder", "over", "voor", "achter"})
 
 # Titles and forms of address before a name (deduce's prefix list adds the academic ones).
-TITLES = frozenset({
-    "mevrouw", "mevr", "mw", "mvr", "mej", "meneer", "mijnheer", "mnr", "dhr", "hr", "heer",
-    "mr", "dr", "drs", "ir", "ing", "prof", "juf", "juffrouw", "meester", "zuster", "broeder",
-    "mrs", "mr", "ms", "miss", "sir", "madam", "burgemeester", "wethouder", "raadslid",
-    "gemeentesecretaris", "griffier", "gedeputeerde", "minister", "staatssecretaris",
-    "kamerlid", "fractievoorzitter", "ombudsman",
-})
+TITLES = frozenset(
+    {
+        "mevrouw",
+        "mevr",
+        "mw",
+        "mvr",
+        "mej",
+        "meneer",
+        "mijnheer",
+        "mnr",
+        "dhr",
+        "hr",
+        "heer",
+        "mr",
+        "dr",
+        "drs",
+        "ir",
+        "ing",
+        "prof",
+        "juf",
+        "juffrouw",
+        "meester",
+        "zuster",
+        "broeder",
+        "mrs",
+        "ms",
+        "miss",
+        "sir",
+        "madam",
+        "burgemeester",
+        "wethouder",
+        "raadslid",
+        "gemeentesecretaris",
+        "griffier",
+        "gedeputeerde",
+        "minister",
+        "staatssecretaris",
+        "kamerlid",
+        "fractievoorzitter",
+        "ombudsman",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +121,16 @@ def _extra(name: str) -> set[str]:
 def _frequencies() -> tuple[dict[str, float], frozenset[str]]:
     import wordfreq  # noqa: PLC0415 - read once, inside the cached loader
 
-    dutch = {w: z for w, f in wordfreq.get_frequency_dict("nl", wordlist="best").items()
-             if (z := math.log10(f * 1e9)) >= KEEP_ZIPF}
-    english = frozenset(w for w, f in wordfreq.get_frequency_dict("en", wordlist="best").items()
-                        if math.log10(f * 1e9) >= ENGLISH_ZIPF)
+    dutch = {
+        w: z
+        for w, f in wordfreq.get_frequency_dict("nl", wordlist="best").items()
+        if (z := math.log10(f * 1e9)) >= KEEP_ZIPF
+    }
+    english = frozenset(
+        w
+        for w, f in wordfreq.get_frequency_dict("en", wordlist="best").items()
+        if math.log10(f * 1e9) >= ENGLISH_ZIPF
+    )
     return dutch, english
 
 
@@ -98,13 +139,30 @@ def lexicon() -> Lexicon:
     src = _deduce_lists()
     names = src / "names"
     interfixes = {tuple(e.split()) for e in _entries(names / "lst_interfix")}
-    interfixes |= {("van", "de"), ("van", "den"), ("van", "der"), ("de",), ("den",), ("der",),
-                   ("van",), ("ter",), ("ten",), ("te",), ("el",), ("al",), ("bin",), ("abu",),
-                   ("op", "de"), ("in", "'t"), ("van", "'t")}
+    interfixes |= {
+        ("van", "de"),
+        ("van", "den"),
+        ("van", "der"),
+        ("de",),
+        ("den",),
+        ("der",),
+        ("van",),
+        ("ter",),
+        ("ten",),
+        ("te",),
+        ("el",),
+        ("al",),
+        ("bin",),
+        ("abu",),
+        ("op", "de"),
+        ("in", "'t"),
+        ("van", "'t"),
+    }
     # prepositions that deduce lists as tussenvoegsels ("bij de", "uit de") are, in chat,
     # far more often prepositions: "bij de Neude", "uit de BRP"
-    interfixes = {i for i in interfixes if all(w[-1:] != "." for w in i)
-                  and i[0] not in PREPOSITIONS}
+    interfixes = {
+        i for i in interfixes if all(w[-1:] != "." for w in i) and i[0] not in PREPOSITIONS
+    }
     # municipalities, provinces and regions: the thousands of hamlets in the residence list
     # share their names with surnames too often ("Boer", "Dijk")
     places = {"den bosch", "den haag"}
@@ -113,11 +171,14 @@ def lexicon() -> Lexicon:
     zipf, english = _frequencies()
     prefixes = {e.rstrip(".").lower() for e in _read(names / "lst_prefix" / "items.txt")}
     return Lexicon(
-        first_names=frozenset(_entries(names / "lst_first_name") | EXTRA_FIRST_NAMES
-                              | _extra("first_names.txt")),
-        surnames=frozenset(_entries(names / "lst_surname")
-                           | _entries(names / "lst_interfix_surname")
-                           | _extra("surnames.txt")),
+        first_names=frozenset(
+            _entries(names / "lst_first_name") | EXTRA_FIRST_NAMES | _extra("first_names.txt")
+        ),
+        surnames=frozenset(
+            _entries(names / "lst_surname")
+            | _entries(names / "lst_interfix_surname")
+            | _extra("surnames.txt")
+        ),
         interfixes=frozenset(interfixes),
         interfix_words=frozenset(i[0] for i in interfixes if len(i) == 1),
         titles=frozenset(TITLES | {p for p in prefixes if " " not in p}),

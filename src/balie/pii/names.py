@@ -33,10 +33,26 @@ TOKEN = re.compile(
     rf"(?P<initials>{INITIAL}(?:\s?{INITIAL}){{0,3}})(?![^\W\d_])"
     r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
 )
-SENTENCE_END = frozenset(".!?:;\n\"“(>*•-")
-STREET_WORDS = ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "markt", "steeg",
-                "dreef", "allee", "boulevard", "plantsoen", "straatweg", "straße", "strasse",
-                "platz")
+SENTENCE_END = frozenset('.!?:;\n"“(>*•-')
+STREET_WORDS = (
+    "straat",
+    "laan",
+    "weg",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "markt",
+    "steeg",
+    "dreef",
+    "allee",
+    "boulevard",
+    "plantsoen",
+    "straatweg",
+    "straße",
+    "strasse",
+    "platz",
+)
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
 URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
 
@@ -45,19 +61,24 @@ def _cue_pattern() -> re.Pattern[str]:
     def alternatives(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-    titles = (r"(?:mevrouw|mevr|mw|mvr|mej|meneer|mijnheer|mnr|dhr|hr|de heer|mr|dr|drs|ir|ing|"
-              r"prof|juf|juffrouw|meester|mrs|ms|miss|burgemeester|wethouder|raadslid|"
-              r"gemeentesecretaris|griffier|gedeputeerde|minister|staatssecretaris|"
-              r"commissaris van de koning|kamerlid|fractievoorzitter|ombudsman)")
-    relation = (r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze|"
-                r"my|our|his|her|your)\s+)"
-                rf"(?:{alternatives(RELATION_CUES)})|collega|cliënt|client|wijkagent|"
-                r"consulent|casemanager|klantmanager|medewerker|contactpersoon|kinderen|"
-                r"children|kids")
+    titles = (
+        r"(?:mevrouw|mevr|mw|mvr|mej|meneer|mijnheer|mnr|dhr|hr|de heer|mr|dr|drs|ir|ing|"
+        r"prof|juf|juffrouw|meester|mrs|ms|miss|burgemeester|wethouder|raadslid|"
+        r"gemeentesecretaris|griffier|gedeputeerde|minister|staatssecretaris|"
+        r"commissaris van de koning|kamerlid|fractievoorzitter|ombudsman)"
+    )
+    relation = (
+        r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze|"
+        r"my|our|his|her|your)\s+)"
+        rf"(?:{alternatives(RELATION_CUES)})|collega|cliënt|client|wijkagent|"
+        r"consulent|casemanager|klantmanager|medewerker|contactpersoon|kinderen|"
+        r"children|kids"
+    )
     return re.compile(
         rf"(?i)(?:(?P<title>\b{titles}\b\.?)|(?P<intro>\b(?:{alternatives(INTRO_CUES)})(?!\w))"
         rf"|(?P<closing>\b(?:{alternatives(CLOSING_CUES)})(?!\w)\.?)|(?P<relation>\b(?:{relation})\b))"
-        r"(?(intro)[\s,:;\-–]*|(?(closing)[\s,:;.\-–]*|[ \t]+))$")
+        r"(?(intro)[\s,:;\-–]*|(?(closing)[\s,:;.\-–]*|[ \t]+))$"
+    )
 
 
 CUE = _cue_pattern()
@@ -86,17 +107,18 @@ def _strength(lex: Lexicon, lower: str) -> int:
         if part in lex.not_names:
             continue
         zipf = lex.zipf.get(part, 0.0)
-        if part in lex.first_names and part not in FIRST_NAME_WORDS and zipf < 5.5:
-            best = max(best, 2)
-        elif part in lex.surnames and zipf < 3.0:
+        if (part in lex.first_names and part not in FIRST_NAME_WORDS and zipf < 5.5) or (
+            part in lex.surnames and zipf < 3.0
+        ):
             best = max(best, 2)
         elif part in lex.first_names or part in lex.surnames:
             best = max(best, 1)
     return best
 
 
-def tokens(text: str, lex: Lexicon,
-           words: list[tuple[int, int, str, str]] | None = None) -> list[Token]:
+def tokens(
+    text: str, lex: Lexicon, words: list[tuple[int, int, str, str]] | None = None
+) -> list[Token]:
     """The tokens that can matter for a name, in order. A lowercase common word that is no
     name, no tussenvoegsel and no cue ("het", "wil graag") is left out: the rules look at the
     text between tokens, so it still separates them. ``words`` collects every word."""
@@ -132,8 +154,9 @@ def tokens(text: str, lex: Lexicon,
         if initials:
             out.append(Token(start, end, raw, lower, True, True, sentence_start, False, 0, False))
             continue
-        out.append(Token(start, end, raw, lower, False, cap, sentence_start, interfix, strength,
-                         word))
+        out.append(
+            Token(start, end, raw, lower, False, cap, sentence_start, interfix, strength, word)
+        )
     return out
 
 
@@ -145,8 +168,11 @@ def _features(lex: Lexicon, lower: str) -> tuple[bool, int, bool]:
     (the lexicon is one per process); the memory is bounded."""
     features = _FEATURES.get(lower)
     if features is None:
-        features = (lower in lex.interfix_words or lower in ("'t", "’t"),
-                    _strength(lex, lower), lex.is_word(lower))
+        features = (
+            lower in lex.interfix_words or lower in ("'t", "’t"),
+            _strength(lex, lower),
+            lex.is_word(lower),
+        )
         if len(_FEATURES) > 200_000:
             _FEATURES.clear()
         _FEATURES[lower] = features
@@ -163,14 +189,15 @@ def _organisation(toks: list[Token], i: int, chunk: list[Token]) -> bool:
     """A company or institution named after a person: "Bakkerij Visser", "Zorggroep De Linde"."""
     before = toks[i - 1].lower if i > 0 else ""
     return any(t.lower.endswith(ORGANISATION_WORDS) for t in chunk) or (
-        before.endswith(ORGANISATION_WORDS) and toks[i - 1].cap)
+        before.endswith(ORGANISATION_WORDS) and toks[i - 1].cap
+    )
 
 
 def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
     """How many tokens from ``i`` make one tussenvoegsel ("van der", "de", "el"), or 0."""
     best = 0
     for n in (1, 2, 3):
-        run = toks[i:i + n]
+        run = toks[i : i + n]
         if len(run) < n or any(t.initials for t in run):
             break
         if n > 1 and not _adjacent(text, run[-2], run[-1]):
@@ -181,34 +208,83 @@ def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
 
 
 def _last_words() -> frozenset[str]:
-    words = set(TITLE_WORDS) | set(RELATION_CUES) | {
-        "collega", "cliënt", "client", "wijkagent", "consulent", "casemanager", "klantmanager",
-        "medewerker", "contactpersoon", "kinderen", "children", "kids"}
+    words = (
+        set(TITLE_WORDS)
+        | set(RELATION_CUES)
+        | {
+            "collega",
+            "cliënt",
+            "client",
+            "wijkagent",
+            "consulent",
+            "casemanager",
+            "klantmanager",
+            "medewerker",
+            "contactpersoon",
+            "kinderen",
+            "children",
+            "kids",
+        }
+    )
     for cue in (*INTRO_CUES, *CLOSING_CUES):
         words.add(cue.split()[-1].rstrip(".:=").split(".")[-1] or cue.split()[-1])
     return frozenset(w.lower() for w in words) | {"g", "v", "t"}  # m.v.g., t.a.v.
 
 
-TITLE_WORDS = ("mevrouw", "mevr", "mw", "mvr", "mej", "meneer", "mijnheer", "mnr", "dhr", "hr",
-               "heer", "mr", "dr", "drs", "ir", "ing", "prof", "juf", "juffrouw", "meester",
-               "mrs", "ms", "miss", "burgemeester", "wethouder", "raadslid",
-               "gemeentesecretaris", "griffier", "gedeputeerde", "minister", "staatssecretaris",
-               "koning", "kamerlid", "fractievoorzitter", "ombudsman")
+TITLE_WORDS = (
+    "mevrouw",
+    "mevr",
+    "mw",
+    "mvr",
+    "mej",
+    "meneer",
+    "mijnheer",
+    "mnr",
+    "dhr",
+    "hr",
+    "heer",
+    "mr",
+    "dr",
+    "drs",
+    "ir",
+    "ing",
+    "prof",
+    "juf",
+    "juffrouw",
+    "meester",
+    "mrs",
+    "ms",
+    "miss",
+    "burgemeester",
+    "wethouder",
+    "raadslid",
+    "gemeentesecretaris",
+    "griffier",
+    "gedeputeerde",
+    "minister",
+    "staatssecretaris",
+    "koning",
+    "kamerlid",
+    "fractievoorzitter",
+    "ombudsman",
+)
 LAST_WORDS = _last_words()
+
+
 def _cue_before(text: str, toks: list[Token], i: int) -> str | None:
     """The kind of cue right before token ``i`` ("mevrouw", "ik ben", "groet,"), if any. A
     cheap look at the word before comes first: the cue pattern only runs after a cue word."""
     if i == 0:
         return None
     before = toks[i - 1]
-    if before.lower not in LAST_WORDS or any(c.isalnum() for c in text[before.end:toks[i].start]):
+    if before.lower not in LAST_WORDS or any(c.isalnum() for c in text[before.end : toks[i].start]):
         return None
     m = CUE.search(text, max(0, toks[i].start - 40), toks[i].start)
     return m.lastgroup if m is not None else None
 
 
 def _adjacent(text: str, a: Token, b: Token) -> bool:
-    gap = text[a.end:b.start]
+    gap = text[a.end : b.start]
     return len(gap) <= 2 and gap.strip(" ") in ("", "-") and "\n" not in gap
 
 
@@ -226,12 +302,15 @@ def _is_core(t: Token, lex: Lexicon, cue: str | None, inside: bool = False) -> b
     if t.cap:
         return t.strength > 0 or not t.word or cue is not None
     # lowercase: a name that is not a word, or after a cue any name ("ik ben kees")
-    return t.strength == 2 or (cue is not None and t.strength == 1) or (
-        cue is not None and not t.word and len(t.lower) > 1)
+    return (
+        t.strength == 2
+        or (cue is not None and t.strength == 1)
+        or (cue is not None and not t.word and len(t.lower) > 1)
+    )
 
 
 def _street_after(text: str, end: int) -> bool:
-    m = re.match(r"[\s-]*([^\W\d_]+)", text[end:end + 40])
+    m = re.match(r"[\s-]*([^\W\d_]+)", text[end : end + 40])
     return bool(m and m.group(1).lower().endswith(STREET_WORDS))
 
 
@@ -241,8 +320,12 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
     i = 0
     while i < len(toks):
         t = toks[i]
-        if not (t.interfix or t.initials or t.strength == 2 or (t.cap and not (
-                t.strength == 0 and t.word))) and (i == 0 or toks[i - 1].lower not in LAST_WORDS):
+        if not (
+            t.interfix
+            or t.initials
+            or t.strength == 2
+            or (t.cap and not (t.strength == 0 and t.word))
+        ) and (i == 0 or toks[i - 1].lower not in LAST_WORDS):
             i += 1  # no name and after no cue: most words ("ik", "Dank", "gemeente")
             continue
         cue = _cue_before(text, toks, i)
@@ -250,7 +333,7 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
         j = i
         # Leading tussenvoegsel: "de Boer", "van der Berg", "el Amrani".
         lead = _interfix_run(text, toks, i, lex) if t.interfix else 0
-        chunk.extend(toks[i:i + lead])
+        chunk.extend(toks[i : i + lead])
         j = i + lead
         while j < len(toks):
             u = toks[j]
@@ -260,13 +343,22 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
                 # a tussenvoegsel inside a name needs a capitalised name after it
                 k = j + _interfix_run(text, toks, j, lex)  # u is a tussenvoegsel
                 after = toks[k] if k > j and k < len(toks) else None
-                if after is not None and _adjacent(text, toks[k - 1], after) \
-                        and not _stops(after) and (
+                if (
+                    after is not None
+                    and _adjacent(text, toks[k - 1], after)
+                    and not _stops(after)
+                    and (
                         (after.cap and _is_core(after, lex, cue))
-                        or (not chunk[-1].cap and not after.cap and not after.initials
-                            and (after.strength or not after.word))):
+                        or (
+                            not chunk[-1].cap
+                            and not after.cap
+                            and not after.initials
+                            and (after.strength or not after.word)
+                        )
+                    )
+                ):
                     # "van der Berg"; lowercase "jeroen de wit", "nguyen van thanh"
-                    chunk.extend(toks[j:k + 1])
+                    chunk.extend(toks[j : k + 1])
                     j = k + 1
                     continue
                 break
@@ -291,13 +383,16 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
             chunk, lead = chunk[lead:], 0  # "de zoon van Mike Koster": "van" is not his
         span = chunk if lead and core[0].cap else chunk[lead:]
         whole = " ".join(t.lower for t in span)
-        if _organisation(toks, i, chunk) or whole in NON_PERSON_NAMES \
-                or " ".join(t.lower for t in core) in NON_PERSON_NAMES or span[-1].lower.endswith(STREET_WORDS) \
-                or _street_after(text, span[-1].end):
+        if (
+            _organisation(toks, i, chunk)
+            or whole in NON_PERSON_NAMES
+            or " ".join(t.lower for t in core) in NON_PERSON_NAMES
+            or span[-1].lower.endswith(STREET_WORDS)
+            or _street_after(text, span[-1].end)
+        ):
             i = j  # a shop, a brand or a street, not a person
             continue
-        if not cue and (whole in lex.places
-                        or " ".join(t.lower for t in core) in lex.places):
+        if not cue and (whole in lex.places or " ".join(t.lower for t in core) in lex.places):
             i = j  # "van Zeist", "De Bilt", "Den Haag": a place
             continue
         if _after_postcode(text, span[0].start):
@@ -322,28 +417,42 @@ def _after_postcode(text: str, start: int) -> bool:
 
 
 def _coordinated(text: str, toks: list[Token], found: list[Found], lex: Lexicon) -> list[Found]:
-    """"Ali en Fatemeh": an unknown capitalised word joined to a name by "en" or a comma."""
+    """ "Ali en Fatemeh": an unknown capitalised word joined to a name by "en" or a comma."""
     if not found:
         return []
     ends = {f[1] for f in found}
     starts = {f[0] for f in found}
     extra: list[Found] = []
-    for a, b in zip(toks, toks[1:]):
-        gap = text[a.end:b.start]
+    for a, b in zip(toks, toks[1:], strict=False):
+        gap = text[a.end : b.start]
         if gap.strip() not in ("en", ",", "&", "of", "and") or "\n" in gap:
             continue
         for name_end, other in ((a.end, b), (None, a)):
             near_start = b.start if other is a else None
-            if (name_end in ends or near_start in starts) and other.cap and not other.word \
-                    and not other.initials and other.strength == 0 and len(other.text) > 2 \
-                    and other.lower not in lex.places and not other.text.isupper() \
-                    and other.start not in starts and not ARTICLE.search(text, 0, other.start):
+            if (
+                (name_end in ends or near_start in starts)
+                and other.cap
+                and not other.word
+                and not other.initials
+                and other.strength == 0
+                and len(other.text) > 2
+                and other.lower not in lex.places
+                and not other.text.isupper()
+                and other.start not in starts
+                and not ARTICLE.search(text, 0, other.start)
+            ):
                 extra.append((other.start, other.end, "name", 0.6, "name:coordinated"))
     return extra
 
 
-def _decide(text: str, span: list[Token], core: list[Token], after_interfix: bool,
-            cue: str | None, lex: Lexicon) -> tuple[float, str] | None:
+def _decide(
+    text: str,
+    span: list[Token],
+    core: list[Token],
+    after_interfix: bool,
+    cue: str | None,
+    lex: Lexicon,
+) -> tuple[float, str] | None:
     whole = " ".join(t.lower for t in span)
     first = core[0]
     initials = any(t.initials for t in span)
@@ -355,13 +464,14 @@ def _decide(text: str, span: list[Token], core: list[Token], after_interfix: boo
     if len(names) == 1 and not cue:
         if first.lower in lex.places and not after_interfix:
             return None
-        before = text[max(0, first.start - 12):first.start].lower().split()
+        before = text[max(0, first.start - 12) : first.start].lower().split()
         if before and before[-1] in PLACE_WORDS and first.strength < 2:
             return None
     if cue == "title":
         return 0.95, "name:cue:title"
-    if cue == "relation" and (first.strength == 2 or (first.cap and (first.strength
-                                                                     or not first.word))):
+    if cue == "relation" and (
+        first.strength == 2 or (first.cap and (first.strength or not first.word))
+    ):
         return 0.9, "name:cue:relation"
     if cue in ("intro", "closing"):
         if first.cap and not (first.word and first.strength == 0 and len(names) == 1):
@@ -369,9 +479,14 @@ def _decide(text: str, span: list[Token], core: list[Token], after_interfix: boo
         if not first.cap and first.strength == 2:
             return 0.85, f"name:cue:{cue}"
         return None
-    if after_interfix and all(t.cap for t in names) and names[0].strength \
-            and not names[0].text.isupper() and whole not in lex.places \
-            and names[0].lower not in lex.places:
+    if (
+        after_interfix
+        and all(t.cap for t in names)
+        and names[0].strength
+        and not names[0].text.isupper()
+        and whole not in lex.places
+        and names[0].lower not in lex.places
+    ):
         return 0.85, "name:tussenvoegsel"
     if len(names) >= 2 and all(t.cap for t in names):
         if any(t.strength == 2 for t in names):
@@ -379,8 +494,11 @@ def _decide(text: str, span: list[Token], core: list[Token], after_interfix: boo
         if not any(t.word for t in names):
             return 0.6, "name:capitals"
         return None
-    if len(names) >= 2 and any(t.strength == 2 for t in names) and (
-            not any(t.word for t in names) or len(span) > len(names)):
+    if (
+        len(names) >= 2
+        and any(t.strength == 2 for t in names)
+        and (not any(t.word for t in names) or len(span) > len(names))
+    ):
         return 0.75, "name:lists:lowercase"  # "jeroen de wit", "nguyen van thanh"
     t = names[0]
     if len(names) > 1:

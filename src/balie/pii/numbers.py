@@ -18,7 +18,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
 from .lists import Lexicon
-from .vocabulary import GENERIC_MAILBOXES
+from .vocabulary import GENERIC_MAILBOXES, words
 
 __all__ = ["FINDERS", "Found"]
 
@@ -26,8 +26,10 @@ Found = tuple[int, int, str, float, str]
 
 # -- cues -----------------------------------------------------------------------------------
 
-BSN_CUE = re.compile(r"(?i)\b(?:bsn|burger\s?service\s?nummer|sofi(?:nummer)?|sofinr|"
-                     r"persoonsnummer|citizen service number)\b[^0-9\n]{0,25}$")
+BSN_CUE = re.compile(
+    r"(?i)\b(?:bsn|burger\s?service\s?nummer|sofi(?:nummer)?|sofinr|"
+    r"persoonsnummer|citizen service number)\b[^0-9\n]{0,25}$"
+)
 NOT_BSN_CUE = re.compile(
     r"(?i)\b(?:kvk|kamer van koophandel|zaak|zaaknummer|zaaknr|kenmerk|order|ordernummer|"
     r"factuur|factuurnummer|factuurnr|klant|klantnummer|klantnr|dossier|dossiernummer|ref|"
@@ -36,24 +38,30 @@ NOT_BSN_CUE = re.compile(
     r"verzekering|contract|contractnummer|abonnement|pas|pasnummer|rekening|lidnummer|"
     r"aanvraag|aanvraagnummer|bestelling|bestelnummer|nummer van de zaak|vin|serienummer|"
     r"transactie|betalingskenmerk|ean|zending|rijbewijs|paspoort|document|v-nummer|"
-    r"vreemdelingennummer|kaartnummer|kaart)\w*\b[^0-9\n]{0,20}$")
+    r"vreemdelingennummer|kaartnummer|kaart)\w*\b[^0-9\n]{0,20}$"
+)
 DOB_CUE = re.compile(
     r"(?i)(?:\bgeboren\b|\bgeb\b\.?|\bgeb\.|\bgeboortedatum\b|\bgeb\.?\s?datum\b|"
     r"\bgeboortedag\b|\bdate of birth\b|\bdob\b|\bborn\b|\bgeboren op\b|"
-    r"\b(?:is|ben|zijn|was) van\b|°|\bjarig op\b|\bverjaardag\b)[^.!?\n]{0,30}$")
+    r"\b(?:is|ben|zijn|was) van\b|°|\bjarig op\b|\bverjaardag\b)[^.!?\n]{0,30}$"
+)
 ID_CUE = re.compile(
     r"(?i)\b(?:paspoort|passport|id[- ]?kaart|identiteitskaart|identiteitsbewijs|id|"
     r"documentnummer|document number|rijbewijs|rijbewijsnummer|driving licen[cs]e|"
-    r"v-?nummer|v-?number|vreemdelingennummer|verblijfsvergunning|verblijfsdocument)\w*\b[^\n]{0,45}$")
-PLATE_CUE = re.compile(r"(?i)\b(?:kenteken|kentekenplaat|nummerbord|auto|wagen|voertuig|"
-                       r"licen[cs]e plate|plate|parkeer\w*|bus|busje|scooter|motor)\b"
-                       r"[^\n]{0,30}$")
+    r"v-?nummer|v-?number|vreemdelingennummer|verblijfsvergunning|verblijfsdocument)\w*\b[^\n]{0,45}$"
+)
+PLATE_CUE = re.compile(
+    r"(?i)\b(?:kenteken|kentekenplaat|nummerbord|auto|wagen|voertuig|"
+    r"licen[cs]e plate|plate|parkeer\w*|bus|busje|scooter|motor)\b"
+    r"[^\n]{0,30}$"
+)
 
 # -- e-mail ---------------------------------------------------------------------------------
 
 EMAIL = re.compile(
     r"(?<![\w.+-])([\w.+-]{1,64})\s?(?:@|\(at\)|\[at\]|\{at\})\s?"
-    r"((?:[\w-]{1,63}\.)+[a-zA-Z]{2,24})(?![\w-])")
+    r"((?:[\w-]{1,63}\.)+[a-zA-Z]{2,24})(?![\w-])"
+)
 
 
 def find_emails(text: str, lex: Lexicon) -> list[Found]:
@@ -62,8 +70,11 @@ def find_emails(text: str, lex: Lexicon) -> list[Found]:
     found = []
     for m in EMAIL.finditer(text):
         local = m.group(1).strip(".").lower()
-        if not local or local in GENERIC_MAILBOXES or (
-                lex.is_word(local) and not lex.is_name(local)):
+        if (
+            not local
+            or local in GENERIC_MAILBOXES
+            or (lex.is_word(local) and not lex.is_name(local))
+        ):
             continue  # info@, handhaving@: an organisation's mailbox
         found.append((m.start(), m.end(), "email", 0.99, "email:pattern"))
     return found
@@ -124,10 +135,14 @@ def _valid_phone(candidate: str) -> bool:
     # An international number needs only to be possible in its country's plan (a plan may
     # be newer than the library's data); a Dutch one must be valid.
     if international and number.country_code != 31:
-        return phonenumbers.is_possible_number(number) and \
-            phonenumbers.region_code_for_number(number) is not None
-    return (phonenumbers.is_valid_number(number)
-            and phonenumbers.number_type(number) not in NOT_PERSONAL_TYPES)
+        return (
+            phonenumbers.is_possible_number(number)
+            and phonenumbers.region_code_for_number(number) is not None
+        )
+    return (
+        phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) not in NOT_PERSONAL_TYPES
+    )
 
 
 GROUP = re.compile(r"[^\s]+")
@@ -144,11 +159,11 @@ def find_phones(text: str, lex: Lexicon) -> list[Found]:
         i = 0
         while i < len(groups):
             for j in range(len(groups), i, -1):
-                piece = chunk[groups[i][0]:groups[j - 1][1]].strip("-–/.)( ")
+                piece = chunk[groups[i][0] : groups[j - 1][1]].strip("-–/.)( ")
                 if piece.startswith("(") or chunk[groups[i][0]] == "(":
-                    piece = chunk[groups[i][0]:groups[j - 1][1]].rstrip("-–/. ")
+                    piece = chunk[groups[i][0] : groups[j - 1][1]].rstrip("-–/. ")
                 if _valid_phone(piece):
-                    start = base + groups[i][0] + chunk[groups[i][0]:].index(piece)
+                    start = base + groups[i][0] + chunk[groups[i][0] :].index(piece)
                     found.append((start, start + len(piece), "phone", 0.97, "phone:numbering-plan"))
                     i = j - 1
                     break
@@ -169,7 +184,7 @@ def find_bsns(text: str, lex: Lexicon) -> list[Found]:
         if DATE_LIKE.match(candidate):
             continue
         digits = re.sub(r"\D", "", candidate)
-        before = text[max(0, m.start() - 40):m.start()]
+        before = text[max(0, m.start() - 40) : m.start()]
         cue = BSN_CUE.search(before) is not None
         if len(digits) == 8:
             if not cue:  # eight digits are a KvK, order or date number unless a cue says BSN
@@ -187,10 +202,10 @@ def find_bsns(text: str, lex: Lexicon) -> list[Found]:
 # -- postcodes ------------------------------------------------------------------------------
 
 POSTCODE = re.compile(r"(?<![\w-])([1-9]\d{3})(\s?)([A-Za-z]{2})(?![\w-])")
-POSTCODE_WORDS = frozenset("""
+POSTCODE_WORDS = words("""
 en in is op om of te de ik je we ze al zo nu na af uw un ja nee he hé ok km cm mm kg gr pm am
 st tm ca ct eu nl be uur jr vd
-""".split())
+""")
 
 
 def find_postcodes(text: str, lex: Lexicon) -> list[Found]:
@@ -208,12 +223,28 @@ def find_postcodes(text: str, lex: Lexicon) -> list[Found]:
 # -- licence plates -------------------------------------------------------------------------
 
 # The side codes (sidecodes) of Dutch plates since 1951: L a letter group, D a digit group.
-SIDE_CODES = frozenset({
-    "LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL-LL", "DD-LLL-D",
-    "D-LLL-DD", "LL-DDD-L", "L-DDD-LL", "LLL-DD-L", "L-DD-LLL", "D-LL-DDD", "DDD-LL-D",
-})
-PLATE = re.compile(r"(?<![\w-])([A-Za-z0-9]{1,3})([- ]?)([A-Za-z0-9]{2,3})(\2)([A-Za-z0-9]{1,3})"
-                   r"(?![\w-]|\.\d)")
+SIDE_CODES = frozenset(
+    {
+        "LL-DD-DD",
+        "DD-DD-LL",
+        "DD-LL-DD",
+        "LL-DD-LL",
+        "LL-LL-DD",
+        "DD-LL-LL",
+        "DD-LLL-D",
+        "D-LLL-DD",
+        "LL-DDD-L",
+        "L-DDD-LL",
+        "LLL-DD-L",
+        "L-DD-LLL",
+        "D-LL-DDD",
+        "DDD-LL-D",
+    }
+)
+PLATE = re.compile(
+    r"(?<![\w-])([A-Za-z0-9]{1,3})([- ]?)([A-Za-z0-9]{2,3})(\2)([A-Za-z0-9]{1,3})"
+    r"(?![\w-]|\.\d)"
+)
 RUNS = re.compile(r"[A-Za-z]+|\d+")
 TIME_WORDS = frozenset({"uur", "min", "sec", "keer", "dag", "dgn", "mnd", "jaar", "jr", "wk", "km"})
 
@@ -225,13 +256,16 @@ def _shape(groups: list[str]) -> str:
 
 
 def _unseparated(value: str) -> list[str] | None:
-    """"GZ123K" or "GZ4827": the side code whose groups fit the letters and digits."""
+    """ "GZ123K" or "GZ4827": the side code whose groups fit the letters and digits."""
     if not RUNS.fullmatch(value) and len(RUNS.findall(value)) < 2:
         return None
     for code in SIDE_CODES:
         lengths = [len(g) for g in code.split("-")]
-        groups = [value[:lengths[0]], value[lengths[0]:lengths[0] + lengths[1]],
-                  value[lengths[0] + lengths[1]:]]
+        groups = [
+            value[: lengths[0]],
+            value[lengths[0] : lengths[0] + lengths[1]],
+            value[lengths[0] + lengths[1] :],
+        ]
         if _shape(groups) == code:
             return groups
     return None
@@ -251,11 +285,14 @@ def find_plates(text: str, lex: Lexicon) -> list[Found]:
                 continue
         else:
             groups = _unseparated(whole)
-            if groups is None or POSTCODE.fullmatch(whole) and not PLATE_CUE.search(
-                    text, max(0, m.start() - 40), m.start()):
+            if (
+                groups is None
+                or POSTCODE.fullmatch(whole)
+                and not PLATE_CUE.search(text, max(0, m.start() - 40), m.start())
+            ):
                 continue  # "3511AB" is a postcode unless a cue says plate
         letters = "".join(g for g in groups if g.isalpha())
-        cue = PLATE_CUE.search(text[max(0, m.start() - 40):m.start()]) is not None
+        cue = PLATE_CUE.search(text[max(0, m.start() - 40) : m.start()]) is not None
         if separator != "-" and not letters.isupper() and not cue:
             continue  # "9 uur 15" is a time; "GZ 123 K" and "gz-123-k" are plates
         if not letters.isupper() and letters.lower() in TIME_WORDS:
@@ -267,23 +304,27 @@ def find_plates(text: str, lex: Lexicon) -> list[Found]:
 
 # -- dates of birth -------------------------------------------------------------------------
 
-MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-          r"november|december|jan|feb|febr|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec|"
-          r"january|february|march|may|june|july|october)\.?")
+MONTHS = (
+    r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+    r"november|december|jan|feb|febr|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec|"
+    r"january|february|march|may|june|july|october)\.?"
+)
 DATE = re.compile(
     r"(?i)(?<![\w/.-])(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
     r"\d{1,2} \d{1,2} \d{4}|"
-    r"\d{1,2}(?:e|ste|de)?\s" + MONTHS + r"\s(?:\d{4}|'\d{2}))(?![\w/]|[.-]\d)")
+    r"\d{1,2}(?:e|ste|de)?\s" + MONTHS + r"\s(?:\d{4}|'\d{2}))(?![\w/]|[.-]\d)"
+)
 
 
 YEAR = re.compile(r"(\d{4})\D*$")
-CUTOFF = datetime.date.today().year - 12  # a full date this old is, in a chat, a birth date
+# a full date this old is, in a chat, a birth date
+CUTOFF = datetime.datetime.now(datetime.UTC).year - 12
 
 
 def find_dates_of_birth(text: str, lex: Lexicon) -> list[Found]:
     found = []
     for m in DATE.finditer(text):
-        if DOB_CUE.search(text[max(0, m.start() - 45):m.start()]):
+        if DOB_CUE.search(text[max(0, m.start() - 45) : m.start()]):
             found.append((m.start(), m.end(), "date_of_birth", 0.9, "date_of_birth:cue"))
             continue
         year = YEAR.search(m.group(0)) or re.match(r"(\d{4})-", m.group(0))
@@ -302,14 +343,14 @@ def find_id_numbers(text: str, lex: Lexicon) -> list[Found]:
     found = []
     for m in DOCUMENT.finditer(text):
         number = m.group(1)
-        cue = ID_CUE.search(text[max(0, m.start() - 60):m.start()]) is not None
+        cue = ID_CUE.search(text[max(0, m.start() - 60) : m.start()]) is not None
         digits = sum(c.isdigit() for c in number)
         if cue and digits >= 1:
             found.append((m.start(), m.end(), "id_number", 0.95, "id_number:document+cue"))
         elif number.isupper() and 2 <= digits <= 7 and number[:2].isalpha():
             found.append((m.start(), m.end(), "id_number", 0.7, "id_number:document"))
     for m in TEN_DIGITS.finditer(text):
-        if ID_CUE.search(text[max(0, m.start() - 60):m.start()]):
+        if ID_CUE.search(text[max(0, m.start() - 60) : m.start()]):
             found.append((m.start(), m.end(), "id_number", 0.9, "id_number:number+cue"))
     return found
 
@@ -328,7 +369,7 @@ def find_ip_addresses(text: str, lex: Lexicon) -> list[Found]:
                 address = ipaddress.IPv4Address(m.group(1))
             except ValueError:
                 continue
-            if text[m.end():m.end() + 1] == "/" or address.is_unspecified:
+            if text[m.end() : m.end() + 1] == "/" or address.is_unspecified:
                 continue  # a range (10.20.0.0/16) is no one's
             # a private address (192.168.1.20) may still be someone's in a log: marked, lower
             confidence = 0.95 if address.is_global else 0.6
@@ -342,7 +383,7 @@ def find_ip_addresses(text: str, lex: Lexicon) -> list[Found]:
                 address6 = ipaddress.IPv6Address(value)
             except ValueError:
                 continue
-            if not address6.is_global or text[m.end():m.end() + 1] == "/":
+            if not address6.is_global or text[m.end() : m.end() + 1] == "/":
                 continue
             found.append((m.start(), m.end(), "ip_address", 0.95, "ip_address:ipv6"))
     return found
@@ -351,6 +392,13 @@ def find_ip_addresses(text: str, lex: Lexicon) -> list[Found]:
 # Each finder with the fewest digits a text must hold for it to find anything: most chat
 # messages hold a time or an amount, not a phone number, and are passed by at once.
 FINDERS = (
-    (find_emails, 0), (find_ibans, 8), (find_phones, 8), (find_bsns, 8), (find_postcodes, 4),
-    (find_plates, 1), (find_dates_of_birth, 3), (find_id_numbers, 1), (find_ip_addresses, 3),
+    (find_emails, 0),
+    (find_ibans, 8),
+    (find_phones, 8),
+    (find_bsns, 8),
+    (find_postcodes, 4),
+    (find_plates, 1),
+    (find_dates_of_birth, 3),
+    (find_id_numbers, 1),
+    (find_ip_addresses, 3),
 )

@@ -13,10 +13,13 @@ import re
 from collections.abc import Iterable
 
 from .numbers import Found
+from .vocabulary import words
 
 __all__ = ["find_special"]
 
-STRONG = [w.replace("_", " ") for w in r"""
+STRONG = [
+    w.replace("_", " ")
+    for w in words(r"""
 kanker tumor leukemie chemo chemokuur chemotherapie bestraling depressie depressief depressieve
 burn-out burnout overspannen psychose psychotisch schizofrenie schizofreen bipolair
 borderline ptss trauma getraumatiseerd suïcidaal suicidaal zelfmoord suïcide zelfdoding
@@ -26,7 +29,8 @@ longcovid autisme autistisch adhd add dyslexie verstandelijke_beperking verstand
 lichamelijke_beperking gehandicapt handicap invalide blind doof slechthorend slechtziend
 zwanger zwangerschap miskraam abortus ivf bevalling bevallen verslaafd verslaving
 alcoholist alcoholverslaving drugsverslaving afkickkliniek afkicken ggz-behandeling
-psychiater psychiatrische_opname chronische_ziekte crohn colitis gesloten_afdeling ggz medicatie antidepressiva
+psychiater psychiatrische_opname chronische_ziekte crohn colitis gesloten_afdeling ggz
+medicatie antidepressiva
 methadon insuline dialyse transplantatie amputatie rolstoel scootmobiel rollator
 traplift incontinent incontinentie artrose artritis hartfalen hartklachten drugs
 drugsgebruik gokverslaving alcoholprobleem enkelband migraine hernia kruisband
@@ -47,18 +51,20 @@ verdachte verdacht strafzaak politierechter
 vakbond fnv cnv
 pvv vvd cda d66 sp pvda groenlinks bbb fvd ja21 denk volt partij_voor_de_dieren
 christenunie sgp nsc
-""".split()]
-WEAK = r"""
+""")
+]
+WEAK = words(r"""
 ziek ziekte ziekenhuis opname opgenomen operatie geopereerd medicijnen
 therapie fysio fysiotherapie revalidatie revalideren specialist gelovig
 moskee bidden gebed afkomst kliniek delict alcohol kerk psycholoog
 ziekmelding ziekgemeld
 etniciteit allochtoon
-""".split()
+""")
 PERSONAL = re.compile(
     r"(?i)\b(?:ik|mij|me|mijn|m'n|je|jij|jouw|u|uw|hij|hem|zijn|z'n|zij|ze|haar|hun|wij|we|"
     r"ons|onze|moeder|vader|zoon|dochter|man|vrouw|partner|buurman|buurvrouw|broer|zus|opa|"
-    r"oma|kind|kinderen|cliënt|client|bewoner|meneer|mevrouw|dhr|mw|my|he|she|his|her)\b")
+    r"oma|kind|kinderen|cliënt|client|bewoner|meneer|mevrouw|dhr|mw|my|he|she|his|her)\b"
+)
 
 
 def _alternation(words: list[str]) -> str:
@@ -66,45 +72,88 @@ def _alternation(words: list[str]) -> str:
 
 
 # compounds: "angststoornis", "gokverslaving", "longkanker", "nierziekte", "hartinfarct"
-COMPOUNDS = ("stoornis", "verslaving", "verslaafd", "kanker", "ziekte", "syndroom", "tumor",
-             "infarct", "ontsteking", "handicap", "beperking")
+COMPOUNDS = (
+    "stoornis",
+    "verslaving",
+    "verslaafd",
+    "kanker",
+    "ziekte",
+    "syndroom",
+    "tumor",
+    "infarct",
+    "ontsteking",
+    "handicap",
+    "beperking",
+)
 STRONG_WORDS = frozenset(w.lower() for w in STRONG if " " not in w)
 WEAK_WORDS = frozenset(w.lower() for w in WEAK)
 PHRASES = re.compile(rf"(?i)(?<![\w-])(?:{_alternation([w for w in STRONG if ' ' in w])})(?![\w-])")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.!?\n]")
-PARTIES = frozenset({"pvv", "vvd", "cda", "d66", "sp", "pvda", "groenlinks", "bbb", "fvd", "ja21",
-                     "denk", "volt", "partij voor de dieren", "christenunie", "sgp", "nsc", "fnv",
-                     "cnv", "vakbond", "ms", "add", "aids", "hiv", "soa", "tbs", "copd", "ggz"})
+PARTIES = frozenset(
+    {
+        "pvv",
+        "vvd",
+        "cda",
+        "d66",
+        "sp",
+        "pvda",
+        "groenlinks",
+        "bbb",
+        "fvd",
+        "ja21",
+        "denk",
+        "volt",
+        "partij voor de dieren",
+        "christenunie",
+        "sgp",
+        "nsc",
+        "fnv",
+        "cnv",
+        "vakbond",
+        "ms",
+        "add",
+        "aids",
+        "hiv",
+        "soa",
+        "tbs",
+        "copd",
+        "ggz",
+    }
+)
 ABBREVIATIONS = frozenset({"ms", "add", "sp", "cnv"})  # only in capitals: "MS", not "ms"
 CONDITIONS = frozenset({"aids", "hiv", "soa", "copd", "ggz", "ms", "add", "tbs"})
-MEMBERSHIP = re.compile(r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhanger|kiezer|"
-                        r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$")
+MEMBERSHIP = re.compile(
+    r"(?i)\b(?:lid|leden|stem|stemde|stemmen|gestemd|aanhanger|kiezer|"
+    r"member|voted?|ik ben|is)\b[^.!?\n]{0,20}$"
+)
 
 
-def find_special(text: str, words: Iterable[tuple[int, int, str, str]] | None = None,
-                 about_someone: bool = False) -> list[Found]:
+def find_special(
+    text: str, words: Iterable[tuple[int, int, str, str]] | None = None, about_someone: bool = False
+) -> list[Found]:
     """``words``: the text's words as (start, end, word, lowercase) when already read (the
     detector passes the name finder's); ``about_someone``: the detector found a name in it."""
     found: list[Found] = []
     # A chat message is short: a pronoun or a name anywhere in it makes it about someone.
     personal = about_someone or PERSONAL.search(text) is not None
     if words is None:
-        words = ((m.start(), m.end(), m.group(), m.group().lower())
-                 for m in WORD.finditer(text))
+        words = ((m.start(), m.end(), m.group(), m.group().lower()) for m in WORD.finditer(text))
     for start, end, word, lower in words:
         if lower in STRONG_WORDS or (len(lower) > 8 and lower.endswith(COMPOUNDS)):
             if lower in PARTIES:
                 if lower in ABBREVIATIONS and not word.isupper():
                     continue
-                sentence_start = max((e.end() for e in SENTENCE_END.finditer(text, 0, start)),
-                                     default=0)
+                sentence_start = max(
+                    (e.end() for e in SENTENCE_END.finditer(text, 0, start)), default=0
+                )
                 if lower not in CONDITIONS and not MEMBERSHIP.search(text, sentence_start, start):
                     continue  # a party is special only as someone's membership or vote
             found.append((start, end, "special", 0.85, "special:cue"))
         elif personal and lower in WEAK_WORDS:
             found.append((start, end, "special", 0.6, "special:cue+person"))
     if " " in text:
-        found.extend((m.start(), m.end(), "special", 0.85, "special:cue")
-                     for m in PHRASES.finditer(text))
+        found.extend(
+            (m.start(), m.end(), "special", 0.85, "special:cue") for m in PHRASES.finditer(text)
+        )
     return found

@@ -7,6 +7,7 @@ it is for; the guide (docs/guides/privacy-detection.md) says how to extend them.
 from __future__ import annotations
 
 __all__ = [
+    "words",
     "CALENDAR",
     "EXTRA_FIRST_NAMES",
     "FIRST_NAME_WORDS",
@@ -19,9 +20,15 @@ __all__ = [
     "STREET_SUFFIXES",
 ]
 
+
+def words(text: str) -> frozenset[str]:
+    """A table written as words separated by white space."""
+    return frozenset(text.split())
+
+
 # Given names in the published lists that are, in chat, far more often a Dutch or English word:
 # alone and lowercase they are words; after a cue or inside a full name they are names.
-FIRST_NAME_WORDS = frozenset("""
+FIRST_NAME_WORDS = words("""
 aan ben wil jouw klaar men augustus tien hart kent ken baan zomer brand bouwen hoi lieve max
 rijk koop islam erin zus my love storm winter india kader day burger an lot maan star lente
 marine feite line fan junior zilver bruin constant king win jo boy kok beer ai mo rose fox
@@ -35,39 +42,81 @@ mercy spike tin pax ale lava pluk nana sing pie done lean fake him mine nine jul
 april mei juni juli maart brain lovely precious reina fine domino genesis mint gaia ocean
 sterre lelie linde teun mus kee ties pip puk puck saar siem bink bor gul fer iet fay kiem
 wille veere vive mille marne lisse mare ridge nine dies lie trinity destiny faith hope grace
-""".split())
+""")
 
 # Given names common in the Netherlands that the published list lacks.
-EXTRA_FIRST_NAMES = frozenset("""
+EXTRA_FIRST_NAMES = words("""
 wilhelmina johanna cornelis hendrika geertruida petronella catharina jacoba adriana
-""".split())
+""")
 
 # Capitalised words that are never a person on their own: months, days, holidays.
-CALENDAR = frozenset("""
+CALENDAR = words("""
 januari februari maart april mei juni juli augustus september oktober november december
 jan feb mrt apr jun jul aug sep sept okt nov dec maandag dinsdag woensdag donderdag vrijdag
 zaterdag zondag pasen pinksteren kerst kerstmis sinterklaas koningsdag
-""".split())
+""")
 
 # Words after which a person's name follows: "ik ben …", "mijn naam is …".
 INTRO_CUES = (
-    "ik ben", "ik heet", "mijn naam is", "mijn naam", "naam is", "naam:", "naam =",
-    "dit is", "u spreekt met", "je spreekt met", "spreekt met", "hier is",
-    "my name is", "my name", "name is", "i am", "i'm", "this is", "naam van mij is",
-    "namens", "aanvrager:", "melder:", "bewoner:", "contactpersoon:", "contactpersoon",
-    "t.a.v.", "tav", "ter attentie van",
+    "ik ben",
+    "ik heet",
+    "mijn naam is",
+    "mijn naam",
+    "naam is",
+    "naam:",
+    "naam =",
+    "dit is",
+    "u spreekt met",
+    "je spreekt met",
+    "spreekt met",
+    "hier is",
+    "my name is",
+    "my name",
+    "name is",
+    "i am",
+    "i'm",
+    "this is",
+    "naam van mij is",
+    "namens",
+    "aanvrager:",
+    "melder:",
+    "bewoner:",
+    "contactpersoon:",
+    "contactpersoon",
+    "t.a.v.",
+    "tav",
+    "ter attentie van",
 )
 
 # Closings after which the writer's name follows: "groet, …", "mvg …".
 CLOSING_CUES = (
-    "met vriendelijke groet", "vriendelijke groet", "vriendelijke groeten", "met groet",
-    "hartelijke groet", "hartelijke groeten", "groeten", "groetjes", "groet", "gr", "grt",
-    "mvg", "m.v.g.", "vg", "dank", "dankjewel", "bedankt", "kind regards", "regards",
-    "best regards", "cheers", "thanks", "groetjes van",
+    "met vriendelijke groet",
+    "vriendelijke groet",
+    "vriendelijke groeten",
+    "met groet",
+    "hartelijke groet",
+    "hartelijke groeten",
+    "groeten",
+    "groetjes",
+    "groet",
+    "gr",
+    "grt",
+    "mvg",
+    "m.v.g.",
+    "vg",
+    "dank",
+    "dankjewel",
+    "bedankt",
+    "kind regards",
+    "regards",
+    "best regards",
+    "cheers",
+    "thanks",
+    "groetjes van",
 )
 
 # A relation or role before a name: "mijn buurman Kees", "collega Anna".
-RELATION_CUES = frozenset("""
+RELATION_CUES = words("""
 buurman buurvrouw buren zoon dochter man vrouw partner vriend vriendin moeder vader broer
 zus zusje broertje opa oma oom tante neef nicht schoonmoeder schoonvader kleinzoon
 kleindochter collega cliënt client klant bewoner huurder verhuurder mantelzorger
@@ -76,46 +125,186 @@ medewerkster leidinggevende teamleider manager huisgenoot ex stiefvader stiefmoe
 dochtertje zoontje kind kinderen baby meneer mevrouw heer compagnon zakenpartner
 vriendje vriendinnetje kleinkind kleinkinderen son daughter wife husband neighbour
 neighbor mother father brother sister partner colleague child
-""".split())
+""")
 
 # Organisations and brands that look like a person's name.
-NON_PERSON_NAMES = frozenset({
-    "albert heijn", "jan linders", "hema", "c&a", "anne frank huis", "van gogh museum",
-    "dirk van den broek", "mediamarkt", "max verstappen circuit", "willem-alexander",
-    "máxima", "maxima", "juliana", "beatrix", "sinterklaas", "piet hein", "jeroen bosch ziekenhuis",
-    "rembrandt", "van gogh",
-})
+NON_PERSON_NAMES = frozenset(
+    {
+        "albert heijn",
+        "jan linders",
+        "hema",
+        "c&a",
+        "anne frank huis",
+        "van gogh museum",
+        "dirk van den broek",
+        "mediamarkt",
+        "max verstappen circuit",
+        "willem-alexander",
+        "máxima",
+        "maxima",
+        "juliana",
+        "beatrix",
+        "sinterklaas",
+        "piet hein",
+        "jeroen bosch ziekenhuis",
+        "rembrandt",
+        "van gogh",
+    }
+)
 
 # Word endings of companies and institutions that carry a person's name: "Bakkerij Visser",
 # "Klusbedrijf Smit", "Uitvaartzorg Van den Heuvel", "Zorggroep De Linde".
 ORGANISATION_WORDS = (
-    "bedrijf", "bedrijven", "zorg", "groep", "bakkerij", "slagerij", "kwekerij", "drukkerij",
-    "makelaardij", "praktijk", "school", "stichting", "vereniging", "kliniek", "apotheek",
-    "installaties", "installatie", "transport", "bouw", "garage", "advies", "advocaten",
-    "notariaat", "notarissen", "holding", "b.v", "bv", "v.o.f", "vof", "centrum", "winkel",
-    "restaurant", "café", "cafe", "hotel", "camping", "fonds", "instituut", "museum",
-    "ziekenhuis", "college", "academie", "services", "diensten", "partners", "consultancy",
-    "schoonmaak", "verhuur", "taxi", "kinderopvang", "opvang", "theater", "kerk", "moskee",
+    "bedrijf",
+    "bedrijven",
+    "zorg",
+    "groep",
+    "bakkerij",
+    "slagerij",
+    "kwekerij",
+    "drukkerij",
+    "makelaardij",
+    "praktijk",
+    "school",
+    "stichting",
+    "vereniging",
+    "kliniek",
+    "apotheek",
+    "installaties",
+    "installatie",
+    "transport",
+    "bouw",
+    "garage",
+    "advies",
+    "advocaten",
+    "notariaat",
+    "notarissen",
+    "holding",
+    "b.v",
+    "bv",
+    "v.o.f",
+    "vof",
+    "centrum",
+    "winkel",
+    "restaurant",
+    "café",
+    "cafe",
+    "hotel",
+    "camping",
+    "fonds",
+    "instituut",
+    "museum",
+    "ziekenhuis",
+    "college",
+    "academie",
+    "services",
+    "diensten",
+    "partners",
+    "consultancy",
+    "schoonmaak",
+    "verhuur",
+    "taxi",
+    "kinderopvang",
+    "opvang",
+    "theater",
+    "kerk",
+    "moskee",
 )
 
 # Role mailboxes of organisations: info@…, klantcontact@… are not a person's address.
-GENERIC_MAILBOXES = frozenset("""
+GENERIC_MAILBOXES = words("""
 info contact kcc klantcontact klantenservice noreply no-reply support helpdesk servicedesk
 post postbus secretariaat gemeente burgerzaken belastingen wmo woo privacy fg receptie
 balie vragen loket administratie facturen factuur crediteuren debiteuren communicatie pers
 webmaster klachten bezwaar vergunningen omgevingsloket afval parkeren sociaal jeugd
-""".split())
+""")
 
 # Endings of Dutch street names ("Kerkstraat", "Oudegracht", "Coolsingel").
 STREET_SUFFIXES = (
-    "straat", "straatje", "laan", "weg", "plein", "pleintje", "gracht", "kade", "singel", "dijk",
-    "pad", "hof", "dreef", "steeg", "markt", "park", "plantsoen", "baan", "wal", "veld", "ring",
-    "allee", "boulevard", "dam", "erf", "gang", "haven", "hoven", "oord", "pier", "plaats",
-    "poort", "schans", "sloot", "tuin", "tuinen", "vaart", "vliet", "wetering", "zijde", "zoom",
-    "brink", "akker", "akkers", "horst", "kamp", "heuvel", "donk", "lei", "hage", "wijk",
-    "burgwal", "dwarsstraat", "dreef", "rade", "stede", "hove", "kwartier", "passage",
-    "promenade", "esplanade", "kanaal", "buurt", "polder", "linie", "beemd", "meent", "weide",
-    "wei", "bos", "veen", "berg", "hoek", "molen", "eiland", "lint", "driesch",
+    "straat",
+    "straatje",
+    "laan",
+    "weg",
+    "plein",
+    "pleintje",
+    "gracht",
+    "kade",
+    "singel",
+    "dijk",
+    "pad",
+    "hof",
+    "dreef",
+    "steeg",
+    "markt",
+    "park",
+    "plantsoen",
+    "baan",
+    "wal",
+    "veld",
+    "ring",
+    "allee",
+    "boulevard",
+    "dam",
+    "erf",
+    "gang",
+    "haven",
+    "hoven",
+    "oord",
+    "pier",
+    "plaats",
+    "poort",
+    "schans",
+    "sloot",
+    "tuin",
+    "tuinen",
+    "vaart",
+    "vliet",
+    "wetering",
+    "zijde",
+    "zoom",
+    "brink",
+    "akker",
+    "akkers",
+    "horst",
+    "kamp",
+    "heuvel",
+    "donk",
+    "lei",
+    "hage",
+    "wijk",
+    "burgwal",
+    "dwarsstraat",
+    "dreef",
+    "rade",
+    "stede",
+    "hove",
+    "kwartier",
+    "passage",
+    "promenade",
+    "esplanade",
+    "kanaal",
+    "buurt",
+    "polder",
+    "linie",
+    "beemd",
+    "meent",
+    "weide",
+    "wei",
+    "bos",
+    "veen",
+    "berg",
+    "hoek",
+    "molen",
+    "eiland",
+    "lint",
+    "driesch",
     # abroad, where residents move: "Venloer Straße 241", "Rue de la Loi 16"
-    "straße", "strasse", "platz", "gasse", "allee", "street", "road", "avenue",
+    "straße",
+    "strasse",
+    "platz",
+    "gasse",
+    "allee",
+    "street",
+    "road",
+    "avenue",
 )

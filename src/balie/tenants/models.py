@@ -24,6 +24,16 @@ class Organisation(models.Model):
         validators=[RegexValidator(r"^\d{20}$", "An OIN has twenty digits.")],
         help_text="Organisatie-identificatienummer.",
     )
+    privacy = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "The personal-data detector's settings: the allow-list (own phone numbers, "
+            "e-mail addresses, addresses, URLs, public office holders, texts) and the Woo "
+            "ground per category, as balie.pii.Context reads them (docs/guides/"
+            "privacy-detection.md). Set through tenants.privacy.do_set_privacy."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

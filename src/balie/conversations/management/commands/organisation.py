@@ -1,4 +1,4 @@
-"""``balie organisation create|list``: the first step of a real installation.
+"""``balie organisation create|list|privacy``: the first step of a real installation.
 
 It lives with the conversations because a new organisation also gets its default team, where
 new web chats arrive (docs/operations.md, "First organisation and staff")."""
@@ -6,6 +6,7 @@ new web chats arrive (docs/operations.md, "First organisation and staff")."""
 from __future__ import annotations
 
 import io
+import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -16,15 +17,17 @@ from rich.console import Console
 from rich.table import Table
 
 from balie.conversations.actions import do_create_team
+from balie.errors import BalieError
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
+from balie.tenants.privacy import do_set_privacy
 
 
 class Command(BaseCommand):
     help = "Create and list organisations (municipalities)."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="create|list")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="create|list|privacy")
         create = sub.add_parser(
             "create", help="Create an organisation with its default team for new chats."
         )
@@ -40,6 +43,16 @@ class Command(BaseCommand):
             help="Name of the default team that receives new web chats.",
         )
         sub.add_parser("list", help="Every organisation of this installation.")
+        privacy = sub.add_parser(
+            "privacy",
+            help="Show or set the personal-data detector's allow-list and Woo grounds.",
+        )
+        privacy.add_argument("--slug", required=True, help="The organisation.")
+        privacy.add_argument(
+            "--file",
+            help='A JSON file {"allow": {...}, "grounds": {...}} '
+            "(docs/guides/privacy-detection.md); without it the current settings are shown.",
+        )
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -60,6 +73,24 @@ class Command(BaseCommand):
         self.stdout.write(
             _("New web chats go to the team %(team)s. Next: balie staff create.") % {"team": team}
         )
+
+    def _privacy(self, *, slug, file, **options):
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise CommandError(_("No organisation with slug %(slug)s.") % {"slug": slug})
+        if file:
+            try:
+                with open(file, encoding="utf-8") as f:
+                    data = json.load(f)
+            except (OSError, ValueError) as error:
+                raise CommandError(
+                    _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}
+                ) from None
+            try:
+                do_set_privacy(organisation, data)
+            except BalieError as error:
+                raise CommandError(str(error.message)) from None
+        self.stdout.write(json.dumps(organisation.privacy, indent=2, ensure_ascii=False))
 
     def _list(self, **options):
         table = Table(
