@@ -50,6 +50,17 @@ def test_participants_are_found_wherever_they_occur():
     assert found(text, context) == [("xiaoling", "name"), ("xw@example.org", "email")]
 
 
+def test_a_bare_number_answers_the_question_before_it():
+    _, answer, later = detect_all(
+        ["Wat is uw V-nummer en geboortedatum?", "2938475610, 12.06.1996", "ok 1234567890"]
+    )
+    assert [(s.category, s.source) for s in answer] == [
+        ("id_number", "id_number:number+question"),
+        ("date_of_birth", "date_of_birth:question"),
+    ]
+    assert later == []  # only the answer right after the question
+
+
 def test_grounds_are_configurable_per_category():
     context = {"grounds": {"phone": "5.1.2d", "bsn": "5.1.1e"}}
     spans = detect("BSN 111222333 en tel 0612345678", context)
@@ -73,7 +84,7 @@ def test_a_string_found_in_one_text_is_found_in_all_texts_of_the_request():
 
 
 def test_a_number_found_once_is_found_again_with_its_category():
-    first, second = detect_all(["rijbewijsnummer 5012384769", "nog eens: 5012384769"])
+    first, _, second = detect_all(["rijbewijsnummer 5012384769", "dank u", "nog eens: 5012384769"])
     assert [(s.category, s.source) for s in second] == [("id_number", "repeat:id_number")]
 
 

@@ -60,7 +60,7 @@ def test_every_bsn_and_iban_in_the_set_is_valid():
                 if category == "bsn":
                     assert bsn.is_valid(digits.zfill(9)), (conversation.id, value)
                 if category == "iban":
-                    assert iban.is_valid(digits), (conversation.id, value)
+                    assert iban.is_valid(digits, check_country=False), (conversation.id, value)
 
 
 def test_overall_recall_and_precision(reports):

@@ -20,7 +20,8 @@ __all__ = ["find_addresses"]
 NUMBER = re.compile(
     r"(?<![\w/.,:€$-])\d{1,5}"
     r"(?:\s?-\s?\d{1,4}|-?[A-Za-z](?![\w])|/\d{1,4}|\s?-\s?[A-Za-z]{1,3}(?![\w]))?"
-    r"(?:\s(?:hs|h|bis|ter|bg|bv|huis|boven|bov|zwart|zw|rd|[IV]{1,3}|[A-Za-z](?=[\s,.;:!?)]|$)|\d(?:e|ste)?\s?(?:hoog|hg|"
+    r"(?:\s(?:(?i:hs|h|bis|ter|bg|bv|huis|boven|bov|zwart|zw|rood|rd|[a-z]-bis|\d-hoog)|"
+    r"[IV]{1,3}|[A-Za-z](?=[\s,.;:!?)]|$)|\d(?:e|ste)?\s?(?:hoog|hg|"
     r"verd(?:ieping)?|etage)|hg)(?![\w]))?"
     r"(?![\w]|[.,]\d|\s?(?:uur|min|km|m2|m²|euro|cm|kg|jaar|keer)\b|:\d|\s0\d{2,3}\b)"
 )

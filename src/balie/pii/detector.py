@@ -19,7 +19,7 @@ from .allow import Allowed, allowed_for
 from .context import EMPTY, Context
 from .lists import Lexicon, lexicon
 from .names import find_names, tokens
-from .numbers import DATE, FINDERS, Found
+from .numbers import DATE, FINDERS, Found, asked_for, find_answers
 from .spans import Span
 from .special import find_special
 from .vocabulary import ORGANISATION_WORDS
@@ -46,6 +46,7 @@ PRIORITY = {
     )
 }
 DIGIT = re.compile(r"\d")
+NOTHING: frozenset[str] = frozenset()
 NOT_REPEATED = frozenset({"date_of_birth"})  # a date recurs innocently (an appointment)
 
 
@@ -69,7 +70,10 @@ def detect_all(
     ctx = _context(context)
     lex = lexicon()
     allowed, known = _prepared(ctx, lex)
-    found = [_settle(text, _find(text, lex, known), allowed) for text in texts]
+    found = [
+        _settle(text, _find(text, lex, known, asked_for(texts[n - 1]) if n else NOTHING), allowed)
+        for n, text in enumerate(texts)
+    ]
     strings = _strings(texts, found, lex) if any(found) else {}
     repeats = _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
     if repeats is not None:
@@ -99,7 +103,9 @@ def _prepared(ctx: Context, lex: Lexicon) -> tuple[Allowed, Repeats | None]:
     return entry[1], entry[2]
 
 
-def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
+def _find(text: str, lex: Lexicon, known: Repeats | None, asked: frozenset[str]) -> list[Found]:
+    """Every finder's proposals; ``asked``: what the message before asked for (its answer's
+    bare numbers are read as that)."""
     if not text:
         return []
     found: list[Found] = []
@@ -110,6 +116,7 @@ def _find(text: str, lex: Lexicon, known: Repeats | None) -> list[Found]:
                 found.extend(finder(text, lex))
         if digits:
             found.extend(find_addresses(text, lex))
+            found.extend(find_answers(text, lex, asked))
     words: list[tuple[int, int, str, str]] = []
     names = find_names(text, lex, tokens(text, lex, words))
     found.extend(names)
@@ -146,9 +153,13 @@ def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
         start, end, category = span[0], span[1], span[2]
         if any(s < end and start < e for s, e, *_ in kept):
             continue
-        if any(s <= start and end <= e for s, e in regions):
-            continue
+        if any(
+            s < end and start < e and 2 * (min(end, e) - max(start, s)) >= end - start
+            for s, e in regions
+        ):
+            continue  # (mostly) inside an allowed text: "de Markt 1" when "Markt 1" is
         if allowed.keeps(category, text[start:end]):
+            regions.append((start, end))  # nothing else may mark the organisation's number
             continue
         kept.append(span)
     kept.sort()
@@ -195,8 +206,8 @@ def _strings(texts: Sequence[str], found: Sequence[list[Found]], lex: Lexicon) -
                     continue
                 if " " in part or not lex.is_word(part.lower()):
                     strings.setdefault(part, "name")
-                elif part[:1].isupper():  # "Bakker" again, never "de bakker"
-                    strings.setdefault(f"={part}", "name")
+                elif part is value and part[:1].isupper() and not part.isupper():
+                    strings.setdefault(f"={part}", "name")  # "Bakker" again, not "de bakker"
     return strings
 
 
@@ -207,12 +218,11 @@ FEW = 40  # below this many strings, str.find beats compiling a pattern
 def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
     if not strings:
         return None
-    if len(strings) < FEW:
-        return Repeats(
-            None,
-            {s.lstrip("=").lower(): c for s, c in strings},
-            tuple((s.lstrip("="), s.startswith("=")) for s, _ in strings),
-        )
+    return Repeats(strings, {s.lstrip("=").lower(): c for s, c in strings})
+
+
+@lru_cache(maxsize=256)
+def _compiled(strings: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     exact = [re.escape(s[1:]) for s, _ in strings if s.startswith("=")]
     loose = [re.escape(s) for s, _ in strings if not s.startswith("=")]
     parts = []
@@ -220,21 +230,21 @@ def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
         parts.append("(?i:" + "|".join(sorted(loose, key=len, reverse=True)) + ")")
     if exact:
         parts.append("(?:" + "|".join(sorted(exact, key=len, reverse=True)) + ")")
-    pattern = re.compile(r"(?<![\w@.+-])(?:" + "|".join(parts) + r")(?![\w@-])")
-    return Repeats(pattern, {s.lstrip("=").lower(): c for s, c in strings}, ())
+    return re.compile(r"(?<![\w@.+-])(?:" + "|".join(parts) + r")(?![\w@-])")
 
 
 class Repeats(NamedTuple):
-    pattern: re.Pattern[str] | None  # for many strings; else ``few`` with str.find
+    strings: tuple[tuple[str, str], ...]  # ("=Bakker", "name"): "=" finds it as written only
     categories: dict[str, str]  # lowercase string -> category it was found as
-    few: tuple[tuple[str, bool], ...]  # (string, exact case)
 
     def finditer(self, text: str) -> list[tuple[int, int]]:
-        if self.pattern is not None:
-            return [m.span() for m in self.pattern.finditer(text)]
         lower = text.lower()
+        if len(self.strings) >= FEW or len(lower) != len(text):
+            # many strings, or a text whose lowercase is longer ("İ"): one pattern
+            return [m.span() for m in _compiled(self.strings).finditer(text)]
         out = []
-        for string, exact in self.few:
+        for key, _category in self.strings:
+            string, exact = key.lstrip("="), key.startswith("=")
             haystack, needle = (text, string) if exact else (lower, string.lower())
             start = haystack.find(needle)
             while start != -1:

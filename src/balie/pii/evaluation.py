@@ -5,7 +5,10 @@ lines with ``[[category|text]]`` marks and an optional ``context:`` line of JSON
 conversation is one request: :func:`balie.pii.detect_all` runs over its messages together.
 
 A labelled span counts as found when spans of its category cover every letter and digit of
-it; a detected span counts as right when it overlaps a labelled span of its category.
+it; special personal data is found when a detected cue overlaps it (the detector marks the cue
+word, "gebroken" in "pols gebroken", and the reviewer decides how much of the sentence goes
+with it: docs/guides/privacy-detection.md). A detected span counts as right when it overlaps
+a labelled span of its category.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .detector import detect_all
-from .spans import CATEGORIES, Span
+from .spans import CATEGORIES, SPECIAL, Span
 
 __all__ = ["Conversation", "Labelled", "Report", "evaluate", "read_corpus"]
 
@@ -116,6 +119,8 @@ class Report:
 
 
 def _covered(text: str, start: int, end: int, spans: list[Span], category: str) -> bool:
+    if category == SPECIAL:
+        return any(s.category == SPECIAL and s.start < end and start < s.end for s in spans)
     need = {i for i in range(start, end) if text[i].isalnum()}
     for s in spans:
         if s.category == category:

@@ -162,7 +162,7 @@ def lexicon() -> Lexicon:
     # far more often prepositions: "bij de Neude", "uit de BRP"
     interfixes = {
         i for i in interfixes if all(w[-1:] != "." for w in i) and i[0] not in PREPOSITIONS
-    }
+    } | {("in", "'t"), ("van", "'t"), ("op", "'t")}
     # municipalities, provinces and regions: the thousands of hamlets in the residence list
     # share their names with surnames too often ("Boer", "Dijk")
     places = {"den bosch", "den haag"}

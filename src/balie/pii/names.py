@@ -32,6 +32,7 @@ INITIAL = r"(?:Chr|Th|Ph|Ch|Joh|Wm|[A-ZÀ-ÖØ-Þ])\."
 TOKEN = re.compile(
     rf"(?P<initials>{INITIAL}(?:\s?{INITIAL}){{0,3}})(?![^\W\d_])"
     r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
+    r"|(?P<article>(?<![\w'’])['’]t)(?![\w'’])"
 )
 SENTENCE_END = frozenset('.!?:;\n"“(>*•-')
 STREET_WORDS = (
@@ -129,7 +130,9 @@ def tokens(
         if masked and any(s <= start < e for s, e in masked):
             continue
         raw = m.group()
-        if m.lastgroup == "word":
+        if m.lastgroup == "article":  # "van 't Hof", "in 't Veld"
+            raw = "'t"
+        elif m.lastgroup == "word":
             if len(raw) > 3 and raw[-1] in "'’":
                 raw = raw[:-1]  # "Kees' fiets"
             elif len(raw) > 3 and raw[-2] in "'’" and raw[-1] == "s":
@@ -408,6 +411,12 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
     return found + _coordinated(text, toks, found, lex)
 
 
+CAPITALISED_WORD_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+\s+$")
+ARTICLE_USE = re.compile(
+    r"(?i)\b(?:in|op|aan|bij|naar|uit|voor|door|over|onder|tegen|langs|rond|via|achter|"
+    r"tussen|naast|tot|om|wijk|buurt|dorp|kern)\s+$"
+)
+OF_SOMETHING = re.compile(r"\s+van\s+[A-Z]")
 ARTICLE = re.compile(r"(?i)\b(?:de|het|een|the|a|an)\s+$")
 POSTCODE_BEFORE = re.compile(r"[1-9]\d{3}\s?[A-Z]{2}\s+$")
 
@@ -481,6 +490,15 @@ def _decide(
         return None
     if (
         after_interfix
+        and not span[0].cap
+        and (
+            ARTICLE_USE.search(text, max(0, span[0].start - 12), span[0].start)
+            or OF_SOMETHING.match(text, span[-1].end)
+        )
+    ):
+        return None  # "in de Wijk", "bij de Neude", "de Kamer van Koophandel"
+    if (
+        after_interfix
         and all(t.cap for t in names)
         and names[0].strength
         and not names[0].text.isupper()
@@ -491,6 +509,8 @@ def _decide(
     if len(names) >= 2 and all(t.cap for t in names):
         if any(t.strength == 2 for t in names):
             return 0.9, "name:lists"
+        if len(span) > len(names) and all(t.strength for t in names) and not span[0].interfix:
+            return 0.8, "name:tussenvoegsel"  # "Wil van Rijn", "Roos de Groot"
         if not any(t.word for t in names):
             return 0.6, "name:capitals"
         return None
@@ -506,8 +526,12 @@ def _decide(
     if t.cap and not t.sentence_start:
         if t.strength == 2:
             return 0.8, "name:list"
-        if t.strength == 1 and lex.zipf.get(t.lower, 0.0) < 4.5:
-            return 0.6, "name:list:capital"
+        if (
+            t.strength == 1
+            and lex.zipf.get(t.lower, 0.0) < 4.5
+            and not CAPITALISED_WORD_BEFORE.search(text, max(0, t.start - 30), t.start)
+        ):
+            return 0.6, "name:list:capital"  # not in "Nieuwe Vaart", "Rode Kruis"
         return None
     if t.cap and t.sentence_start and t.strength == 2 and not t.word:
         return 0.7, "name:list"

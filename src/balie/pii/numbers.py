@@ -51,7 +51,8 @@ ID_CUE = re.compile(
     r"v-?nummer|v-?number|vreemdelingennummer|verblijfsvergunning|verblijfsdocument)\w*\b[^\n]{0,45}$"
 )
 PLATE_CUE = re.compile(
-    r"(?i)\b(?:kenteken|kentekenplaat|nummerbord|auto|wagen|voertuig|"
+    r"(?i)\b(?:kenteken|kentekenplaat|nummerbord|auto|wagen|voertuig|camper|caravan|"
+    r"aanhanger|aanhangwagen|bestelbus|vrachtwagen|brommer|bromfiets|"
     r"licen[cs]e plate|plate|parkeer\w*|bus|busje|scooter|motor)\b"
     r"[^\n]{0,30}$"
 )
@@ -101,7 +102,8 @@ def find_ibans(text: str, lex: Lexicon) -> list[Found]:
         # The pattern may take a following short word ("... 00 op"): shorten until valid.
         while len(SEPARATORS.sub("", candidate)) >= 15:
             compact = SEPARATORS.sub("", candidate)
-            if _mod97(compact) and stdnum_iban.is_valid(compact):
+            # mod-97 and the country's length and format; not its own national check digits
+            if _mod97(compact) and stdnum_iban.is_valid(compact.upper(), check_country=False):
                 start = m.start(1)
                 found.append((start, start + len(candidate), "iban", 0.99, "iban:mod97"))
                 break
@@ -177,8 +179,10 @@ BSN = re.compile(r"(?<![\w.,/-])(\d(?:[ .\-]?\d){7,8})(?![\w]|[.,/-]\d)")
 DATE_LIKE = re.compile(r"^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
 
-def find_bsns(text: str, lex: Lexicon) -> list[Found]:
+def find_bsns(text: str, lex: Lexicon, asked: bool = False) -> list[Found]:
+    """``asked``: the message before asked for a BSN ("Wat is uw BSN?")."""
     found = []
+    about_bsn = asked or BSN_WORD.search(text) is not None
     for m in BSN.finditer(text):
         candidate = m.group(1)
         if DATE_LIKE.match(candidate):
@@ -187,15 +191,67 @@ def find_bsns(text: str, lex: Lexicon) -> list[Found]:
         before = text[max(0, m.start() - 40) : m.start()]
         cue = BSN_CUE.search(before) is not None
         if len(digits) == 8:
-            if not cue:  # eight digits are a KvK, order or date number unless a cue says BSN
+            # eight digits are a KvK, order or date number unless the message is about BSNs
+            if not (cue or about_bsn) or NOT_BSN_CUE.search(before):
                 continue
             digits = "0" + digits
         if not stdnum_bsn.is_valid(digits):
             continue
         if cue:
             found.append((m.start(1), m.end(1), "bsn", 0.99, "bsn:elfproef+cue"))
+        elif asked and NOT_BSN_CUE.search(before) is None:
+            found.append((m.start(1), m.end(1), "bsn", 0.95, "bsn:elfproef+question"))
         elif NOT_BSN_CUE.search(before) is None:
             found.append((m.start(1), m.end(1), "bsn", 0.8, "bsn:elfproef"))
+    return found
+
+
+# -- answers to a question in the message before --------------------------------------------
+
+BSN_WORD = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|burger service nummer|sofinummer)\b")
+ASKED = {
+    "bsn": BSN_WORD,
+    "id_number": re.compile(
+        r"(?i)\b(?:v-?nummer|v-?number|vreemdelingennummer|rijbewijsnummer|rijbewijs|"
+        r"documentnummer|paspoortnummer|document number|passport number|driving licen[cs]e)\b"
+    ),
+    "date_of_birth": re.compile(
+        r"(?i)\b(?:geboortedatum|geboren|geb\.|date of birth|birth ?date|birthday|born)"
+    ),
+}
+ANSWER_LENGTH = 200  # an answer to "Wat is uw V-nummer?" is short
+
+
+ANY_ASKED = re.compile("|".join(f"(?P<{kind}>{p.pattern[4:]})" for kind, p in ASKED.items()), re.I)
+
+
+def asked_for(question: str) -> frozenset[str]:
+    """What a message asks for, so that a bare number in the answer after it is read as
+    that: "Wat is uw V-nummer?" — "2938475610"."""
+    return frozenset(m.lastgroup for m in ANY_ASKED.finditer(question) if m.lastgroup)
+
+
+def find_answers(text: str, lex: Lexicon, asked: frozenset[str]) -> list[Found]:
+    if not asked or len(text) > ANSWER_LENGTH:
+        return []
+    found: list[Found] = []
+    if "bsn" in asked:
+        found.extend(find_bsns(text, lex, asked=True))
+    if "id_number" in asked:
+        found.extend(
+            (m.start(1), m.end(1), "id_number", 0.85, "id_number:number+question")
+            for m in TEN_DIGITS.finditer(text)
+        )
+        found.extend(
+            (m.start(1), m.end(1), "id_number", 0.85, "id_number:document+question")
+            for m in DOCUMENT.finditer(text)
+            if any(c.isdigit() for c in m.group(1))
+        )
+    if "date_of_birth" in asked:
+        found.extend(
+            (m.start(), m.end(), "date_of_birth", 0.85, "date_of_birth:question")
+            for m in DATE.finditer(text)
+        )
     return found
 
 
@@ -317,6 +373,7 @@ DATE = re.compile(
 
 
 YEAR = re.compile(r"(\d{4})\D*$")
+SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.](\d{2})$")
 # a full date this old is, in a chat, a birth date
 CUTOFF = datetime.datetime.now(datetime.UTC).year - 12
 
@@ -328,6 +385,11 @@ def find_dates_of_birth(text: str, lex: Lexicon) -> list[Found]:
             found.append((m.start(), m.end(), "date_of_birth", 0.9, "date_of_birth:cue"))
             continue
         year = YEAR.search(m.group(0)) or re.match(r"(\d{4})-", m.group(0))
+        short = SHORT_YEAR.search(m.group(0)) if year is None else None
+        if short and int(short.group(1)) > CUTOFF % 100 + 12:
+            # "13-4-57": a two-digit year past this century's is the last century's
+            found.append((m.start(), m.end(), "date_of_birth", 0.7, "date_of_birth:year"))
+            continue
         if year and 1900 <= int(year.group(1)) <= CUTOFF:
             found.append((m.start(), m.end(), "date_of_birth", 0.7, "date_of_birth:year"))
     return found

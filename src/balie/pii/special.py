@@ -26,14 +26,18 @@ borderline ptss trauma getraumatiseerd suïcidaal suicidaal zelfmoord suïcide z
 dementie dement alzheimer parkinson ms hiv aids soa diabetes suikerziekte epilepsie
 astma copd hartaanval herseninfarct beroerte hartinfarct hernia reuma fibromyalgie long-covid
 longcovid autisme autistisch adhd add dyslexie verstandelijke_beperking verstandelijk_beperkt
-lichamelijke_beperking gehandicapt handicap invalide blind doof slechthorend slechtziend
+lichamelijke_beperking gehandicapt invalide blind doof slechthorend slechtziend
 zwanger zwangerschap miskraam abortus ivf bevalling bevallen verslaafd verslaving
 alcoholist alcoholverslaving drugsverslaving afkickkliniek afkicken ggz-behandeling
 psychiater psychiatrische_opname chronische_ziekte crohn colitis gesloten_afdeling ggz
 medicatie antidepressiva
 methadon insuline dialyse transplantatie amputatie rolstoel scootmobiel rollator
 traplift incontinent incontinentie artrose artritis hartfalen hartklachten drugs
-drugsgebruik gokverslaving alcoholprobleem enkelband migraine hernia kruisband
+drugsgebruik gokverslaving alcoholprobleem enkelband migraine hernia kruisband opgepakt
+halt halt-straf contactverbod gebiedsverbod huisverbod straatverbod locatieverbod
+ziekteverlof ziektewet arbeidsongeschikt wajong wia sociaal-medische diabeet epileptisch
+gips hartpatiënt vakbondslid pregnant cancer depression wheelchair disabled disability
+prison convicted muslim jewish homosexual lesbian
 kruisbandblessure blessure hersenschudding fractuur artrose longziekte nierziekte
 pinkstergemeente baptistengemeente evangelisch evangelische gedoopt doop communie vormsel
 suikerfeest offerfeest pesach sabbat koran bijbel imam dominee pastoor priester rabbijn
@@ -54,9 +58,10 @@ christenunie sgp nsc
 """)
 ]
 WEAK = words(r"""
-ziek ziekte ziekenhuis opname opgenomen operatie geopereerd medicijnen
+ziekenhuis opname opgenomen operatie geopereerd medicijnen gebroken breuk broken handicap
+hospital sick church mosque
 therapie fysio fysiotherapie revalidatie revalideren specialist gelovig
-moskee bidden gebed afkomst kliniek delict alcohol kerk psycholoog
+moskee bidden gebed afkomst kliniek delict kerk psycholoog
 ziekmelding ziekgemeld
 etniciteit allochtoon
 """)
@@ -84,7 +89,12 @@ COMPOUNDS = (
     "ontsteking",
     "handicap",
     "beperking",
+    "patiënt",
+    "patient",
+    "reclassering",
 )
+# ... and compounds that start with it: "gehandicaptenparkeerkaart", "vakbondslid"
+PREFIXES = ("gehandicapt", "vakbonds", "psychiatr", "blindengeleide", "verslavings")
 STRONG_WORDS = frozenset(w.lower() for w in STRONG if " " not in w)
 WEAK_WORDS = frozenset(w.lower() for w in WEAK)
 PHRASES = re.compile(rf"(?i)(?<![\w-])(?:{_alternation([w for w in STRONG if ' ' in w])})(?![\w-])")
@@ -140,7 +150,9 @@ def find_special(
     if words is None:
         words = ((m.start(), m.end(), m.group(), m.group().lower()) for m in WORD.finditer(text))
     for start, end, word, lower in words:
-        if lower in STRONG_WORDS or (len(lower) > 8 and lower.endswith(COMPOUNDS)):
+        if lower in STRONG_WORDS or (
+            len(lower) > 8 and (lower.endswith(COMPOUNDS) or lower.startswith(PREFIXES))
+        ):
             if lower in PARTIES:
                 if lower in ABBREVIATIONS and not word.isupper():
                     continue

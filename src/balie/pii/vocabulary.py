@@ -299,6 +299,12 @@ STREET_SUFFIXES = (
     "lint",
     "driesch",
     # abroad, where residents move: "Venloer Straße 241", "Rue de la Loi 16"
+    "strjitte",  # Frisian: "Tsjerkestrjitte 3", "Skieppepaed 12"
+    "paed",
+    "dyk",
+    "leane",
+    "buorren",
+    "hiem",
     "straße",
     "strasse",
     "platz",
