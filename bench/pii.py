@@ -9,7 +9,8 @@ Measures, pinned to one CPU:
 - the start-up of ``balie pii detect``: from starting the command to its answer to one line,
   the median of ``--starts`` fresh processes;
 - peak RSS of such a process after answering (VmHWM), and of this measuring process;
-- the evaluation's recall and precision (development and held-out sets);
+- the evaluation's recall and precision (the development set, the first held-out set, and
+  the second held-out set that is never tuned on);
 - with ``--deduce``: the same for the ``deduce`` package (its ``Deduce()`` start, its
   messages per second and its recall on the same set, scored the same way: every labelled
   span covered by any of its annotations), for comparison.
@@ -148,6 +149,7 @@ def main() -> None:
 
     development = read_corpus(CORPUS.glob("*.txt"))
     held_out = read_corpus((CORPUS / "held-out").glob("*.txt"))
+    unseen = read_corpus((CORPUS / "held-out-2").glob("*.txt"))
     everything = development + held_out
     texts = [m.text for c in everything for m in c.messages]
     print(
@@ -171,7 +173,11 @@ def main() -> None:
         " messages/s"
     )
     print(f"peak RSS of this process: {_peak_mb():.0f} MB")
-    for name, conversations in (("development", development), ("held out", held_out)):
+    for name, conversations in (
+        ("development", development),
+        ("held out (tuned on since)", held_out),
+        ("held out, never tuned on", unseen),
+    ):
         report = evaluate(conversations)
         print(f"\n{name}: {report.messages} messages\n{report.table()}")
     if args.deduce:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +80,22 @@ def test_any_mix_of_personal_data_pieces(pieces):
 def test_any_request(texts):
     for text, spans in zip(texts, detect_all(texts), strict=True):
         check(text, spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J. " * 5000,  # initials without end: once quadratic
+        "Jan " * 5000,
+        "van de " * 3000,
+        "1 " * 10000,
+        "12-" * 5000,
+        "NL91 " * 4000,
+        "a." * 10000 + "@",
+        "mevrouw " * 2000,
+        "ik ben Jan de Vries, 06-12345678, NL91ABNA0417164300, 3511 AB " * 300,
+    ],
+    ids=lambda t: repr(t[:12]),
+)
+def test_long_hostile_texts_are_answered(text):
+    check(text, detect(text))

@@ -48,8 +48,8 @@ def test_one_organisations_settings_never_reach_another(utrecht, groningen):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ([], "The privacy settings must be a JSON object."),
-        ({"participants": []}, "Unknown key participants in the privacy settings"),
+        ([], "De privacy-instellingen moeten een JSON-object zijn."),
+        ({"participants": []}, "Onbekende sleutel participants in de privacy-instellingen"),
         ({"allow": {"phone": ["1"]}}, "context.allow: unknown key 'phone'"),
         ({"grounds": {"bsn": 5}}, "context.grounds.bsn: expected a string"),
     ],
@@ -57,7 +57,8 @@ def test_one_organisations_settings_never_reach_another(utrecht, groningen):
 def test_bad_settings_are_refused_with_the_reason(data, message):
     with pytest.raises(Invalid) as raised:
         check_privacy(data)
-    assert message in str(raised.value.message)
+    assert raised.value.code == "privacy_invalid"
+    assert message in str(raised.value.message)  # Dutch, the default language
 
 
 def test_a_refused_change_keeps_the_old_settings(utrecht):

@@ -149,9 +149,10 @@ def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
         set(found),
         key=lambda f: (PRIORITY[f[2]], f[0] - f[1], f[4].startswith("repeat"), -f[3], f[0]),
     )
+    taken = bytearray(len(text))  # 1 where a kept span lies: linear however many spans
     for span in order:
         start, end, category = span[0], span[1], span[2]
-        if any(s < end and start < e for s, e, *_ in kept):
+        if taken.find(1, start, end) != -1:
             continue
         if any(
             s < end and start < e and 2 * (min(end, e) - max(start, s)) >= end - start
@@ -162,6 +163,7 @@ def _settle(text: str, found: list[Found], allowed: Allowed) -> list[Found]:
             regions.append((start, end))  # nothing else may mark the organisation's number
             continue
         kept.append(span)
+        taken[start:end] = b"\x01" * (end - start)
     kept.sort()
     return kept
 

@@ -34,6 +34,7 @@ TOKEN = re.compile(
     r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
     r"|(?P<article>(?<![\w'’])['’]t)(?![\w'’])"
 )
+MAX_NAME_TOKENS = 8  # "Jan-Willem Gerard Maria van der Berg-de Vries" fits; a list of names ends
 SENTENCE_END = frozenset('.!?:;\n"“(>*•-')
 STREET_WORDS = (
     "straat",
@@ -338,7 +339,7 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
         lead = _interfix_run(text, toks, i, lex) if t.interfix else 0
         chunk.extend(toks[i : i + lead])
         j = i + lead
-        while j < len(toks):
+        while j < len(toks) and j - i < MAX_NAME_TOKENS:
             u = toks[j]
             if chunk and not _adjacent(text, chunk[-1], u):
                 break
