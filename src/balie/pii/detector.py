@@ -75,7 +75,7 @@ def detect_all(
         for n, text in enumerate(texts)
     ]
     strings = _strings(texts, found, lex) if any(found) else {}
-    repeats = _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
+    repeats = _repeats(tuple(strings.items())) if strings else None
     if repeats is not None:
         for n, (text, spans) in enumerate(zip(texts, found, strict=True)):
             more = _repeated(text, repeats)
@@ -117,11 +117,11 @@ def _find(text: str, lex: Lexicon, known: Repeats | None, asked: frozenset[str])
         if digits:
             found.extend(find_addresses(text, lex))
             found.extend(find_answers(text, lex, asked))
-    words: list[tuple[int, int, str, str]] = []
-    names = find_names(text, lex, tokens(text, lex, words))
+    cues: list[tuple[int, int, str, str]] = []
+    names = find_names(text, lex, tokens(text, lex, cues))
     found.extend(names)
     found.extend(_dates_after_names(text, names))
-    found.extend(find_special(text, words, about_someone=bool(names)))
+    found.extend(find_special(text, cues, about_someone=bool(names)))
     if known is not None:
         found.extend((s, e, c, 0.95, f"{c}:participant") for s, e, c, *_ in _repeated(text, known))
     return found
@@ -183,7 +183,7 @@ def _participants(ctx: Context, lex: Lexicon) -> Repeats | None:
                 and not lex.is_word(part.lower())
             ):
                 strings[part] = "name"
-    return _repeat_pattern(tuple(sorted(strings.items()))) if strings else None
+    return _repeats(tuple(sorted(strings.items()))) if strings else None
 
 
 def _strings(texts: Sequence[str], found: Sequence[list[Found]], lex: Lexicon) -> dict[str, str]:
@@ -216,14 +216,11 @@ def _strings(texts: Sequence[str], found: Sequence[list[Found]], lex: Lexicon) -
 FEW = 40  # below this many strings, str.find beats compiling a pattern
 
 
-@lru_cache(maxsize=256)
-def _repeat_pattern(strings: tuple[tuple[str, str], ...]) -> Repeats | None:
-    if not strings:
-        return None
+def _repeats(strings: tuple[tuple[str, str], ...]) -> Repeats:
     return Repeats(strings, {s.lstrip("=").lower(): c for s, c in strings})
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _compiled(strings: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     exact = [re.escape(s[1:]) for s, _ in strings if s.startswith("=")]
     loose = [re.escape(s) for s, _ in strings if not s.startswith("=")]

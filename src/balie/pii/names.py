@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .lists import Lexicon
 from .numbers import Found
+from .special import cue_kind
 from .vocabulary import (
     CALENDAR,
     CLOSING_CUES,
@@ -56,6 +57,7 @@ STREET_WORDS = (
     "platz",
 )
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
+URL_HINTS = ("://", "www.", ".nl", ".com", ".org", ".eu", ".be", ".de", ".net")
 URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
 
 
@@ -119,64 +121,79 @@ def _strength(lex: Lexicon, lower: str) -> int:
 
 
 def tokens(
-    text: str, lex: Lexicon, words: list[tuple[int, int, str, str]] | None = None
+    text: str, lex: Lexicon, cues: list[tuple[int, int, str, str]] | None = None
 ) -> list[Token]:
     """The tokens that can matter for a name, in order. A lowercase common word that is no
     name, no tussenvoegsel and no cue ("het", "wil graag") is left out: the rules look at the
-    text between tokens, so it still separates them. ``words`` collects every word."""
+    text between tokens, so it still separates them. ``cues`` collects the words that are
+    cues of special personal data, for :func:`balie.pii.special.find_special`."""
     out: list[Token] = []
-    masked = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text else []
+    masked = (
+        [(m.start(), m.end()) for m in URL.finditer(text)]
+        if "." in text and any(hint in text for hint in URL_HINTS)
+        else []
+    )
+    features = _FEATURES
     for m in TOKEN.finditer(text):
-        start, end = m.span()
+        kind = m.lastgroup
+        raw = m.group()
+        start = m.start()
         if masked and any(s <= start < e for s, e in masked):
             continue
-        raw = m.group()
-        if m.lastgroup == "article":  # "van 't Hof", "in 't Veld"
+        if kind == "word":
+            if raw[-1] in "'’s" and len(raw) > 3:
+                if raw[-1] != "s":
+                    raw = raw[:-1]  # "Kees' fiets"
+                elif raw[-2] in "'’":
+                    raw = raw[:-2]  # "Anna's fiets"
+        elif kind == "article":  # "van 't Hof", "in 't Veld"
             raw = "'t"
-        elif m.lastgroup == "word":
-            if len(raw) > 3 and raw[-1] in "'’":
-                raw = raw[:-1]  # "Kees' fiets"
-            elif len(raw) > 3 and raw[-2] in "'’" and raw[-1] == "s":
-                raw = raw[:-2]  # "Anna's fiets"
-            end = start + len(raw)
         else:
             raw = raw.rstrip()
-            end = start + len(raw)
+        end = start + len(raw)
         lower = raw.lower()
-        initials = m.lastgroup == "initials"
-        if not initials:
-            if words is not None:
-                words.append((start, end, raw, lower))
-            interfix, strength, word = _FEATURES.get(lower) or _features(lex, lower)
-            cap = raw[:1].isupper()
-            if word and not (cap or interfix or strength) and lower not in LAST_WORDS:
-                continue
-        i = start - 1
-        while i >= 0 and text[i] in " \t":
-            i -= 1
-        sentence_start = i < 0 or text[i] in SENTENCE_END
-        if initials:
-            out.append(Token(start, end, raw, lower, True, True, sentence_start, False, 0, False))
+        if kind == "initials":
+            out.append(
+                Token(start, end, raw, lower, True, True, _starts(text, start), False, 0, False)
+            )
+            continue
+        interfix, strength, word, droppable, cue = features.get(lower) or _features(lex, lower)
+        if cue and cues is not None:
+            cues.append((start, end, raw, lower))
+        cap = raw[0].isupper()
+        if droppable and not cap:
             continue
         out.append(
-            Token(start, end, raw, lower, False, cap, sentence_start, interfix, strength, word)
+            Token(
+                start, end, raw, lower, False, cap, _starts(text, start), interfix, strength, word
+            )
         )
     return out
 
 
-_FEATURES: dict[str, tuple[bool, int, bool]] = {}
+def _starts(text: str, start: int) -> bool:
+    """Does a sentence start at ``start`` (the start of the text, or after . ! ? : and such)?"""
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in SENTENCE_END
 
 
-def _features(lex: Lexicon, lower: str) -> tuple[bool, int, bool]:
-    """(tussenvoegsel, strength, common word) of a lowercase word, remembered per process
-    (the lexicon is one per process); the memory is bounded."""
+_FEATURES: dict[str, tuple[bool, int, bool, bool, int]] = {}
+
+
+def _features(lex: Lexicon, lower: str) -> tuple[bool, int, bool, bool, int]:
+    """(tussenvoegsel, strength, common word, droppable, special cue) of a lowercase word,
+    remembered per process (the lexicon is one per process); the memory is bounded.
+    Droppable: written in lowercase, the word cannot matter for a name (no name, no
+    tussenvoegsel, no cue)."""
     features = _FEATURES.get(lower)
     if features is None:
-        features = (
-            lower in lex.interfix_words or lower in ("'t", "’t"),
-            _strength(lex, lower),
-            lex.is_word(lower),
-        )
+        interfix = lower in lex.interfix_words or lower in ("'t", "’t")
+        strength = _strength(lex, lower)
+        word = lex.is_word(lower)
+        droppable = word and not interfix and not strength and lower not in LAST_WORDS
+        features = (interfix, strength, word, droppable, cue_kind(lower))
         if len(_FEATURES) > 200_000:
             _FEATURES.clear()
         _FEATURES[lower] = features

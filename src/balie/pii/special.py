@@ -139,20 +139,32 @@ MEMBERSHIP = re.compile(
 )
 
 
+def cue_kind(lower: str) -> int:
+    """2 for a strong cue, 1 for a weak one, 0 for none (the name finder's tokenisation asks
+    this once per distinct word and passes on only the cues)."""
+    if lower in STRONG_WORDS or (
+        len(lower) > 8 and (lower.endswith(COMPOUNDS) or lower.startswith(PREFIXES))
+    ):
+        return STRONG_CUE
+    return WEAK_CUE if lower in WEAK_WORDS else 0
+
+
+STRONG_CUE, WEAK_CUE = 2, 1
+
+
 def find_special(
-    text: str, words: Iterable[tuple[int, int, str, str]] | None = None, about_someone: bool = False
+    text: str, cues: Iterable[tuple[int, int, str, str]] | None = None, about_someone: bool = False
 ) -> list[Found]:
-    """``words``: the text's words as (start, end, word, lowercase) when already read (the
+    """``cues``: the text's cue words as (start, end, word, lowercase) when already read (the
     detector passes the name finder's); ``about_someone``: the detector found a name in it."""
     found: list[Found] = []
     # A chat message is short: a pronoun or a name anywhere in it makes it about someone.
     personal = about_someone or PERSONAL.search(text) is not None
-    if words is None:
-        words = ((m.start(), m.end(), m.group(), m.group().lower()) for m in WORD.finditer(text))
-    for start, end, word, lower in words:
-        if lower in STRONG_WORDS or (
-            len(lower) > 8 and (lower.endswith(COMPOUNDS) or lower.startswith(PREFIXES))
-        ):
+    if cues is None:
+        cues = ((m.start(), m.end(), m.group(), m.group().lower()) for m in WORD.finditer(text))
+    for start, end, word, lower in cues:
+        kind = cue_kind(lower)
+        if kind == STRONG_CUE:
             if lower in PARTIES:
                 if lower in ABBREVIATIONS and not word.isupper():
                     continue
@@ -162,7 +174,7 @@ def find_special(
                 if lower not in CONDITIONS and not MEMBERSHIP.search(text, sentence_start, start):
                     continue  # a party is special only as someone's membership or vote
             found.append((start, end, "special", 0.85, "special:cue"))
-        elif personal and lower in WEAK_WORDS:
+        elif kind == WEAK_CUE and personal:
             found.append((start, end, "special", 0.6, "special:cue+person"))
     if " " in text:
         found.extend(
