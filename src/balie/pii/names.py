@@ -57,7 +57,7 @@ STREET_WORDS = (
     "platz",
 )
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
-URL_HINTS = ("://", "www.", ".nl", ".com", ".org", ".eu", ".be", ".de", ".net")
+URL_HINTS = ("://", "www.", ".nl", ".com", ".org", ".eu", ".be", ".de", ".net", "WWW.", ".NL")
 URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
 
 
