@@ -13,7 +13,7 @@ import re
 
 from .lists import Lexicon
 from .numbers import Found
-from .vocabulary import STREET_SUFFIXES, words
+from .vocabulary import STREET_SUFFIXES, STREET_WORDS, words
 
 __all__ = ["find_addresses"]
 
@@ -68,21 +68,6 @@ STOP = frozenset(
 INSIDE = frozenset({"van", "de", "den", "der", "'t", "ter", "ten", "la", "le"})
 SUFFIXES = tuple(sorted(STREET_SUFFIXES, key=len, reverse=True))
 CLEAR_SUFFIXES = ("straat", "laan", "plein", "gracht", "kade", "singel", "steeg", "dreef")
-SHORT_STREET_WORDS = frozenset(
-    {
-        "straat",
-        "laan",
-        "weg",
-        "plein",
-        "gracht",
-        "kade",
-        "singel",
-        "markt",
-        "dijk",
-        "dreef",
-        "steeg",
-    }
-)
 
 
 def _has_suffix(word: str) -> bool:
@@ -118,7 +103,7 @@ def _street_before(text: str, start: int, lex: Lexicon) -> int | None:
         if candidate in lex.streets and (
             k > 1 or not lex.is_word(candidate) or run[-1][1][:1].isupper()
         ):
-            if k == 1 and candidate in SHORT_STREET_WORDS:
+            if k == 1 and candidate in STREET_WORDS:  # "straat 5" alone is no address
                 return None
             first = len(run) - k
             listed = True

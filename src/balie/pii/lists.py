@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .vocabulary import EXTRA_FIRST_NAMES
+from .vocabulary import EXTRA_FIRST_NAMES, TITLES
 
 __all__ = ["Lexicon", "lexicon"]
 
@@ -26,50 +26,6 @@ KEEP_ZIPF = 1.5  # rarer words are not kept: unknown is as good as rare for the 
 ENGLISH_ZIPF = 4.0  # common English words, for the English messages of expats
 
 PREPOSITIONS = frozenset({"aan", "bij", "in", "op", "uit", "onder", "over", "voor", "achter"})
-
-# Titles and forms of address before a name (deduce's prefix list adds the academic ones).
-TITLES = frozenset(
-    {
-        "mevrouw",
-        "mevr",
-        "mw",
-        "mvr",
-        "mej",
-        "meneer",
-        "mijnheer",
-        "mnr",
-        "dhr",
-        "hr",
-        "heer",
-        "mr",
-        "dr",
-        "drs",
-        "ir",
-        "ing",
-        "prof",
-        "juf",
-        "juffrouw",
-        "meester",
-        "zuster",
-        "broeder",
-        "mrs",
-        "ms",
-        "miss",
-        "sir",
-        "madam",
-        "burgemeester",
-        "wethouder",
-        "raadslid",
-        "gemeentesecretaris",
-        "griffier",
-        "gedeputeerde",
-        "minister",
-        "staatssecretaris",
-        "kamerlid",
-        "fractievoorzitter",
-        "ombudsman",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ from .vocabulary import (
     NON_PERSON_NAMES,
     ORGANISATION_WORDS,
     RELATION_CUES,
+    STREET_WORDS,
+    TITLE_PHRASES,
+    TITLES,
 )
 
 __all__ = ["find_names"]
@@ -37,25 +40,6 @@ TOKEN = re.compile(
 )
 MAX_NAME_TOKENS = 8  # "Jan-Willem Gerard Maria van der Berg-de Vries" fits; a list of names ends
 SENTENCE_END = frozenset('.!?:;\n"“(>*•-')
-STREET_WORDS = (
-    "straat",
-    "laan",
-    "weg",
-    "plein",
-    "gracht",
-    "kade",
-    "singel",
-    "markt",
-    "steeg",
-    "dreef",
-    "allee",
-    "boulevard",
-    "plantsoen",
-    "straatweg",
-    "straße",
-    "strasse",
-    "platz",
-)
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
 URL_HINTS = ("://", "www.", ".nl", ".com", ".org", ".eu", ".be", ".de", ".net", "WWW.", ".NL")
 URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
@@ -65,12 +49,7 @@ def _cue_pattern() -> re.Pattern[str]:
     def alternatives(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
-    titles = (
-        r"(?:mevrouw|mevr|mw|mvr|mej|meneer|mijnheer|mnr|dhr|hr|de heer|mr|dr|drs|ir|ing|"
-        r"prof|juf|juffrouw|meester|mrs|ms|miss|burgemeester|wethouder|raadslid|"
-        r"gemeentesecretaris|griffier|gedeputeerde|minister|staatssecretaris|"
-        r"commissaris van de koning|kamerlid|fractievoorzitter|ombudsman)"
-    )
+    titles = alternatives((*TITLES, *TITLE_PHRASES))
     relation = (
         r"(?:(?:mijn|m'n|onze|ons|haar|zijn|z'n|uw|je|jouw|de|die|deze|het|een|onze|"
         r"my|our|his|her|your)\s+)"
@@ -79,7 +58,7 @@ def _cue_pattern() -> re.Pattern[str]:
         r"children|kids"
     )
     return re.compile(
-        rf"(?i)(?:(?P<title>\b{titles}\b\.?)|(?P<intro>\b(?:{alternatives(INTRO_CUES)})(?!\w))"
+        rf"(?i)(?:(?P<title>\b(?:{titles})\b\.?)|(?P<intro>\b(?:{alternatives(INTRO_CUES)})(?!\w))"
         rf"|(?P<closing>\b(?:{alternatives(CLOSING_CUES)})(?!\w)\.?)|(?P<relation>\b(?:{relation})\b))"
         r"(?(intro)[\s,:;\-–]*|(?(closing)[\s,:;.\-–]*|[ \t]+))$"
     )
@@ -230,7 +209,7 @@ def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
 
 def _last_words() -> frozenset[str]:
     words = (
-        set(TITLE_WORDS)
+        set(TITLES)
         | set(RELATION_CUES)
         | {
             "collega",
@@ -252,43 +231,6 @@ def _last_words() -> frozenset[str]:
     return frozenset(w.lower() for w in words) | {"g", "v", "t"}  # m.v.g., t.a.v.
 
 
-TITLE_WORDS = (
-    "mevrouw",
-    "mevr",
-    "mw",
-    "mvr",
-    "mej",
-    "meneer",
-    "mijnheer",
-    "mnr",
-    "dhr",
-    "hr",
-    "heer",
-    "mr",
-    "dr",
-    "drs",
-    "ir",
-    "ing",
-    "prof",
-    "juf",
-    "juffrouw",
-    "meester",
-    "mrs",
-    "ms",
-    "miss",
-    "burgemeester",
-    "wethouder",
-    "raadslid",
-    "gemeentesecretaris",
-    "griffier",
-    "gedeputeerde",
-    "minister",
-    "staatssecretaris",
-    "koning",
-    "kamerlid",
-    "fractievoorzitter",
-    "ombudsman",
-)
 LAST_WORDS = _last_words()
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 __all__ = [
     "words",
+    "STREET_WORDS",
+    "TITLES",
+    "TITLE_PHRASES",
     "CALENDAR",
     "EXTRA_FIRST_NAMES",
     "FIRST_NAME_WORDS",
@@ -55,6 +58,27 @@ januari februari maart april mei juni juli augustus september oktober november d
 jan feb mrt apr jun jul aug sep sept okt nov dec maandag dinsdag woensdag donderdag vrijdag
 zaterdag zondag pasen pinksteren kerst kerstmis sinterklaas koningsdag
 """)
+
+# Titles, forms of address and public offices before a name ("mevrouw Bakker", "dhr. Jansen",
+# "wethouder Dijksma"); the title is never part of the name's span. (deduce's prefix list adds
+# the academic ones to the name finder's titles.)
+TITLES = words("""
+mevrouw mevr mw mvr mej meneer mijnheer mnr dhr hr heer mr dr drs ir ing prof juf juffrouw
+meester zuster broeder mrs ms miss sir madam burgemeester wethouder raadslid gemeentesecretaris
+griffier gedeputeerde minister staatssecretaris kamerlid fractievoorzitter ombudsman
+""")
+TITLE_PHRASES = ("de heer", "commissaris van de koning")
+
+# Words that are a street on their own or end one: a name chunk ending in one is a street
+# ("Willem Barentszstraat"), and alone, without more of a name, they are no street name.
+STREET_WORDS = tuple(
+    sorted(
+        words("""
+straat laan weg plein gracht kade singel markt steeg dreef allee boulevard plantsoen straatweg
+straße strasse platz
+""")
+    )
+)
 
 # Words after which a person's name follows: "ik ben …", "mijn naam is …".
 INTRO_CUES = (
