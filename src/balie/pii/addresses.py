@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .lists import Lexicon
-from .numbers import Found
+from .spans import Found
 from .vocabulary import STREET_SUFFIXES, STREET_WORDS, words
 
 __all__ = ["find_addresses"]

@@ -16,12 +16,23 @@ from typing import Any, NamedTuple
 
 from .addresses import find_addresses
 from .allow import Allowed, allowed_for
+from .codes import (
+    DATE,
+    asked_for,
+    find_answers,
+    find_dates_of_birth,
+    find_id_numbers,
+    find_ip_addresses,
+    find_plates,
+    find_postcodes,
+)
 from .context import EMPTY, Context
 from .lists import Lexicon, lexicon
-from .names import find_names, tokens
-from .numbers import DATE, FINDERS, Found, asked_for, find_answers
-from .spans import Span
+from .names import find_names
+from .numbers import find_bsns, find_emails, find_ibans, find_phones
+from .spans import Found, Span
 from .special import find_special
+from .tokens import tokens
 from .vocabulary import ORGANISATION_WORDS
 
 __all__ = ["detect", "detect_all"]
@@ -45,6 +56,19 @@ PRIORITY = {
         )
     )
 }
+# Each finder with the fewest digits a text must hold for it to find anything: most chat
+# messages hold a time or an amount, not a phone number, and are passed by at once.
+FINDERS = (
+    (find_emails, 0),
+    (find_ibans, 8),
+    (find_phones, 8),
+    (find_bsns, 8),
+    (find_postcodes, 4),
+    (find_plates, 1),
+    (find_dates_of_birth, 3),
+    (find_id_numbers, 1),
+    (find_ip_addresses, 3),
+)
 DIGIT = re.compile(r"\d")
 NOTHING: frozenset[str] = frozenset()
 NOT_REPEATED = frozenset({"date_of_birth"})  # a date recurs innocently (an appointment)

@@ -12,15 +12,13 @@ also a common Dutch word ("bakker", "roos", "hoop") needs a cue or a capital ins
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .lists import Lexicon
-from .numbers import Found
-from .special import cue_kind
+from .spans import Found
+from .tokens import LAST_WORDS, Token, adjacent, interfix_run, tokens
 from .vocabulary import (
     CALENDAR,
     CLOSING_CUES,
-    FIRST_NAME_WORDS,
     INTRO_CUES,
     NON_PERSON_NAMES,
     ORGANISATION_WORDS,
@@ -32,17 +30,8 @@ from .vocabulary import (
 
 __all__ = ["find_names"]
 
-INITIAL = r"(?:Chr|Th|Ph|Ch|Joh|Wm|[A-ZÀ-ÖØ-Þ])\."
-TOKEN = re.compile(
-    rf"(?P<initials>{INITIAL}(?:\s?{INITIAL}){{0,3}})(?![^\W\d_])"
-    r"|(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)"
-    r"|(?P<article>(?<![\w'’])['’]t)(?![\w'’])"
-)
 MAX_NAME_TOKENS = 8  # "Jan-Willem Gerard Maria van der Berg-de Vries" fits; a list of names ends
-SENTENCE_END = frozenset('.!?:;\n"“(>*•-')
 PLACE_WORDS = frozenset({"in", "naar", "uit", "te", "gemeente", "bij", "richting", "via", "rond"})
-URL_HINTS = ("://", "www.", ".nl", ".com", ".org", ".eu", ".be", ".de", ".net", "WWW.", ".NL")
-URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:nl|com|org|eu|be|de|net)\b\S*")
 
 
 def _cue_pattern() -> re.Pattern[str]:
@@ -67,118 +56,6 @@ def _cue_pattern() -> re.Pattern[str]:
 CUE = _cue_pattern()
 
 
-@dataclass(slots=True)
-class Token:
-    start: int
-    end: int
-    text: str
-    lower: str
-    initials: bool
-    cap: bool
-    sentence_start: bool
-    interfix: bool
-    strength: int  # 2 a name, 1 a name that is also a word, 0 not in the lists
-    word: bool  # a common word
-
-
-def _strength(lex: Lexicon, lower: str) -> int:
-    if "-" in lower:  # "Jan-Willem" is as strong as its weakest part; "WOZ-waarde" is none
-        parts = [p for p in lower.split("-") if p not in lex.interfix_words or len(p) == 1]
-        return min((_strength(lex, p) for p in parts), default=0)
-    best = 0
-    for part in (lower,):
-        if part in lex.not_names:
-            continue
-        zipf = lex.zipf.get(part, 0.0)
-        if (part in lex.first_names and part not in FIRST_NAME_WORDS and zipf < 5.5) or (
-            part in lex.surnames and zipf < 3.0
-        ):
-            best = max(best, 2)
-        elif part in lex.first_names or part in lex.surnames:
-            best = max(best, 1)
-    return best
-
-
-def tokens(
-    text: str, lex: Lexicon, cues: list[tuple[int, int, str, str]] | None = None
-) -> list[Token]:
-    """The tokens that can matter for a name, in order. A lowercase common word that is no
-    name, no tussenvoegsel and no cue ("het", "wil graag") is left out: the rules look at the
-    text between tokens, so it still separates them. ``cues`` collects the words that are
-    cues of special personal data, for :func:`balie.pii.special.find_special`."""
-    out: list[Token] = []
-    masked = (
-        [(m.start(), m.end()) for m in URL.finditer(text)]
-        if "." in text and any(hint in text for hint in URL_HINTS)
-        else []
-    )
-    features = _FEATURES
-    for m in TOKEN.finditer(text):
-        kind = m.lastgroup
-        raw = m.group()
-        start = m.start()
-        if masked and any(s <= start < e for s, e in masked):
-            continue
-        if kind == "word":
-            if raw[-1] in "'’s" and len(raw) > 3:
-                if raw[-1] != "s":
-                    raw = raw[:-1]  # "Kees' fiets"
-                elif raw[-2] in "'’":
-                    raw = raw[:-2]  # "Anna's fiets"
-        elif kind == "article":  # "van 't Hof", "in 't Veld"
-            raw = "'t"
-        else:
-            raw = raw.rstrip()
-        end = start + len(raw)
-        lower = raw.lower()
-        if kind == "initials":
-            out.append(
-                Token(start, end, raw, lower, True, True, _starts(text, start), False, 0, False)
-            )
-            continue
-        interfix, strength, word, droppable, cue = features.get(lower) or _features(lex, lower)
-        if cue and cues is not None:
-            cues.append((start, end, raw, lower))
-        cap = raw[0].isupper()
-        if droppable and not cap:
-            continue
-        out.append(
-            Token(
-                start, end, raw, lower, False, cap, _starts(text, start), interfix, strength, word
-            )
-        )
-    return out
-
-
-def _starts(text: str, start: int) -> bool:
-    """Does a sentence start at ``start`` (the start of the text, or after . ! ? : and such)?"""
-    i = start - 1
-    while i >= 0 and text[i] in " \t":
-        i -= 1
-    return i < 0 or text[i] in SENTENCE_END
-
-
-_FEATURES: dict[str, tuple[bool, int, bool, bool, int]] = {}
-
-
-def _features(lex: Lexicon, lower: str) -> tuple[bool, int, bool, bool, int]:
-    """(tussenvoegsel, strength, common word, droppable, special cue) of a lowercase word,
-    remembered per process (the lexicon is one per process); the memory is bounded.
-    Droppable: written in lowercase, the word cannot matter for a name (no name, no
-    tussenvoegsel, no cue)."""
-    features = _FEATURES.get(lower)
-    if features is None:
-        interfix = lower in lex.interfix_words or lower in ("'t", "’t")
-        strength = _strength(lex, lower)
-        word = lex.is_word(lower)
-        droppable = word and not interfix and not strength and lower not in LAST_WORDS
-        features = (interfix, strength, word, droppable, cue_kind(lower))
-        if len(_FEATURES) > 200_000:
-            _FEATURES.clear()
-        _FEATURES[lower] = features
-    return features
-
-
 def _stops(t: Token) -> bool:
     """A street or a company after a name is not part of it: "Koster van de Boerhaavelaan",
     "Kaya van Thuiszorg Zonnehuis"."""
@@ -193,47 +70,6 @@ def _organisation(toks: list[Token], i: int, chunk: list[Token]) -> bool:
     )
 
 
-def _interfix_run(text: str, toks: list[Token], i: int, lex: Lexicon) -> int:
-    """How many tokens from ``i`` make one tussenvoegsel ("van der", "de", "el"), or 0."""
-    best = 0
-    for n in (1, 2, 3):
-        run = toks[i : i + n]
-        if len(run) < n or any(t.initials for t in run):
-            break
-        if n > 1 and not _adjacent(text, run[-2], run[-1]):
-            break
-        if tuple(t.lower.replace("’", "'") for t in run) in lex.interfixes:
-            best = n
-    return best
-
-
-def _last_words() -> frozenset[str]:
-    words = (
-        set(TITLES)
-        | set(RELATION_CUES)
-        | {
-            "collega",
-            "cliënt",
-            "client",
-            "wijkagent",
-            "consulent",
-            "casemanager",
-            "klantmanager",
-            "medewerker",
-            "contactpersoon",
-            "kinderen",
-            "children",
-            "kids",
-        }
-    )
-    for cue in (*INTRO_CUES, *CLOSING_CUES):
-        words.add(cue.split()[-1].rstrip(".:=").split(".")[-1] or cue.split()[-1])
-    return frozenset(w.lower() for w in words) | {"g", "v", "t"}  # m.v.g., t.a.v.
-
-
-LAST_WORDS = _last_words()
-
-
 def _cue_before(text: str, toks: list[Token], i: int) -> str | None:
     """The kind of cue right before token ``i`` ("mevrouw", "ik ben", "groet,"), if any. A
     cheap look at the word before comes first: the cue pattern only runs after a cue word."""
@@ -244,11 +80,6 @@ def _cue_before(text: str, toks: list[Token], i: int) -> str | None:
         return None
     m = CUE.search(text, max(0, toks[i].start - 40), toks[i].start)
     return m.lastgroup if m is not None else None
-
-
-def _adjacent(text: str, a: Token, b: Token) -> bool:
-    gap = text[a.end : b.start]
-    return len(gap) <= 2 and gap.strip(" ") in ("", "-") and "\n" not in gap
 
 
 def _is_core(t: Token, lex: Lexicon, cue: str | None, inside: bool = False) -> bool:
@@ -282,62 +113,11 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
     found: list[Found] = []
     i = 0
     while i < len(toks):
-        t = toks[i]
-        if not (
-            t.interfix
-            or t.initials
-            or t.strength == 2
-            or (t.cap and not (t.strength == 0 and t.word))
-        ) and (i == 0 or toks[i - 1].lower not in LAST_WORDS):
+        if not _may_start(toks, i):
             i += 1  # no name and after no cue: most words ("ik", "Dank", "gemeente")
             continue
         cue = _cue_before(text, toks, i)
-        chunk: list[Token] = []
-        j = i
-        # Leading tussenvoegsel: "de Boer", "van der Berg", "el Amrani".
-        lead = _interfix_run(text, toks, i, lex) if t.interfix else 0
-        chunk.extend(toks[i : i + lead])
-        j = i + lead
-        while j < len(toks) and j - i < MAX_NAME_TOKENS:
-            u = toks[j]
-            if chunk and not _adjacent(text, chunk[-1], u):
-                break
-            if u.interfix and not u.initials and chunk and len(chunk) > lead:
-                # a tussenvoegsel inside a name needs a capitalised name after it
-                k = j + _interfix_run(text, toks, j, lex)  # u is a tussenvoegsel
-                after = toks[k] if k > j and k < len(toks) else None
-                if (
-                    after is not None
-                    and _adjacent(text, toks[k - 1], after)
-                    and not _stops(after)
-                    and (
-                        (after.cap and _is_core(after, lex, cue))
-                        or (
-                            not chunk[-1].cap
-                            and not after.cap
-                            and not after.initials
-                            and (after.strength or not after.word)
-                        )
-                    )
-                ):
-                    # "van der Berg"; lowercase "jeroen de wit", "nguyen van thanh"
-                    chunk.extend(toks[j : k + 1])
-                    j = k + 1
-                    continue
-                break
-            if chunk and len(chunk) > lead and chunk[-1].cap and not u.cap and not u.initials:
-                break  # "Bakker kan niet": a lowercase word after a capitalised name
-            if chunk and _stops(u):
-                break
-            if u.lower in lex.titles and not u.initials:
-                break
-            if not _is_core(u, lex, cue, inside=len(chunk) > lead):
-                break
-            chunk.append(u)
-            j += 1
-        while len(chunk) > lead and chunk[-1].interfix:
-            chunk.pop()  # "Mike Koster van de": the tussenvoegsel belonged to what follows
-            j -= 1
+        chunk, lead, j = _chunk(text, toks, i, cue, lex)
         core = [u for u in chunk[lead:] if not u.interfix]
         if not core:
             i = max(j, i + 1) if lead == 0 else i + 1
@@ -345,30 +125,97 @@ def find_names(text: str, lex: Lexicon, toks: list[Token] | None = None) -> list
         if lead and (core[0].lower in lex.first_names and core[0].lower not in lex.surnames):
             chunk, lead = chunk[lead:], 0  # "de zoon van Mike Koster": "van" is not his
         span = chunk if lead and core[0].cap else chunk[lead:]
-        whole = " ".join(t.lower for t in span)
-        if (
-            _organisation(toks, i, chunk)
-            or whole in NON_PERSON_NAMES
-            or " ".join(t.lower for t in core) in NON_PERSON_NAMES
-            or span[-1].lower.endswith(STREET_WORDS)
-            or _street_after(text, span[-1].end)
-        ):
-            i = j  # a shop, a brand or a street, not a person
-            continue
-        if not cue and (whole in lex.places or " ".join(t.lower for t in core) in lex.places):
-            i = j  # "van Zeist", "De Bilt", "Den Haag": a place
-            continue
-        if _after_postcode(text, span[0].start):
-            i = j  # "3481 LB Harmelen": the place of an address
+        if _no_person(text, toks, i, chunk, span, core, cue, lex):
+            i = j
             continue
         decision = _decide(text, span, core, lead > 0 and core[0].cap, cue, lex)
-        if decision is not None:
-            confidence, source = decision
-            found.append((span[0].start, span[-1].end, "name", confidence, source))
-            i = j
-        else:
+        if decision is None:
             i += 1
+            continue
+        found.append((span[0].start, span[-1].end, "name", *decision))
+        i = j
     return found + _coordinated(text, toks, found, lex)
+
+
+def _may_start(toks: list[Token], i: int) -> bool:
+    t = toks[i]
+    return (
+        t.interfix or t.initials or t.strength == 2 or (t.cap and not (t.strength == 0 and t.word))
+    ) or (i > 0 and toks[i - 1].lower in LAST_WORDS)
+
+
+def _chunk(
+    text: str, toks: list[Token], i: int, cue: str | None, lex: Lexicon
+) -> tuple[list[Token], int, int]:
+    """The adjacent tokens from ``i`` that may make one name, how many of them lead as a
+    tussenvoegsel ("de Boer", "van der Berg"), and the index after them."""
+    lead = interfix_run(text, toks, i, lex) if toks[i].interfix else 0
+    chunk = toks[i : i + lead]
+    j = i + lead
+    while j < len(toks) and j - i < MAX_NAME_TOKENS:
+        u = toks[j]
+        if chunk and not adjacent(text, chunk[-1], u):
+            break
+        if u.interfix and not u.initials and len(chunk) > lead:
+            after = _name_after_interfix(text, toks, j, chunk, cue, lex)
+            if after is None:
+                break
+            chunk.extend(toks[j : after + 1])  # "van der Berg"; lowercase "jeroen de wit"
+            j = after + 1
+            continue
+        if chunk and len(chunk) > lead and chunk[-1].cap and not u.cap and not u.initials:
+            break  # "Bakker kan niet": a lowercase word after a capitalised name
+        if (chunk and _stops(u)) or (u.lower in lex.titles and not u.initials):
+            break
+        if not _is_core(u, lex, cue, inside=len(chunk) > lead):
+            break
+        chunk.append(u)
+        j += 1
+    while len(chunk) > lead and chunk[-1].interfix:
+        chunk.pop()  # "Mike Koster van de": the tussenvoegsel belonged to what follows
+        j -= 1
+    return chunk, lead, j
+
+
+def _name_after_interfix(
+    text: str, toks: list[Token], j: int, chunk: list[Token], cue: str | None, lex: Lexicon
+) -> int | None:
+    """A tussenvoegsel inside a name needs a name after it ("Wil van Rijn"; lowercase only
+    after lowercase, "nguyen van thanh"): the index of that name, or None."""
+    k = j + interfix_run(text, toks, j, lex)
+    if k == j or k >= len(toks):
+        return None
+    after = toks[k]
+    if not adjacent(text, toks[k - 1], after) or _stops(after):
+        return None
+    if after.cap and _is_core(after, lex, cue):
+        return k
+    lowercase = not chunk[-1].cap and not after.cap and not after.initials
+    return k if lowercase and (after.strength or not after.word) else None
+
+
+def _no_person(
+    text: str,
+    toks: list[Token],
+    i: int,
+    chunk: list[Token],
+    span: list[Token],
+    core: list[Token],
+    cue: str | None,
+    lex: Lexicon,
+) -> bool:
+    """A shop, a brand, a street or a place, not a person."""
+    whole = " ".join(t.lower for t in span)
+    names = " ".join(t.lower for t in core)
+    return (
+        _organisation(toks, i, chunk)
+        or whole in NON_PERSON_NAMES
+        or names in NON_PERSON_NAMES
+        or span[-1].lower.endswith(STREET_WORDS)
+        or _street_after(text, span[-1].end)
+        or (not cue and (whole in lex.places or names in lex.places))  # "van Zeist", "De Bilt"
+        or _after_postcode(text, span[0].start)  # "3481 LB Harmelen"
+    )
 
 
 CAPITALISED_WORD_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][a-z]+\s+$")
@@ -422,32 +269,23 @@ def _decide(
     cue: str | None,
     lex: Lexicon,
 ) -> tuple[float, str] | None:
-    whole = " ".join(t.lower for t in span)
+    """Is this chunk a name, and by which rule: (confidence, source), or None."""
     first = core[0]
-    initials = any(t.initials for t in span)
     names = [t for t in core if not t.initials]
-    if initials and names and names[-1].cap:
+    if any(t.initials for t in span) and names and names[-1].cap:
         return 0.95, "name:initials"
-    if not names:
+    if not names or (len(names) == 1 and not cue and _a_place(text, first, after_interfix, lex)):
         return None
-    if len(names) == 1 and not cue:
-        if first.lower in lex.places and not after_interfix:
-            return None
-        before = text[max(0, first.start - 12) : first.start].lower().split()
-        if before and before[-1] in PLACE_WORDS and first.strength < 2:
-            return None
     if cue == "title":
         return 0.95, "name:cue:title"
+    if cue in ("intro", "closing"):
+        if first.cap and not (first.word and first.strength == 0 and len(names) == 1):
+            return 0.9, f"name:cue:{cue}"
+        return (0.85, f"name:cue:{cue}") if not first.cap and first.strength == 2 else None
     if cue == "relation" and (
         first.strength == 2 or (first.cap and (first.strength or not first.word))
     ):
         return 0.9, "name:cue:relation"
-    if cue in ("intro", "closing"):
-        if first.cap and not (first.word and first.strength == 0 and len(names) == 1):
-            return 0.9, f"name:cue:{cue}"
-        if not first.cap and first.strength == 2:
-            return 0.85, f"name:cue:{cue}"
-        return None
     if (
         after_interfix
         and not span[0].cap
@@ -457,32 +295,47 @@ def _decide(
         )
     ):
         return None  # "in de Wijk", "bij de Neude", "de Kamer van Koophandel"
-    if (
-        after_interfix
-        and all(t.cap for t in names)
-        and names[0].strength
-        and not names[0].text.isupper()
-        and whole not in lex.places
-        and names[0].lower not in lex.places
-    ):
+    if after_interfix and _tussenvoegsel_name(span, names, lex):
         return 0.85, "name:tussenvoegsel"
-    if len(names) >= 2 and all(t.cap for t in names):
+    if len(names) >= 2:
+        return _several(span, names)
+    return _single(text, names[0], lex)
+
+
+def _a_place(text: str, first: Token, after_interfix: bool, lex: Lexicon) -> bool:
+    if first.lower in lex.places and not after_interfix:
+        return True
+    before = text[max(0, first.start - 12) : first.start].lower().split()
+    return bool(before) and before[-1] in PLACE_WORDS and first.strength < 2
+
+
+def _tussenvoegsel_name(span: list[Token], names: list[Token], lex: Lexicon) -> bool:
+    return (
+        all(t.cap for t in names)
+        and bool(names[0].strength)
+        and not names[0].text.isupper()
+        and " ".join(t.lower for t in span) not in lex.places
+        and names[0].lower not in lex.places
+    )
+
+
+def _several(span: list[Token], names: list[Token]) -> tuple[float, str] | None:
+    """Two or more name tokens together: "Jan Bakker", "Tesfay Gebremedhin", "jeroen de wit"."""
+    if all(t.cap for t in names):
         if any(t.strength == 2 for t in names):
             return 0.9, "name:lists"
         if len(span) > len(names) and all(t.strength for t in names) and not span[0].interfix:
             return 0.8, "name:tussenvoegsel"  # "Wil van Rijn", "Roos de Groot"
-        if not any(t.word for t in names):
-            return 0.6, "name:capitals"
-        return None
-    if (
-        len(names) >= 2
-        and any(t.strength == 2 for t in names)
-        and (not any(t.word for t in names) or len(span) > len(names))
+        return (0.6, "name:capitals") if not any(t.word for t in names) else None
+    if any(t.strength == 2 for t in names) and (
+        not any(t.word for t in names) or len(span) > len(names)
     ):
         return 0.75, "name:lists:lowercase"  # "jeroen de wit", "nguyen van thanh"
-    t = names[0]
-    if len(names) > 1:
-        return None
+    return None
+
+
+def _single(text: str, t: Token, lex: Lexicon) -> tuple[float, str] | None:
+    """One name token without a cue: a capital inside a sentence, or a name that is no word."""
     if t.cap and not t.sentence_start:
         if t.strength == 2:
             return 0.8, "name:list"

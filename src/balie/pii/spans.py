@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-__all__ = ["CATEGORIES", "DEFAULT_GROUNDS", "SPECIAL", "Span"]
+__all__ = ["CATEGORIES", "DEFAULT_GROUNDS", "SPECIAL", "Found", "Span"]
 
 # The categories, in the order the guide and the evaluation print them.
 CATEGORIES: tuple[str, ...] = (
@@ -21,6 +21,10 @@ CATEGORIES: tuple[str, ...] = (
     "ip_address",
     "special",
 )
+
+# What a finder proposes: (start, end, category, confidence, source); the detector settles
+# overlaps and the allow-list and makes the Span with its ground.
+Found = tuple[int, int, str, float, str]
 
 SPECIAL = "special"  # bijzondere persoonsgegevens and criminal data: art. 9 and 10 GDPR
 

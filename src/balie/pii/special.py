@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .numbers import Found
+from .spans import Found
 from .vocabulary import words
 
 __all__ = ["find_special"]
