@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "balie.search",
     "balie.records",
     "balie.imports",
+    "balie.woo",
     "balie.realtime",
     "balie.api",
     "balie.web",
