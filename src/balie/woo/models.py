@@ -75,3 +75,81 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} {self.started_on}–{self.ended_on or ''}"
+
+
+class Decision(models.TextChoices):
+    PUBLIC = "openbaar", _("Public")
+    PARTLY_PUBLIC = "deels_openbaar", _("Partly public")
+    NOT_PUBLIC = "niet_openbaar", _("Not public")
+    ALREADY_PUBLIC = "reeds_openbaar", _("Already public")
+
+
+PUBLISHED_DECISIONS = (Decision.PUBLIC, Decision.PARTLY_PUBLIC)
+
+
+class Document(models.Model):
+    """A conversation collected for a request, numbered within it (the number never changes:
+    the inventarislijst and the decision refer to it)."""
+
+    request = models.ForeignKey(WooRequest, on_delete=models.CASCADE, related_name="documents")
+    number = models.PositiveIntegerField()
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.PROTECT, related_name="+"
+    )
+    found_by = models.CharField(max_length=500, help_text="The search that found it.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    grounds = models.JSONField(default=list, blank=True)
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["request", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "number"], name="woo_document_number"),
+            models.UniqueConstraint(
+                fields=["request", "conversation"], name="woo_document_conversation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} #{self.number}"
+
+
+class RedactionState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Redaction(models.Model):
+    """Characters ``start``–``end`` of a message's text, blacked out under ``ground`` once
+    accepted. The text itself is not copied here: it is read from the message when shown."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="redactions")
+    message = models.ForeignKey("conversations.Message", on_delete=models.PROTECT, related_name="+")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    category = models.CharField(max_length=20)
+    ground = models.CharField(max_length=20)
+    source = models.CharField(max_length=60, help_text="The detector's rule, or reviewer.")
+    state = models.CharField(
+        max_length=10, choices=RedactionState.choices, default=RedactionState.PROPOSED
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["message_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "message", "start", "end"], name="woo_redaction_span"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}[{self.start}:{self.end}] {self.ground}"
