@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import ApiScope, Role, User
-from balie.archive.models import HoldKind, HoldScope
 from balie.conversations import actions
 from balie.conversations.models import Conversation, Direction, Status
-from balie.records.holds import do_place_hold
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
+from balie.woo.actions import do_register_request, do_set_status
+from balie.woo.models import Decision
+from balie.woo.models import Status as WooStatus
+from balie.woo.review import do_collect, do_decide_document, do_propose_redactions
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - demo data only, printed to the terminal
 
@@ -154,7 +156,12 @@ def seed() -> dict[str, str]:
 OLD_CHATS = [
     (800, "Wanneer is het gemeentehuis open op Koningsdag?", "Op Koningsdag zijn we gesloten."),
     (420, "Kan ik mijn rijbewijs ook op zaterdag ophalen?", "Ja, op zaterdagochtend."),
-    (900, "Ik wil een klacht indienen over de stoep.", "Wij nemen de klacht in behandeling."),
+    (
+        900,
+        "Ik wil een klacht indienen over de stoep voor Kerkstraat 12. Ik zit in een rolstoel "
+        "en kom er niet langs. Groet, Fatima el Amrani, 06-12345678",
+        "Dank u mevrouw El Amrani, wij nemen de klacht in behandeling.",
+    ),
 ]
 
 
@@ -177,10 +184,29 @@ def _old_closed_chats(organisation: Organisation, people: dict) -> None:
             closed_at=timezone.now() - timedelta(days=days)
         )
         closed.append(conversation)
-    do_place_hold(
-        organisation.pk, actor=people[Role.WOO_OFFICER], kind=HoldKind.WOO,
-        scope=HoldScope.CONVERSATION, target_id=closed[-1].pk, reference="WOO-2026-001",
-        reason="Woo-verzoek over klachten over de openbare ruimte.",
+    _woo_request(organisation, people[Role.WOO_OFFICER], closed[-1])
+
+
+def _woo_request(organisation: Organisation, woo_officer, complaint: Conversation) -> None:
+    """A Woo request with its document collected (which holds it), the detector's proposals
+    and a decision, so that a new user sees the workbench at once (docs/guides/woo.md)."""
+    request = do_register_request(
+        organisation.pk, actor=woo_officer, reference="WOO-2026-001",
+        received_on=(timezone.localdate() - timedelta(days=10)).isoformat(),
+        subject="Klachten over de openbare ruimte", requester_name="J. de Vries",
+        requester_contact="j.devries@example.org",
+        scope="Alle berichten over klachten over stoepen en straten.",
+    )  # fmt: skip
+    do_set_status(request, actor=woo_officer, status=WooStatus.COLLECTING)
+    (document,) = do_collect(
+        request, actor=woo_officer, conversation_ids=[complaint.pk], found_by="klacht stoep"
+    )
+    do_propose_redactions(request, actor=woo_officer)
+    do_set_status(request, actor=woo_officer, status=WooStatus.ASSESSING)
+    do_decide_document(
+        document, actor=woo_officer, decision=Decision.PARTLY_PUBLIC,
+        grounds=sorted(set(document.redactions.values_list("ground", flat=True))),
+        explanation="Persoonsgegevens en gezondheidsgegevens van de melder gelakt.",
     )  # fmt: skip
 
 

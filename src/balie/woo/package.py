@@ -85,9 +85,12 @@ def _spans(document: Document) -> dict[int, list[tuple[int, int, str]]]:
     return by_message
 
 
+AUTHORS = {"inbound": "Inwoner", "outbound": "Gemeente", "note": "Interne notitie"}
+
+
 def _author(message) -> str:
     # Who wrote it is personal data too: the role, never the name.
-    return "Inwoner" if message.direction == "inbound" else "Gemeente"
+    return AUTHORS.get(message.direction, "Systeem")
 
 
 def render_document(document: Document, publisher: str) -> bytes:

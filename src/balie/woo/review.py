@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.archive.models import HoldKind, HoldScope
 from balie.conversations.actions.errors import ActionError, StateConflict
-from balie.conversations.models import Conversation, Message
+from balie.conversations.models import Conversation, Direction, Message
 from balie.pii import Context, Participant, detect_all
 from balie.records.holds import do_place_hold
 from balie.records.permissions import require_role
@@ -38,6 +38,7 @@ def messages_of(document: Document) -> list[Message]:
     return list(
         Message.objects.filter(conversation_id=document.conversation_id, deleted_at__isnull=True)
         .exclude(body="")
+        .exclude(direction=Direction.SYSTEM)  # "Status: Gesloten" is no one's message
         .order_by("created_at", "pk")
     )
 
