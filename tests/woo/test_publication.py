@@ -194,3 +194,19 @@ def test_redacted_parts(spans, parts):
 
 def test_documents_are_numbered_from_the_day_collected(request_with_documents):
     assert request_with_documents.received_on == date(2026, 11, 3)
+
+
+def test_characters_no_embedded_font_has_become_placeholders(utrecht, woo_wim, utrecht_team):
+    conversation, _ = actions.do_start_webchat(utrecht)
+    send(conversation, "Dank je wel 🙂👍🏽 — 你好, สวัสดี, مرحبا, Привет")
+    request = do_register_request(
+        utrecht.pk, actor=woo_wim, reference="WOO-2026-020", received_on="2026-11-03",
+        subject="Groeten",
+    )  # fmt: skip
+    (document,) = do_collect(
+        request, actor=woo_wim, conversation_ids=[conversation.pk], found_by="groeten"
+    )
+    do_decide_document(document, actor=woo_wim, decision=Decision.PUBLIC)
+    text = _all_text_of_pdf(build_package(request).files["WOO-2026-020-001.pdf"])
+    assert "[emoji]" in text and "[tekens in een ander schrift]" in text
+    assert "Dank je wel" in text and "Привет" in text

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,13 +110,91 @@ def render_document(document: Document, publisher: str) -> bytes:
             for m in messages
         ],
     }
-    return typst.compile(
-        str(TEMPLATES / "document.typ"),
-        root=str(TEMPLATES),
-        pdf_standards=["a-2b"],
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-        ignore_system_fonts=True,
-    )
+    unsupported: set[str] = set()
+    for _attempt in range(MAX_ATTEMPTS):
+        shown = _without(data, unsupported) if unsupported else data
+        try:
+            return typst.compile(
+                str(TEMPLATES / "document.typ"),
+                root=str(TEMPLATES),
+                pdf_standards=["a-2b"],
+                sys_inputs={"data": json.dumps(shown, ensure_ascii=False)},
+                ignore_system_fonts=True,
+            )
+        except typst.TypstError as error:
+            # PDF/A embeds every glyph it shows: a character none of the embedded fonts has
+            # (emoji, Chinese, Thai) is shown as a placeholder instead, and we try again.
+            missing = UNDISPLAYABLE.search(str(error))
+            if missing is None:
+                raise
+            reported = re.sub(
+                r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), missing.group(1)
+            )
+            unsupported |= set(reported) | _likely_unsupported(data)
+    raise RuntimeError("too many characters that no embedded font can display")
+
+
+MAX_ATTEMPTS = 50
+UNDISPLAYABLE = re.compile(r'the text `"(.+?)"` could not be displayed')
+EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
+JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
+
+
+def _likely_unsupported(data: dict) -> set[str]:
+    """Emoji and scripts the embedded fonts lack, found at once rather than one at a time."""
+    found = set()
+    for m in data["messages"]:
+        for part in m["parts"]:
+            for ch in part.get("text", ""):
+                if ord(ch) < 0x0370:  # Latin and its diacritics: the fonts have them
+                    continue
+                name = unicodedata.name(ch, "")
+                if (
+                    unicodedata.category(ch) in EMOJI_CATEGORIES
+                    or ch in JOINERS
+                    or name.startswith(
+                        (
+                            "CJK",
+                            "THAI",
+                            "HIRAGANA",
+                            "KATAKANA",
+                            "HANGUL",
+                            "ETHIOPIC",
+                            "LAO",
+                            "KHMER",
+                        )
+                    )
+                ):
+                    found.add(ch)
+    return found
+
+
+def _without(data: dict, unsupported: set[str]) -> dict:
+    def clean(text: str) -> str:
+        out, run = [], []
+        for ch in text:
+            if ch in unsupported:
+                run.append(ch)
+                continue
+            if run:
+                out.append(_placeholder(run))
+                run = []
+            out.append(ch)
+        if run:
+            out.append(_placeholder(run))
+        return "".join(out)
+
+    messages = [
+        {**m, "parts": [{"text": clean(p["text"])} if "text" in p else p for p in m["parts"]]}
+        for m in data["messages"]
+    ]
+    return {**data, "messages": messages}
+
+
+def _placeholder(run: list[str]) -> str:
+    if all(unicodedata.category(ch) in EMOJI_CATEGORIES or ch in JOINERS for ch in run):
+        return "[emoji]"
+    return "[tekens in een ander schrift]"
 
 
 def _first_date(document: Document) -> str:
