@@ -82,9 +82,7 @@ def run(args) -> None:
     do_set_membership(coordinator, organisation, Role.WOO_OFFICER)
     actions.do_create_team(organisation, name="Algemeen", is_default=True)
     texts = [
-        m.text
-        for c in read_corpus((ROOT / "corpus" / "pii").glob("*.txt"))
-        for m in c.messages
+        m.text for c in read_corpus((ROOT / "corpus" / "pii").glob("*.txt")) for m in c.messages
     ]
     per_conversation = max(1, args.messages // args.conversations)
     started = time.perf_counter()
