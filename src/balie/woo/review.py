@@ -16,9 +16,8 @@ from balie.conversations.actions.errors import ActionError, StateConflict
 from balie.conversations.models import Conversation, Direction, Message
 from balie.pii import Context, Participant, detect_all
 from balie.records.holds import do_place_hold
-from balie.records.permissions import require_role
 from balie.tenants.privacy import privacy_context
-from balie.woo.actions import _NOT_ALLOWED, WRITERS, _event, _require_open, _text
+from balie.woo.checks import checked_text, record, require_open, require_writer
 from balie.woo.models import Decision, Document, Redaction, RedactionState, WooRequest
 
 __all__ = [
@@ -48,9 +47,9 @@ def do_collect(
 ) -> list[Document]:
     """Add conversations as documents, numbered in the order they come; one already in the
     request keeps its number (duplicates across searches are merged). Each is held."""
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
-    how = _text(found_by, "found_by", 500)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
+    how = checked_text(found_by, "found_by", 500)
     ids = []
     for value in conversation_ids:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -82,15 +81,15 @@ def do_collect(
                 scope=HoldScope.CONVERSATION, target_id=pk, reference=request.reference,
                 reason=f"Woo-verzoek {request.reference}, document {number}",
             )  # fmt: skip
-        _event(request, "woo.collected", actor, documents=[d.number for d in added], found_by=how)
+        record(request, "woo.collected", actor, documents=[d.number for d in added], found_by=how)
     return added
 
 
 def do_propose_redactions(request: WooRequest, *, actor) -> int:
     """Run the detector over every message of the request at once (a string found in one
     document is found in all) and keep its proposals; existing ones stay as reviewed."""
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
     documents = list(request.documents.select_related("conversation__contact"))
     pairs = [(document, message) for document in documents for message in messages_of(document)]
     contacts = {d.conversation.contact for d in documents if d.conversation.contact_id}
@@ -120,7 +119,7 @@ def do_propose_redactions(request: WooRequest, *, actor) -> int:
     ]
     with transaction.atomic():
         Redaction.objects.bulk_create(new)
-        _event(request, "woo.proposed", actor, proposals=len(new))
+        record(request, "woo.proposed", actor, proposals=len(new))
     return len(new)
 
 
@@ -135,8 +134,8 @@ def do_review_redaction(
 ) -> Redaction:
     """Accept or reject a proposal, or change its ground: the last change wins."""
     request = redaction.document.request
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
     if state not in RedactionState.values:
         raise ActionError("invalid_field", _("A redaction is proposed, accepted or rejected."))
     redaction.state = state
@@ -145,7 +144,7 @@ def do_review_redaction(
     redaction.updated_by = actor
     with transaction.atomic():
         redaction.save(update_fields=["state", "ground", "updated_by", "updated_at"])
-        _event(request, "woo.reviewed", actor, redaction=redaction.pk, state=state)
+        record(request, "woo.reviewed", actor, redaction=redaction.pk, state=state)
     return redaction
 
 
@@ -154,8 +153,8 @@ def do_add_redaction(
 ) -> Redaction:
     """A redaction the reviewer marks by selecting text."""
     request = document.request
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
     message = next((m for m in messages_of(document) if m.pk == message_id), None)
     if message is None:
         raise ActionError("invalid_target", _("This message is not in the document."))
@@ -169,15 +168,15 @@ def do_add_redaction(
             defaults={"category": "other", "ground": _ground(ground), "source": "reviewer",
                       "state": RedactionState.ACCEPTED, "updated_by": actor},
         )  # fmt: skip
-        _event(request, "woo.redacted", actor, redaction=redaction.pk)
+        record(request, "woo.redacted", actor, redaction=redaction.pk)
     return redaction
 
 
 def do_redact_everywhere(request: WooRequest, *, actor, text: object, ground: object) -> int:
     """Black out this string wherever it occurs in the request's documents (as a word)."""
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
-    needle = _text(text, "text", 200)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
+    needle = checked_text(text, "text", 200)
     ground = _ground(ground)
     pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
     count = 0
@@ -191,7 +190,7 @@ def do_redact_everywhere(request: WooRequest, *, actor, text: object, ground: ob
                                   "state": RedactionState.ACCEPTED, "updated_by": actor},
                     )  # fmt: skip
                     count += 1
-        _event(request, "woo.redacted_everywhere", actor, count=count, ground=ground)
+        record(request, "woo.redacted_everywhere", actor, count=count, ground=ground)
     return count
 
 
@@ -199,8 +198,8 @@ def do_decide_document(
     document: Document, *, actor, decision: object, grounds: object = (), explanation: object = ""
 ) -> Document:
     request = document.request
-    require_role(actor, request.organisation_id, WRITERS, _NOT_ALLOWED)
-    _require_open(request)
+    require_writer(actor, request.organisation_id)
+    require_open(request)
     if decision not in Decision.values:
         raise ActionError(
             "invalid_field",
@@ -214,8 +213,8 @@ def do_decide_document(
         raise StateConflict("grounds_required", _("Name the grounds for what is withheld."))
     document.decision = decision
     document.grounds = chosen
-    document.explanation = _text(explanation, "explanation", 2000, required=False)
+    document.explanation = checked_text(explanation, "explanation", 2000, required=False)
     with transaction.atomic():
         document.save(update_fields=["decision", "grounds", "explanation"])
-        _event(request, "woo.decided", actor, document=document.number, decision=decision)
+        record(request, "woo.decided", actor, document=document.number, decision=decision)
     return document
