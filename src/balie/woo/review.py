@@ -16,11 +16,13 @@ from balie.conversations.actions.errors import ActionError, StateConflict
 from balie.conversations.models import Conversation, Direction, Message
 from balie.pii import Context, Participant, detect_all
 from balie.records.holds import do_place_hold
+from balie.search.selectors import conversation_ids_matching
 from balie.tenants.privacy import privacy_context
 from balie.woo.checks import checked_text, record, require_open, require_writer
 from balie.woo.models import Decision, Document, Redaction, RedactionState, WooRequest
 
 __all__ = [
+    "conversations_found_by",
     "do_add_redaction",
     "do_collect",
     "do_decide_document",
@@ -31,6 +33,11 @@ __all__ = [
 ]
 
 GROUND = re.compile(r"^5\.\d\.\d[a-z]?$")  # a Woo article: 5.1.1e, 5.1.2e, 5.2
+
+
+def conversations_found_by(saved_search) -> list[int]:
+    """What a saved search finds in the whole organisation, oldest conversation first."""
+    return sorted(conversation_ids_matching(saved_search, whole_organisation=True))
 
 
 def messages_of(document: Document) -> list[Message]:

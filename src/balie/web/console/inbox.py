@@ -18,6 +18,7 @@ from balie.accounts.models import (
     RECORDS_READ_ROLES,
     RECORDS_ROLES,
     WRITING_ROLES,
+    Role,
 )
 from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
@@ -87,6 +88,7 @@ def inbox(request, slug: str):
         "can_audit": role in AUDIT_ROLES,
         "can_see_integrity": role in INTEGRITY_ROLES,
         "can_see_records": role in RECORDS_READ_ROLES,
+        "can_see_woo": role in (Role.WOO_OFFICER, Role.AUDITOR),
         "filters": filters,
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],

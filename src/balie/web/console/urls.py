@@ -10,6 +10,7 @@ from balie.web.console import (
     inbox,
     records,
     search,
+    woo,
 )
 
 app_name = "console"
@@ -45,6 +46,11 @@ urlpatterns = [
     path("<slug:slug>/audit/", audit.audit_log, name="audit"),
     path("<slug:slug>/audit/export/", audit.audit_export, name="audit_export"),
     path("<slug:slug>/integrity/", audit.integrity, name="integrity"),
+    path("<slug:slug>/woo/", woo.overview, name="woo"),
+    path("<slug:slug>/woo/register/", woo.register, name="woo_register"),
+    path("<slug:slug>/woo/<str:reference>/", woo.detail, name="woo_request"),
+    path("<slug:slug>/woo/<str:reference>/act/", woo.act, name="woo_act"),
+    path("<slug:slug>/woo/<str:reference>/package/", woo.package, name="woo_package"),
     path("<slug:slug>/records/", records.overview, name="records"),
     path(
         "<slug:slug>/records/record-classes/",
