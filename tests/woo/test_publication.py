@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -118,7 +119,17 @@ def test_the_package_holds_no_redacted_character(request_with_documents, woo_wim
                        grounds=["5.1.1d", "5.1.2e"])  # fmt: skip
     package = build_package(request)
     pdfs = {name: content for name, content in package.files.items() if name.endswith(".pdf")}
-    assert sorted(pdfs) == ["WOO-2026-014-001.pdf", "WOO-2026-014-002.pdf"]
+    assert sorted(pdfs) == [
+        "WOO-2026-014-001.pdf", "WOO-2026-014-002.pdf", "WOO-2026-014-besluit-concept.pdf",
+        "WOO-2026-014-inventarislijst.pdf",
+    ]  # fmt: skip
+    letter = _all_text_of_pdf(pdfs.pop("WOO-2026-014-besluit-concept.pdf"))
+    assert "deels openbaar: 2 document" in letter and "persoonlijke levenssfeer" in letter
+    assert "artikel 5.1.1d Woo" in letter and "1 december 2026" in letter
+    inventory = _all_text_of_pdf(pdfs.pop("WOO-2026-014-inventarislijst.pdf"))
+    assert "deels openbaar" in inventory and "WOO-2026-014-002.pdf" in inventory
+    for secret in SECRETS:
+        assert secret not in letter and secret not in inventory
     for name, content in pdfs.items():
         everything = _all_text_of_pdf(content)
         for secret in SECRETS:
@@ -173,7 +184,7 @@ def test_withholding_needs_grounds(request_with_documents, woo_wim):
         do_decide_document(first, actor=woo_wim, decision=Decision.NOT_PUBLIC)
     do_decide_document(first, actor=woo_wim, decision=Decision.NOT_PUBLIC, grounds=["5.1.2e"])
     package = build_package(request_with_documents)
-    assert not any(name.endswith(".pdf") for name in package.files)
+    assert not any(re.search(r"-\d{3}\.pdf$", name) for name in package.files)
 
 
 @pytest.mark.parametrize(

@@ -12,23 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import openpyxl
-import typst
 from django.utils import timezone
 
+from balie.woo.letter import letter_data
 from balie.woo.models import PUBLISHED_DECISIONS, Decision, Document, RedactionState, WooRequest
+from balie.woo.pdf import compile_pdf
 from balie.woo.review import messages_of
 
 __all__ = ["Package", "build_package", "redacted_parts"]
 
-TEMPLATES = Path(__file__).parent / "templates" / "woo"
 COLUMNS = ("nummer", "datum", "omschrijving", "besluit", "gronden", "toelichting", "bestand")
 DECISION_NL = {
     Decision.PUBLIC: "openbaar",
@@ -41,6 +38,7 @@ DECISION_NL = {
 @dataclass(frozen=True)
 class Package:
     files: dict[str, bytes]  # name -> content; the zip holds them all
+    stem: str  # "WOO-2026-014": the zip is stem + ".zip"
 
     def zip(self) -> bytes:
         buffer = io.BytesIO()
@@ -110,91 +108,7 @@ def render_document(document: Document, publisher: str) -> bytes:
             for m in messages
         ],
     }
-    unsupported: set[str] = set()
-    for _attempt in range(MAX_ATTEMPTS):
-        shown = _without(data, unsupported) if unsupported else data
-        try:
-            return typst.compile(
-                str(TEMPLATES / "document.typ"),
-                root=str(TEMPLATES),
-                pdf_standards=["a-2b"],
-                sys_inputs={"data": json.dumps(shown, ensure_ascii=False)},
-                ignore_system_fonts=True,
-            )
-        except typst.TypstError as error:
-            # PDF/A embeds every glyph it shows: a character none of the embedded fonts has
-            # (emoji, Chinese, Thai) is shown as a placeholder instead, and we try again.
-            missing = UNDISPLAYABLE.search(str(error))
-            if missing is None:
-                raise
-            reported = re.sub(
-                r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), missing.group(1)
-            )
-            unsupported |= set(reported) | _likely_unsupported(data)
-    raise RuntimeError("too many characters that no embedded font can display")
-
-
-MAX_ATTEMPTS = 50
-UNDISPLAYABLE = re.compile(r'the text `"(.+?)"` could not be displayed')
-EMOJI_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cn"}
-JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
-
-
-def _likely_unsupported(data: dict) -> set[str]:
-    """Emoji and scripts the embedded fonts lack, found at once rather than one at a time."""
-    found = set()
-    for m in data["messages"]:
-        for part in m["parts"]:
-            for ch in part.get("text", ""):
-                if ord(ch) < 0x0370:  # Latin and its diacritics: the fonts have them
-                    continue
-                name = unicodedata.name(ch, "")
-                if (
-                    unicodedata.category(ch) in EMOJI_CATEGORIES
-                    or ch in JOINERS
-                    or name.startswith(
-                        (
-                            "CJK",
-                            "THAI",
-                            "HIRAGANA",
-                            "KATAKANA",
-                            "HANGUL",
-                            "ETHIOPIC",
-                            "LAO",
-                            "KHMER",
-                        )
-                    )
-                ):
-                    found.add(ch)
-    return found
-
-
-def _without(data: dict, unsupported: set[str]) -> dict:
-    def clean(text: str) -> str:
-        out, run = [], []
-        for ch in text:
-            if ch in unsupported:
-                run.append(ch)
-                continue
-            if run:
-                out.append(_placeholder(run))
-                run = []
-            out.append(ch)
-        if run:
-            out.append(_placeholder(run))
-        return "".join(out)
-
-    messages = [
-        {**m, "parts": [{"text": clean(p["text"])} if "text" in p else p for p in m["parts"]]}
-        for m in data["messages"]
-    ]
-    return {**data, "messages": messages}
-
-
-def _placeholder(run: list[str]) -> str:
-    if all(unicodedata.category(ch) in EMOJI_CATEGORIES or ch in JOINERS for ch in run):
-        return "[emoji]"
-    return "[tekens in een ander schrift]"
+    return compile_pdf("document.typ", data)
 
 
 def _first_date(document: Document) -> str:
@@ -251,4 +165,16 @@ def build_package(request: WooRequest) -> Package:
     stem = f"{_safe(request.reference)}-inventarislijst"
     files[f"{stem}.csv"] = _csv(rows)
     files[f"{stem}.xlsx"] = _xlsx(rows, f"Inventarislijst {request.reference}")
-    return Package(files)
+    files[f"{stem}.pdf"] = compile_pdf(
+        "inventory.typ",
+        {
+            "title": f"Inventarislijst {request.reference}",
+            "publisher": publisher,
+            "columns": list(COLUMNS),
+            "rows": [[row[c] for c in COLUMNS] for row in rows],
+        },
+    )
+    files[f"{_safe(request.reference)}-besluit-concept.pdf"] = compile_pdf(
+        "decision.typ", letter_data(request)
+    )
+    return Package(files, _safe(request.reference))

@@ -216,13 +216,14 @@ def act(request, slug: str, reference: str):
 def package(request, slug: str, reference: str):
     organisation, _role = _woo_role(request, slug)
     woo_request = _request_or_404(organisation, reference)
-    content = build_package(woo_request).zip()
+    built = build_package(woo_request)
+    content = built.zip()
     record_read(
         request.user, organisation_id=organisation.pk, action="woo.package",
         object_type="woo_request", object_id=woo_request.pk,
         detail={"reference": woo_request.reference},
     )  # fmt: skip
     response = HttpResponse(content, content_type="application/zip")
-    name = f"{woo_request.reference}.zip".replace('"', "")
+    name = f"{built.stem}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

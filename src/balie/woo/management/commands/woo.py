@@ -48,7 +48,7 @@ class Command(BaseCommand):
         output.mkdir(parents=True, exist_ok=True)
         for name, content in package.files.items():
             (output / name).write_bytes(content)
-        zip_name = f"{name.split('-inventarislijst')[0]}.zip" if package.files else "woo.zip"
+        zip_name = f"{package.stem}.zip"
         (output / zip_name).write_bytes(package.zip())
         self.stdout.write(
             _("%(count)s files and %(zip)s written to %(dir)s.")
