@@ -134,6 +134,17 @@ def woo_wim(utrecht):
 
 
 @pytest.fixture
+def woo_wanda(utrecht):
+    """A second Woo coordinator of Utrecht (two people reviewing one request)."""
+    return _staff("woo_wanda", utrecht, Role.WOO_OFFICER, "Wanda")
+
+
+@pytest.fixture
+def groningen_woo(groningen):
+    return _staff("groningen_woo", groningen, Role.WOO_OFFICER, "Greet")
+
+
+@pytest.fixture
 def auditor_aziz(utrecht):
     return _staff("auditor_aziz", utrecht, Role.AUDITOR, "Aziz")
 

@@ -5,10 +5,12 @@ from django.urls import path
 
 from balie.realtime.agent import AgentConsumer
 from balie.realtime.resident import ResidentConsumer
+from balie.web.console.woo_live import WooReviewConsumer
 
 websocket_urlpatterns = [
     path("ws/agent/", AgentConsumer.as_asgi()),
     path("ws/c/<slug:organisation_slug>/", ResidentConsumer.as_asgi()),
+    path("ws/woo/<slug:organisation_slug>/<str:reference>/", WooReviewConsumer.as_asgi()),
 ]
 
 # Residents authenticate with their conversation token inside the socket, staff with the

@@ -19,6 +19,7 @@ from balie.records.holds import do_place_hold
 from balie.search.selectors import conversation_ids_matching
 from balie.tenants.privacy import privacy_context
 from balie.woo.checks import checked_text, record, require_open, require_writer
+from balie.woo.events import publish_document, publish_redactions
 from balie.woo.models import Decision, Document, Redaction, RedactionState, WooRequest
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "do_redact_everywhere",
     "do_review_redaction",
     "messages_of",
+    "progress_of",
 ]
 
 GROUND = re.compile(r"^5\.\d\.\d[a-z]?$")  # a Woo article: 5.1.1e, 5.1.2e, 5.2
@@ -47,6 +49,18 @@ def messages_of(document: Document) -> list[Message]:
         .exclude(direction=Direction.SYSTEM)  # "Status: Gesloten" is no one's message
         .order_by("created_at", "pk")
     )
+
+
+def progress_of(request: WooRequest) -> dict[str, int]:
+    """How far the review is: documents in the request, decided, proposals still open."""
+    documents = request.documents.all()
+    return {
+        "documents": documents.count(),
+        "decided": documents.exclude(decision="").count(),
+        "proposed": Redaction.objects.filter(
+            document__request=request, state=RedactionState.PROPOSED
+        ).count(),
+    }
 
 
 def do_collect(
@@ -127,6 +141,7 @@ def do_propose_redactions(request: WooRequest, *, actor) -> int:
     with transaction.atomic():
         Redaction.objects.bulk_create(new)
         record(request, "woo.proposed", actor, proposals=len(new))
+        publish_redactions(request.pk, new, progress_of(request))
     return len(new)
 
 
@@ -152,6 +167,7 @@ def do_review_redaction(
     with transaction.atomic():
         redaction.save(update_fields=["state", "ground", "updated_by", "updated_at"])
         record(request, "woo.reviewed", actor, redaction=redaction.pk, state=state)
+        publish_redactions(request.pk, [redaction], progress_of(request))
     return redaction
 
 
@@ -176,6 +192,7 @@ def do_add_redaction(
                       "state": RedactionState.ACCEPTED, "updated_by": actor},
         )  # fmt: skip
         record(request, "woo.redacted", actor, redaction=redaction.pk)
+        publish_redactions(request.pk, [redaction], progress_of(request))
     return redaction
 
 
@@ -186,19 +203,20 @@ def do_redact_everywhere(request: WooRequest, *, actor, text: object, ground: ob
     needle = checked_text(text, "text", 200)
     ground = _ground(ground)
     pattern = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
-    count = 0
+    changed = []
     with transaction.atomic():
         for document in request.documents.all():
             for message in messages_of(document):
                 for m in pattern.finditer(message.body):
-                    Redaction.objects.update_or_create(
+                    redaction, _created = Redaction.objects.update_or_create(
                         document=document, message=message, start=m.start(), end=m.end(),
                         defaults={"category": "other", "ground": ground, "source": "everywhere",
                                   "state": RedactionState.ACCEPTED, "updated_by": actor},
                     )  # fmt: skip
-                    count += 1
-        record(request, "woo.redacted_everywhere", actor, count=count, ground=ground)
-    return count
+                    changed.append(redaction)
+        record(request, "woo.redacted_everywhere", actor, count=len(changed), ground=ground)
+        publish_redactions(request.pk, changed, progress_of(request))
+    return len(changed)
 
 
 def do_decide_document(
@@ -224,4 +242,5 @@ def do_decide_document(
     with transaction.atomic():
         document.save(update_fields=["decision", "grounds", "explanation"])
         record(request, "woo.decided", actor, document=document.number, decision=decision)
+        publish_document(document, progress_of(request))
     return document

@@ -11,12 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.accounts.models import Role
+from balie.archive.audit import record_read
 from balie.archive.models import Hold, HoldKind
+from balie.conversations.actions.checks import id_from_outside
+from balie.errors import NotFound
 from balie.records.permissions import RecordsNotAllowed
 from balie.woo.deadlines import Deadline, decision_deadline
-from balie.woo.models import WooRequest
+from balie.woo.events import document_payload, redaction_payload
+from balie.woo.models import Document, WooRequest
+from balie.woo.review import messages_of
 
-__all__ = ["RequestView", "deadline_of", "list_requests"]
+__all__ = [
+    "RequestView",
+    "access_request",
+    "deadline_of",
+    "document_for_review",
+    "list_requests",
+    "view_of",
+]
 
 READERS = frozenset({Role.WOO_OFFICER, Role.AUDITOR})
 REQUESTER_READERS = frozenset({Role.WOO_OFFICER})
@@ -56,13 +68,81 @@ def _view(request: WooRequest, today: datetime.date, show_requester: bool) -> Re
     return RequestView(request, deadline, overdue, holds, show_requester)
 
 
+NOT_A_READER = _("Only Woo coordinators and auditors see Woo requests.")
+
+
+def _require_reader(actor, organisation_id: int) -> None:
+    if actor is not None and not Actor.of(actor).has_role(organisation_id, READERS):
+        raise RecordsNotAllowed(NOT_A_READER)
+
+
 def list_requests(actor, organisation_id: int, *, today: datetime.date | None = None):
     """The organisation's requests, the first due first (suspended ones last)."""
     who = Actor.of(actor)
-    if actor is not None and not who.has_role(organisation_id, READERS):
-        raise RecordsNotAllowed(_("Only Woo coordinators and auditors see Woo requests."))
+    _require_reader(actor, organisation_id)
     show = actor is not None and who.has_role(organisation_id, REQUESTER_READERS)
     today = today or timezone.localdate()
     requests = WooRequest.objects.for_organisation(organisation_id).prefetch_related("suspensions")
     views = [_view(r, today, show) for r in requests]
     return sorted(views, key=lambda v: (v.deadline.due is None, v.deadline.due or today))
+
+
+def view_of(actor, request: WooRequest, *, today: datetime.date | None = None) -> RequestView:
+    """One request as its reader may see it (the requester only for Woo coordinators)."""
+    _require_reader(actor, request.organisation_id)
+    show = actor is None or Actor.of(actor).has_role(request.organisation_id, REQUESTER_READERS)
+    return _view(request, today or timezone.localdate(), show)
+
+
+def access_request(actor, organisation_ids, reference: object) -> WooRequest:
+    """The request with this reference in one of ``organisation_ids`` that ``actor`` reads;
+    another organisation's request is not found, as if it did not exist."""
+    if not isinstance(reference, str) or not reference or len(reference) > 100:
+        raise NotFound("not_found", _("No Woo request with this reference."))
+    found = [
+        r
+        for r in WooRequest.objects.filter(organisation_id__in=list(organisation_ids)).filter(
+            reference=reference
+        )
+        if actor is None or Actor.of(actor).has_role(r.organisation_id, READERS)
+    ]
+    if len(found) != 1:
+        raise NotFound("not_found", _("No Woo request with this reference."))
+    return found[0]
+
+
+def document_for_review(actor, request: WooRequest, number: object) -> dict:
+    """A document with its messages and every redaction (rejected ones too, so a reviewer
+    sees what was turned down), for the review page and the API. The read is audited."""
+    _require_reader(actor, request.organisation_id)
+    document = (
+        Document.objects.filter(request=request, number=id_from_outside(number) or 0)
+        .select_related("conversation", "request")
+        .first()
+    )
+    if document is None:
+        raise NotFound("not_found", _("This document is not in the request."))
+    record_read(
+        actor, organisation_id=request.organisation_id, action="woo.document",
+        object_type="conversation", object_id=document.conversation_id,
+        detail={"reference": request.reference, "document": document.number},
+    )  # fmt: skip
+    messages = messages_of(document)
+    redactions = document.redactions.select_related("updated_by", "document").order_by(
+        "message_id", "start", "end", "pk"
+    )
+    return {
+        "reference": request.reference,
+        "document": {**document_payload(document), "conversation": document.conversation_id},
+        "messages": [
+            {
+                "id": m.pk,
+                "direction": m.direction,
+                "author": m.author_name or (m.author.get_full_name() if m.author else ""),
+                "created_at": m.created_at.isoformat(),
+                "body": m.body,
+            }
+            for m in messages
+        ],
+        "redactions": [redaction_payload(r) for r in redactions],
+    }

@@ -11,6 +11,7 @@ from balie.web.console import (
     records,
     search,
     woo,
+    woo_review,
 )
 
 app_name = "console"
@@ -51,6 +52,41 @@ urlpatterns = [
     path("<slug:slug>/woo/<str:reference>/", woo.detail, name="woo_request"),
     path("<slug:slug>/woo/<str:reference>/act/", woo.act, name="woo_act"),
     path("<slug:slug>/woo/<str:reference>/package/", woo.package, name="woo_package"),
+    path(
+        "<slug:slug>/woo/<str:reference>/package/<str:name>",
+        woo_review.package_part,
+        name="woo_package_part",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/documents/<str:number>/",
+        woo_review.document,
+        name="woo_document",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/documents/<str:number>/data/",
+        woo_review.document_data,
+        name="woo_document_data",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/documents/<str:number>/redactions/",
+        woo_review.add_redaction,
+        name="woo_add_redaction",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/documents/<str:number>/decision/",
+        woo_review.decide,
+        name="woo_decide",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/redactions/<str:redaction_id>/",
+        woo_review.redaction,
+        name="woo_redaction",
+    ),
+    path(
+        "<slug:slug>/woo/<str:reference>/everywhere/",
+        woo_review.everywhere,
+        name="woo_everywhere",
+    ),
     path("<slug:slug>/records/", records.overview, name="records"),
     path(
         "<slug:slug>/records/record-classes/",

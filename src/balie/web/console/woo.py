@@ -36,14 +36,14 @@ from balie.woo.selectors import deadline_of, list_requests
 READERS = (Role.WOO_OFFICER, Role.AUDITOR)
 
 
-def _woo_role(request, slug: str):
+def woo_role(request, slug: str):
     organisation, role = organisation_or_404(request.user, slug)
     if role not in READERS:
         raise Http404("woo")
     return organisation, role
 
 
-def _request_or_404(organisation, reference: str) -> WooRequest:
+def request_or_404(organisation, reference: str) -> WooRequest:
     found = WooRequest.objects.for_organisation(organisation).filter(reference=reference).first()
     if found is None:
         raise Http404("woo request")
@@ -53,7 +53,7 @@ def _request_or_404(organisation, reference: str) -> WooRequest:
 @login_required
 @require_GET
 def overview(request, slug: str):
-    organisation, role = _woo_role(request, slug)
+    organisation, role = woo_role(request, slug)
     return _overview(request, organisation, role)
 
 
@@ -76,7 +76,7 @@ def _overview(request, organisation, role, *, error: str = "", status: int = 200
 @login_required
 @require_POST
 def register(request, slug: str):
-    organisation, role = _woo_role(request, slug)
+    organisation, role = woo_role(request, slug)
     post = request.POST
     try:
         created = woo_actions.do_register_request(
@@ -95,8 +95,8 @@ def register(request, slug: str):
 @login_required
 @require_GET
 def detail(request, slug: str, reference: str):
-    organisation, role = _woo_role(request, slug)
-    return _detail(request, organisation, role, _request_or_404(organisation, reference))
+    organisation, role = woo_role(request, slug)
+    return _detail(request, organisation, role, request_or_404(organisation, reference))
 
 
 def _detail(request, organisation, role, woo_request, *, error: str = "", status: int = 200):
@@ -192,8 +192,8 @@ def _collect(woo_request, user, post):
 @login_required
 @require_POST
 def act(request, slug: str, reference: str):
-    organisation, role = _woo_role(request, slug)
-    woo_request = _request_or_404(organisation, reference)
+    organisation, role = woo_role(request, slug)
+    woo_request = request_or_404(organisation, reference)
     handler = ACTIONS.get(request.POST.get("action", ""))
     if handler is None:
         raise Http404("action")
@@ -214,8 +214,8 @@ def act(request, slug: str, reference: str):
 @login_required
 @require_GET
 def package(request, slug: str, reference: str):
-    organisation, _role = _woo_role(request, slug)
-    woo_request = _request_or_404(organisation, reference)
+    organisation, _role = woo_role(request, slug)
+    woo_request = request_or_404(organisation, reference)
     built = build_package(woo_request)
     content = built.zip()
     record_read(
