@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path
 
-from balie.api import attachments, audit, contacts, conversations, messages, records, schema, search
+from balie.api import (
+    attachments,
+    audit,
+    contacts,
+    conversations,
+    messages,
+    records,
+    schema,
+    search,
+    woo,
+)
 from balie.api.notfound import NotFoundView
 
 app_name = "api"
@@ -58,6 +68,51 @@ urlpatterns = [
         name="record-class",
     ),
     path("retention/due/", records.DueListView.as_view(), name="retention-due"),
+    path("woo/requests/", woo.WooRequestListView.as_view(), name="woo-requests"),
+    path("woo/requests/<str:request_id>/", woo.WooRequestDetailView.as_view(), name="woo-request"),
+    path("woo/requests/<str:request_id>/status/", woo.StatusView.as_view(), name="woo-status"),
+    path("woo/requests/<str:request_id>/extension/", woo.ExtendView.as_view(), name="woo-extend"),
+    path(
+        "woo/requests/<str:request_id>/suspension/", woo.SuspendView.as_view(), name="woo-suspend"
+    ),
+    path(
+        "woo/requests/<str:request_id>/suspension/end/",
+        woo.EndSuspensionView.as_view(),
+        name="woo-resume",
+    ),
+    path("woo/requests/<str:request_id>/documents/", woo.CollectView.as_view(), name="woo-collect"),
+    path(
+        "woo/requests/<str:request_id>/documents/<str:number>/",
+        woo.DocumentView.as_view(),
+        name="woo-document",
+    ),
+    path(
+        "woo/requests/<str:request_id>/documents/<str:number>/decision/",
+        woo.DecisionView.as_view(),
+        name="woo-decision",
+    ),
+    path(
+        "woo/requests/<str:request_id>/documents/<str:number>/redactions/",
+        woo.AddRedactionView.as_view(),
+        name="woo-add-redaction",
+    ),
+    path("woo/requests/<str:request_id>/proposals/", woo.ProposeView.as_view(), name="woo-propose"),
+    path(
+        "woo/requests/<str:request_id>/redactions/<str:redaction_id>/",
+        woo.RedactionView.as_view(),
+        name="woo-redaction",
+    ),
+    path(
+        "woo/requests/<str:request_id>/everywhere/",
+        woo.EverywhereView.as_view(),
+        name="woo-everywhere",
+    ),
+    path("woo/requests/<str:request_id>/package/", woo.PackageView.as_view(), name="woo-package"),
+    path(
+        "woo/requests/<str:request_id>/package/<str:name>",
+        woo.PackagePartView.as_view(),
+        name="woo-package-part",
+    ),
     path("retention/reviews/", records.ReviewListView.as_view(), name="retention-reviews"),
     path("holds/", records.HoldListView.as_view(), name="holds"),
     path("holds/<str:hold_id>/release/", records.HoldReleaseView.as_view(), name="hold-release"),

@@ -332,6 +332,9 @@ SPECTACULAR_SETTINGS = {
         "HoldKindEnum": "balie.archive.models.holds.HoldKind",
         "DestructionListStatusEnum": "balie.archive.models.destruction.ListStatus",
         "DestructionItemStatusEnum": "balie.archive.models.destruction.ItemStatus",
+        "WooStatusEnum": "balie.woo.models.Status",
+        "WooDecisionEnum": "balie.woo.models.Decision",
+        "RedactionStateEnum": "balie.woo.models.RedactionState",
     },
 }
 

@@ -28,3 +28,26 @@ def attachment_response(attachment: Attachment) -> HttpResponse:
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# The kinds of file a Woo publication package holds (balie.woo.package).
+PACKAGE_TYPES = {
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xml": "application/xml",
+    ".json": "application/json",
+}
+
+
+def package_file_response(name: str, content: bytes) -> HttpResponse:
+    """One file of a Woo publication package (or the zip), always as a download."""
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    kind = PACKAGE_TYPES.get(suffix, "application/octet-stream")
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

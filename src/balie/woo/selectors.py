@@ -27,6 +27,7 @@ __all__ = [
     "deadline_of",
     "document_for_review",
     "list_requests",
+    "readable_organisations",
     "view_of",
 ]
 
@@ -94,21 +95,20 @@ def view_of(actor, request: WooRequest, *, today: datetime.date | None = None) -
     return _view(request, today or timezone.localdate(), show)
 
 
-def access_request(actor, organisation_ids, reference: object) -> WooRequest:
-    """The request with this reference in one of ``organisation_ids`` that ``actor`` reads;
-    another organisation's request is not found, as if it did not exist."""
-    if not isinstance(reference, str) or not reference or len(reference) > 100:
-        raise NotFound("not_found", _("No Woo request with this reference."))
-    found = [
-        r
-        for r in WooRequest.objects.filter(organisation_id__in=list(organisation_ids)).filter(
-            reference=reference
-        )
-        if actor is None or Actor.of(actor).has_role(r.organisation_id, READERS)
-    ]
-    if len(found) != 1:
-        raise NotFound("not_found", _("No Woo request with this reference."))
-    return found[0]
+def access_request(actor, request_id: object) -> WooRequest:
+    """The request with this id if ``actor`` reads it; another organisation's request is
+    not found, as if it did not exist."""
+    found = WooRequest.objects.filter(pk=id_from_outside(request_id) or 0).first()
+    if found is None or (
+        actor is not None and not Actor.of(actor).has_role(found.organisation_id, READERS)
+    ):
+        raise NotFound("not_found", _("This Woo request does not exist."))
+    return found
+
+
+def readable_organisations(actor) -> list[int]:
+    """The organisations whose Woo requests ``actor`` reads (none for an API key)."""
+    return Actor.of(actor).organisations(READERS) if Actor.of(actor).is_person else []
 
 
 def document_for_review(actor, request: WooRequest, number: object) -> dict:

@@ -13,7 +13,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -27,6 +27,7 @@ from balie.errors import BalieError
 from balie.search.models import SavedSearch
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import render_page
+from balie.web.downloads import package_file_response
 from balie.woo import actions as woo_actions
 from balie.woo import review
 from balie.woo.models import Decision, RedactionState, Status, WooRequest
@@ -223,7 +224,4 @@ def package(request, slug: str, reference: str):
         object_type="woo_request", object_id=woo_request.pk,
         detail={"reference": woo_request.reference},
     )  # fmt: skip
-    response = HttpResponse(content, content_type="application/zip")
-    name = f"{built.stem}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return package_file_response(f"{built.stem}.zip", content)

@@ -11,7 +11,7 @@ redaction is its own row, and the last change to it wins, shown to both.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.accounts.models import Role
@@ -22,6 +22,7 @@ from balie.pii import CATEGORIES
 from balie.web.console.jsonviews import json_body, json_endpoint
 from balie.web.console.pages import render_page
 from balie.web.console.woo import request_or_404, woo_role
+from balie.web.downloads import package_file_response
 from balie.woo import review
 from balie.woo.events import document_payload, redaction_payload
 from balie.woo.letter import GROUNDS
@@ -29,14 +30,6 @@ from balie.woo.models import Decision, Redaction
 from balie.woo.package import build_package
 from balie.woo.review import progress_of
 from balie.woo.selectors import document_for_review
-
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".csv": "text/csv; charset=utf-8",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".xml": "application/xml",
-    ".json": "application/json",
-}
 
 
 def _config(request, organisation, role, woo_request, number) -> dict:
@@ -175,9 +168,4 @@ def package_part(request, slug: str, reference: str, name: str):
         object_type="woo_request", object_id=woo_request.pk,
         detail={"reference": woo_request.reference, "file": name},
     )  # fmt: skip
-    suffix = name[name.rfind(".") :]
-    response = HttpResponse(
-        content, content_type=CONTENT_TYPES.get(suffix, "application/octet-stream")
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return package_file_response(name, content)
