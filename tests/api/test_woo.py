@@ -66,8 +66,8 @@ def test_handling_the_term(registered):
     assert extended.json()["due"] == "2026-12-15"
     again = client.post(url + "extension/", {"days": 1, "reason": "Nog eens"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "already_extended"
-    suspended = client.post(url + "suspension/", {"started_on": "2026-11-10", "reason": "Zienswijze"},
-                            format="json")  # fmt: skip
+    pause = {"started_on": "2026-11-10", "reason": "Zienswijze"}
+    suspended = client.post(url + "suspension/", pause, format="json")
     assert (
         suspended.json()["due"] is None and suspended.json()["suspensions"][0]["ended_on"] is None
     )
@@ -127,7 +127,7 @@ def test_collect_review_decide_and_package(registered, utrecht, woo_wim):
     assert "WOO-2026-040-001.pdf" in names and "WOO-2026-040-inventarislijst.csv" in names
     part = client.get(url + "package/WOO-2026-040-inventarislijst.csv")
     assert part.status_code == 200 and b"deels openbaar" in part.content
-    assert "Fatima".encode() not in part.content
+    assert b"Fatima" not in part.content
     assert client.get(url + "package/WOO-2026-040-999.pdf").status_code == 404
 
 
