@@ -18,6 +18,7 @@ from balie.accounts.models import HOLD_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.archive.models import Hold, HoldKind, HoldScope
+from balie.conversations.actions.checks import checked_text
 from balie.conversations.actions.errors import ActionError
 from balie.conversations.models import Contact, Conversation
 from balie.records.permissions import require_role
@@ -25,19 +26,6 @@ from balie.search.models import SavedSearch
 from balie.search.selectors import conversation_ids_matching
 
 _NOT_ALLOWED = _("Only a records manager, Woo coordinator or administrator places holds.")
-
-
-def _text(value: object, name: str, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ActionError("invalid_field", _("%(name)s is required."), params={"name": name})
-    value = value.strip()
-    if len(value) > limit:
-        raise ActionError(
-            "invalid_field",
-            _("%(name)s is too long (at most %(limit)s characters)."),
-            params={"name": name, "limit": limit},
-        )
-    return value
 
 
 def do_place_hold(
@@ -85,8 +73,8 @@ def do_place_hold(
             organisation_id=organisation_id,
             kind=kind,
             scope=scope,
-            reference=_text(reference, "reference", 100),
-            reason=_text(reason, "reason", 2000),
+            reference=checked_text(reference, "reference", 100),
+            reason=checked_text(reason, "reason", 2000),
             placed_by=actor,
             placed_at=timezone.now(),
             **fields,
@@ -109,7 +97,7 @@ def do_release_hold(hold: Hold, *, actor, reason: object) -> Hold:
     with transaction.atomic():
         hold.released_by = actor
         hold.released_at = timezone.now()
-        hold.release_reason = _text(reason, "reason", 2000)
+        hold.release_reason = checked_text(reason, "reason", 2000)
         hold.save(update_fields=["released_by", "released_at", "release_reason"])
         record_event(
             organisation_id=hold.organisation_id,

@@ -1,5 +1,6 @@
 """What every Woo write checks first: the writer's role, an open request, the texts and
-dates from outside; and the archive event each write records."""
+dates from outside (``checked_text`` is the conversations' own, re-exported); and the
+archive event each write records."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.accounts.models import Role
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
+from balie.conversations.actions.checks import checked_text
 from balie.conversations.actions.errors import ActionError, StateConflict
 from balie.records.permissions import require_role
 from balie.woo.models import CLOSED_STATUSES, WooRequest
@@ -26,26 +28,9 @@ __all__ = [
 WRITERS = frozenset({Role.WOO_OFFICER})
 NOT_ALLOWED = _("Only a Woo coordinator registers and handles Woo requests.")
 
-# The status flow: each step forward, or withdrawn from any open status.
-
 
 def require_writer(actor, organisation_id: int) -> None:
     require_role(actor, organisation_id, WRITERS, NOT_ALLOWED)
-
-
-def checked_text(value: object, name: str, limit: int, *, required: bool = True) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ActionError("invalid_field", _("%(name)s is required."), params={"name": name})
-    value = value.strip()
-    if len(value) > limit:
-        raise ActionError(
-            "invalid_field",
-            _("%(name)s is too long (at most %(limit)s characters)."),
-            params={"name": name, "limit": limit},
-        )
-    return value
 
 
 def checked_date(value: object, name: str, *, required: bool = True) -> datetime.date | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from balie.conversations.actions.errors import ActionError
 from balie.errors import Invalid
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "check_int",
     "check_json",
     "check_text",
+    "checked_text",
     "id_from_outside",
 ]
 
@@ -56,6 +58,23 @@ def check_text(value: str, name: str) -> str:
             value.encode("utf-8")
         except UnicodeEncodeError:  # only lone surrogates fail to encode
             raise InvalidText(field=name, params={"name": name}) from None
+    return value
+
+
+def checked_text(value: object, name: str, limit: int, *, required: bool = True) -> str:
+    """A text field from outside, stripped: required unless ``required`` is False (then None
+    or blank gives ""), at most ``limit`` characters, no NUL or lone surrogate."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ActionError("invalid_field", _("%(name)s is required."), params={"name": name})
+    value = check_text(value.strip(), name)
+    if len(value) > limit:
+        raise ActionError(
+            "invalid_field",
+            _("%(name)s is too long (at most %(limit)s characters)."),
+            params={"name": name, "limit": limit},
+        )
     return value
 
 
