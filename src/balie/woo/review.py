@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.archive.models import HoldKind, HoldScope
 from balie.conversations.actions.errors import ActionError, StateConflict
 from balie.conversations.models import Conversation, Direction, Message
-from balie.pii import Context, Participant, detect_all
+from balie.pii import CATEGORIES, Context, Participant, detect_all
 from balie.records.holds import do_place_hold
 from balie.search.selectors import conversation_ids_matching
 from balie.tenants.privacy import privacy_context
@@ -23,6 +23,7 @@ from balie.woo.events import publish_document, publish_redactions
 from balie.woo.models import Decision, Document, Redaction, RedactionState, WooRequest
 
 __all__ = [
+    "REDACTION_CATEGORIES",
     "conversations_found_by",
     "do_add_redaction",
     "do_collect",
@@ -34,6 +35,8 @@ __all__ = [
     "progress_of",
 ]
 
+# What a redaction may be: a category of the detector, or "other" (chosen by a reviewer).
+REDACTION_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "other")
 GROUND = re.compile(r"^5\.\d\.\d[a-z]?$")  # a Woo article: 5.1.1e, 5.1.2e, 5.2
 
 

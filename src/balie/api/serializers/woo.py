@@ -10,9 +10,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from balie.pii import CATEGORIES
 from balie.woo.models import Decision, RedactionState, Status
-from balie.woo.review import progress_of
+from balie.woo.review import REDACTION_CATEGORIES, progress_of
 
 GROUND_HELP = "A Woo article: 5.1.1c–e, 5.1.2a–i or 5.2."
 
@@ -143,7 +142,7 @@ class RedactionSerializer(serializers.Serializer):
     message = serializers.IntegerField()
     start = serializers.IntegerField(help_text="In code points of the message text.")
     end = serializers.IntegerField()
-    category = serializers.ChoiceField(choices=[*CATEGORIES, "other"])
+    category = serializers.ChoiceField(choices=REDACTION_CATEGORIES)
     ground = serializers.CharField(help_text=GROUND_HELP)
     source = serializers.CharField(help_text="The detector's rule, reviewer or everywhere.")
     state = serializers.ChoiceField(choices=RedactionState.choices)

@@ -18,7 +18,6 @@ from balie.accounts.models import Role
 from balie.archive.audit import record_read
 from balie.conversations.actions.checks import id_from_outside
 from balie.errors import NotFound
-from balie.pii import CATEGORIES
 from balie.web.console.jsonviews import json_body, json_endpoint
 from balie.web.console.pages import render_page
 from balie.web.console.woo import request_or_404, woo_role
@@ -28,7 +27,7 @@ from balie.woo.events import document_payload, redaction_payload
 from balie.woo.letter import GROUNDS
 from balie.woo.models import Decision, Redaction
 from balie.woo.package import build_package
-from balie.woo.review import progress_of
+from balie.woo.review import REDACTION_CATEGORIES, progress_of
 from balie.woo.selectors import document_for_review
 
 
@@ -40,7 +39,7 @@ def _config(request, organisation, role, woo_request, number) -> dict:
         "can_write": role == Role.WOO_OFFICER and woo_request.is_open,
         "grounds": [{"code": code, "text": text} for code, text in GROUNDS.items()],
         "decisions": [{"value": value, "label": str(label)} for value, label in Decision.choices],
-        "categories": list(CATEGORIES) + ["other"],
+        "categories": list(REDACTION_CATEGORIES),
         "documents": numbers,
         "progress": progress_of(woo_request),
         "socket": f"/ws/woo/{organisation.slug}/{woo_request.reference}/",
