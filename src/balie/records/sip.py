@@ -197,9 +197,8 @@ class _Writer:
 def archiefvormer(organisation: Organisation) -> mdto.Reference:
     """The organisation, identified by its TOOI URI (from the gemeentecode) or else its OIN."""
     ident = None
-    if organisation.gemeentecode:
-        tooi = f"https://identifier.overheid.nl/tooi/id/gemeente/gm{organisation.gemeentecode}"
-        ident = mdto.Ident(tooi, "TOOI")
+    if organisation.tooi_uri:
+        ident = mdto.Ident(organisation.tooi_uri, "TOOI")
     elif organisation.oin:
         ident = mdto.Ident(organisation.oin, "OIN")
     return mdto.Reference(organisation.name, ident)

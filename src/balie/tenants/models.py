@@ -39,6 +39,14 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
 
+    @property
+    def tooi_uri(self) -> str:
+        """The municipality's identifier in TOOI (the government's organisation register),
+        from its gemeentecode; "" for an organisation without one."""
+        if not self.gemeentecode:
+            return ""
+        return f"https://identifier.overheid.nl/tooi/id/gemeente/gm{self.gemeentecode}"
+
     def __str__(self) -> str:
         return self.name
 

@@ -1,5 +1,6 @@
 """The publication package of a Woo request: per published document a PDF/A-2b rendered
-from the already-redacted text (Typst), and the inventarislijst (CSV, XLSX).
+from the already-redacted text (Typst) with its DiWoo metadata beside it (``….diwoo.xml`` and
+``….diwoo.json``, see :mod:`balie.woo.diwoo`), and the inventarislijst (CSV, XLSX, PDF).
 
 A redaction never covers text that is still there: the parts of a message that are redacted
 are replaced by their ground *before* rendering, so the redacted characters reach neither the
@@ -18,21 +19,18 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from balie.woo import diwoo
+from balie.woo.diwoo import DECISION_NL, clean, creation_date
 from balie.woo.letter import letter_data
-from balie.woo.models import PUBLISHED_DECISIONS, Decision, Document, RedactionState, WooRequest
+from balie.woo.models import PUBLISHED_DECISIONS, Document, RedactionState, WooRequest
 from balie.woo.pdf import compile_pdf
 from balie.woo.review import messages_of
 
-__all__ = ["Package", "build_package", "redacted_parts"]
+__all__ = ["Package", "build_package", "file_name", "metadata_names", "redacted_parts"]
 
 COLUMNS = ("nummer", "datum", "omschrijving", "besluit", "gronden", "toelichting", "bestand")
-DECISION_NL = {
-    Decision.PUBLIC: "openbaar",
-    Decision.PARTLY_PUBLIC: "deels openbaar",
-    Decision.NOT_PUBLIC: "niet openbaar",
-    Decision.ALREADY_PUBLIC: "reeds openbaar",
-}
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,12 @@ def file_name(document: Document) -> str:
     return f"{_safe(document.request.reference)}-{document.number:03d}.pdf"
 
 
+def metadata_names(document: Document) -> tuple[str, str]:
+    """The names of the document's DiWoo metadata: ``WOO-2026-014-003.diwoo.xml``, ``….json``."""
+    stem = file_name(document).removesuffix(".pdf")
+    return f"{stem}.diwoo.xml", f"{stem}.diwoo.json"
+
+
 def _spans(document: Document) -> dict[int, list[tuple[int, int, str]]]:
     by_message: dict[int, list[tuple[int, int, str]]] = {}
     for r in document.redactions.exclude(state=RedactionState.REJECTED):
@@ -111,18 +115,13 @@ def render_document(document: Document, publisher: str) -> bytes:
     return compile_pdf("document.typ", data)
 
 
-def _first_date(document: Document) -> str:
-    messages = messages_of(document)
-    return timezone.localtime(messages[0].created_at).date().isoformat() if messages else ""
-
-
 def inventory(request: WooRequest) -> list[dict[str, str]]:
     rows = []
     for document in request.documents.order_by("number"):
         published = document.decision in PUBLISHED_DECISIONS
         rows.append({
             "nummer": str(document.number),
-            "datum": _first_date(document),
+            "datum": creation_date(document).isoformat(),
             "omschrijving": f"Chatgesprek (document {document.number})",
             "besluit": DECISION_NL.get(document.decision, "nog niet besloten"),
             "gronden": ", ".join(document.grounds),
@@ -146,8 +145,9 @@ def _xlsx(rows: list[dict[str, str]], title: str) -> bytes:
     sheet.title = "Inventarislijst"
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
-    book.properties.title = title
+        # control characters (a vertical tab pasted into an explanation) have no place in XLSX
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", row[c]) for c in COLUMNS])
+    book.properties.title = clean(title)
     book.properties.creator = "Balie"
     buffer = io.BytesIO()
     book.save(buffer)
@@ -158,9 +158,17 @@ def build_package(request: WooRequest) -> Package:
     """The package for the decisions taken so far."""
     publisher = request.organisation.name
     files: dict[str, bytes] = {}
-    for document in request.documents.order_by("number"):
+    for document in request.documents.select_related("request__organisation").order_by("number"):
         if document.decision in PUBLISHED_DECISIONS:
-            files[file_name(document)] = render_document(document, publisher)
+            name = file_name(document)
+            files[name] = render_document(document, publisher)
+            # DiWoo names the publisher by its TOOI identifier: without a gemeentecode there is
+            # none, and the metadata is left out (the console and `balie woo package` say so).
+            if request.organisation.tooi_uri:
+                meta = diwoo.metadata(document, name)
+                xml_name, json_name = metadata_names(document)
+                files[xml_name] = diwoo.to_xml(meta)
+                files[json_name] = diwoo.to_json(meta)
     rows = inventory(request)
     stem = f"{_safe(request.reference)}-inventarislijst"
     files[f"{stem}.csv"] = _csv(rows)
