@@ -134,6 +134,9 @@ def test_readers_and_outsiders(client, reviewed, auditor_aziz, agent_anna, groni
 
 def test_one_part_of_the_package(client, reviewed, woo_wim):
     client.force_login(woo_wim)
+    listed = client.get(WOO).text
+    assert "package/WOO-2026-020-inventarislijst.csv" in listed
+    assert "package/WOO-2026-020-besluit-concept.pdf" in listed
     csv = client.get(WOO + "package/WOO-2026-020-inventarislijst.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert "attachment" in csv["Content-Disposition"]

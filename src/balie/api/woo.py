@@ -49,7 +49,7 @@ from balie.web.downloads import package_file_response
 from balie.woo import actions, review
 from balie.woo.events import document_payload, redaction_payload
 from balie.woo.models import Redaction, WooRequest
-from balie.woo.package import build_package
+from balie.woo.package import build_package, parts
 from balie.woo.selectors import (
     access_request,
     document_for_review,
@@ -387,8 +387,8 @@ class PackagePartView(WooView):
     )
     def get(self, request, request_id, name):
         woo_request = self.woo_request(request_id)
-        content = build_package(woo_request).files.get(name)
-        if content is None:
+        make = parts(woo_request).get(name)
+        if make is None:
             raise NotFound("not_found", _("The package has no file with this name."))
         _package_read(principal(request), woo_request, name)
-        return package_file_response(name, content)
+        return package_file_response(name, make())

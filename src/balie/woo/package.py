@@ -15,7 +15,9 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import openpyxl
 from django.utils import timezone
@@ -28,7 +30,14 @@ from balie.woo.models import PUBLISHED_DECISIONS, Document, RedactionState, WooR
 from balie.woo.pdf import compile_pdf
 from balie.woo.review import messages_of
 
-__all__ = ["Package", "build_package", "file_name", "metadata_names", "redacted_parts"]
+__all__ = [
+    "Package",
+    "build_package",
+    "file_name",
+    "metadata_names",
+    "parts",
+    "redacted_parts",
+]
 
 COLUMNS = ("nummer", "datum", "omschrijving", "besluit", "gronden", "toelichting", "bestand")
 
@@ -154,35 +163,45 @@ def _xlsx(rows: list[dict[str, str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_package(request: WooRequest) -> Package:
-    """The package for the decisions taken so far."""
+def parts(request: WooRequest) -> dict[str, Callable[[], bytes]]:
+    """Each file of the package by name, made only when called: one part is downloaded
+    without rendering the rest."""
     publisher = request.organisation.name
-    files: dict[str, bytes] = {}
+    made: dict[str, Callable[[], bytes]] = {}
     for document in request.documents.select_related("request__organisation").order_by("number"):
         if document.decision in PUBLISHED_DECISIONS:
             name = file_name(document)
-            files[name] = render_document(document, publisher)
+            made[name] = partial(render_document, document, publisher)
             # DiWoo names the publisher by its TOOI identifier: without a gemeentecode there is
             # none, and the metadata is left out (the console and `balie woo package` say so).
             if request.organisation.tooi_uri:
-                meta = diwoo.metadata(document, name)
                 xml_name, json_name = metadata_names(document)
-                files[xml_name] = diwoo.to_xml(meta)
-                files[json_name] = diwoo.to_json(meta)
-    rows = inventory(request)
+                made[xml_name] = partial(_diwoo, document, name, diwoo.to_xml)
+                made[json_name] = partial(_diwoo, document, name, diwoo.to_json)
     stem = f"{_safe(request.reference)}-inventarislijst"
-    files[f"{stem}.csv"] = _csv(rows)
-    files[f"{stem}.xlsx"] = _xlsx(rows, f"Inventarislijst {request.reference}")
-    files[f"{stem}.pdf"] = compile_pdf(
+    made[f"{stem}.csv"] = lambda: _csv(inventory(request))
+    made[f"{stem}.xlsx"] = lambda: _xlsx(inventory(request), f"Inventarislijst {request.reference}")
+    made[f"{stem}.pdf"] = lambda: compile_pdf(
         "inventory.typ",
         {
             "title": f"Inventarislijst {request.reference}",
             "publisher": publisher,
             "columns": list(COLUMNS),
-            "rows": [[row[c] for c in COLUMNS] for row in rows],
+            "rows": [[row[c] for c in COLUMNS] for row in inventory(request)],
         },
     )
-    files[f"{_safe(request.reference)}-besluit-concept.pdf"] = compile_pdf(
+    made[f"{_safe(request.reference)}-besluit-concept.pdf"] = lambda: compile_pdf(
         "decision.typ", letter_data(request)
     )
-    return Package(files, _safe(request.reference))
+    return made
+
+
+def _diwoo(document: Document, name: str, write: Callable[[dict], bytes]) -> bytes:
+    return write(diwoo.metadata(document, name))
+
+
+def build_package(request: WooRequest) -> Package:
+    """The package for the decisions taken so far."""
+    return Package(
+        {name: make() for name, make in parts(request).items()}, _safe(request.reference)
+    )

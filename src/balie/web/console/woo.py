@@ -31,7 +31,7 @@ from balie.web.downloads import package_file_response
 from balie.woo import actions as woo_actions
 from balie.woo import review
 from balie.woo.models import Decision, RedactionState, Status, WooRequest
-from balie.woo.package import build_package
+from balie.woo.package import build_package, parts
 from balie.woo.selectors import deadline_of, list_requests
 
 READERS = (Role.WOO_OFFICER, Role.AUDITOR)
@@ -131,6 +131,7 @@ def _detail(request, organisation, role, woo_request, *, error: str = "", status
         ).order_by("name")
         if can_write
         else [],
+        "parts": list(parts(woo_request)),
         "error": error,
     }
     return render_page(request, "console/woo_request.html", context, status=status)

@@ -26,7 +26,7 @@ from balie.woo import review
 from balie.woo.events import document_payload, redaction_payload
 from balie.woo.letter import GROUNDS
 from balie.woo.models import Decision, Redaction
-from balie.woo.package import build_package
+from balie.woo.package import parts
 from balie.woo.review import REDACTION_CATEGORIES, progress_of
 from balie.woo.selectors import document_for_review
 
@@ -158,10 +158,10 @@ def package_part(request, slug: str, reference: str, name: str):
     """One file of the publication package (a document's PDF, the inventarislijst, …)."""
     organisation, _role = woo_role(request, slug)
     woo_request = request_or_404(organisation, reference)
-    built = build_package(woo_request)
-    content = built.files.get(name)
-    if content is None:
+    make = parts(woo_request).get(name)
+    if make is None:
         raise Http404("part")
+    content = make()
     record_read(
         request.user, organisation_id=organisation.pk, action="woo.package",
         object_type="woo_request", object_id=woo_request.pk,
