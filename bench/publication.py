@@ -77,7 +77,9 @@ def run(args) -> None:
     call_command("migrate", verbosity=0)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; Python "
           f"{platform.python_version()}; {connection.vendor}")  # fmt: skip
-    organisation = do_create_organisation(name="Gemeente Benchstad", slug=f"b{int(time.time())}")
+    organisation = do_create_organisation(
+        name="Gemeente Benchstad", slug=f"b{int(time.time())}", gemeentecode="0344"
+    )
     coordinator = do_create_staff_user(username=f"woo{organisation.pk}", password="x" * 20)
     do_set_membership(coordinator, organisation, Role.WOO_OFFICER)
     actions.do_create_team(organisation, name="Algemeen", is_default=True)
