@@ -128,3 +128,15 @@ def test_a_team_takes_only_staff_of_its_organisation(agent_gerrit, utrecht_team)
         do_add_team_member(utrecht_team, agent_gerrit)
     assert refused.value.code == "not_a_member"
     assert not utrecht_team.members.filter(pk=agent_gerrit.pk).exists()
+
+
+def test_identify_sets_the_gemeentecode_afterwards(db):
+    _run("organisation", "create", "--name", "Gemeente Later", "--slug", "later")
+    out = _run("organisation", "identify", "--slug", "later", "--gemeentecode", "0344")
+    assert "https://identifier.overheid.nl/tooi/id/gemeente/gm0344" in out
+    assert Organisation.objects.get(slug="later").gemeentecode == "0344"
+    with pytest.raises(CommandError, match="gemeentecode"):
+        _run("organisation", "identify", "--slug", "later", "--gemeentecode", "34")
+    with pytest.raises(CommandError):
+        _run("organisation", "identify", "--slug", "nergens", "--oin", "1" * 20)
+    assert Organisation.objects.get(slug="later").gemeentecode == "0344"

@@ -22,3 +22,17 @@ def do_create_organisation(
         organisation.save()
         organisation_created.send(sender=Organisation, organisation=organisation)
     return organisation
+
+
+def do_set_identifiers(
+    organisation: Organisation, *, gemeentecode: str | None = None, oin: str | None = None
+) -> Organisation:
+    """Set the gemeentecode (its TOOI identifier, for DiWoo and MDTO) or the OIN of an
+    existing organisation; a value left None stays as it is, "" clears it."""
+    if gemeentecode is not None:
+        organisation.gemeentecode = gemeentecode.strip()
+    if oin is not None:
+        organisation.oin = oin.strip()
+    organisation.full_clean()
+    organisation.save(update_fields=["gemeentecode", "oin"])
+    return organisation

@@ -39,6 +39,9 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def tooi_uri(self) -> str:
         """The municipality's identifier in TOOI (the government's organisation register),
@@ -46,9 +49,6 @@ class Organisation(models.Model):
         if not self.gemeentecode:
             return ""
         return f"https://identifier.overheid.nl/tooi/id/gemeente/gm{self.gemeentecode}"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TenantQuerySet(models.QuerySet):

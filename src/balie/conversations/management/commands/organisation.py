@@ -1,4 +1,4 @@
-"""``balie organisation create|list|privacy``: the first step of a real installation.
+"""``balie organisation create|list|identify|privacy``: the first step of a real installation.
 
 It lives with the conversations because a new organisation also gets its default team, where
 new web chats arrive (docs/operations.md, "First organisation and staff")."""
@@ -18,7 +18,7 @@ from rich.table import Table
 
 from balie.conversations.actions import do_create_team
 from balie.errors import BalieError
-from balie.tenants.actions import do_create_organisation
+from balie.tenants.actions import do_create_organisation, do_set_identifiers
 from balie.tenants.models import Organisation
 from balie.tenants.privacy import do_set_privacy
 
@@ -27,7 +27,9 @@ class Command(BaseCommand):
     help = "Create and list organisations (municipalities)."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="create|list|privacy")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="create|list|identify|privacy"
+        )
         create = sub.add_parser(
             "create", help="Create an organisation with its default team for new chats."
         )
@@ -43,6 +45,13 @@ class Command(BaseCommand):
             help="Name of the default team that receives new web chats.",
         )
         sub.add_parser("list", help="Every organisation of this installation.")
+        identify = sub.add_parser(
+            "identify",
+            help="Set the gemeentecode (the TOOI identifier in DiWoo and MDTO) or the OIN.",
+        )
+        identify.add_argument("--slug", required=True, help="The organisation.")
+        identify.add_argument("--gemeentecode", help="CBS municipality code (4 digits).")
+        identify.add_argument("--oin", help="OIN, 20 digits.")
         privacy = sub.add_parser(
             "privacy",
             help="Show or set the personal-data detector's allow-list and Woo grounds.",
@@ -72,6 +81,24 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _("New web chats go to the team %(team)s. Next: balie staff create.") % {"team": team}
+        )
+
+    def _identify(self, *, slug, gemeentecode, oin, **options):
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise CommandError(_("No organisation with slug %(slug)s.") % {"slug": slug})
+        try:
+            do_set_identifiers(organisation, gemeentecode=gemeentecode, oin=oin)
+        except ValidationError as error:
+            raise CommandError(_describe(error)) from None
+        self.stdout.write(
+            _("%(name)s: gemeentecode %(code)s, OIN %(oin)s, TOOI %(tooi)s")
+            % {
+                "name": organisation.name,
+                "code": organisation.gemeentecode or "-",
+                "oin": organisation.oin or "-",
+                "tooi": organisation.tooi_uri or "-",
+            }
         )
 
     def _privacy(self, *, slug, file, **options):
