@@ -153,3 +153,104 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}[{self.start}:{self.end}] {self.ground}"
+
+
+class PublicationTarget(models.Model):
+    """The organisation's GPP-Woo publicatiebank: where decided requests are published.
+    The API token is sealed (``balie.tenants.secrets``) and never shown back."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=500, help_text="The publicatiebank's root, before /api/v2/.")
+    token = models.TextField(help_text="The API token, sealed; never shown.")
+    publisher = models.UUIDField(
+        help_text="The organisation's UUID in the publicatiebank (publisher)."
+    )
+    category = models.UUIDField(
+        help_text="The informatiecategorie's UUID for Woo-verzoeken en -besluiten."
+    )
+    enabled = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class PublicationState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    PUBLISHED = "published", _("Published")
+    FAILED = "failed", _("Failed")
+
+
+class Publication(models.Model):
+    """A request's publication in the publicatiebank. The remote ids are stored as soon as
+    they are returned, so an attempt after a failure continues where the last one stopped;
+    ``key`` is the kenmerk that finds what an interrupted attempt created but never stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    request = models.OneToOneField(WooRequest, on_delete=models.CASCADE, related_name="publication")
+    key = models.UUIDField(unique=True, help_text="Our kenmerk at the publicatiebank.")
+    state = models.CharField(
+        max_length=10, choices=PublicationState.choices, default=PublicationState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The publicatiebank's HTTP status, if it answered."
+    )
+    last_error = models.CharField(
+        max_length=500, blank=True, help_text="The publicatiebank's own error text, capped."
+    )
+    remote_base = models.URLField(
+        max_length=500, blank=True, help_text="The publicatiebank the remote ids belong to."
+    )
+    remote_uuid = models.UUIDField(null=True, blank=True)
+    remote_url = models.URLField(max_length=1000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.request} ({self.state})"
+
+
+class PublishedDocument(models.Model):
+    """One document of a publication at the publicatiebank: its remote id, the file parts
+    the publicatiebank expects (``[{"url", "volgnummer", "omvang", "done"}]``), the digest
+    of the bytes they were announced for, and the fingerprint of the PDF's content (a PDF
+    rendered again differs in its dates only)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    key = models.UUIDField(unique=True, help_text="Our kenmerk of the document.")
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file sent.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the PDF's content, without its dates."
+    )
+    remote_uuid = models.UUIDField(null=True, blank=True)
+    parts = models.JSONField(default=list, blank=True)
+    uploaded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["publication", "document__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "document"], name="woo_published_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication.request} #{self.document.number}"
