@@ -221,3 +221,16 @@ def test_characters_no_embedded_font_has_become_placeholders(utrecht, woo_wim, u
     text = _all_text_of_pdf(build_package(request).files["WOO-2026-020-001.pdf"])
     assert "[emoji]" in text and "[tekens in een ander schrift]" in text
     assert "Dank je wel" in text and "Привет" in text
+
+
+def test_the_same_decisions_give_the_same_bytes(request_with_documents, woo_wim):
+    """PDFs carry the request's date, not the clock: a second build (a retried upload, a
+    second download) is byte for byte the first."""
+    for document in request_with_documents.documents.all():
+        do_decide_document(document, actor=woo_wim, decision=Decision.PUBLIC)
+    first = build_package(request_with_documents).files
+    second = build_package(request_with_documents).files
+    pdfs = [name for name in first if name.endswith(".pdf")]
+    assert len(pdfs) == 4
+    assert all(first[name] == second[name] for name in pdfs)
+    assert "2026-11-03" in str(PdfReader(io.BytesIO(first[pdfs[0]])).metadata.creation_date)

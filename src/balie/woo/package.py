@@ -12,6 +12,7 @@ rejected proposal leaves its text readable.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import zipfile
@@ -33,6 +34,7 @@ from balie.woo.review import messages_of
 __all__ = [
     "Package",
     "build_package",
+    "dated",
     "file_name",
     "metadata_names",
     "parts",
@@ -121,7 +123,7 @@ def render_document(document: Document, publisher: str) -> bytes:
             for m in messages
         ],
     }
-    return compile_pdf("document.typ", data)
+    return compile_pdf("document.typ", data, dated=dated(document.request))
 
 
 def inventory(request: WooRequest) -> list[dict[str, str]]:
@@ -163,6 +165,11 @@ def _xlsx(rows: list[dict[str, str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
+def dated(request: WooRequest) -> datetime.date:
+    """The date the package's PDFs carry: the decision's, or the receipt's before it."""
+    return request.decided_on or request.received_on
+
+
 def parts(request: WooRequest) -> dict[str, Callable[[], bytes]]:
     """Each file of the package by name, made only when called: one part is downloaded
     without rendering the rest."""
@@ -189,9 +196,10 @@ def parts(request: WooRequest) -> dict[str, Callable[[], bytes]]:
             "columns": list(COLUMNS),
             "rows": [[row[c] for c in COLUMNS] for row in inventory(request)],
         },
+        dated=dated(request),
     )
     made[f"{_safe(request.reference)}-besluit-concept.pdf"] = lambda: compile_pdf(
-        "decision.typ", letter_data(request)
+        "decision.typ", letter_data(request), dated=dated(request)
     )
     return made
 

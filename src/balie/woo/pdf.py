@@ -8,6 +8,7 @@ text as written stays in the archive. The data is printed as text, never read as
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import unicodedata
@@ -27,7 +28,11 @@ JOINERS = {"\u200d", "\ufe0f", "\ufe0e"}
 SCRIPTS_WITHOUT_FONT = ("CJK", "THAI", "HIRAGANA", "KATAKANA", "HANGUL", "ETHIOPIC", "LAO", "KHMER")
 
 
-def compile_pdf(template: str, data: dict[str, Any]) -> bytes:
+def compile_pdf(template: str, data: dict[str, Any], *, dated: datetime.date) -> bytes:
+    """``template`` rendered with ``data`` as PDF/A-2b. The file's creation date is ``dated``
+    (not the clock), so the same content gives the same bytes: a retried upload or a second
+    download is byte for byte the file published before."""
+    timestamp = int(datetime.datetime.combine(dated, datetime.time(), datetime.UTC).timestamp())
     unsupported: set[str] = set()
     for _attempt in range(MAX_ATTEMPTS):
         shown = _replace(data, unsupported) if unsupported else data
@@ -38,6 +43,7 @@ def compile_pdf(template: str, data: dict[str, Any]) -> bytes:
                 pdf_standards=["a-2b"],
                 sys_inputs={"data": json.dumps(shown, ensure_ascii=False)},
                 ignore_system_fonts=True,
+                timestamp=timestamp,
             )
         except typst.TypstError as error:
             missing = UNDISPLAYABLE.search(str(error))
