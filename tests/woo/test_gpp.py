@@ -522,3 +522,35 @@ def test_the_fake_refuses_what_the_contract_refuses(bank):
     assert len(bank.violations) == 2 and "Audit-Remarks" in bank.violations[0]
     assert bank.publications == {} and bank.documents == {}
     bank.violations.clear()
+
+
+# --- in the console ------------------------------------------------------------------------
+
+
+def test_setting_up_and_publishing_from_the_console(client, decided, woo_wim, bank, auditor_aziz):
+    woo = "/console/utrecht/woo/"
+    client.force_login(woo_wim)
+    assert "Publicatiebank (GPP-Woo)" in client.get(woo).text
+    refused = client.post(woo + "publicatiebank/", {"url": "ftp://x", "publisher": PUBLISHER,
+                                                    "category": CATEGORY, "token": TOKEN})  # fmt: skip
+    assert refused.status_code == 400 and PublicationTarget.objects.count() == 0
+    saved = client.post(woo + "publicatiebank/", {"url": bank.url + "/", "publisher": PUBLISHER,
+                        "category": CATEGORY, "token": TOKEN, "enabled": "on"})  # fmt: skip
+    assert saved.status_code == 302
+    page = client.get(woo).text
+    assert bank.url in page and TOKEN not in page
+    # The token left empty keeps the one that is set.
+    client.post(woo + "publicatiebank/", {"url": bank.url + "/", "publisher": PUBLISHER,
+                "category": CATEGORY, "token": "", "enabled": "on"})  # fmt: skip
+    assert unseal(PublicationTarget.objects.get().token) == TOKEN
+
+    detail = client.get(woo + "WOO-2026-014/").text
+    assert "Publiceren in de publicatiebank" in detail
+    assert client.post(woo + "WOO-2026-014/act/", {"action": "publish"}).status_code == 302
+    assert run_queued() == ["published"]
+    detail = client.get(woo + "WOO-2026-014/").text
+    assert "Gepubliceerd" in detail and "2 / 2" in detail
+    client.force_login(auditor_aziz)
+    read = client.get(woo + "WOO-2026-014/").text
+    assert "2 / 2" in read and "Publiceren in de publicatiebank" not in read
+    assert client.post(woo + "publicatiebank/", {"url": bank.url}).status_code == 403

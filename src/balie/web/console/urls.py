@@ -49,6 +49,7 @@ urlpatterns = [
     path("<slug:slug>/integrity/", audit.integrity, name="integrity"),
     path("<slug:slug>/woo/", woo.overview, name="woo"),
     path("<slug:slug>/woo/register/", woo.register, name="woo_register"),
+    path("<slug:slug>/woo/publicatiebank/", woo.publisher, name="woo_publisher"),
     path("<slug:slug>/woo/<str:reference>/", woo.detail, name="woo_request"),
     path("<slug:slug>/woo/<str:reference>/act/", woo.act, name="woo_act"),
     path("<slug:slug>/woo/<str:reference>/package/", woo.package, name="woo_package"),

@@ -32,6 +32,8 @@ from balie.woo import actions as woo_actions
 from balie.woo import review
 from balie.woo.models import Decision, RedactionState, Status, WooRequest
 from balie.woo.package import build_package, parts
+from balie.woo.publication import do_configure_publisher, do_publish
+from balie.woo.publishing import publication_status, publisher_settings
 from balie.woo.selectors import deadline_of, list_requests
 
 READERS = (Role.WOO_OFFICER, Role.AUDITOR)
@@ -60,6 +62,9 @@ def overview(request, slug: str):
 
 def _overview(request, organisation, role, *, error: str = "", status: int = 200):
     views = list_requests(request.user, organisation.pk)
+    settings = publisher_settings(request.user, organisation.pk)
+    shown = request.POST if error else (settings or {})
+    form = {field: shown.get(field, "") for field in ("url", "publisher", "category")}
     return render_page(
         request,
         "console/woo.html",
@@ -67,11 +72,34 @@ def _overview(request, organisation, role, *, error: str = "", status: int = 200
             "organisation": organisation,
             "views": views,
             "can_write": role == Role.WOO_OFFICER,
+            "publisher": settings,
+            "publisher_form": form,
             "error": error,
             "posted": request.POST if error else {},
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def publisher(request, slug: str):
+    """The organisation's publicatiebank: address, publisher and category UUIDs, the token
+    (left empty: the stored one stays; never shown back), on or off."""
+    organisation, role = woo_role(request, slug)
+    post = request.POST
+    try:
+        do_configure_publisher(
+            organisation.pk, actor=request.user, url=post.get("url", ""),
+            publisher=post.get("publisher", ""), category=post.get("category", ""),
+            token=post.get("token") or None, enabled=post.get("enabled") == "on",
+        )  # fmt: skip
+    except BalieError as error:
+        if error.status == 403:
+            raise
+        return _overview(request, organisation, role, error=str(error.message), status=400)
+    messages.success(request, gettext("Saved."))
+    return redirect(reverse("console:woo", args=[organisation.slug]))
 
 
 @login_required
@@ -132,6 +160,10 @@ def _detail(request, organisation, role, woo_request, *, error: str = "", status
         if can_write
         else [],
         "parts": list(parts(woo_request)),
+        "publication": publication_status(request.user, woo_request),
+        "can_publish": can_write
+        and woo_request.status == Status.DECIDED
+        and bool((publisher_settings(request.user, organisation.pk) or {}).get("enabled")),
         "error": error,
     }
     return render_page(request, "console/woo_request.html", context, status=status)
@@ -159,6 +191,7 @@ ACTIONS = {
         grounds=_grounds(p.getlist("grounds")),
         explanation=p.get("explanation", ""),
     ),  # fmt: skip
+    "publish": lambda r, user, p: do_publish(r, actor=user),
     "everywhere": lambda r, user, p: review.do_redact_everywhere(
         r, actor=user, text=p.get("text", ""), ground=p.get("ground", "")
     ),
