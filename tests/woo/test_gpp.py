@@ -531,8 +531,8 @@ def test_setting_up_and_publishing_from_the_console(client, decided, woo_wim, ba
     woo = "/console/utrecht/woo/"
     client.force_login(woo_wim)
     assert "Publicatiebank (GPP-Woo)" in client.get(woo).text
-    refused = client.post(woo + "publicatiebank/", {"url": "ftp://x", "publisher": PUBLISHER,
-                                                    "category": CATEGORY, "token": TOKEN})  # fmt: skip
+    wrong = {"url": "ftp://x", "publisher": PUBLISHER, "category": CATEGORY, "token": TOKEN}
+    refused = client.post(woo + "publicatiebank/", wrong)
     assert refused.status_code == 400 and PublicationTarget.objects.count() == 0
     saved = client.post(woo + "publicatiebank/", {"url": bank.url + "/", "publisher": PUBLISHER,
                         "category": CATEGORY, "token": TOKEN, "enabled": "on"})  # fmt: skip
