@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone, translation
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from rest_framework.test import APIClient
 
 from balie.accounts.actions import do_create_staff_user, do_set_membership
 from balie.accounts.models import Role
@@ -40,6 +41,7 @@ from balie.woo.publication import STALE_AFTER, do_configure_publisher, do_publis
 from balie.woo.publishing import publication_status, publisher_settings
 from balie.woo.review import do_add_redaction, do_collect, do_decide_document, messages_of
 from balie.woo.sending import fingerprint
+from tests.api.openapi import assert_matches_contract
 from tests.conftest import PASSWORD
 from tests.factories import send
 from tests.woo.fake_gpp import FakePublicatiebank
@@ -554,3 +556,39 @@ def test_setting_up_and_publishing_from_the_console(client, decided, woo_wim, ba
     read = client.get(woo + "WOO-2026-014/").text
     assert "2 / 2" in read and "Publiceren in de publicatiebank" not in read
     assert client.post(woo + "publicatiebank/", {"url": bank.url}).status_code == 403
+
+
+# --- over the API --------------------------------------------------------------------------
+
+
+def test_setting_up_and_publishing_over_the_api(decided, woo_wim, bank, woo_gijs, auditor_aziz):
+    api = APIClient()
+    api.force_login(woo_wim)
+    assert api.get("/api/v1/woo/publicatiebank/").status_code == 404
+    body = {"url": bank.url + "/", "publisher": PUBLISHER, "category": CATEGORY, "token": TOKEN}
+    saved = api.put("/api/v1/woo/publicatiebank/", body, format="json")
+    assert_matches_contract(saved, "/api/v1/woo/publicatiebank/", "put")
+    assert saved.json()["token_set"] is True and TOKEN not in saved.content.decode()
+    wrong = api.put("/api/v1/woo/publicatiebank/", {**body, "url": "gopher://x"}, format="json")
+    assert wrong.status_code == 400
+
+    url = f"/api/v1/woo/requests/{decided.pk}/"
+    queued = api.post(url + "publication/")
+    assert_matches_contract(queued, "/api/v1/woo/requests/{request_id}/publication/", "post")
+    assert queued.status_code == 202 and queued.json()["publication"]["state"] == "queued"
+    assert run_queued() == ["published"]
+    done = api.get(url)
+    assert_matches_contract(done, "/api/v1/woo/requests/{request_id}/")
+    assert done.json()["status"] == "published"
+    assert done.json()["publication"]["documents_sent"] == 2
+    again = api.post(url + "publication/")
+    assert again.status_code == 409
+
+    auditor = APIClient()
+    auditor.force_login(auditor_aziz)
+    assert auditor.get("/api/v1/woo/publicatiebank/").json()["token_set"] is True
+    assert auditor.put("/api/v1/woo/publicatiebank/", body, format="json").status_code == 403
+    other = APIClient()
+    other.force_login(woo_gijs)
+    assert other.post(url + "publication/").status_code == 404
+    assert other.get("/api/v1/woo/publicatiebank/").status_code == 404

@@ -69,6 +69,12 @@ urlpatterns = [
     ),
     path("retention/due/", records.DueListView.as_view(), name="retention-due"),
     path("woo/requests/", woo.WooRequestListView.as_view(), name="woo-requests"),
+    path("woo/publicatiebank/", woo.PublisherView.as_view(), name="woo-publicatiebank"),
+    path(
+        "woo/requests/<str:request_id>/publication/",
+        woo.PublishView.as_view(),
+        name="woo-publish",
+    ),
     path("woo/requests/<str:request_id>/", woo.WooRequestDetailView.as_view(), name="woo-request"),
     path("woo/requests/<str:request_id>/status/", woo.StatusView.as_view(), name="woo-status"),
     path("woo/requests/<str:request_id>/extension/", woo.ExtendView.as_view(), name="woo-extend"),

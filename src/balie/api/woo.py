@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from balie.accounts.actors import Actor
 from balie.api.base import ApiView, errors, path_id, principal
 from balie.api.records import body
+from balie.api.serializers.search import OrganisationQuerySerializer
 from balie.api.serializers.woo import (
     AddRedactionSerializer,
     CollectedSerializer,
@@ -31,6 +32,8 @@ from balie.api.serializers.woo import (
     EndSuspensionSerializer,
     EverywhereSerializer,
     ExtendSerializer,
+    PublisherSerializer,
+    PublisherWriteSerializer,
     RedactionSerializer,
     RegisterSerializer,
     ReviewRedactionSerializer,
@@ -50,6 +53,8 @@ from balie.woo import actions, review
 from balie.woo.events import document_payload, redaction_payload
 from balie.woo.models import Redaction, WooRequest
 from balie.woo.package import build_package, parts
+from balie.woo.publication import do_configure_publisher, do_publish
+from balie.woo.publishing import publisher_settings
 from balie.woo.selectors import (
     access_request,
     document_for_review,
@@ -392,3 +397,60 @@ class PackagePartView(WooView):
             raise NotFound("not_found", _("The package has no file with this name."))
         _package_read(principal(request), woo_request, name)
         return package_file_response(name, make())
+
+
+class PublishView(WooView):
+    @extend_schema(
+        operation_id="woo_publish",
+        summary="Publish the decided request in the GPP-Woo publicatiebank",
+        description=WRITE
+        + " Queues the publication (202); a task sends each public document's PDF/A and makes"
+        " the publication public, retrying when the publicatiebank is unreachable. The"
+        " request's `publication` shows where it stands. Asking again after a failure"
+        " continues the same publication.",
+        parameters=[REQUEST_ID],
+        request=None,
+        responses={202: WooRequestDetailSerializer, **errors(404, 409)},
+    )
+    def post(self, request, request_id):
+        actor, woo_request = principal(request), self.woo_request(request_id)
+        do_publish(woo_request, actor=actor)
+        return Response(_detail_data(actor, woo_request), status=status.HTTP_202_ACCEPTED)
+
+
+class PublisherView(WooView):
+    query_serializer = OrganisationQuerySerializer
+
+    @extend_schema(
+        operation_id="woo_publicatiebank_read",
+        summary="The organisation's publicatiebank (never the token)",
+        description="For Woo coordinators and auditors. 404 when none is set up.",
+        parameters=[OrganisationQuerySerializer],
+        responses={200: PublisherSerializer, **errors(404)},
+    )
+    def get(self, request):
+        actor = principal(request)
+        organisation_id = writing_organisation(actor, request.query_params.get("organisation"))
+        found = publisher_settings(actor, organisation_id)
+        if found is None:
+            raise NotFound("not_found", _("No publicatiebank is set up for this organisation."))
+        return Response(PublisherSerializer(found).data)
+
+    @extend_schema(
+        operation_id="woo_publicatiebank_set",
+        summary="Set up or change the organisation's publicatiebank",
+        description="Woo coordinators (and administrators). The token is stored encrypted and "
+        "never shown back; left out, the stored one stays.",
+        request=PublisherWriteSerializer,
+        responses={200: PublisherSerializer, **errors(400, 404)},
+    )
+    def put(self, request):
+        actor = principal(request)
+        fields = body(request, tuple(PublisherWriteSerializer().fields))
+        organisation_id = writing_organisation(actor, fields.pop("organisation", None))
+        do_configure_publisher(
+            organisation_id, actor=actor, url=fields.get("url"),
+            publisher=fields.get("publisher"), category=fields.get("category"),
+            token=fields.get("token"), enabled=fields.get("enabled", True),
+        )  # fmt: skip
+        return Response(PublisherSerializer(publisher_settings(actor, organisation_id)).data)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from balie.woo.models import Decision, RedactionState, Status
+from balie.woo.models import Decision, PublicationState, RedactionState, Status
+from balie.woo.publishing import publication_status
 from balie.woo.review import REDACTION_CATEGORIES, progress_of
 
 GROUND_HELP = "A Woo article: 5.1.1c–e, 5.1.2a–i or 5.2."
@@ -74,14 +75,60 @@ class WooRequestSerializer(serializers.Serializer):
         return data
 
 
+class PublicationSerializer(serializers.Serializer):
+    """Where the request's publication in the GPP-Woo publicatiebank stands."""
+
+    state = serializers.ChoiceField(choices=PublicationState.choices)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(help_text="The last error, in the reader's language.")
+    error_code = serializers.CharField()
+    error_status = serializers.IntegerField(allow_null=True, help_text="The remote HTTP status.")
+    documents = serializers.IntegerField()
+    documents_sent = serializers.IntegerField()
+    remote_uuid = serializers.CharField()
+    remote_url = serializers.CharField()
+    requested_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
 class WooRequestDetailSerializer(WooRequestSerializer):
     suspensions = SuspensionSerializer(source="request.suspensions.all", many=True)
     documents = DocumentSummarySerializer(source="request.documents.all", many=True)
     progress = serializers.SerializerMethodField()
 
+    publication = serializers.SerializerMethodField()
+
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, view) -> dict[str, int]:
         return progress_of(view.request)
+
+    @extend_schema_field(PublicationSerializer(allow_null=True))
+    def get_publication(self, view) -> dict | None:
+        found = publication_status(None, view.request)  # the view checked the reader
+        return PublicationSerializer(found).data if found else None
+
+
+class PublisherSerializer(serializers.Serializer):
+    """The organisation's publicatiebank; of the token only whether one is set."""
+
+    url = serializers.URLField()
+    publisher = serializers.UUIDField()
+    category = serializers.UUIDField()
+    enabled = serializers.BooleanField()
+    token_set = serializers.BooleanField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class PublisherWriteSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(required=False)
+    url = serializers.URLField(help_text="The publicatiebank's root, before /api/v2.")
+    publisher = serializers.UUIDField(help_text="Your organisation's UUID in the publicatiebank.")
+    category = serializers.UUIDField(help_text="The informatiecategorie's UUID.")
+    token = serializers.CharField(
+        required=False, write_only=True, help_text="Left out: the stored token stays."
+    )
+    enabled = serializers.BooleanField(required=False)
 
 
 class RegisterSerializer(serializers.Serializer):
