@@ -94,6 +94,14 @@ class Command(BaseCommand):
             _("%(count)s files and %(zip)s written to %(dir)s.")
             % {"count": len(package.files), "zip": zip_name, "dir": output}
         )
+        if not organisation.tooi_uri:
+            self.stderr.write(
+                _(
+                    "Without a gemeentecode the package has no DiWoo metadata: set it with "
+                    "balie organisation identify --slug %(slug)s --gemeentecode NNNN."
+                )
+                % {"slug": organisation.slug}
+            )
 
     def _publisher(self, organisation, *, url, token_file, publisher, category, enabled, **_o):
         current = publisher_settings(None, organisation.pk) or {}
