@@ -51,15 +51,17 @@ from balie.search.selectors import access_saved_search
 from balie.web.downloads import package_file_response
 from balie.woo import actions, review
 from balie.woo.events import document_payload, redaction_payload
-from balie.woo.models import Redaction, WooRequest
+from balie.woo.models import WooRequest
 from balie.woo.package import build_package, parts
 from balie.woo.publication import do_configure_publisher, do_publish
 from balie.woo.publishing import publisher_settings
 from balie.woo.selectors import (
     access_request,
     document_for_review,
+    document_of,
     list_requests,
     readable_organisations,
+    redaction_of,
     view_of,
 )
 
@@ -274,13 +276,6 @@ class DocumentView(WooView):
         return Response(document_for_review(principal(request), woo_request, number))
 
 
-def _document(woo_request: WooRequest, number):
-    found = woo_request.documents.filter(number=id_from_outside(number) or 0).first()
-    if found is None:
-        raise NotFound("not_found", _("This document is not in the request."))
-    return found
-
-
 class DecisionView(WooView):
     @extend_schema(
         operation_id="woo_documents_decide",
@@ -291,7 +286,7 @@ class DecisionView(WooView):
         responses={200: DecidedSerializer, **errors(400, 404, 409)},
     )
     def post(self, request, request_id, number):
-        document = _document(self.woo_request(request_id), number)
+        document = document_of(self.woo_request(request_id), number)
         fields = body(request, ("decision", "grounds", "explanation"))
         decided = review.do_decide_document(
             document, actor=principal(request), decision=fields.get("decision"),
@@ -310,7 +305,7 @@ class AddRedactionView(WooView):
         responses={201: RedactionSerializer, **errors(400, 404, 409)},
     )
     def post(self, request, request_id, number):
-        document = _document(self.woo_request(request_id), number)
+        document = document_of(self.woo_request(request_id), number)
         fields = body(request, ("message", "start", "end", "ground"))
         added = review.do_add_redaction(
             document, actor=principal(request), message_id=id_from_outside(fields.get("message")),
@@ -330,15 +325,7 @@ class RedactionView(WooView):
     )
     def patch(self, request, request_id, redaction_id):
         woo_request = self.woo_request(request_id)
-        found = (
-            Redaction.objects.filter(
-                pk=id_from_outside(redaction_id) or 0, document__request=woo_request
-            )
-            .select_related("document__request", "updated_by")
-            .first()
-        )
-        if found is None:
-            raise NotFound("not_found", _("This redaction does not exist."))
+        found = redaction_of(woo_request, redaction_id)
         fields = body(request, ("state", "ground"))
         changed = review.do_review_redaction(
             found, actor=principal(request), state=fields.get("state"), ground=fields.get("ground")

@@ -18,7 +18,7 @@ from balie.errors import NotFound
 from balie.records.permissions import RecordsNotAllowed
 from balie.woo.deadlines import Deadline, decision_deadline
 from balie.woo.events import document_payload, redaction_payload
-from balie.woo.models import Document, WooRequest
+from balie.woo.models import Document, Redaction, WooRequest
 from balie.woo.review import messages_of
 
 __all__ = [
@@ -26,8 +26,10 @@ __all__ = [
     "access_request",
     "deadline_of",
     "document_for_review",
+    "document_of",
     "list_requests",
     "readable_organisations",
+    "redaction_of",
     "view_of",
 ]
 
@@ -109,6 +111,27 @@ def access_request(actor, request_id: object) -> WooRequest:
 def readable_organisations(actor) -> list[int]:
     """The organisations whose Woo requests ``actor`` reads (none for an API key)."""
     return Actor.of(actor).organisations(READERS) if Actor.of(actor).is_person else []
+
+
+def document_of(request: WooRequest, number: object) -> Document:
+    """The request's document with this number (from a URL or a body), or NotFound."""
+    found = request.documents.filter(number=id_from_outside(number) or 0).first()
+    if found is None:
+        raise NotFound("not_found", _("This document is not in the request."))
+    return found
+
+
+def redaction_of(request: WooRequest, redaction_id: object) -> Redaction:
+    """A redaction in one of the request's documents, or NotFound (another request's
+    redaction is not found either)."""
+    found = (
+        Redaction.objects.filter(pk=id_from_outside(redaction_id) or 0, document__request=request)
+        .select_related("document__request", "updated_by")
+        .first()
+    )
+    if found is None:
+        raise NotFound("not_found", _("This redaction does not exist."))
+    return found
 
 
 def document_for_review(actor, request: WooRequest, number: object) -> dict:

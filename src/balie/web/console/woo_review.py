@@ -25,10 +25,10 @@ from balie.web.downloads import package_file_response
 from balie.woo import review
 from balie.woo.events import document_payload, redaction_payload
 from balie.woo.letter import GROUNDS
-from balie.woo.models import Decision, Redaction
+from balie.woo.models import Decision
 from balie.woo.package import parts
 from balie.woo.review import REDACTION_CATEGORIES, progress_of
-from balie.woo.selectors import document_for_review
+from balie.woo.selectors import document_for_review, document_of, redaction_of
 
 
 def _config(request, organisation, role, woo_request, number) -> dict:
@@ -77,19 +77,6 @@ def document_data(request, slug: str, reference: str, number: str):
     return JsonResponse(_config(request, organisation, role, woo_request, number))
 
 
-def _redaction(woo_request, redaction_id) -> Redaction:
-    found = (
-        Redaction.objects.filter(
-            pk=id_from_outside(redaction_id) or 0, document__request=woo_request
-        )
-        .select_related("document__request", "updated_by")
-        .first()
-    )
-    if found is None:
-        raise NotFound("not_found", "redaction")
-    return found
-
-
 @json_endpoint
 @require_POST
 def redaction(request, slug: str, reference: str, redaction_id: str):
@@ -98,7 +85,7 @@ def redaction(request, slug: str, reference: str, redaction_id: str):
     woo_request = request_or_404(organisation, reference)
     body = json_body(request)
     changed = review.do_review_redaction(
-        _redaction(woo_request, redaction_id), actor=request.user,
+        redaction_of(woo_request, redaction_id), actor=request.user,
         state=body.get("state"), ground=body.get("ground"),
     )  # fmt: skip
     return JsonResponse({"redaction": redaction_payload(changed)})
@@ -111,9 +98,7 @@ def add_redaction(request, slug: str, reference: str, number: str):
     positions in code points of the message's text."""
     organisation, _role = woo_role(request, slug)
     woo_request = request_or_404(organisation, reference)
-    document_ = woo_request.documents.filter(number=id_from_outside(number) or 0).first()
-    if document_ is None:
-        raise NotFound("not_found", "document")
+    document_ = document_of(woo_request, number)
     body = json_body(request)
     added = review.do_add_redaction(
         document_, actor=request.user, message_id=id_from_outside(body.get("message")),
@@ -141,9 +126,7 @@ def decide(request, slug: str, reference: str, number: str):
     """``{"decision": …, "grounds": [...], "explanation": …}`` for one document."""
     organisation, _role = woo_role(request, slug)
     woo_request = request_or_404(organisation, reference)
-    document_ = woo_request.documents.filter(number=id_from_outside(number) or 0).first()
-    if document_ is None:
-        raise NotFound("not_found", "document")
+    document_ = document_of(woo_request, number)
     body = json_body(request)
     decided = review.do_decide_document(
         document_, actor=request.user, decision=body.get("decision"),
