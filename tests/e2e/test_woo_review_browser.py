@@ -102,3 +102,11 @@ def test_two_reviewers_see_each_others_work_live(
     expect(wanda.locator("#woo-decision-grounds")).to_have_value("5.1.2e")
     phone = asgi_server.call(lambda: Redaction.objects.get(category="phone").state)
     assert phone == RedactionState.ACCEPTED
+
+    # The request's page and the dashboard, with the publicatiebank form, pass axe too.
+    wim.goto(f"{base}/console/utrecht/woo/WOO-2026-030/")
+    expect(wim.get_by_role("heading", level=1)).to_contain_text("WOO-2026-030")
+    assert_accessible(wim, "a Woo request's page")
+    wim.goto(f"{base}/console/utrecht/woo/")
+    expect(wim.get_by_role("heading", name="Publicatiebank (GPP-Woo)")).to_be_visible()
+    assert_accessible(wim, "the Woo dashboard")
