@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from balie.archive import chain
+from balie.archive import chain, listeners
 from balie.archive.actors import ActorRef
 from balie.archive.heads import lock_heads
 from balie.archive.models import ArchiveEvent, ChainHead
@@ -80,6 +80,7 @@ def record_events(rows: list[dict[str, Any]]) -> list[ArchiveEvent]:
         ChainHead.objects.filter(pk=head.pk).update(
             last_seq=head.last_seq, last_hash=head.last_hash
         )
+    listeners.notify(events)  # integrations' outboxes, in this same transaction
     return events
 
 
