@@ -1,0 +1,1 @@
+"""The Notificaties API (Open Notificaties): Balie's kanaal, its notifications, abonnementen."""

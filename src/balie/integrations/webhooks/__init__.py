@@ -1,0 +1,1 @@
+"""Outgoing webhooks: CloudEvents 1.0 (NL GOV profile), signed, retried, logged."""
