@@ -7,10 +7,13 @@ from balie.api import (
     audit,
     contacts,
     conversations,
+    klantinteracties,
     messages,
+    notificaties,
     records,
     schema,
     search,
+    webhooks,
     woo,
 )
 from balie.api.notfound import NotFoundView
@@ -68,6 +71,9 @@ urlpatterns = [
         name="record-class",
     ),
     path("retention/due/", records.DueListView.as_view(), name="retention-due"),
+    *klantinteracties.urlpatterns,
+    *webhooks.urlpatterns,
+    *notificaties.urlpatterns,
     path("woo/requests/", woo.WooRequestListView.as_view(), name="woo-requests"),
     path("woo/publicatiebank/", woo.PublisherView.as_view(), name="woo-publicatiebank"),
     path(

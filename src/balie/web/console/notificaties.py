@@ -1,0 +1,5 @@
+"""Console pages for the notificaties integration (issue 15): filled in by its implementation."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
