@@ -53,9 +53,9 @@ def test_external_reply_is_pending_until_the_task_delivers_it(
     assert len(sms_sender) == 1
 
 
-def test_failed_delivery_is_visible(sms_conversation, agent_anna):
+def test_a_refusal_fails_at_once_with_the_channels_error(sms_conversation, agent_anna):
     def broken(message):
-        raise ConnectionError("provider down")
+        raise tasks.DeliveryFailed("invalid_number", "number not on the network", retryable=False)
 
     tasks.register_sender(Channel.SMS, broken)
     try:
@@ -67,6 +67,7 @@ def test_failed_delivery_is_visible(sms_conversation, agent_anna):
         tasks.OUTBOUND_SENDERS.pop(Channel.SMS, None)
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.FAILED
+    assert message.delivery_error == "invalid_number: number not on the network"
 
 
 def test_rolled_back_send_leaves_no_task(sms_conversation, agent_anna):
@@ -79,12 +80,12 @@ def test_rolled_back_send_leaves_no_task(sms_conversation, agent_anna):
 
 
 def _refuse(message):
-    raise ConnectionError("provider down")
+    raise tasks.DeliveryFailed("rejected", "number blocked", retryable=False)
 
 
 @pytest.mark.parametrize(
     ("sender", "status", "error"),
-    [(lambda message: None, "sent", ""), (_refuse, "failed", "ConnectionError")],
+    [(lambda message: None, "sent", ""), (_refuse, "failed", "rejected: number blocked")],
     ids=["sent", "failed"],
 )
 def test_delivery_is_stored_archived_and_told_to_staff(
@@ -121,3 +122,87 @@ def test_delivery_is_stored_archived_and_told_to_staff(
             [events.staff_group(sms_conversation.pk)],
         )
     ]
+
+
+def test_an_outage_is_retried_then_delivered_once(sms_conversation, agent_anna):
+    """The channel is down for three attempts, then recovers: the message stays pending with
+    the error shown meanwhile, is retried after a pause, and is sent exactly once."""
+    calls = []
+
+    def flaky(message):
+        calls.append(message.pk)
+        if len(calls) <= 3:
+            raise ConnectionError("provider down")
+
+    tasks.register_sender(Channel.SMS, flaky)
+    try:
+        message = send(
+            sms_conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna
+        )
+        assert tasks.deliver_outbound.call(message.pk) == "retrying"
+        message.refresh_from_db()
+        assert message.delivery_status == DeliveryStatus.PENDING
+        assert message.delivery_error.startswith("ConnectionError (retry 1/")
+        for attempt in (2, 3, 4):
+            row = DBTaskResult.objects.filter(status="READY").order_by("-enqueued_at").first()
+            assert row.args_kwargs["args"] == [message.pk, attempt] and row.run_after is not None
+            row.delete()
+            tasks.deliver_outbound.call(message.pk, attempt)
+    finally:
+        tasks.OUTBOUND_SENDERS.pop(Channel.SMS, None)
+    message.refresh_from_db()
+    assert message.delivery_status == DeliveryStatus.SENT and message.delivery_error == ""
+    assert len(calls) == 4
+    assert tasks.deliver_outbound.call(message.pk, 5) == DeliveryStatus.SENT  # a late duplicate
+    assert len(calls) == 4
+
+
+def test_after_the_last_attempt_failed_and_staff_send_it_again(sms_conversation, agent_anna):
+    from balie.conversations.actions import do_retry_delivery
+
+    def down(message):
+        raise ConnectionError("provider down")
+
+    tasks.register_sender(Channel.SMS, down)
+    try:
+        message = send(
+            sms_conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna
+        )
+        assert tasks.deliver_outbound.call(message.pk, tasks.MAX_ATTEMPTS) == "failed"
+    finally:
+        tasks.OUTBOUND_SENDERS.pop(Channel.SMS, None)
+    message.refresh_from_db()
+    assert message.delivery_status == DeliveryStatus.FAILED
+    tasks.register_sender(Channel.SMS, lambda m: None)
+    try:
+        do_retry_delivery(message, actor=agent_anna)
+        assert message.delivery_status == DeliveryStatus.PENDING
+        row = DBTaskResult.objects.filter(status="READY").order_by("-enqueued_at").first()
+        assert row.args_kwargs["args"] == [message.pk]
+        assert tasks.deliver_outbound.call(message.pk) == DeliveryStatus.SENT
+    finally:
+        tasks.OUTBOUND_SENDERS.pop(Channel.SMS, None)
+    types = list(
+        ArchiveEvent.objects.filter(conversation_id=message.conversation_id)
+        .order_by("seq")
+        .values_list("event_type", flat=True)
+    )
+    assert "message.retry_requested" in types
+
+
+def test_channel_statuses_in_any_order_never_go_back(sms_conversation, agent_anna):
+    from balie.conversations.actions import do_record_channel_status
+
+    message = send(sms_conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna)
+    assert do_record_channel_status(message, "read")
+    assert not do_record_channel_status(message, "delivered")  # late
+    assert not do_record_channel_status(message, "sent")
+    assert not do_record_channel_status(message, "failed", error="late failure")
+    message.refresh_from_db()
+    assert message.delivery_status == "read"
+    other = send(sms_conversation, "Nog een", direction=Direction.OUTBOUND, author=agent_anna)
+    assert do_record_channel_status(other, "failed", error="131026: undeliverable")
+    assert not do_record_channel_status(other, "sent")
+    assert do_record_channel_status(other, "delivered")  # it did arrive after all
+    other.refresh_from_db()
+    assert (other.delivery_status, other.delivery_error) == ("delivered", "")

@@ -46,7 +46,7 @@ RESIDENT_MESSAGE = {
     "created_at": str,
     "attachments": [ATTACHMENT],
 }
-STAFF_MESSAGE = RESIDENT_MESSAGE | {"author_id": OptionalInt}
+STAFF_MESSAGE = RESIDENT_MESSAGE | {"author_id": OptionalInt, "delivery_error": str}
 CONVERSATION = {
     "id": int,
     "organisation": int,

@@ -89,3 +89,28 @@ class MessagesView(ApiView):
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(MessageSerializer(result.message).data, status=code)
+
+
+class RetryDeliveryView(ApiView):
+    @extend_schema(
+        operation_id="messages_retry_delivery",
+        summary="Send a message whose delivery failed again",
+        description=(
+            "For an outbound message of an external channel (WhatsApp, SMS, e-mail) whose "
+            "delivery_status is failed: it becomes pending and is sent again by the delivery "
+            "task. Another status is a 409 (not_failed)."
+        ),
+        parameters=[
+            path_id("conversation_id", "Id of the conversation."),
+            path_id("message_id", "Id of the message."),
+        ],
+        request=None,
+        responses={202: MessageSerializer, **errors(404, 409)},
+    )
+    def post(self, request, conversation_id, message_id):
+        conversation = selectors.access_conversation(
+            principal(request), conversation_id, write=True
+        )
+        message = selectors.message_in(conversation, message_id)
+        actions.do_retry_delivery(message, actor=principal(request))
+        return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)

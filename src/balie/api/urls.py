@@ -33,6 +33,11 @@ urlpatterns = [
         name="messages",
     ),
     path(
+        "conversations/<str:conversation_id>/messages/<str:message_id>/retry/",
+        messages.RetryDeliveryView.as_view(),
+        name="retry-delivery",
+    ),
+    path(
         "conversations/<str:conversation_id>/attachments/",
         attachments.AttachmentUploadView.as_view(),
         name="attachments",

@@ -155,6 +155,7 @@ def message_payload(
         "deleted": message.deleted_at is not None,
         "client_id": message.client_id,
         "delivery_status": message.delivery_status,
+        **({} if for_resident else {"delivery_error": message.delivery_error}),
         "created_at": message.created_at.isoformat(),
         "attachments": [
             attachment_payload(a, for_resident=for_resident, url=attachment_url)

@@ -182,6 +182,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("delivery status", "Sending")
     SENT = "sent", pgettext_lazy("delivery status", "Sent")
     DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+    READ = "read", pgettext_lazy("delivery status", "Read")
     FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
 
@@ -208,6 +209,11 @@ class Message(models.Model):
         max_length=200, blank=True, help_text="The author as an imported export names them."
     )
     client_id = models.CharField(max_length=64, help_text="Idempotency key chosen by the sender.")
+    delivery_error = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why an external channel has not taken it (yet): its own error, never the text.",
+    )
     delivery_status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT
     )

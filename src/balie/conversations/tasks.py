@@ -1,8 +1,14 @@
 """Background tasks of conversations: outbound delivery to external channels, and the daily
 removal of uploads never sent.
 
-Channel adapters (``balie.connectors``) register a sender per channel; until a channel has
-one, its outbound messages stay ``pending`` and the failure is visible on the message.
+Channel adapters (``balie.connectors``) register a sender per channel. A sender raises
+:class:`DeliveryFailed` when the channel refuses (``retryable=False``: failed at once, with
+the channel's error) or may take it later; any other exception counts as a failure that may
+pass. Such failures are tried again after a pause that doubles, with jitter
+(``balie.conf.retries``), up to ``MAX_ATTEMPTS``; meanwhile the message stays *pending* and
+shows the error and the next attempt to staff. After the last attempt it is *failed*; staff
+send it again with ``do_retry_delivery``. A message is delivered at most once by this task:
+an attempt finds it no longer pending and stops.
 """
 
 from __future__ import annotations
@@ -10,10 +16,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
+from balie.conf import retries
 from balie.conversations.actions.attachments import do_remove_unsent_attachments
-from balie.conversations.delivery import do_record_delivery
+from balie.conversations.delivery import do_record_channel_status, do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
 
 logger = logging.getLogger(__name__)
@@ -26,25 +35,58 @@ def register_sender(channel: str, sender: Callable[[Message], None]) -> None:
     OUTBOUND_SENDERS[channel] = sender
 
 
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = 30.0  # seconds before the second attempt (about: jitter)
+BACKOFF_CAP = 3600.0
+
+
+class DeliveryFailed(Exception):  # noqa: N818 (what a sender raises, read as a sentence)
+    """The channel did not take the message: ``code`` and ``detail`` are the channel's own
+    (never the message's text); ``retryable`` when trying again later may help."""
+
+    def __init__(self, code: str, detail: str = "", *, retryable: bool = True) -> None:
+        super().__init__(code)
+        self.code, self.detail, self.retryable = code, detail, retryable
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}" if self.detail else self.code
+
+
 @task()
-def deliver_outbound(message_id: int) -> str:
+def deliver_outbound(message_id: int, attempt: int = 1) -> str:
     message = Message.objects.select_related("conversation").get(pk=message_id)
     if message.delivery_status != DeliveryStatus.PENDING:
         return message.delivery_status  # already handled by an earlier attempt
     sender = OUTBOUND_SENDERS.get(message.conversation.channel)
-    status, error = DeliveryStatus.SENT, ""
     if sender is None:
-        status, error = DeliveryStatus.FAILED, "no_sender"
         logger.warning("no sender for channel", extra={"channel": message.conversation.channel})
-    else:
-        try:
-            sender(message)
-        except Exception as exception:
-            logger.exception("outbound delivery failed", extra={"message_id": message_id})
-            # The exception's name only: its text may quote the message.
-            status, error = DeliveryStatus.FAILED, type(exception).__name__
-    do_record_delivery(message, status, error=error)
-    return status
+        do_record_delivery(message, DeliveryStatus.FAILED, error="no_sender")
+        return DeliveryStatus.FAILED
+    try:
+        sender(message)
+    except DeliveryFailed as failure:
+        return _failed(message, attempt, str(failure), failure.retryable)
+    except Exception as exception:
+        logger.exception("outbound delivery failed", extra={"message_id": message_id})
+        # The exception's name only: its text may quote the message.
+        return _failed(message, attempt, type(exception).__name__, retryable=True)
+    # Only if still pending: the channel's own report (delivered, read) may have come first.
+    do_record_channel_status(message, DeliveryStatus.SENT)
+    message.refresh_from_db(fields=["delivery_status"])
+    return message.delivery_status
+
+
+def _failed(message: Message, attempt: int, error: str, retryable: bool) -> str:
+    if not retryable or attempt >= MAX_ATTEMPTS:
+        do_record_delivery(message, DeliveryStatus.FAILED, error=error)
+        return DeliveryStatus.FAILED
+    when = timezone.now() + retries.backoff(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)
+    with transaction.atomic():
+        do_record_delivery(
+            message, DeliveryStatus.PENDING, error=f"{error} (retry {attempt}/{MAX_ATTEMPTS - 1})"
+        )
+        deliver_outbound.using(run_after=when).enqueue(message.pk, attempt + 1)
+    return "retrying"
 
 
 @task()

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-import random
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from balie.conf import retries
 from balie.errors import BalieError
 from balie.tenants.secrets import SecretUnreadable
 from balie.woo.gpp import PublicatiebankError
@@ -40,10 +40,8 @@ BACKOFF_CAP = 3600.0  # the longest pause between two attempts
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    """The pause after ``attempts`` failed attempts: doubling from BACKOFF_BASE up to
-    BACKOFF_CAP, of which a random half, so that retries do not arrive together."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
-    return datetime.timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+    """The pause after ``attempts`` failed attempts (``balie.conf.retries``)."""
+    return retries.backoff(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP)
 
 
 @task()

@@ -92,6 +92,11 @@ class MessageSerializer(serializers.Serializer):
         read_only=True, help_text="Idempotency key chosen by the sender."
     )
     delivery_status = serializers.ChoiceField(read_only=True, choices=DeliveryStatus.choices)
+    delivery_error = serializers.CharField(
+        read_only=True,
+        help_text="Why an external channel has not taken it (yet), in the channel's own words; "
+        "empty when delivered or for web chat.",
+    )
     created_at = serializers.DateTimeField(read_only=True)
     attachments = MessageAttachmentSerializer(many=True, read_only=True)
 

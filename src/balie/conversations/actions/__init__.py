@@ -31,7 +31,11 @@ from balie.conversations.actions.messages import (
 )
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.actions.webchat import do_start_webchat, hash_token
-from balie.conversations.delivery import do_record_delivery
+from balie.conversations.delivery import (
+    do_record_channel_status,
+    do_record_delivery,
+    do_retry_delivery,
+)
 
 __all__ = [
     "MAX_ATTACHMENTS",
@@ -52,7 +56,9 @@ __all__ = [
     "do_delete_message",
     "do_edit_message",
     "do_mark_read",
+    "do_record_channel_status",
     "do_record_delivery",
+    "do_retry_delivery",
     "do_send_message",
     "do_start_webchat",
     "do_store_attachment",

@@ -111,3 +111,13 @@ def record_class(request, conversation_id: int):
         conversation, actor=request.user, record_class_id=body.get("record_class")
     )
     return _answer(conversation)
+
+
+@require_POST
+@json_endpoint
+def retry_delivery(request, conversation_id: int, message_id: int):
+    """Send a message whose delivery to its channel failed again. Body: ``{}``."""
+    conversation = selectors.access_conversation(request.user, conversation_id, write=True)
+    message = selectors.message_in(conversation, message_id)
+    actions.do_retry_delivery(message, actor=request.user)
+    return JsonResponse({"message": events.message_payload(message, for_resident=False)})

@@ -30,6 +30,11 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/status/", conversation.change_status, name="status"),
     path("conversations/<int:conversation_id>/details/", conversation.details, name="details"),
     path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/retry/",
+        conversation.retry_delivery,
+        name="retry_delivery",
+    ),
+    path(
         "conversations/<int:conversation_id>/record-class/",
         conversation.record_class,
         name="record_class",

@@ -3,7 +3,7 @@
 
 const config = JSON.parse(document.getElementById("console-config").textContent);
 // Texts come from Django's JavaScript catalogue (console:jsi18n, loaded before this module).
-const { gettext, interpolate } = globalThis;
+const { gettext, gettext_noop, interpolate } = globalThis;
 const STATUS_LABELS = {
   open: gettext("Open"),
   pending: gettext("Waiting for resident"),
@@ -123,6 +123,10 @@ function onFrame(frame) {
       break;
     case "message_updated": // edited or deleted: show the current state in place
       pane?.list.querySelector(`li[data-seq="${frame.message.seq}"]`)?.replaceWith(renderMessage(frame.message));
+      break;
+    case "delivery": // an external channel took the message, delivered it, or refused it
+      pane?.list.querySelector(`li[data-seq="${frame.seq}"] .delivery`)?.replaceWith(
+        renderDelivery({ id: frame.message, conversation: frame.conversation, delivery_status: frame.delivery_status, delivery_error: frame.error }));
       break;
     case "error":
       onError(frame);
@@ -633,7 +637,37 @@ function renderMessage(m, pending = false) {
     ? ownMessageControls(m) : null,
   m.direction === "outbound" || pending
     ? h("p", { class: "state" }, pending ? gettext("Sending…") : h("span", { class: "read-mark" }, gettext("Read by resident")))
-    : null);
+    : null,
+  m.direction === "outbound" && !pending && m.delivery_status && m.delivery_status !== "sent" || m.delivery_error
+    ? renderDelivery(m) : h("span", { class: "delivery" }));
+}
+
+// What an external channel (WhatsApp, SMS, e-mail) did with an outbound message; a failed
+// one can be sent again once the channel's problem is fixed.
+const DELIVERY = {
+  pending: gettext_noop("Sending to the channel…"),
+  sent: gettext_noop("Sent"),
+  delivered: gettext_noop("Delivered"),
+  read: gettext_noop("Read"),
+  failed: gettext_noop("Not delivered"),
+};
+function renderDelivery(m) {
+  const failed = m.delivery_status === "failed";
+  const line = h("p", { class: `delivery delivery-${m.delivery_status}`, role: failed ? "alert" : null },
+    gettext(DELIVERY[m.delivery_status] ?? m.delivery_status),
+    m.delivery_error ? `: ${m.delivery_error}` : "");
+  if (failed) {
+    line.append(" ", h("button", { type: "button", class: "link", onclick: async (event) => {
+      event.target.disabled = true;
+      try {
+        await postJson(`/console/conversations/${m.conversation}/messages/${m.id}/retry/`, {});
+      } catch (error) {
+        event.target.disabled = false;
+        line.append(" ", error.message);
+      }
+    } }, gettext("Send again")));
+  }
+  return line;
 }
 
 // Edit or delete one's own message (the server allows it for a while after sending).
