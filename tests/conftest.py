@@ -96,6 +96,18 @@ def _fresh_cache():
     limits.reset()
 
 
+@pytest.fixture(autouse=True)
+def _outbound_senders():
+    """A test that registers (or removes) a channel's sender leaves the connectors' own in
+    place for the next test."""
+    from balie.conversations.tasks import OUTBOUND_SENDERS
+
+    before = dict(OUTBOUND_SENDERS)
+    yield
+    OUTBOUND_SENDERS.clear()
+    OUTBOUND_SENDERS.update(before)
+
+
 def _staff(username, organisation, role, first_name):
     user = do_create_staff_user(username=username, password=PASSWORD, first_name=first_name)
     do_set_membership(user, organisation, role)

@@ -18,8 +18,8 @@ def _calls(pattern: str) -> set[str]:
 
 
 def test_only_the_writer_inserts_messages_and_indexes_them():
-    assert _calls(r"Message\.objects\.bulk_create\(") == {"conversations/actions/storing.py"}
-    assert _calls(r"Message\.objects\.create\(") == set()
+    assert _calls(r"\bMessage\.objects\.bulk_create\(") == {"conversations/actions/storing.py"}
+    assert _calls(r"\bMessage\.objects\.create\(") == set()
     assert _calls(r"\.index_messages\(") == {"conversations/actions/storing.py"}
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from balie.conf import retries
+from balie.errors import BalieError
 from balie.conversations.actions.attachments import do_remove_unsent_attachments
 from balie.conversations.delivery import do_record_channel_status, do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
@@ -40,16 +41,18 @@ BACKOFF_BASE = 30.0  # seconds before the second attempt (about: jitter)
 BACKOFF_CAP = 3600.0
 
 
-class DeliveryFailed(Exception):  # noqa: N818 (what a sender raises, read as a sentence)
+class DeliveryFailed(BalieError):  # noqa: N818 (what a sender raises, read as a sentence)
     """The channel did not take the message: ``code`` and ``detail`` are the channel's own
     (never the message's text); ``retryable`` when trying again later may help."""
 
+    status = 409  # never shown as an HTTP answer: the delivery task keeps it on the message
+
     def __init__(self, code: str, detail: str = "", *, retryable: bool = True) -> None:
-        super().__init__(code)
-        self.code, self.detail, self.retryable = code, detail, retryable
+        super().__init__(code, detail)
+        self.channel_detail, self.retryable = detail, retryable
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.detail}" if self.detail else self.code
+        return f"{self.code}: {self.channel_detail}" if self.channel_detail else self.code
 
 
 @task()

@@ -6,6 +6,7 @@ the real-time fan-out for after commit. One module per concern; import from here
 """
 
 from balie.conversations.actions.attachments import do_store_attachment
+from balie.conversations.actions.channels import do_start_conversation
 from balie.conversations.actions.editing import do_delete_message, do_edit_message
 from balie.conversations.actions.errors import (
     ActionError,
@@ -60,6 +61,7 @@ __all__ = [
     "do_record_delivery",
     "do_retry_delivery",
     "do_send_message",
+    "do_start_conversation",
     "do_start_webchat",
     "do_store_attachment",
     "do_update_details",

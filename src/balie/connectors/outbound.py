@@ -1,0 +1,35 @@
+"""Delivering what staff write in a channel's conversation: the conversations' delivery task
+calls :func:`send_outbound` (registered per channel in ``ConnectorsConfig.ready``), which
+finds the account and the resident's address of the conversation and lets the connector
+send it. Retries, the failed state and "send again" are the delivery task's
+(``balie.conversations.tasks``). A message is sent at least once and, unless Balie stops
+between the channel's answer and storing it, once."""
+
+from __future__ import annotations
+
+from balie.connectors.models import ChannelThread, ExternalMessage
+from balie.connectors.registry import connector_for
+from balie.conversations.models import Message
+from balie.conversations.tasks import DeliveryFailed
+
+__all__ = ["send_outbound"]
+
+
+def send_outbound(message: Message) -> None:
+    thread = (
+        ChannelThread.objects.filter(conversation_id=message.conversation_id)
+        .select_related("account")
+        .first()
+    )
+    if thread is None:
+        raise DeliveryFailed("no_channel_account", retryable=False)
+    account = thread.account
+    if not account.enabled:
+        raise DeliveryFailed("channel_disabled", retryable=False)
+    connector = connector_for(account.kind)
+    if connector is None:
+        raise DeliveryFailed("no_connector", account.kind, retryable=False)
+    external_id = connector.send(account, message, address=thread.address)
+    ExternalMessage.objects.get_or_create(
+        account=account, external_id=external_id, defaults={"message": message, "inbound": False}
+    )
