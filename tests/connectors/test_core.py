@@ -194,3 +194,31 @@ def test_bad_settings_and_roles(utrecht, stand_in, agent_anna, groningen):
                                 settings={"bot": "b"}, secrets={"token": "t"})  # fmt: skip
     assert not ChannelAccount.objects.exists()
     assert not Conversation.objects.exists() and not ExternalMessage.objects.exists()
+
+
+def test_the_command_line(utrecht, stand_in, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    token_file = tmp_path / "token"
+    token_file.write_text(SECRET + "\n")
+    out = StringIO()
+    call_command(
+        "channel", "add", "telegram", "--organisation", "utrecht", "--name", "Bot",
+        "--bot", "utrecht_bot", "--token-file", str(token_file), stdout=out,
+    )  # fmt: skip
+    account = ChannelAccount.objects.get()
+    assert f"/hooks/{account.public_id}/" in out.getvalue() and SECRET not in out.getvalue()
+    assert accounts.secret_of(account, "token") == SECRET
+    out = StringIO()
+    call_command("channel", "list", "--organisation", "utrecht", stdout=out)
+    assert "utrecht_bot" not in out.getvalue() and "Bot" in out.getvalue()
+    call_command("channel", "disable", str(account.pk), stdout=StringIO())
+    account.refresh_from_db()
+    assert not account.enabled
+    with pytest.raises(CommandError, match="bot"):
+        call_command("channel", "add", "telegram", "--organisation", "utrecht", "--name", "X",
+                     "--token", "t", stdout=StringIO())  # fmt: skip
+    with pytest.raises(CommandError):
+        call_command("channel", "list", "--organisation", "nergens", stdout=StringIO())
