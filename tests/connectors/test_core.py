@@ -14,58 +14,16 @@ from django.db import connection
 from balie.accounts.actions import do_create_staff_user, do_set_membership
 from balie.accounts.models import Role
 from balie.archive.models import ArchiveEvent
-from balie.connectors import accounts, registry
+from balie.connectors import accounts
 from balie.connectors.inbound import Inbound, InboundFile, do_channel_status, do_receive
 from balie.connectors.models import ChannelAccount, ChannelThread, ExternalMessage
-from balie.connectors.outbound import send_outbound
 from balie.conversations import actions, tasks
 from balie.conversations.models import Channel, Conversation, DeliveryStatus, Direction, Message
 from balie.errors import BalieError
 from balie.records.permissions import RecordsNotAllowed
+from tests.connectors.conftest import SECRET
 from tests.factories import send
 from tests.web.test_resident_files import png_bytes
-
-SECRET = "stand-in-secret-7Qx2-never-shown"
-
-
-class StandIn(registry.Connector):
-    kind = Channel.TELEGRAM
-    settings = (registry.Field("bot", "The bot's name."),)
-    secrets = (registry.Field("token", "The bot's token."),)
-
-    def __init__(self):
-        self.sent: list[tuple[str, str]] = []
-        self.fail: tasks.DeliveryFailed | None = None
-
-    def handle_webhook(self, account, request):
-        if request.headers.get("x-token") != accounts.secret_of(account, "token"):
-            return registry.WebhookResponse(401)
-        data = json.loads(request.body)
-        do_receive(account, Inbound(data["id"], data["from"], data["text"], name="Inwoner"))
-        return registry.WebhookResponse(200, b"ok")
-
-    def send(self, account, message, *, address):
-        if self.fail:
-            raise self.fail
-        self.sent.append((address, message.body))
-        return f"out-{message.pk}"
-
-
-@pytest.fixture
-def stand_in():
-    connector = StandIn()
-    registry.register(connector)
-    tasks.register_sender(Channel.TELEGRAM, send_outbound)
-    yield connector
-    registry._registry.pop(Channel.TELEGRAM, None)
-
-
-@pytest.fixture
-def account(utrecht, utrecht_team, stand_in):
-    return accounts.do_add_channel(
-        utrecht.pk, actor=None, kind="telegram", name="Gemeente Utrecht bot",
-        settings={"bot": "utrecht_bot"}, secrets={"token": SECRET},
-    )  # fmt: skip
 
 
 def test_the_same_inbound_twice_is_one_message(account):

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from balie.api import (
     attachments,
     audit,
+    channels,
     contacts,
     conversations,
     klantinteracties,
@@ -76,6 +77,8 @@ urlpatterns = [
         name="record-class",
     ),
     path("retention/due/", records.DueListView.as_view(), name="retention-due"),
+    path("channels/", channels.ChannelListView.as_view(), name="channels"),
+    path("channels/<str:channel_id>/", channels.ChannelDetailView.as_view(), name="channel"),
     *klantinteracties.urlpatterns,
     *webhooks.urlpatterns,
     *notificaties.urlpatterns,

@@ -89,6 +89,7 @@ def inbox(request, slug: str):
         "can_see_integrity": role in INTEGRITY_ROLES,
         "can_see_records": role in RECORDS_READ_ROLES,
         "can_see_woo": role in (Role.WOO_OFFICER, Role.AUDITOR),
+        "can_set_up_channels": role == Role.ADMIN,
         "filters": filters,
         "rows": rows,
         "teams": [(team, unread.get(team.pk, 0)) for team in teams],
