@@ -1,15 +1,16 @@
-"""Daily jobs, enqueued by whichever `balie worker` gets there first.
+"""Daily and frequent jobs, enqueued by whichever `balie worker` gets there first.
 
 Each worker checks once a minute; claiming a job is one conditional UPDATE, so with several
-workers a job still runs once a day.
+workers a daily job still runs once a day and a frequent one once per interval.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -39,6 +40,33 @@ def do_enqueue_due_jobs(now: datetime | None = None) -> list[str]:
                 ScheduledJob.objects.filter(name=name)
                 .exclude(last_run_on=today)
                 .update(last_run_on=today)
+            )
+            if claimed:
+                import_string(task_path).enqueue()
+                enqueued.append(name)
+    return enqueued
+
+
+# name: (task to enqueue, seconds between runs): channels that Balie asks rather than being
+# told (mailboxes without a webhook).
+FREQUENT_JOBS = {
+    "mail-poll": ("balie.connectors.email.tasks.poll_mailboxes", 60),
+}
+
+
+def do_enqueue_frequent_jobs(now: datetime | None = None) -> list[str]:
+    """Enqueue the frequent jobs whose interval has passed; return their names."""
+    now = now or timezone.now()
+    enqueued = []
+    for name, (task_path, seconds) in FREQUENT_JOBS.items():
+        # A little early counts, so that a worker checking every 60 s runs a 60 s job each time.
+        cutoff = now - timedelta(seconds=seconds - 5)
+        with transaction.atomic():
+            ScheduledJob.objects.bulk_create([ScheduledJob(name=name)], ignore_conflicts=True)
+            claimed = (
+                ScheduledJob.objects.filter(name=name)
+                .filter(Q(last_run_at__isnull=True) | Q(last_run_at__lt=cutoff))
+                .update(last_run_at=now)
             )
             if claimed:
                 import_string(task_path).enqueue()
