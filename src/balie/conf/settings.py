@@ -46,6 +46,12 @@ PUBLIC_URL = config(
     "http://127.0.0.1:8000",
     "Public base URL, used in the embed snippet and printed links.",
 )
+WEBHOOKS_ALLOWED_NETWORKS = config(
+    "BALIE_WEBHOOKS_ALLOWED_NETWORKS",
+    [],
+    "Comma-separated CIDR networks outgoing webhooks may reach besides public addresses "
+    "(receivers in your own network; 127.0.0.0/8 for this machine). Empty: public only.",
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

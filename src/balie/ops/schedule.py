@@ -23,6 +23,8 @@ DAILY_JOBS = {
     "search-partitions": "balie.search.tasks.make_search_partitions",
     "imports-cleanup": "balie.imports.tasks.cleanup_uploads",
     "unsent-uploads": "balie.conversations.tasks.remove_unsent_uploads",
+    "webhooks-overdue": "balie.integrations.webhooks.tasks.send_overdue",
+    "webhooks-prune": "balie.integrations.webhooks.tasks.prune_deliveries",
 }
 
 
