@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "balie.imports",
     "balie.woo",
     "balie.connectors",
+    "balie.connectors.sms.apps.SmsConfig",
     "balie.integrations.klantinteracties",
     "balie.integrations.webhooks",
     "balie.integrations.notificaties",

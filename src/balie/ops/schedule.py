@@ -25,6 +25,7 @@ DAILY_JOBS = {
     "unsent-uploads": "balie.conversations.tasks.remove_unsent_uploads",
     "webhooks-overdue": "balie.integrations.webhooks.tasks.send_overdue",
     "webhooks-prune": "balie.integrations.webhooks.tasks.prune_deliveries",
+    "notificaties-resume": "balie.integrations.notificaties.tasks.resume_notifications",
 }
 
 
