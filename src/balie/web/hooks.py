@@ -10,12 +10,13 @@ session, no CSRF (the channel signs instead), no cookies set.
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from balie.conf.limits import max_body_bytes
 from balie.connectors.models import ChannelAccount
 from balie.connectors.registry import WebhookRequest, connector_for
+from balie.errors import BalieError
 
 
 @csrf_exempt
@@ -37,15 +38,20 @@ def channel_webhook(request, public_id: str):
         body = request.body
     except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE
         return HttpResponse(status=413)
-    answer = connector.handle_webhook(
-        account,
-        WebhookRequest(
-            method=request.method,
-            headers={k.lower(): v for k, v in request.headers.items()},
-            query={k: request.GET.get(k, "") for k in request.GET},
-            body=body,
-        ),
-    )
+    try:
+        answer = connector.handle_webhook(
+            account,
+            WebhookRequest(
+                method=request.method,
+                headers={k.lower(): v for k, v in request.headers.items()},
+                query={k: request.GET.get(k, "") for k in request.GET},
+                body=body,
+            ),
+        )
+    except BalieError as error:  # refused input: the channel should not send it again
+        if error.status >= 500:
+            raise
+        return JsonResponse({"code": error.code, "detail": error.message}, status=error.status)
     response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
     for name, value in answer.headers.items():
         response[name] = value
