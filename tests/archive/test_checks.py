@@ -53,13 +53,14 @@ def test_daily_jobs_are_enqueued_once_a_day_from_the_hour(db, settings):
         "webhooks-overdue",
         "webhooks-prune",
         "notificaties-resume",
+        "klantinteracties-waiting",
     ]
     assert do_enqueue_due_jobs(night.replace(hour=3, minute=0)) == daily
     assert do_enqueue_due_jobs(night.replace(hour=14)) == []  # already today
-    assert DBTaskResult.objects.count() == 8
+    assert DBTaskResult.objects.count() == 9
     next_day = datetime(2026, 11, 29, 4, 0, tzinfo=AMSTERDAM)
     assert do_enqueue_due_jobs(next_day) == daily
-    assert DBTaskResult.objects.count() == 16
+    assert DBTaskResult.objects.count() == 18
 
 
 def test_records_manager_sees_the_results_and_agents_do_not(client, webchat, agent_anna, utrecht):

@@ -26,6 +26,7 @@ DAILY_JOBS = {
     "webhooks-overdue": "balie.integrations.webhooks.tasks.send_overdue",
     "webhooks-prune": "balie.integrations.webhooks.tasks.prune_deliveries",
     "notificaties-resume": "balie.integrations.notificaties.tasks.resume_notifications",
+    "klantinteracties-waiting": "balie.integrations.klantinteracties.tasks.enqueue_waiting",
 }
 
 
