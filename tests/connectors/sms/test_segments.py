@@ -60,4 +60,4 @@ def test_one_non_gsm_character_turns_a_whole_text_to_ucs2():
 
 def test_the_command_shows_the_count(capsys):
     call_command("sms_segments", "a" * 200)
-    assert capsys.readouterr().out.strip() == "2 SMS, GSM-7: 200 units, 153 per SMS"
+    assert capsys.readouterr().out.strip() == "2 SMS, GSM-7: 200 eenheden, 153 per SMS"
