@@ -15,6 +15,7 @@ from balie.api import (
     schema,
     search,
     webhooks,
+    whatsapp,
     woo,
 )
 from balie.api.notfound import NotFoundView
@@ -79,6 +80,7 @@ urlpatterns = [
     path("retention/due/", records.DueListView.as_view(), name="retention-due"),
     path("channels/", channels.ChannelListView.as_view(), name="channels"),
     path("channels/<str:channel_id>/", channels.ChannelDetailView.as_view(), name="channel"),
+    *whatsapp.urlpatterns,
     *klantinteracties.urlpatterns,
     *webhooks.urlpatterns,
     *notificaties.urlpatterns,

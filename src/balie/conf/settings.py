@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "balie.woo",
     "balie.connectors",
     "balie.connectors.sms.apps.SmsConfig",
+    "balie.connectors.whatsapp.apps.WhatsAppConfig",
     "balie.integrations.klantinteracties",
     "balie.integrations.webhooks",
     "balie.integrations.notificaties",

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.urls import include, path
 
+from balie.connectors.whatsapp import demo as whatsapp_demo
 from balie.web import health, hooks
 
 handler500 = "balie.api.errors.server_error"  # JSON under /api/, Django's page elsewhere
@@ -11,3 +13,6 @@ urlpatterns = [
     path("console/", include("balie.web.console.urls")),
     path("", include("balie.web.resident.urls")),
 ]
+
+if settings.DEMO:  # `balie demo`: a stand-in for WhatsApp's Graph API, so answers go out
+    urlpatterns.insert(0, path("demo/whatsapp-graph/", include(whatsapp_demo.urlpatterns)))

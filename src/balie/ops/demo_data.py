@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import ApiScope, Role, User
+from balie.connectors.whatsapp.demo import demo_whatsapp
 from balie.conversations import actions
 from balie.conversations.models import Conversation, Direction, Status
 from balie.tenants.actions import do_create_organisation
@@ -145,6 +146,10 @@ def seed() -> dict[str, str]:
                     conversation, actor=people[Role.AGENT], status=Status.PENDING
                 )
         _old_closed_chats(organisation, people)
+        if slug == MUNICIPALITIES[0][0]:
+            # A WhatsApp channel fed through the real webhook path (signed notifications),
+            # answering through the stand-in Graph API that only a demo serves.
+            demo_whatsapp(organisation)
         _key, secret = do_create_api_key(
             organisation, name="Demo-koppeling", scopes=list(ApiScope.values)
         )

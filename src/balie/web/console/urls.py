@@ -14,6 +14,7 @@ from balie.web.console import (
     records,
     search,
     webhooks,
+    whatsapp,
     woo,
     woo_review,
 )
@@ -59,6 +60,7 @@ urlpatterns = [
     path("<slug:slug>/channels/", channels.overview, name="channels"),
     path("<slug:slug>/channels/add/", channels.add, name="channel_add"),
     path("<slug:slug>/channels/<int:account_id>/", channels.change, name="channel_change"),
+    *whatsapp.urlpatterns,
     *klantinteracties.urlpatterns,
     *webhooks.urlpatterns,
     *notificaties.urlpatterns,

@@ -1,0 +1,85 @@
+"""The WhatsApp Business Platform (Cloud API) connector: one account per organisation's
+WhatsApp number, its webhook at ``/hooks/<public id>/``.
+
+- GET: Meta's verification handshake with the account's verify token.
+- POST: refused without the ``X-Hub-Signature-256`` of the raw body with the account's app
+  secret (401 when missing, 403 when wrong); 400 for a body that is not a WhatsApp
+  notification, with nothing stored; otherwise the residents' messages are stored once
+  each and the status reports applied (:mod:`.receiving`), and Meta gets 200.
+- Sending: :mod:`.sending` (the 24-hour window, templates, files).
+
+The resident is known by their WhatsApp id, digits only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils.translation import gettext_lazy as _
+
+from balie.connectors.accounts import secret_of
+from balie.connectors.models import ChannelAccount
+from balie.connectors.registry import Connector, WebhookRequest, WebhookResponse
+from balie.connectors.whatsapp import account as settings_of
+from balie.connectors.whatsapp import sending
+from balie.connectors.whatsapp.parsing import Malformed, normalise_address, parse
+from balie.connectors.whatsapp.receiving import receive
+from balie.connectors.whatsapp.webhook import SIGNATURE_HEADER, handshake, signature_valid
+from balie.conversations.models import Channel, Message
+from balie.errors import Invalid
+
+__all__ = ["WhatsAppConnector"]
+
+log = logging.getLogger(__name__)
+
+
+class WhatsAppConnector(Connector):
+    kind = Channel.WHATSAPP
+    settings = settings_of.SETTINGS
+    secrets = settings_of.SECRETS
+
+    def clean_settings(self, settings: dict[str, str]) -> dict[str, str]:
+        return settings_of.clean_settings(settings)
+
+    def address(self, raw: str) -> str:
+        address = normalise_address(raw)
+        if not address:
+            raise Invalid("invalid_address", _("This is not a WhatsApp id."))
+        return address
+
+    def handle_webhook(self, account: ChannelAccount, request: WebhookRequest) -> WebhookResponse:
+        if request.method == "GET":
+            return handshake(request.query, secret_of(account, "verify_token"))
+        header = request.headers.get(SIGNATURE_HEADER)
+        if not header:
+            return WebhookResponse(401, b"signature missing")
+        if not signature_valid(request.body, header, secret_of(account, "app_secret")):
+            log.warning("whatsapp webhook with a wrong signature", extra={"account": account.pk})
+            return WebhookResponse(403, b"signature wrong")
+        try:
+            batch = parse(
+                request.body,
+                settings_of.phone_number_id(account),
+                str(account.settings.get("business_account_id", "")),
+            )
+        except Malformed as malformed:
+            log.warning(
+                "whatsapp webhook malformed",
+                extra={"account": account.pk, "code": malformed.code},
+            )
+            return WebhookResponse(400, b"malformed")
+        received = receive(account, batch)
+        if batch.skipped or batch.foreign or received.refused:
+            log.warning(
+                "whatsapp webhook partly skipped",
+                extra={
+                    "account": account.pk,
+                    "skipped": batch.skipped,
+                    "other_number": batch.foreign,
+                    "refused": received.refused,
+                },
+            )
+        return WebhookResponse(200, b"ok")
+
+    def send(self, account: ChannelAccount, message: Message, *, address: str) -> str:
+        return sending.send(account, message, address=address)
