@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "balie.connectors",
     "balie.connectors.sms.apps.SmsConfig",
     "balie.connectors.whatsapp.apps.WhatsAppConfig",
+    "balie.connectors.email.apps.EmailConfig",
     "balie.integrations.klantinteracties",
     "balie.integrations.webhooks",
     "balie.integrations.notificaties",

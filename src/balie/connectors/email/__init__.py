@@ -1,0 +1,1 @@
+"""The e-mail connector: a mailbox of an organisation as a channel (see docs/channels-email)."""
