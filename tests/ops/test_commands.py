@@ -42,8 +42,9 @@ def test_demo_sets_up_sqlite_and_a_second_run_reuses_it(tmp_path):
         "print(Conversation.objects.count(), Message.objects.count())",
         data_dir=tmp_path,
     )
-    # (3 open + 3 closed long ago) × 2 municipalities, not doubled by the second run
-    assert count.stdout.split() == ["14", "44"]
+    # 14 web chats and 44 messages in 2 municipalities, plus Utrecht's demo WhatsApp channel
+    # (2 conversations, 4 messages): not doubled by the second run
+    assert count.stdout.split() == ["16", "48"]
 
 
 def test_serve_refuses_the_demo_secret_key(db, settings):

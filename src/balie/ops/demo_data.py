@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -146,9 +147,9 @@ def seed() -> dict[str, str]:
                     conversation, actor=people[Role.AGENT], status=Status.PENDING
                 )
         _old_closed_chats(organisation, people)
-        if slug == MUNICIPALITIES[0][0]:
+        if slug == MUNICIPALITIES[0][0] and settings.DEMO:
             # A WhatsApp channel fed through the real webhook path (signed notifications),
-            # answering through the stand-in Graph API that only a demo serves.
+            # answering through the stand-in Graph API that only a demo (demo key) serves.
             demo_whatsapp(organisation)
         _key, secret = do_create_api_key(
             organisation, name="Demo-koppeling", scopes=list(ApiScope.values)
