@@ -21,10 +21,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from balie.conf import retries
-from balie.errors import BalieError
 from balie.conversations.actions.attachments import do_remove_unsent_attachments
 from balie.conversations.delivery import do_record_channel_status, do_record_delivery
 from balie.conversations.models import DeliveryStatus, Message
+from balie.errors import BalieError
 
 logger = logging.getLogger(__name__)
 

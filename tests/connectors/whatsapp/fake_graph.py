@@ -110,7 +110,8 @@ class FakeGraph:
         check_contract: bool = True,
     ) -> None:
         self.token = token
-        self.check_contract = check_contract  # off only in bench/channel_webhooks.py: it measures Balie
+        # off only in bench/channel_webhooks.py: it measures Balie
+        self.check_contract = check_contract
         self.phone_number_id = phone_number_id
         self.version = version
         self.sent: list[dict[str, Any]] = []

@@ -288,7 +288,8 @@ def test_following_and_retrying_in_the_console(client, failed, admin_ada, agent_
     one = f"{page}conversations/{failed.pk}/"
     client.force_login(admin_ada)
     listed = client.get(page).content.decode()
-    assert f"#{failed.pk}" in listed and "Ongeldige token." in listed and "Opnieuw proberen" in listed
+    assert f"#{failed.pk}" in listed and "Ongeldige token." in listed
+    assert "Opnieuw proberen" in listed
     client.force_login(agent_anna)
     detail = client.get(one).content.decode()
     assert "Ongeldige token." in detail and f"{failed.pk}/retry/" not in detail
