@@ -5,6 +5,7 @@ archive event each write records."""
 from __future__ import annotations
 
 import datetime
+from typing import overload
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,14 @@ def require_writer(actor, organisation_id: int) -> None:
     require_role(actor, organisation_id, WRITERS, NOT_ALLOWED)
 
 
+@overload
+def checked_date(value: object, name: str) -> datetime.date: ...
+@overload
+def checked_date(value: object, name: str, *, required: bool) -> datetime.date | None: ...
+
+
 def checked_date(value: object, name: str, *, required: bool = True) -> datetime.date | None:
+    """A date from outside (a date, or YYYY-MM-DD); None only when not ``required``."""
     if value is None and not required:
         return None
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):

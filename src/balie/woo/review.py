@@ -184,8 +184,12 @@ def do_add_redaction(
     message = next((m for m in messages_of(document) if m.pk == message_id), None)
     if message is None:
         raise ActionError("invalid_target", _("This message is not in the document."))
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not (
-        0 <= start < end <= len(message.body)
+    if (
+        not isinstance(start, int)
+        or not isinstance(end, int)
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+        or not 0 <= start < end <= len(message.body)
     ):
         raise ActionError("invalid_field", _("The selection is not within the message."))
     with transaction.atomic():
