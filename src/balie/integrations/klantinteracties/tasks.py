@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import random
 from functools import partial
 
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from balie.conf import retries
 from balie.errors import BalieError
 from balie.integrations.klantinteracties.client import OpenKlantError
 from balie.integrations.klantinteracties.models import Registration, RegistrationState
@@ -62,8 +62,7 @@ STALE_AFTER = datetime.timedelta(hours=3)
 def backoff(attempts: int) -> datetime.timedelta:
     """The pause after ``attempts`` failed attempts: doubling from BACKOFF_BASE up to
     BACKOFF_CAP, of which a random half, so that retries do not arrive together."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
-    return datetime.timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+    return retries.backoff(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP)
 
 
 def enqueue(registration_id: int, *, run_after: datetime.datetime | None = None) -> None:

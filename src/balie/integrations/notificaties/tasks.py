@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime
 import logging
-import random
 from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from balie.conf import retries
 from balie.integrations.notificaties.client import NotificatiesApi, NotificatiesError
 from balie.integrations.notificaties.connection import api_client
 from balie.integrations.notificaties.models import Connection, SentNotification
@@ -46,8 +46,7 @@ BACKOFF_CAP = 3600.0  # the longest pause between two attempts
 def backoff(attempts: int) -> datetime.timedelta:
     """The pause after ``attempts`` failed attempts: doubling from BACKOFF_BASE up to
     BACKOFF_CAP, of which a random half, so that retries do not arrive together."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
-    return datetime.timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+    return retries.backoff(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP)
 
 
 @task()

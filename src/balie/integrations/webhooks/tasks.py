@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-import random
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from balie.conf import retries
 from balie.integrations.webhooks.models import Delivery, DeliveryState
 from balie.integrations.webhooks.outcomes import (
     do_claim,
@@ -62,8 +62,7 @@ DOWN = frozenset({"unreachable", "timeout", "tls"})
 def backoff(attempts: int) -> datetime.timedelta:
     """The pause after ``attempts`` failed attempts: doubling from BACKOFF_BASE up to
     BACKOFF_CAP, of which a random half, so that retries do not arrive together."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
-    return datetime.timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+    return retries.backoff(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP)
 
 
 @task()
