@@ -17,6 +17,7 @@ from balie.api import (
     webhooks,
     whatsapp,
     woo,
+    woo_review,
 )
 from balie.api.notfound import NotFoundView
 
@@ -105,28 +106,32 @@ urlpatterns = [
     path("woo/requests/<str:request_id>/documents/", woo.CollectView.as_view(), name="woo-collect"),
     path(
         "woo/requests/<str:request_id>/documents/<str:number>/",
-        woo.DocumentView.as_view(),
+        woo_review.DocumentView.as_view(),
         name="woo-document",
     ),
     path(
         "woo/requests/<str:request_id>/documents/<str:number>/decision/",
-        woo.DecisionView.as_view(),
+        woo_review.DecisionView.as_view(),
         name="woo-decision",
     ),
     path(
         "woo/requests/<str:request_id>/documents/<str:number>/redactions/",
-        woo.AddRedactionView.as_view(),
+        woo_review.AddRedactionView.as_view(),
         name="woo-add-redaction",
     ),
-    path("woo/requests/<str:request_id>/proposals/", woo.ProposeView.as_view(), name="woo-propose"),
+    path(
+        "woo/requests/<str:request_id>/proposals/",
+        woo_review.ProposeView.as_view(),
+        name="woo-propose",
+    ),
     path(
         "woo/requests/<str:request_id>/redactions/<str:redaction_id>/",
-        woo.RedactionView.as_view(),
+        woo_review.RedactionView.as_view(),
         name="woo-redaction",
     ),
     path(
         "woo/requests/<str:request_id>/everywhere/",
-        woo.EverywhereView.as_view(),
+        woo_review.EverywhereView.as_view(),
         name="woo-everywhere",
     ),
     path("woo/requests/<str:request_id>/package/", woo.PackageView.as_view(), name="woo-package"),
