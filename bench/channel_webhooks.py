@@ -6,12 +6,13 @@ an organisation with a team and a WhatsApp channel account, and measures, in thi
 
 1. webhook deliveries/s accepted and persisted: signed notifications of one message each
    (``--residents`` residents writing in turn, so conversations fill up as they do), POSTed
-   one after the other through Django's async test client to the ASGI application at
-   ``/hooks/<public id>/`` (URL routing, middleware, the webhook view in Django's sync
-   thread, the signature, parsing, ``do_receive``, the fan-out after commit on the event
-   loop: everything uvicorn would run but the socket); then the
-   same with ``--batch`` messages per notification, and every notification delivered again
-   (Meta retries: each must be recognised, not stored twice);
+   ``--concurrency`` at a time (Meta sends many at once) to the ASGI application at
+   ``/hooks/<public id>/`` (``balie.conf.asgi.application``: the webhook answered before
+   Django, the intake's group commit, the signature, parsing, ``do_receive_many``, the
+   fan-out after commit on the event loop: everything uvicorn would run but the socket);
+   then one at a time, for comparison; then ``--batch`` messages per notification; then
+   every notification delivered again (Meta retries: each must be recognised, not stored
+   twice);
 2. outbound sends/s: staff answers through the delivery task (``deliver_outbound``, as one
    worker runs it) to the fake Graph API of the tests (``tests/connectors/whatsapp/
    fake_graph.py``) in a child process, with its contract checks off (they cost the fake a
@@ -21,8 +22,8 @@ an organisation with a team and a WhatsApp channel account, and measures, in thi
    webhook is POSTed and timed until the agent's socket gets the message frame (closed loop,
    one at a time): p50/p95/p99.
 
-    python bench/channel_webhooks.py [--deliveries 3000] [--batch 10] [--residents 200]
-                             [--sends 500] [--latency 400] [--subscribed 20]
+    python bench/channel_webhooks.py [--deliveries 3000] [--concurrency 50] [--batch 10]
+                             [--residents 200] [--sends 500] [--latency 400] [--subscribed 20]
                              [--database-url postgres://postgres@127.0.0.1:5432/balie_bench_ch]
 
 Only talks to 127.0.0.1 and the local database; removes its temporary data directory.
@@ -65,6 +66,7 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--sends", type=int, default=500)
@@ -139,22 +141,31 @@ def run(args, graph_url: str) -> None:
     print(f"machine: {os.cpu_count()} CPUs; Python {platform.python_version()}; "
           f"{connection.vendor}; {platform.system()} {platform.release()}")  # fmt: skip
 
-    posted, seconds = _deliveries(account, args.deliveries, 1, args.residents, start=0)
+    many = args.concurrency
+    posted, seconds = _deliveries(account, args.deliveries, 1, args.residents, start=0,
+                                  concurrency=many)  # fmt: skip
     ours = Message.objects.filter(organisation=organisation)  # a database used before
     stored = ours.filter(direction="inbound").count()
-    rate = posted / seconds
-    print(f"webhook, 1 message per delivery: {posted:,} deliveries in {seconds:.2f} s = "
-          f"{rate:,.0f} deliveries/s accepted and persisted ({stored:,} stored)")  # fmt: skip
+    assert stored == posted, f"{posted} delivered, {stored} stored"
+    print(f"webhook, 1 message per delivery, {many} in flight: {posted:,} deliveries in "
+          f"{seconds:.2f} s = {posted / seconds:,.0f} deliveries/s accepted and persisted "
+          f"({stored:,} stored)")  # fmt: skip
 
-    start = args.deliveries
+    start, alone = args.deliveries, max(1, args.deliveries // 5)
+    posted, seconds = _deliveries(account, alone, 1, args.residents, start=start, concurrency=1)
+    print(f"webhook, 1 message per delivery, one at a time: {posted:,} deliveries in "
+          f"{seconds:.2f} s = {posted / seconds:,.0f} deliveries/s")  # fmt: skip
+
+    start += alone
     posted, seconds = _deliveries(account, args.deliveries // args.batch, args.batch,
-                                  args.residents, start=start)  # fmt: skip
-    print(f"webhook, {args.batch} messages per delivery: {posted:,} deliveries in {seconds:.2f} s "
-          f"= {posted / seconds:,.0f} deliveries/s, {posted * args.batch / seconds:,.0f} "
-          f"messages/s")  # fmt: skip
+                                  args.residents, start=start, concurrency=many)  # fmt: skip
+    print(f"webhook, {args.batch} messages per delivery, {many} in flight: {posted:,} deliveries "
+          f"in {seconds:.2f} s = {posted / seconds:,.0f} deliveries/s, "
+          f"{posted * args.batch / seconds:,.0f} messages/s")  # fmt: skip
 
     before = ours.count()
-    posted, seconds = _deliveries(account, args.deliveries, 1, args.residents, start=0)
+    posted, seconds = _deliveries(account, args.deliveries, 1, args.residents, start=0,
+                                  concurrency=many)  # fmt: skip
     assert ours.count() == before, "a delivery repeated was stored twice"
     print(f"webhook, the same deliveries again (Meta's retries): {posted / seconds:,.0f} "
           f"deliveries/s recognised, none stored twice")  # fmt: skip
@@ -209,25 +220,64 @@ def _bodies(count: int, batch: int, residents: int, start: int) -> list[tuple[by
     return signed
 
 
-def _deliveries(account, count: int, batch: int, residents: int, *, start: int):
-    """POST each delivery through the ASGI application, as uvicorn hands it over: Django's
-    ASGI handler runs the (sync) webhook view in its thread, the fan-out after commit goes
-    to the event loop."""
+def _deliveries(account, count: int, batch: int, residents: int, *, start: int, concurrency: int):
+    """POST each delivery through the ASGI application, as uvicorn hands it over: the async
+    webhook view queues it for the intake's group commit (one transaction in Django's thread
+    for the requests in flight together), the fan-out after commit goes from the event
+    loop."""
     bodies = _bodies(count, batch, residents, start)
-    return count, asyncio.run(_post_all(account, bodies))
+    return count, asyncio.run(_post_all(account, bodies, concurrency))
 
 
-async def _post_all(account, bodies: list[tuple[bytes, str]]) -> float:
-    from django.test import AsyncClient
+async def _post_all(account, bodies: list[tuple[bytes, str]], concurrency: int) -> float:
+    """``concurrency`` requests in flight at a time, as Meta sends them, each handed to the
+    ASGI application as uvicorn would (``balie.conf.asgi.application``)."""
+    from balie.conf.asgi import application
 
-    client = AsyncClient()
-    url = f"/hooks/{account.public_id}/"
+    path = f"/hooks/{account.public_id}/"
+    pending = iter(bodies)
+
+    async def post_in_turn() -> None:
+        for body, signature in pending:
+            status = await _asgi_post(application, path, body, signature)
+            assert status == 200, status
+
     began = time.perf_counter()
-    for body, signature in bodies:
-        answer = await client.post(url, body, content_type="application/json",
-                                   headers={"x-hub-signature-256": signature})  # fmt: skip
-        assert answer.status_code == 200, (answer.status_code, answer.content[:200])
+    await asyncio.gather(*(post_in_turn() for _ in range(concurrency)))
     return time.perf_counter() - began
+
+
+async def _asgi_post(application, path: str, body: bytes, signature: str) -> int:
+    """One POST through the ASGI application: its status once the answer is complete."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-hub-signature-256", signature.encode())],
+    }  # fmt: skip
+    sent = False
+    done = asyncio.Event()
+    status = 0
+
+    async def receive():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif not message.get("more_body", False):
+            done.set()
+
+    await application(scope, receive, send)
+    return status
 
 
 def _sends(account, agent, count: int):

@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (static files and channels' webhooks before it),
+WebSockets through Channels."""
 
 import os
 
@@ -13,7 +14,11 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from balie.conf.limits import BodySizeLimit  # noqa: E402
 from balie.conf.routing import websocket_application  # noqa: E402
 from balie.conf.staticfiles import StaticFilesApp  # noqa: E402
+from balie.web.hooks import HooksApp  # noqa: E402
 
 application = ProtocolTypeRouter(
-    {"http": BodySizeLimit(StaticFilesApp(django_asgi)), "websocket": websocket_application}
+    {
+        "http": BodySizeLimit(StaticFilesApp(HooksApp(django_asgi))),
+        "websocket": websocket_application,
+    }
 )

@@ -76,6 +76,9 @@ class ExternalMessage(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     inbound = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the channel says the resident sent it (WhatsApp's timestamp, a mail's Date):
+    # kept beside Balie's own time of receipt, which the message carries.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -84,3 +87,23 @@ class ExternalMessage(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class EarlyReport(models.Model):
+    """A channel's status report on an id Balie does not know yet: a report that overtook
+    the delivery task storing the channel's id of the message it sent (the channel answered
+    the send, reported *delivered* at once, and the report arrived first). Applied and
+    removed when that id is stored; the daily job removes those never claimed after
+    :data:`balie.connectors.inbound.EARLY_REPORT_DAYS` days."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16)
+    error = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "external_id"], name="early_report_find")]
+
+    def __str__(self) -> str:
+        return f"{self.external_id}: {self.status}"

@@ -3,11 +3,13 @@ calls :func:`send_outbound` (registered per channel in ``ConnectorsConfig.ready`
 finds the account and the resident's address of the conversation and lets the connector
 send it. Retries, the failed state and "send again" are the delivery task's
 (``balie.conversations.tasks``). A message is sent at least once and, unless Balie stops
-between the channel's answer and storing it, once."""
+between the channel's answer and storing it, once. A status report that arrives before
+the channel's id is stored is applied when it is (``inbound.do_record_sent``)."""
 
 from __future__ import annotations
 
-from balie.connectors.models import ChannelThread, ExternalMessage
+from balie.connectors.inbound import do_record_sent
+from balie.connectors.models import ChannelThread
 from balie.connectors.registry import connector_for
 from balie.conversations.models import Message
 from balie.conversations.tasks import DeliveryFailed
@@ -30,6 +32,4 @@ def send_outbound(message: Message) -> None:
     if connector is None:
         raise DeliveryFailed("no_connector", account.kind, retryable=False)
     external_id = connector.send(account, message, address=thread.address)
-    ExternalMessage.objects.get_or_create(
-        account=account, external_id=external_id, defaults={"message": message, "inbound": False}
-    )
+    do_record_sent(account, message, external_id)

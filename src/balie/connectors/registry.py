@@ -10,17 +10,21 @@ status reports through ``do_channel_status``. docs/contributing.md says how to a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from balie.connectors.inbound import Inbound, Received
     from balie.connectors.models import ChannelAccount
     from balie.conversations.models import Message
+    from balie.errors import BalieError
 
 __all__ = [
     "Connector",
     "Field",
+    "Notification",
+    "StatusReport",
     "WebhookRequest",
     "WebhookResponse",
     "connector_for",
@@ -57,12 +61,36 @@ class WebhookResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StatusReport:
+    """A channel's report on a message Balie sent: sent, delivered, read or failed."""
+
+    external_id: str
+    status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What a webhook request brought, checked and read but not yet stored (see
+    :meth:`Connector.read_webhook`): the answer the channel gets once it is stored, the
+    residents' messages, the status reports, and ``then``: the connector's own work after
+    the messages are stored, given what became of each (in the same transaction)."""
+
+    response: WebhookResponse
+    messages: Sequence[Inbound] = ()
+    statuses: Sequence[StatusReport] = ()
+    then: Callable[[list[Received | BalieError]], None] | None = None
+
+
 class Connector:
     """A channel adapter. ``kind`` is a ``conversations.models.Channel`` value."""
 
     kind: ClassVar[str]
     settings: ClassVar[tuple[Field, ...]] = ()
     secrets: ClassVar[tuple[Field, ...]] = ()
+    # The largest webhook body this channel sends (bytes); None: the upload limit.
+    max_webhook_bytes: ClassVar[int | None] = None
 
     def clean_settings(self, settings: dict[str, str]) -> dict[str, str]:
         """The settings as stored; raise ``balie.errors.Invalid`` naming a bad one."""
@@ -73,10 +101,21 @@ class Connector:
         raise ``balie.errors.Invalid`` when it is none."""
         return raw.strip()
 
+    def contact(self, address: str) -> dict[str, str]:
+        """What a resident's address says of them for the contact of a new conversation:
+        ``phone`` (E.164) and/or ``email``."""
+        return {}
+
     def handle_webhook(self, account: ChannelAccount, request: WebhookRequest) -> WebhookResponse:
         """Check, parse and hand over what the channel sent (``do_receive``,
         ``do_channel_status``); answer as the channel expects."""
         return WebhookResponse(404)
+
+    def read_webhook(self, account: ChannelAccount, request: WebhookRequest) -> Notification | None:
+        """Check and read a webhook request without storing anything; the intake stores
+        what several concurrent requests brought in one transaction (group commit). None:
+        this connector stores in :meth:`handle_webhook` itself, one request at a time."""
+        return None
 
     def send(self, account: ChannelAccount, message: Message, *, address: str) -> str:
         """Deliver ``message`` to ``address``; return the channel's id for it. Raise

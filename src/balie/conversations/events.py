@@ -65,11 +65,15 @@ def collect_events() -> Iterator[list[tuple[dict[str, Any], list[str]]]]:
     The group-commit writer runs a batch of sends in a worker thread under this, then
     delivers the collected events from the event loop: no thread hop per event.
     """
+    outer = getattr(_collecting, "events", None)  # a block inside another collects apart
     _collecting.events = []
     try:
         yield _collecting.events
     finally:
-        del _collecting.events
+        if outer is None:
+            del _collecting.events
+        else:
+            _collecting.events = outer
 
 
 def send_event(event: dict[str, Any], groups: list[str]) -> None:

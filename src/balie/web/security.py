@@ -18,6 +18,8 @@ from functools import wraps
 
 from django.core.exceptions import DisallowedHost
 
+from balie.web.middleware import BothModes
+
 __all__ = ["SecurityHeadersMiddleware", "allow_inline_styles", "content_security_policy"]
 
 PERMISSIONS_POLICY = ", ".join(
@@ -67,21 +69,24 @@ def allow_inline_styles(view):
     return wrapped
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+class SecurityHeadersMiddleware(BothModes):
+    def handle(self, request):
+        return _with_headers(request, self.get_response(request))
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            try:
-                host = request.get_host()
-            except DisallowedHost:
-                host = None
-            response["Content-Security-Policy"] = content_security_policy(
-                host,
-                framed=getattr(response, "xframe_options_exempt", False),
-                inline_styles=getattr(response, "csp_inline_styles", False),
-            )
-        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        return response
+    async def ahandle(self, request):
+        return _with_headers(request, await self.get_response(request))
+
+
+def _with_headers(request, response):
+    if "Content-Security-Policy" not in response:
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            host = None
+        response["Content-Security-Policy"] = content_security_policy(
+            host,
+            framed=getattr(response, "xframe_options_exempt", False),
+            inline_styles=getattr(response, "csp_inline_styles", False),
+        )
+    response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    return response

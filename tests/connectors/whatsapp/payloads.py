@@ -5,6 +5,8 @@ A test that sends something malformed on purpose builds it by hand."""
 
 from __future__ import annotations
 
+import time
+
 import json
 from collections.abc import Sequence
 from functools import cache
@@ -66,20 +68,25 @@ def contact(wa_id: str, name: str) -> dict[str, Any]:
     return {"profile": {"name": name}, "wa_id": wa_id}
 
 
-def message(wamid: str, sender: str, kind: str, content: Any, **extra: Any) -> dict[str, Any]:
+def message(
+    wamid: str, sender: str, kind: str, content: Any, *, sent: str = "", **extra: Any
+) -> dict[str, Any]:
+    """``sent``: WhatsApp's timestamp (Unix seconds), now unless given."""
     return {
         "from": sender,
         "id": wamid,
-        "timestamp": TIMESTAMP,
+        "timestamp": sent or str(int(time.time())),
         "type": kind,
         kind: content,
         **extra,
     }
 
 
-def text(wamid: str, sender: str, body: str, *, reply_to: str = "") -> dict[str, Any]:
+def text(
+    wamid: str, sender: str, body: str, *, reply_to: str = "", sent: str = ""
+) -> dict[str, Any]:
     extra = {"context": {"from": DISPLAY_NUMBER, "id": reply_to}} if reply_to else {}
-    return message(wamid, sender, "text", {"body": body}, **extra)
+    return message(wamid, sender, "text", {"body": body}, sent=sent, **extra)
 
 
 def media(

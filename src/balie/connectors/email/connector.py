@@ -36,6 +36,9 @@ class EmailConnector(Connector):
         except ValueError:
             raise Invalid("invalid_address", _("This is not an e-mail address.")) from None
 
+    def contact(self, address: str) -> dict[str, str]:
+        return {"email": address}
+
     def handle_webhook(self, account: ChannelAccount, request: WebhookRequest) -> WebhookResponse:
         return webhook.handle(account, request)
 

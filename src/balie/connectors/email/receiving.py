@@ -15,7 +15,6 @@ from balie.connectors.email.headers import base_subject
 from balie.connectors.email.parsing import ParsedMail, parse_mail
 from balie.connectors.inbound import Inbound, do_channel_status, do_receive
 from balie.connectors.models import ChannelAccount, ChannelThread, ExternalMessage
-from balie.conversations import actions
 from balie.conversations.models import Conversation, Message, Status
 
 __all__ = ["Taken", "take"]
@@ -53,12 +52,9 @@ def take(account: ChannelAccount, raw: bytes, *, oversized: int | None = None) -
         account,
         Inbound(
             external_id=mail.message_id, address=mail.address, body=body, name=mail.name,
-            files=mail.files, thread=mail.thread, sent_at=mail.sent_at,
+            files=mail.files, thread=mail.thread, sent_at=mail.sent_at, subject=mail.subject,
         ),
     )  # fmt: skip
-    conversation = message.conversation
-    if mail.subject and not conversation.subject:
-        actions.do_update_details(conversation, actor=None, subject=mail.subject)
     return Taken("stored", message)
 
 

@@ -83,6 +83,10 @@ class SmsConnector(Connector):
     def address(self, raw: str) -> str:
         return normalise(raw, name="address")
 
+    def contact(self, address: str) -> dict[str, str]:
+        # A number in E.164; an alphanumeric sender (a company's name) is no phone number.
+        return {"phone": address} if address.startswith("+") else {}
+
     def handle_webhook(self, account: ChannelAccount, request: WebhookRequest) -> WebhookResponse:
         if request.method != "POST":
             return WebhookResponse(405, headers={"Allow": "POST"})

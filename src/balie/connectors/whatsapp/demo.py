@@ -29,8 +29,9 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from balie.connectors.accounts import do_add_channel, secret_of
+from balie.connectors.intake import take_webhook
 from balie.connectors.models import ChannelAccount
-from balie.connectors.registry import WebhookRequest, connector_for
+from balie.connectors.registry import WebhookRequest
 from balie.connectors.whatsapp.templates import do_add_template
 from balie.connectors.whatsapp.webhook import SIGNATURE_HEADER, sign
 from balie.conversations.models import Channel
@@ -125,11 +126,8 @@ def _message(wamid: str, sender: str, kind: str, content: dict, **extra) -> dict
 def _deliver(account: ChannelAccount, notification: dict) -> None:
     """As Meta would: POST the notification signed with the channel's app secret."""
     body = json.dumps(notification).encode()
-    connector = connector_for(Channel.WHATSAPP)
-    if connector is None:
-        raise RuntimeError("the WhatsApp connector is not installed")
-    answer = connector.handle_webhook(
-        account,
+    answer = take_webhook(
+        account.public_id,
         WebhookRequest(
             method="POST",
             headers={SIGNATURE_HEADER: sign(body, secret_of(account, "app_secret"))},

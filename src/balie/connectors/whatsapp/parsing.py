@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from balie.connectors.registry import StatusReport  # a failed one's error: "<code>: <title>"
 from balie.errors import Invalid
 
 __all__ = [
@@ -95,13 +96,6 @@ class Incoming:
     contacts: tuple[Contact, ...] = ()
     reaction: str | None = None
     sent_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    external_id: str
-    status: str
-    error: str = ""  # "<code>: <title>" for a failed message
 
 
 @dataclass(frozen=True)

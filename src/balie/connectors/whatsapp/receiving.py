@@ -1,7 +1,7 @@
-"""What a parsed notification becomes in Balie: each resident's message stored once through
-``balie.connectors.inbound.do_receive`` (the wamid as its channel id), each status report
-applied through ``do_channel_status``, each review of a template by Meta applied to its
-``approved``.
+"""What a parsed notification becomes in Balie: each resident's message stored once (the
+wamid as its channel id), each status report applied, each review of a template by Meta
+applied to its ``approved`` — by the intake (``balie.connectors.intake``), which stores the
+messages of concurrent notifications together.
 
 A message is stored as text staff can read: a reply starts with a line quoting the message
 it answers, a reaction says which emoji on which message, a location gives its coordinates
@@ -18,73 +18,59 @@ of the stored message, read by staff.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from balie.connectors.inbound import Inbound, do_channel_status, do_receive
+from balie.connectors.inbound import Inbound, Received
 from balie.connectors.models import ChannelAccount, ExternalMessage
+from balie.connectors.registry import Notification, WebhookResponse
 from balie.connectors.whatsapp import tasks
 from balie.connectors.whatsapp.labels import media_label
 from balie.connectors.whatsapp.parsing import Batch, Incoming, Location
 from balie.connectors.whatsapp.templates import do_review_template
 from balie.errors import BalieError
 
-__all__ = ["Received", "receive"]
+__all__ = ["read"]
 
 log = logging.getLogger(__name__)
 QUOTE_CHARS = 80
 
 
-@dataclass(frozen=True)
-class Received:
-    stored: int  # messages handled (new, or known from an earlier delivery)
-    refused: int  # messages Balie could not store (their codes are logged)
-    statuses: int  # status reports that changed a message
+def read(account: ChannelAccount, batch: Batch) -> Notification:
+    """What ``batch`` brings, to be stored by the intake (``balie.connectors.intake``) with
+    the other requests that arrived together: all or nothing for an unexpected error (Meta
+    delivers it again, and what was stored is recognised), one message at a time for a
+    refusal."""
+    with override(settings.LANGUAGE_CODE):
+        inbounds = [_inbound(account, item) for item in batch.messages]
 
-
-def receive(account: ChannelAccount, batch: Batch) -> Received:
-    """Store ``batch``: all or nothing for an unexpected error (Meta delivers it again,
-    and what was stored is recognised), one message at a time for a refusal."""
-    stored = refused = changed = 0
-    with transaction.atomic(), override(settings.LANGUAGE_CODE):
-        for item in batch.messages:
-            try:
-                _store(account, item)
-                stored += 1
-            except BalieError as refusal:
+    def then(outcomes: list[Received | BalieError]) -> None:
+        refused = 0
+        for item, outcome in zip(batch.messages, outcomes, strict=True):
+            if isinstance(outcome, BalieError):
                 refused += 1
                 log.warning(
                     "whatsapp message refused",
-                    extra={"account": account.pk, "wamid": item.external_id, "code": refusal.code},
+                    extra={"account": account.pk, "wamid": item.external_id, "code": outcome.code},
                 )
-        for report in batch.statuses:
-            if do_channel_status(account, report.external_id, report.status, error=report.error):
-                changed += 1
+            elif item.media is not None and outcome.created:  # fetched once, not on redelivery
+                tasks.fetch_media.enqueue(
+                    account.pk, item.external_id, item.media.media_id, item.media.kind,
+                    item.media.filename or _default_filename(item),
+                )  # fmt: skip
         for update in batch.templates:
             do_review_template(account, update.name, update.language, approved=update.approved)
-    return Received(stored, refused, changed)
-
-
-def _store(account: ChannelAccount, item: Incoming) -> None:
-    with transaction.atomic():  # a refused message leaves the others of the batch
-        # A file is fetched once: not again when Meta delivers the notification again.
-        known = (
-            item.media is not None
-            and ExternalMessage.objects.filter(
-                account=account, external_id=item.external_id
-            ).exists()
-        )
-        do_receive(account, _inbound(account, item))
-        if item.media is not None and not known:
-            tasks.fetch_media.enqueue(
-                account.pk, item.external_id, item.media.media_id, item.media.kind,
-                item.media.filename or _default_filename(item),
+        if batch.skipped or batch.foreign or refused:
+            log.warning(
+                "whatsapp webhook partly skipped",
+                extra={"account": account.pk, "skipped": batch.skipped,
+                       "other_number": batch.foreign, "refused": refused},
             )  # fmt: skip
+
+    return Notification(WebhookResponse(200, b"ok"), inbounds, batch.statuses, then)
 
 
 def _inbound(account: ChannelAccount, item: Incoming) -> Inbound:

@@ -1,0 +1,126 @@
+"""Group commit on the event loop: what arrives together is written together.
+
+A :class:`GroupCommit` is an asyncio queue drained in batches: each batch goes to its
+``write`` function in one thread hop (one transaction, one commit), each submitter is
+answered after that commit, and the events the batch collected are sent from the event
+loop afterwards (ARCHITECTURE.md, "The write path", step 5). Should a batch fail as a whole
+(input the checks did not foresee), its items are written again one by one, so only the one
+that broke it fails. The sockets' sends (:mod:`.writer`) and the channels' webhooks
+(``web.hooks``) each have one per event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+from channels.db import database_sync_to_async
+
+from balie.conversations import events
+from balie.realtime import inbox
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 200
+
+Item = TypeVar("Item")
+# write(items) -> (one outcome per item: a result or an Exception, events collected)
+Write = Callable[[list[Any]], tuple[list[Any], list[Any]]]
+Hop = Callable[[Callable[..., Any]], Callable[..., Awaitable[Any]]]
+
+
+class GroupCommit(Generic[Item]):
+    def __init__(
+        self,
+        write: Write,
+        *,
+        name: str,
+        max_batch: int = MAX_BATCH,
+        hop: Hop = database_sync_to_async,
+    ) -> None:
+        """``hop``: how ``write`` runs in Django's thread. Channels' ``database_sync_to_async``
+        (the default) closes stale database connections around it, as sockets need (no
+        request signals do it for them); inside an HTTP request, Django's own
+        ``sync_to_async`` (its request signals already do)."""
+        self._write = write
+        self._hop = hop
+        self._name = name
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+
+    async def submit(self, item: Item) -> Any:
+        """Queue ``item`` for the next batch; its outcome after the commit. An Exception
+        outcome is raised."""
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((item, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        outcome = await future
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def _drain(self) -> None:
+        # No await between the empty check and returning, so a submit() that sees this
+        # task done always starts a new one: nothing is left in the queue.
+        while not self._queue.empty():
+            size = min(self._max_batch, self._queue.qsize())
+            batch = [self._queue.get_nowait() for _ in range(size)]
+            items = [item for item, _ in batch]
+            try:
+                outcomes, collected = await self._hop(self._write)(items)
+            except Exception:  # the batch rolled back: each item again, alone
+                logger.exception(f"{self._name} batch failed", extra={"size": len(batch)})
+                outcomes, collected = await self._hop(self._one_by_one)(items)
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+            await deliver(collected)
+
+    def _one_by_one(self, items: list[Item]) -> tuple[list, list]:
+        """After a batch failed as a whole: each item in its own transaction, so the one
+        that broke it fails alone (with its exception) and every other gets its answer.
+
+        Cheaper than a savepoint per item in every batch: the happy path pays nothing."""
+        outcomes: list = []
+        collected: list = []
+        for item in items:
+            try:
+                (outcome,), events_of_one = self._write([item])
+            except Exception as error:
+                logger.exception(f"{self._name} failed")
+                outcome, events_of_one = error, []
+            outcomes.append(outcome)
+            collected.extend(events_of_one)
+        return outcomes, collected
+
+
+async def deliver(collected) -> None:
+    """Send the events a batch collected (``conversations.events.collect_events``)."""
+    for event, groups in collected:
+        if event["type"] == "conversation":  # inbox updates: coalesced, see realtime.inbox
+            inbox.batcher().add(event["conversation"])
+            continue
+        await events.asend_event(event, groups)
+
+
+def per_loop(factory: Callable[[], GroupCommit]) -> Callable[[], GroupCommit]:
+    """The group commit of the running event loop (one per loop; closed loops forgotten)."""
+    commits: dict[asyncio.AbstractEventLoop, GroupCommit] = {}
+
+    def current() -> GroupCommit:
+        loop = asyncio.get_running_loop()
+        commit = commits.get(loop)
+        if commit is None:
+            for stale in [other for other in commits if other.is_closed()]:
+                del commits[stale]
+            commit = commits[loop] = factory()
+        return commit
+
+    return current
+
+
+__all__ = ["MAX_BATCH", "GroupCommit", "deliver", "per_loop"]
