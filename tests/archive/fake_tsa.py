@@ -11,14 +11,14 @@ type, the message digest and an ESS signing-certificate-v2 (RFC 5816).
 ``misbehave`` makes it answer wrongly, one way at a time, so the tests can show each is
 refused: "refuse" (status rejection), "nonce", "imprint", "signature", "http_500", "html",
 "not_for_stamping" (a certificate without the timeStamping usage).
+
+The HTTP server is :class:`tests.fakes.FakeServer`; this module holds the protocol.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
@@ -26,6 +26,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.fakes import Answer, Call, FakeServer
 
 DIGEST_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64, "sha1": 20}
 
@@ -172,12 +174,15 @@ class Authority:
         ).dump()
 
 
-def _check_query(handler: BaseHTTPRequestHandler, body: bytes) -> tsp.TimeStampReq | str:
+def _check_query(call: Call) -> tsp.TimeStampReq | str:
     """The request, or why it breaks RFC 3161."""
-    if handler.headers.get_content_type() != "application/timestamp-query":
+    if call.method != "POST":
+        return f"{call.method}, not POST"
+    content_type = call.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type != "application/timestamp-query":
         return "Content-Type must be application/timestamp-query"
     try:
-        query = tsp.TimeStampReq.load(body, strict=True)
+        query = tsp.TimeStampReq.load(call.body, strict=True)
         version = query["version"].native
         algorithm = query["message_imprint"]["hash_algorithm"]["algorithm"].native
         digest = query["message_imprint"]["hashed_message"].native
@@ -196,46 +201,29 @@ def _check_query(handler: BaseHTTPRequestHandler, body: bytes) -> tsp.TimeStampR
     return query
 
 
-class FakeTSA:
+class FakeTSA(FakeServer):
     """Runs an :class:`Authority` on 127.0.0.1 in a thread; ``url`` is where to post."""
 
     def __init__(self, authority: Authority):
+        super().__init__()
         self.authority = authority
         self.refused: list[str] = []
-        tsa = self
+        self.url = f"{self.url}/tsa"  # where to post (it answers on any path)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                query = _check_query(self, body)
-                if isinstance(query, str):
-                    tsa.refused.append(query)
-                    return self._send(400, "text/plain", query.encode())
-                tsa.authority.requests.append(query)
-                if tsa.authority.misbehave == "http_500":
-                    return self._send(500, "text/plain", b"down")
-                if tsa.authority.misbehave == "html":
-                    return self._send(200, "text/html", b"<html>login</html>")
-                self._send(200, "application/timestamp-reply", tsa.authority.answer(query))
+    def route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        return "timestamp", {}
 
-            def _send(self, status, kind, body):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    def error(self, status: int, detail: str = "") -> Answer:
+        return Answer(status, (detail or "down").encode(), "text/plain")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/tsa"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+    def respond(self, call: Call) -> Answer:
+        query = _check_query(call)
+        if isinstance(query, str):
+            self.refused.append(query)
+            return self.error(400, query)
+        self.authority.requests.append(query)
+        if self.authority.misbehave == "http_500":
+            return self.error(500)
+        if self.authority.misbehave == "html":
+            return Answer(200, b"<html>login</html>", "text/html")
+        return Answer(200, self.authority.answer(query), "application/timestamp-reply")

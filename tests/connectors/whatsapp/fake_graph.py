@@ -15,33 +15,41 @@ files added with :meth:`add_media`. It can be told to fail: a call answered with
 connection dropped before the call is handled, an answer lost after it was handled, an
 answer that comes too late, or a Graph error (``refuse``). Whatever the contract refuses
 lands in ``violations``; a test asserts that it stays empty.
+
+The server, the failures and the contract checks are :mod:`tests.fakes`'s; this module holds
+the Graph API's own: its routes, the contract's corrections, its errors and its operations.
 """
 
 from __future__ import annotations
 
 import copy
-import io
+import dataclasses
 import itertools
 import json
 import re
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote
 
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
-from werkzeug.formparser import parse_form_data
+from werkzeug.datastructures import ImmutableMultiDict
+
+from tests.fakes import Answer, Call, ContractFake, RawRequest, Upload, multipart
 
 CONTRACT = Path(__file__).parent / "contract" / "business-messaging-api_v23.0.yaml"
 GRAPH = "https://graph.facebook.com"  # the contract's server; paths are checked under it
 DOWNLOADS = "/whatsapp_business/attachments/"
+ERRORS = {  # Graph's error code and title for the fake's own answers
+    400: (100, "Invalid parameter"),
+    401: (190, "Invalid OAuth access token"),
+    404: (100, "Unknown path"),
+    500: (2, "Service temporarily unavailable"),
+}
 
 
 @cache
@@ -66,32 +74,6 @@ def contract() -> OpenAPI:
 
 
 @dataclass
-class RawRequest:
-    """openapi-core's request protocol, built from what came over the socket."""
-
-    host_url: str
-    path: str
-    method: str
-    body: bytes | None
-    content_type: str
-    parameters: RequestParameters
-
-
-@dataclass
-class RawResponse:
-    status_code: int
-    data: bytes
-    content_type: str = "application/json"
-    headers: Headers = field(default_factory=Headers)
-
-
-@dataclass
-class Failure:
-    mode: str  # "500", "drop", "lost" or "slow"
-    delay: float = 0.0
-
-
-@dataclass
 class Refusal:
     """A Graph error answer: ``{"error": {"message", "type", "code", "error_data"}}``."""
 
@@ -100,7 +82,10 @@ class Refusal:
     title: str
 
 
-class FakeGraph:
+class FakeGraph(ContractFake):
+    token_scheme = "Bearer"
+    server_url = GRAPH  # paths are checked under the contract's server
+
     def __init__(
         self,
         token: str,
@@ -109,7 +94,7 @@ class FakeGraph:
         version: str = "v21.0",
         check_contract: bool = True,
     ) -> None:
-        self.token = token
+        super().__init__(token)
         # off only in bench/channel_webhooks.py: it measures Balie
         self.check_contract = check_contract
         self.phone_number_id = phone_number_id
@@ -117,33 +102,13 @@ class FakeGraph:
         self.sent: list[dict[str, Any]] = []
         self.uploads: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
-        self.calls: list[str] = []  # operation names, in order
-        self.violations: list[str] = []
         self._ids = itertools.count(1)
-        self._by_call: dict[int, Failure] = {}
-        self._by_operation: dict[tuple[str, int], Failure] = {}
-        self._always: dict[str, Failure] = {}
         self._refusals: dict[str, list[Refusal]] = {}
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, address: None  # a dropped client is fine
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
         """What an account's ``graph_url`` is set to."""
         return f"{self.url}/{self.version}"
-
-    def __enter__(self) -> FakeGraph:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
 
     # preparing
 
@@ -153,42 +118,19 @@ class FakeGraph:
         self.media[media_id] = (data, mime_type)
         return media_id
 
-    # telling it to fail
-
-    def fail_call(self, number: int, mode: str = "500", delay: float = 0.0) -> None:
-        """The ``number``-th call (counted from 1 over all calls) fails."""
-        self._by_call[number] = Failure(mode, delay)
-
-    def fail_operation(
-        self, operation: str, mode: str = "500", *, occurrence: int = 1, delay: float = 0.0
-    ) -> None:
-        self._by_operation[(operation, occurrence)] = Failure(mode, delay)
-
-    def fail_always(self, operation: str, mode: str = "500", delay: float = 0.0) -> None:
-        self._always[operation] = Failure(mode, delay)
+    # telling it to fail, besides FakeServer's failures
 
     def refuse(self, operation: str, *, status: int = 400, code: int, title: str) -> None:
         """The next call of ``operation`` is answered with this Graph error."""
         self._refusals.setdefault(operation, []).append(Refusal(status, code, title))
 
     def heal(self) -> None:
-        self._by_call.clear()
-        self._by_operation.clear()
-        self._always.clear()
+        super().heal()
         self._refusals.clear()
-
-    def _failure_for_next(self, operation: str) -> Failure | None:
-        number = len(self.calls) + 1
-        occurrence = self.calls.count(operation) + 1
-        return (
-            self._by_call.pop(number, None)
-            or self._by_operation.pop((operation, occurrence), None)
-            or self._always.get(operation)
-        )
 
     # routing and checking
 
-    def operation_of(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+    def route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
         prefix = f"/{self.version}/"
         if method == "GET" and path == DOWNLOADS:
             return "downloadMedia", {}
@@ -202,62 +144,38 @@ class FakeGraph:
             return "retrieveMediaUrl", {"media_id": rest[0]}
         return "unknown", {}
 
-    def handle(
-        self, method: str, target: str, headers: Headers, body: bytes
-    ) -> tuple[int, Any, str]:
-        """(status, answer, content type) for one call, with the lock held."""
-        split = urlsplit(target)
-        operation, params = self.operation_of(method, split.path)
-        self.calls.append(operation)
-        query = ImmutableMultiDict(parse_qsl(split.query, keep_blank_values=True))
+    def openapi(self) -> OpenAPI | None:
+        return contract() if self.check_contract else None
+
+    def openapi_request(self, call: Call) -> RawRequest:
+        request = super().openapi_request(call)
+        if call.operation != "downloadMedia":
+            return request
         # The download's address is a whole URL, which the contract takes as one path
         # parameter of GET /{Version}/{Media-URL}.
-        path = (
-            f"/{self.version}/{quote(self.url + target, safe='')}"
-            if operation == "downloadMedia"
-            else split.path
+        return dataclasses.replace(
+            request,
+            path=f"/{self.version}/{quote(self.url + call.target, safe='')}",
+            parameters=RequestParameters(query=ImmutableMultiDict(), header=call.headers),
         )
-        request = RawRequest(
-            host_url=GRAPH,
-            path=path,
-            method=method.lower(),
-            body=body or None,
-            content_type=headers.get("Content-Type", ""),
-            parameters=RequestParameters(
-                query=ImmutableMultiDict() if operation == "downloadMedia" else query,
-                header=headers,
-            ),
-        )
-        checked = contract().unmarshal_request(request) if self.check_contract else None
-        if checked is not None and checked.errors:
-            self.violations.append(f"{method} {split.path}: {_explain(checked.errors)}")
-            return 400, _error(100, "Invalid parameter"), "application/json"
-        if headers.get("Authorization") != f"Bearer {self.token}":
-            return 401, _error(190, "Invalid OAuth access token"), "application/json"
-        refusals = self._refusals.get(operation)
-        if refusals:
-            refusal = refusals.pop(0)
-            return refusal.status, _error(refusal.code, refusal.title), "application/json"
-        handler = getattr(self, f"_{operation}", None)
-        if handler is None:
-            self.violations.append(f"{method} {split.path}: not an operation the fake knows")
-            return 404, _error(100, "Unknown path"), "application/json"
-        status, answer, content_type = handler(
-            params=params, query=query, raw=body, headers=headers
-        )
-        if self.check_contract and status == 200 and content_type == "application/json":
-            response = RawResponse(status, json.dumps(answer).encode())
-            verdict = contract().unmarshal_response(request, response)
-            if verdict.errors:
-                self.violations.append(f"answer to {operation}: {_explain(verdict.errors)}")
-        return status, answer, content_type
+
+    def error(self, status: int, detail: str = "") -> Answer:
+        return Answer(status, _error(*ERRORS[status]))
+
+    def admit(self, call: Call) -> Answer | None:
+        refusal = super().admit(call)
+        refusals = self._refusals.get(call.operation)
+        if refusal is None and refusals:
+            given = refusals.pop(0)
+            return Answer(given.status, _error(given.code, given.title))
+        return refusal
 
     # the operations
 
     def _sendMessage(self, *, params, raw, **_):
         body = json.loads(raw)
         if params["phone_number_id"] != self.phone_number_id:
-            return 400, _error(100, "Unknown phone number id"), "application/json"
+            return 400, _error(100, "Unknown phone number id")
         if not re.fullmatch(r"\d{6,20}", body["to"]):
             self.violations.append(f"sendMessage: 'to' is not a WhatsApp id: {body['to']!r}")
         if body["type"] in ("image", "document") and body[body["type"]]["id"] not in {
@@ -271,18 +189,11 @@ class FakeGraph:
             "contacts": [{"input": body["to"], "wa_id": body["to"]}],
             "messages": [{"id": wamid}],
         }
-        return 200, answer, "application/json"
+        return 200, answer
 
     def _uploadMedia(self, *, params, raw, headers, **_):
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "CONTENT_TYPE": headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(raw)),
-            "wsgi.input": io.BytesIO(raw),
-        }
-        _stream, form, files = parse_form_data(environ)
-        upload = files.get("file")
-        data = upload.read() if upload is not None else b""
+        form, files = multipart(raw, headers)
+        upload = files.get("file", Upload("", "", b""))
         # What the documentation requires besides the contract: messaging_product, the
         # file, and its MIME type as "type".
         # https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media
@@ -290,33 +201,30 @@ class FakeGraph:
             problem
             for problem, wrong in (
                 ("messaging_product is not whatsapp", form.get("messaging_product") != "whatsapp"),
-                ("no file", not data),
+                ("no file", not upload.data),
                 ("no type", not form.get("type")),
                 (
                     "type is not the file's content type",
-                    upload is not None and form.get("type") != upload.mimetype,
+                    "file" in files and form.get("type") != upload.content_type,
                 ),
             )
             if wrong
         ]
-        filename = upload.filename if upload is not None else ""
-        for received in files.values():
-            received.close()
         if problems:
             self.violations.append(f"uploadMedia: {', '.join(problems)}")
-            return 400, _error(100, "Invalid parameter"), "application/json"
+            return 400, _error(100, "Invalid parameter")
         media_id = str(800_000_000 + next(self._ids))
         self.uploads.append(
-            {"id": media_id, "type": form["type"], "filename": filename, "data": data}
+            {"id": media_id, "type": form["type"], "filename": upload.filename, "data": upload.data}
         )
-        return 200, {"id": media_id}, "application/json"
+        return 200, {"id": media_id}
 
     def _retrieveMediaUrl(self, *, params, query, **_):
         found = self.media.get(params["media_id"])
         if found is None:
-            return 404, _error(100, "Unsupported get request"), "application/json"
+            return 404, _error(100, "Unsupported get request")
         if query.get("phone_number_id") not in (None, self.phone_number_id):
-            return 400, _error(100, "Media of another phone number"), "application/json"
+            return 400, _error(100, "Media of another phone number")
         data, mime_type = found
         answer = {
             "messaging_product": "whatsapp",
@@ -326,12 +234,12 @@ class FakeGraph:
             "file_size": str(len(data)),
             "id": params["media_id"],
         }
-        return 200, answer, "application/json"
+        return 200, answer
 
     def _downloadMedia(self, *, query, **_):
         found = self.media.get(query.get("mid", ""))
         if found is None:
-            return 404, _error(100, "Not found"), "application/json"
+            return 404, _error(100, "Not found")
         return 200, found[0], found[1]
 
 
@@ -345,59 +253,3 @@ def _error(code: int, title: str) -> dict[str, Any]:
             "fbtrace_id": "AFakeTraceId",
         }
     }
-
-
-def _explain(errors: list[Exception]) -> str:
-    reasons = []
-    for error in errors:
-        inner = getattr(error.__cause__, "schema_errors", None) or []
-        details = "; ".join(e.message for e in inner)
-        reasons.append(f"{type(error).__name__}({details or error})")
-    return ", ".join(reasons)
-
-
-def _handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-            pass
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = Headers(list(self.headers.items()))
-            with fake._lock:
-                operation, _params = fake.operation_of(self.command, urlsplit(self.path).path)
-                failure = fake._failure_for_next(operation)
-                if failure is not None and failure.mode == "drop":
-                    fake.calls.append(operation)
-                    self.close_connection = True
-                    return
-                if failure is not None and failure.mode == "500":
-                    fake.calls.append(operation)
-                    self._answer(500, _error(2, "Service temporarily unavailable"))
-                    return
-                status, answer, content_type = fake.handle(self.command, self.path, headers, body)
-            if failure is not None and failure.mode == "lost":
-                self.close_connection = True  # handled, but the client never hears it
-                return
-            if failure is not None and failure.mode == "slow":
-                time.sleep(failure.delay)
-            self._answer(status, answer, content_type)
-
-        def _answer(self, status: int, answer: Any, content_type: str = "application/json"):
-            data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                self.close_connection = True  # the client gave up waiting
-
-        do_GET = do_POST = do_DELETE = _serve  # noqa: N815
-
-    return Handler

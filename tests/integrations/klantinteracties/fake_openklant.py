@@ -9,38 +9,31 @@ before the call is handled, an answer lost after the call was handled (the clien
 hears that it worked), or the whole server down (connection refused) until it is started
 again on the same port. Whatever the contract refuses lands in ``violations``; a test
 asserts that it stays empty.
+
+The server, the failures and the contract checks are :mod:`tests.fakes`'s; this module holds
+Open Klant's own: its token, its errors and its operations.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import threading
 import uuid
-from dataclasses import dataclass, field
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from openapi_core import OpenAPI
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from tests.fakes import Answer, Call, ContractFake
 
 CONTRACT = Path(__file__).parents[1] / "contracts" / "open-klant" / "openapi.yaml"
 API = "/klantinteracties/api/v1"
-UUID = "(?P<uuid>[^/]+)"
-
-ROUTES = [
-    ("POST", re.compile(rf"^{API}/maak-klantcontact$"), "maakKlantcontactCreate"),
-    ("GET", re.compile(rf"^{API}/klantcontacten/{UUID}$"), "klantcontactenRetrieve"),
-    ("GET", re.compile(rf"^{API}/onderwerpobjecten$"), "onderwerpobjectenList"),
-    ("GET", re.compile(rf"^{API}/digitaleadressen$"), "digitaleadressenList"),
-    ("POST", re.compile(rf"^{API}/digitaleadressen$"), "digitaleadressenCreate"),
-    ("GET", re.compile(rf"^{API}/bijlagen$"), "bijlagenList"),
-    ("POST", re.compile(rf"^{API}/bijlagen$"), "bijlagenCreate"),
-]
+TITLES = {
+    400: "Invalid input.",
+    401: "Ongeldige token.",
+    404: "Niet gevonden.",
+    500: "Er is een serverfout opgetreden.",
+}
 
 
 @cache
@@ -48,146 +41,53 @@ def contract() -> OpenAPI:
     return OpenAPI.from_file_path(str(CONTRACT))
 
 
-@dataclass
-class RawRequest:
-    """openapi-core's request protocol, built from what came over the socket."""
-
-    host_url: str
-    path: str
-    method: str
-    body: bytes | None
-    content_type: str
-    parameters: RequestParameters
-
-
-@dataclass
-class RawResponse:
-    """openapi-core's response protocol, for checking the fake's own answers."""
-
-    status_code: int
-    data: bytes
-    content_type: str = "application/json"
-    headers: Headers = field(default_factory=Headers)
-
-
 def _ref(item: dict[str, Any]) -> dict[str, str]:
     return {"uuid": item["uuid"], "url": item["url"]}
 
 
-class FakeOpenKlant:
+class FakeOpenKlant(ContractFake):
+    token_scheme = "Token"
+    answer_headers = (("API-version", "0.9.0"),)
+
     def __init__(self, token: str) -> None:
-        self.token = token
+        super().__init__(token)
+        self.api = self.url + API
         self.klantcontacten: dict[str, dict[str, Any]] = {}
         self.betrokkenen: dict[str, dict[str, Any]] = {}
         self.onderwerpobjecten: dict[str, dict[str, Any]] = {}
         self.digitale_adressen: dict[str, dict[str, Any]] = {}
         self.bijlagen: dict[str, dict[str, Any]] = {}
         self.bodies: list[tuple[str, Any]] = []  # (operationId, body) of every write
-        self.calls: list[str] = []  # operationIds, in order
-        self.violations: list[str] = []
-        self.authorizations: set[str] = set()
-        self._failures: dict[tuple[str, int], str] = {}
-        self._always: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._server = self._serve_on(0)
-        self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.api = self.url + API
 
-    def _serve_on(self, port: int) -> ThreadingHTTPServer:
-        server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        server.daemon_threads = True
-        server.handle_error = lambda request, address: None  # type: ignore[method-assign]
-        return server
+    fail = ContractFake.fail_operation  # the name Open Klant's tests know it by
 
-    def __enter__(self) -> FakeOpenKlant:
-        self.start()
-        return self
+    # Open Klant's own
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def openapi(self) -> OpenAPI:
+        return contract()
 
-    def start(self) -> None:
-        if self._server is None:  # up again, on the same port
-            self._server = self._serve_on(self.port)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+    def error(self, status: int, detail: str = "") -> Answer:
+        answer = {"title": TITLES[status], "status": status}
+        return Answer(status, {**answer, "detail": detail} if detail else answer)
 
-    def stop(self) -> None:
-        """Down: nothing listens on the port (connection refused) until start()."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = None  # type: ignore[assignment]
+    def admit(self, call: Call) -> Answer | None:
+        where = f"{call.method} {call.path}"
+        if not call.headers.get("Authorization", "").startswith("Token "):
+            self.violations.append(f"{where}: no Authorization: Token …")
+        refusal = super().admit(call)
+        if refusal is None and call.method == "POST":
+            content_type = call.headers.get("Content-Type")
+            if content_type != "application/json":
+                self.violations.append(f"{where}: Content-Type {content_type}")
+        return refusal
 
-    # telling it to fail
-
-    def fail(self, operation: str, mode: str = "500", *, occurrence: int = 1) -> None:
-        """The ``occurrence``-th call of ``operation`` fails: "500", "drop" (closed before
-        it is handled) or "lost" (handled, but the answer never reaches the client)."""
-        self._failures[(operation, occurrence)] = mode
-
-    def fail_always(self, operation: str, mode: str = "500") -> None:
-        self._always[operation] = mode
-
-    def heal(self) -> None:
-        self._failures.clear()
-        self._always.clear()
-
-    def failure_for_next(self, operation: str) -> str | None:
-        occurrence = self.calls.count(operation) + 1
-        return self._failures.pop((operation, occurrence), None) or self._always.get(operation)
-
-    # handling one call, with the lock held
-
-    def handle(self, method: str, target: str, headers: Headers, body: bytes) -> tuple[int, Any]:
-        split = urlsplit(target)
-        operation, params = "unknown", {}
-        for verb, pattern, name in ROUTES:
-            match = pattern.match(split.path)
-            if verb == method and match:
-                operation, params = name, match.groupdict()
-                break
-        self.calls.append(operation)
-        query = ImmutableMultiDict(parse_qsl(split.query, keep_blank_values=True))
-        request = RawRequest(
-            host_url=self.url,
-            path=split.path,
-            method=method.lower(),
-            body=body or None,
-            content_type=headers.get("Content-Type", ""),
-            parameters=RequestParameters(query=query, header=headers),
-        )
-        checked = contract().unmarshal_request(request)
-        if checked.errors:
-            self.violations.append(f"{method} {split.path}: {_explain(checked.errors)}")
-            return 400, {"title": "Invalid input.", "detail": _explain(checked.errors)}
-        authorization = headers.get("Authorization", "")
-        if not authorization.startswith("Token "):
-            self.violations.append(f"{method} {split.path}: no Authorization: Token …")
-        if authorization != f"Token {self.token}":
-            return 401, {"title": "Ongeldige token.", "status": 401}
-        self.authorizations.add(authorization)
-        if method == "POST" and headers.get("Content-Type") != "application/json":
-            self.violations.append(
-                f"{method} {split.path}: Content-Type {headers.get('Content-Type')}"
-            )
-        handler = getattr(self, f"_{operation}", None)
-        if handler is None:
-            self.violations.append(f"{method} {split.path}: not an operation the fake knows")
-            return 404, {"title": "Niet gevonden."}
-        decoded = json.loads(body) if body else None
-        if method == "POST":
-            self.bodies.append((operation, decoded))
-        status, answer = handler(params=params, query=query, body=decoded)
-        if 200 <= status < 300:
-            verdict = contract().unmarshal_response(
-                request, RawResponse(status, json.dumps(answer).encode())
-            )
-            if verdict.errors:
-                self.violations.append(f"answer to {operation}: {_explain(verdict.errors)}")
-        return status, answer
+    def body_of(self, call: Call, checked: Any) -> Any:
+        """The JSON as sent (not as unmarshalled: it is kept and answered as it came); a
+        write's is kept in ``bodies``."""
+        decoded = json.loads(call.body) if call.body else None
+        if call.method == "POST":
+            self.bodies.append((call.operation, decoded))
+        return decoded
 
     # the operations
 
@@ -341,60 +241,3 @@ class FakeOpenKlant:
             in (None, item["bijlageidentificator"].get("codeObjecttype"))
         ]
         return 200, self._page(found)
-
-
-def _explain(errors: list[Exception]) -> str:
-    reasons = []
-    for error in errors:
-        inner = getattr(error.__cause__, "schema_errors", None) or []
-        details = "; ".join(e.message for e in inner)
-        reasons.append(f"{type(error).__name__}({details or error})")
-    return ", ".join(reasons)
-
-
-def _handler(fake: FakeOpenKlant) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-            pass
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = Headers(list(self.headers.items()))
-            with fake._lock:
-                path = urlsplit(self.path).path
-                operation = next(
-                    (n for v, p, n in ROUTES if v == self.command and p.match(path)), "unknown"
-                )
-                failure = fake.failure_for_next(operation)
-                if failure == "drop":
-                    fake.calls.append(operation)
-                    self.close_connection = True
-                    return
-                if failure == "500":
-                    fake.calls.append(operation)
-                    self._answer(500, {"title": "Er is een serverfout opgetreden.", "status": 500})
-                    return
-                status, answer = fake.handle(self.command, self.path, headers, body)
-            if failure == "lost":
-                self.close_connection = True  # handled, but the client never hears it
-                return
-            self._answer(status, answer)
-
-        def _answer(self, status: int, answer: Any) -> None:
-            data = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("API-version", "0.9.0")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                self.close_connection = True
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
-
-    return Handler

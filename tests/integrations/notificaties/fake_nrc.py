@@ -14,6 +14,9 @@ deliver a notificatie to its abonnementen as the real one routes them.
 It keeps what it was sent and can be told to fail: a call answered with 500, a connection
 dropped before the call is handled, or an answer lost after it was handled. Whatever the
 contract refuses lands in ``violations``; a test asserts that it stays empty.
+
+The server, the failures and the contract checks are :mod:`tests.fakes`'s; this module holds
+Open Notificaties' own: its JWT, its problem+json errors and its operations.
 """
 
 from __future__ import annotations
@@ -23,20 +26,16 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from tests.fakes import Answer, Call, ContractFake
 
 CONTRACT = Path(__file__).parents[1] / "contracts" / "notificaties" / "openapi.yaml"
 API = "/api/v1"
@@ -50,16 +49,6 @@ TEST_NOTIFICATIE = {
     "aanmaakdatum": "2019-01-01T12:00:00Z",
     "kenmerken": {},
 }
-
-ROUTES = [
-    ("GET", re.compile(rf"^{API}/kanaal$"), "kanaal_list"),
-    ("POST", re.compile(rf"^{API}/kanaal$"), "kanaal_create"),
-    ("POST", re.compile(rf"^{API}/notificaties$"), "notificaties_create"),
-    ("GET", re.compile(rf"^{API}/abonnement$"), "abonnement_list"),
-    ("POST", re.compile(rf"^{API}/abonnement$"), "abonnement_create"),
-    ("DELETE", re.compile(rf"^{API}/abonnement/(?P<uuid>[^/]+)$"), "abonnement_delete"),
-]
-
 
 URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
 
@@ -86,28 +75,6 @@ def contract() -> OpenAPI:
 
 def _json(value: bytes, **parameters: str) -> Any:
     return json.loads(value)
-
-
-@dataclass
-class RawRequest:
-    """openapi-core's request protocol, built from what came over the socket."""
-
-    host_url: str
-    path: str
-    method: str
-    body: bytes | None
-    content_type: str
-    parameters: RequestParameters
-
-
-@dataclass
-class RawResponse:
-    """openapi-core's response protocol, for checking the fake's own answers."""
-
-    status_code: int
-    data: bytes
-    content_type: str
-    headers: Headers = field(default_factory=Headers)
 
 
 def _b64url(data: bytes) -> str:
@@ -137,56 +104,23 @@ def _invalid(name: str, code: str, reason: str) -> tuple[int, dict[str, Any]]:
                                                            "reason": reason}])  # fmt: skip
 
 
-class FakeNotificatiesApi:
+class FakeNotificatiesApi(ContractFake):
+    answer_headers = (("API-version", VERSION),)
+    error_content_type = "application/problem+json"
+    check_every_answer = True  # its error answers (problem+json) and headers too
+
     def __init__(self, client_id: str, secret: str, *, check_callbacks: bool = False) -> None:
+        super().__init__()
         self.client_id = client_id
         self.secret = secret
         self.check_callbacks = check_callbacks
+        self.root = self.url + API
         self.kanalen: dict[str, dict[str, Any]] = {}
         self.notificaties: list[dict[str, Any]] = []
         self.abonnementen: dict[str, dict[str, Any]] = {}  # uuid -> with its auth
-        self.calls: list[str] = []  # operationIds, in order
-        self.violations: list[str] = []
         self.claims: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []  # every request body, as it arrived
         self.callback_answers: list[tuple[str, int]] = []  # ("with auth"/"without", status)
-        self._failures: dict[tuple[str, int], str] = {}
-        self._always: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, address: None  # a dropped client is fine
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self.root = self.url + API
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> FakeNotificatiesApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-    # telling it to fail
-
-    def fail_operation(self, operation: str, mode: str = "500", *, occurrence: int = 1) -> None:
-        """The ``occurrence``-th call of ``operation`` fails: "500", "drop" or "lost"."""
-        self._failures[(operation, occurrence)] = mode
-
-    def fail_always(self, operation: str, mode: str = "500") -> None:
-        self._always[operation] = mode
-
-    def heal(self) -> None:
-        self._failures.clear()
-        self._always.clear()
-
-    def failure_for(self, operation: str) -> str | None:
-        occurrence = self.calls.count(operation) + 1
-        return self._failures.pop((operation, occurrence), None) or self._always.get(operation)
 
     # what the real one does besides answering
 
@@ -205,52 +139,30 @@ class FakeNotificatiesApi:
         headers = {"Authorization": auth} if auth is not None else {}
         return requests.post(url, json=body, headers=headers, timeout=10).status_code
 
-    # handling one call, with the lock held
+    # Open Notificaties' own
 
-    def request_of(self, method: str, target: str, headers: Headers, body: bytes) -> RawRequest:
-        split = urlsplit(target)
-        return RawRequest(
-            host_url=self.url,
-            path=split.path,
-            method=method.lower(),
-            body=body or None,
-            content_type=headers.get("Content-Type", ""),
-            parameters=RequestParameters(
-                query=ImmutableMultiDict(parse_qsl(split.query, keep_blank_values=True)),
-                header=headers,
-            ),
-        )
+    def openapi(self) -> OpenAPI:
+        return contract()
 
-    def handle(self, operation: str, request: RawRequest) -> tuple[int, Any]:
-        """Check the request against the contract and the token, then answer it."""
-        self.calls.append(operation)
-        self.bodies.append(request.body or b"")
-        params = {}
-        for verb, pattern, name in ROUTES:
-            match = pattern.match(request.path)
-            if name == operation and verb.lower() == request.method and match:
-                params = match.groupdict()
-        checked = contract().unmarshal_request(request)
-        where = f"{request.method.upper()} {request.path}"
-        if checked.errors:
-            self.violations.append(f"{where}: {_explain(checked.errors)}")
-            return _invalid("request", "invalid", _explain(checked.errors))
-        refusal = self._jwt_refusal(request.parameters.header.get("Authorization", ""))
-        if refusal:
-            return 403, _fout(403, "permission_denied", refusal)
-        handler = getattr(self, f"_{operation}", None)
-        if handler is None:
-            self.violations.append(f"{where}: not an operation the fake knows")
-            return 404, _fout(404, "not_found", "Niet gevonden.")
-        return handler(params=params, query=request.parameters.query, body=checked.body)
+    def error(self, status: int, detail: str = "") -> Answer:
+        if status == 400:
+            return Answer(*_invalid("request", "invalid", detail))
+        if status == 404:
+            return Answer(404, _fout(404, "not_found", "Niet gevonden."))
+        return Answer(status, _fout(status, "error", "Er is een interne fout opgetreden."))
 
-    def check_answer(self, request: RawRequest, operation: str, status: int, data: bytes,
-                     headers: Headers) -> None:  # fmt: skip
-        content_type = "application/json" if status < 400 else "application/problem+json"
-        response = RawResponse(status, data, content_type if data else "", headers)
-        verdict = contract().unmarshal_response(request, response)
-        if verdict.errors:
-            self.violations.append(f"answer {status} to {operation}: {_explain(verdict.errors)}")
+    def respond(self, call: Call) -> Answer:
+        self.bodies.append(call.body)
+        return super().respond(call)
+
+    def admit(self, call: Call) -> Answer | None:
+        refusal = self._jwt_refusal(call.headers.get("Authorization", ""))
+        return Answer(403, _fout(403, "permission_denied", refusal)) if refusal else None
+
+    def complete(self, call: Call, answer: Answer) -> Answer:
+        if answer.status == 201 and "url" in answer.body:
+            answer.headers.add("Location", answer.body["url"])
+        return super().complete(call, answer)
 
     def _jwt_refusal(self, authorization: str) -> str:
         """Why Open Notificaties would refuse this token; "" when it takes it."""
@@ -339,69 +251,3 @@ class FakeNotificatiesApi:
         without = self._post_callback(url, None, TEST_NOTIFICATIE)
         self.callback_answers += [("with auth", with_auth), ("without", without)]
         return 200 <= with_auth <= 209 and without in (401, 403)
-
-
-def _explain(errors: list[Exception]) -> str:
-    reasons = []
-    for error in errors:
-        inner = getattr(error.__cause__, "schema_errors", None) or []
-        details = "; ".join(e.message for e in inner)
-        reasons.append(f"{type(error).__name__}({details or error})")
-    return ", ".join(reasons)
-
-
-def _handler(fake: FakeNotificatiesApi) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-            pass
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            request = fake.request_of(
-                self.command, self.path, Headers(list(self.headers.items())), body
-            )
-            operation = next(
-                (n for v, p, n in ROUTES if v == self.command and p.match(request.path)),
-                "unknown",
-            )
-            with fake._lock:
-                mode = fake.failure_for(operation)
-                if mode == "drop":  # the connection closes before the call is handled
-                    fake.calls.append(operation)
-                    self.close_connection = True
-                    return
-                if mode == "500":
-                    fake.calls.append(operation)
-                    status, answer = 500, _fout(500, "error", "Er is een interne fout opgetreden.")
-                else:
-                    status, answer = fake.handle(operation, request)
-            if mode == "lost":
-                self.close_connection = True  # handled, but the client never hears it
-                return
-            self._answer(request, operation, status, answer)
-
-        def _answer(self, request, operation: str, status: int, answer: Any) -> None:
-            data = b"" if answer is None else json.dumps(answer).encode()
-            headers = Headers([("API-version", VERSION)])
-            if status == 201 and "url" in answer:
-                headers.add("Location", answer["url"])
-            fake.check_answer(request, operation, status, data, headers)
-            try:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                if answer is not None:
-                    kind = "application/json" if status < 400 else "application/problem+json"
-                    self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                self.close_connection = True
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
-
-    return Handler
