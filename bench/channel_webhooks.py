@@ -249,35 +249,10 @@ async def _post_all(account, bodies: list[tuple[bytes, str]], concurrency: int) 
 
 async def _asgi_post(application, path: str, body: bytes, signature: str) -> int:
     """One POST through the ASGI application: its status once the answer is complete."""
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"x-hub-signature-256", signature.encode())],
-    }  # fmt: skip
-    sent = False
-    done = asyncio.Event()
-    status = 0
+    from tests.asgi import request
 
-    async def receive():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif not message.get("more_body", False):
-            done.set()
-
-    await application(scope, receive, send)
-    return status
+    headers = ((b"content-type", b"application/json"), (b"x-hub-signature-256", signature.encode()))
+    return (await request(application, "POST", path, body, headers, host=b"127.0.0.1")).status
 
 
 def _sends(account, agent, count: int):
@@ -305,7 +280,6 @@ def _sends(account, agent, count: int):
 
 async def _latency(account, agent, count: int, subscribed: int) -> list[float]:
     from asgiref.sync import sync_to_async
-    from django.test import Client
 
     from balie.connectors.models import ChannelThread
     from tests.connectors.whatsapp import payloads
@@ -320,8 +294,9 @@ async def _latency(account, agent, count: int, subscribed: int) -> list[float]:
             {"type": "subscribe", "conversation": thread.conversation_id, "last_seq": 10**9}
         )
         await receive_until(socket, "subscribed", timeout=10)
-    client = Client()
-    url = f"/hooks/{account.public_id}/"
+    from balie.conf.asgi import application
+
+    path = f"/hooks/{account.public_id}/"
     delays = []
     for n in range(count):
         thread = threads[n % len(threads)]
@@ -331,10 +306,7 @@ async def _latency(account, agent, count: int, subscribed: int) -> list[float]:
         )
         body, signature = payloads.signed(notification, APP_SECRET)
         began = time.perf_counter()
-        answer = await sync_to_async(client.post)(
-            url, body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=signature
-        )
-        assert answer.status_code == 200
+        assert await _asgi_post(application, path, body, signature) == 200
         while True:
             frame = await receive_until(socket, "message", timeout=10)
             if frame.get("message", {}).get("body") == text:

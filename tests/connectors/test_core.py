@@ -7,16 +7,26 @@ channel accounts keep their secrets sealed; roles and tenants."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from balie.accounts.actions import do_create_staff_user, do_set_membership
 from balie.accounts.models import Role
 from balie.archive.models import ArchiveEvent
 from balie.connectors import accounts
-from balie.connectors.inbound import Inbound, InboundFile, do_channel_status, do_receive
-from balie.connectors.models import ChannelAccount, ChannelThread, ExternalMessage
+from balie.connectors.inbound import (
+    EARLY_REPORT_DAYS,
+    Inbound,
+    InboundFile,
+    do_channel_status,
+    do_prune_early_reports,
+    do_receive,
+    do_receive_many,
+)
+from balie.connectors.models import ChannelAccount, ChannelThread, EarlyReport, ExternalMessage
 from balie.conversations import actions, tasks
 from balie.conversations.models import Channel, Conversation, DeliveryStatus, Direction, Message
 from balie.errors import BalieError
@@ -64,6 +74,53 @@ def test_files_go_through_the_upload_checks(account):
     )  # fmt: skip
     assert [a.filename for a in message.attachments.all()] == ["foto.png"]
     assert "virus.exe" in message.body
+
+
+def test_files_over_the_unsent_quota_are_named_and_the_message_kept(account, settings):
+    settings.LIMIT_UNSENT_UPLOAD_BYTES = len(png_bytes()) + 10  # room for one file
+    message = do_receive(
+        account,
+        Inbound("m-q", "resident-7", "Twee foto's",
+                files=(InboundFile("een.png", png_bytes()), InboundFile("twee.png", png_bytes()))),
+    )  # fmt: skip
+    assert [a.filename for a in message.attachments.all()] == ["een.png"]
+    assert "twee.png" in message.body
+
+
+def test_a_batch_stores_each_message_once_and_a_subject_once(account):
+    outcomes = do_receive_many(
+        account,
+        [
+            Inbound("b-1", "a@example.nl", "Eerste", subject="  Paspoort   aanvragen "),
+            Inbound("b-2", "a@example.nl", "Tweede", subject="Iets anders"),
+            Inbound("b-1", "a@example.nl", "Eerste"),  # the same id again in the batch
+            Inbound("b-3", "b@example.nl", "Derde", subject="x" * 500),
+        ],
+    )
+    assert [o.created for o in outcomes] == [True, True, False, True]
+    assert outcomes[0].message.pk == outcomes[2].message.pk
+    first, third = outcomes[0].message.conversation, outcomes[3].message.conversation
+    first.refresh_from_db()
+    third.refresh_from_db()
+    assert first.subject == "Paspoort aanvragen"  # the first subject, not the later one
+    assert third.subject == "x" * 200
+    assert Message.objects.filter(direction=Direction.INBOUND).count() == 3
+    assert do_receive_many(account, []) == []
+
+
+def test_a_report_that_overtakes_the_delivery_task_is_applied_later(account, agent_anna):
+    inbound = do_receive(account, Inbound("m-1", "resident-7", "Vraag"))
+    reply = send(inbound.conversation, "Antwoord", direction=Direction.OUTBOUND, author=agent_anna)
+    # The channel reports "delivered" before the task stored the id it got back.
+    assert not do_channel_status(account, f"out-{reply.pk}", "delivered")
+    assert EarlyReport.objects.filter(external_id=f"out-{reply.pk}").exists()
+    assert tasks.deliver_outbound.call(reply.pk) == DeliveryStatus.DELIVERED
+    assert not EarlyReport.objects.exists()
+    # A report on an id never sent from Balie is kept a week, then removed.
+    do_channel_status(account, "sent-elsewhere", "read")
+    assert do_prune_early_reports() == 0
+    later = timezone.now() + timedelta(days=EARLY_REPORT_DAYS, minutes=1)
+    assert do_prune_early_reports(later) == 1
 
 
 def test_outbound_reaches_the_connector_and_reports_come_in_any_order(

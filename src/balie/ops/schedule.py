@@ -23,6 +23,7 @@ DAILY_JOBS = {
     "search-partitions": "balie.search.tasks.make_search_partitions",
     "imports-cleanup": "balie.imports.tasks.cleanup_uploads",
     "unsent-uploads": "balie.conversations.tasks.remove_unsent_uploads",
+    "channel-reports-prune": "balie.connectors.tasks.prune_early_reports",
     "webhooks-overdue": "balie.integrations.webhooks.tasks.send_overdue",
     "webhooks-prune": "balie.integrations.webhooks.tasks.prune_deliveries",
     "notificaties-resume": "balie.integrations.notificaties.tasks.resume_notifications",

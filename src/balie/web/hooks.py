@@ -1,14 +1,14 @@
 """Channels' webhooks: ``/hooks/<public id>/``, one address per channel account.
 
 Answered at the ASGI level, before Django (:class:`HooksApp`, in ``conf/asgi.py``), or by
-the Django view :func:`channel_webhook` — the same answers. Both are thin: they refuse what is no webhook (a method other than GET
-or POST 405, a body over the largest any channel sends 413), then queues the request for
-the intake's group commit (``balie.connectors.intake``): requests arriving together are
-taken in one transaction, where the account is found by its unguessable public id (404 for
-an unknown or switched-off one, so a guess learns nothing) and its connector checks the
-channel's signature over the raw body, reads and stores. Each request is answered after that
-commit with what its connector says. No session, no CSRF (the channel signs instead), no
-cookies set.
+the Django view :func:`channel_webhook` — the same answers. Both are thin: they refuse what
+is no webhook (a method other than GET or POST 405, a body over the largest any channel
+sends 413), then queue the request for the intake's group commit
+(``balie.connectors.intake``): requests arriving together are taken in one transaction,
+where the account is found by its unguessable public id (404 for an unknown or switched-off
+one, so a guess learns nothing) and its connector checks the channel's signature over the
+raw body, reads and stores. Each request is answered after that commit with what its
+connector says. No session, no CSRF (the channel signs instead), no cookies set.
 """
 
 from __future__ import annotations

@@ -5,9 +5,8 @@ A test that sends something malformed on purpose builds it by hand."""
 
 from __future__ import annotations
 
-import time
-
 import json
+import time
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
