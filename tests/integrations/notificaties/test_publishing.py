@@ -156,7 +156,7 @@ def test_events_that_are_not_announced_cost_nothing(connected):
     event = ArchiveEvent(organisation_id=connected.organisation_id, event_type="hold.placed",
                          payload={}, conversation_id=None)  # fmt: skip
     with CaptureQueriesContext(db) as queries:
-        listener.hear([event])
+        listener.do_queue_notifications([event])
     assert queries.captured_queries == []
 
 

@@ -1,14 +1,14 @@
 """The client of Meta's Graph API, the part of it the WhatsApp Cloud API is: send a message,
 upload a file for sending, find and download a file a resident sent.
 
-Every call has a timeout (:data:`CONNECT_TIMEOUT`, :data:`READ_TIMEOUT`) and follows no
-redirect, except the download of a file, where requests drops the token on a redirect to
-another host. The base URL and API version come from the account (``graph_url``, default
-:data:`DEFAULT_GRAPH_URL`). Whatever goes wrong becomes one :class:`GraphError`: Meta's own
-error code and title when it answered with one, or a code of our own
-(``graph_unreachable``, ``http_503``); ``retryable`` says whether trying again later may
-help (a timeout, a 5xx, a rate limit). No exception text is kept: it may hold an address
-with a token in it.
+Every call goes through a session of :mod:`balie.conf.http` (Balie's User-Agent), has a
+timeout (:data:`CONNECT_TIMEOUT`, :data:`READ_TIMEOUT`) and follows no redirect, except the
+download of a file, where requests drops the token on a redirect to another host. The base
+URL and API version come from the account (``graph_url``, default :data:`DEFAULT_GRAPH_URL`).
+Whatever goes wrong becomes one :class:`GraphError`: Meta's own error code and title when it
+answered with one, or a code of our own (``graph_unreachable``, ``http_503``); ``retryable``
+says whether trying again later may help (a timeout, a 5xx, a rate limit). No exception text
+is kept: it may hold an address with a token in it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
+from balie.conf import http
 from balie.errors import BalieError
 
 __all__ = [
@@ -71,13 +70,17 @@ class MediaInfo:
 _local = threading.local()
 
 
-def _session() -> requests.Session:
-    """One session per thread (its connections are reused); the token goes per call."""
+def _session() -> http.Session:
+    """One session per thread (its connections are reused); the token and the timeouts go
+    per call. HTTPS_PROXY and REQUESTS_CA_BUNDLE apply as usual."""
     session = getattr(_local, "session", None)
     if session is None:
-        session = _local.session = requests.Session()
-        session.trust_env = True  # HTTPS_PROXY and REQUESTS_CA_BUNDLE as usual
+        session = _local.session = http.session(timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     return session
+
+
+def _unreachable(name: str) -> GraphError:
+    return GraphError("graph_unreachable", name, retryable=True)
 
 
 class Graph:
@@ -131,28 +134,28 @@ class Graph:
         """The file at ``url`` (from :meth:`media_info`), at most ``limit`` bytes."""
         if not self._acceptable_media_url(url):
             raise GraphError("unexpected_answer", "no usable media url", retryable=False)
-        try:
-            with _session().get(
+        with (
+            http.transport_errors(_unreachable),
+            _session().get(
                 url,
                 headers=self._headers(),
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
                 stream=True,
                 allow_redirects=True,  # requests drops the token on a redirect elsewhere
-            ) as response:
-                if response.status_code != 200:
-                    raise _status_error(response.status_code)
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > limit:
+            ) as response,
+        ):
+            if response.status_code != 200:
+                raise _status_error(response.status_code)
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise GraphError("too_large", "the file is too large", retryable=False)
+            chunks, size = [], 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
                     raise GraphError("too_large", "the file is too large", retryable=False)
-                chunks, size = [], 0
-                for chunk in response.iter_content(64 * 1024):
-                    size += len(chunk)
-                    if size > limit:
-                        raise GraphError("too_large", "the file is too large", retryable=False)
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except requests.RequestException as failure:
-            raise GraphError("graph_unreachable", type(failure).__name__, retryable=True) from None
+                chunks.append(chunk)
+            return b"".join(chunks)
 
     # the plumbing
 
@@ -167,7 +170,7 @@ class Graph:
         return parts.scheme == "https" or urlsplit(self.base_url).scheme == "http"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        try:
+        with http.transport_errors(_unreachable):
             response = _session().request(
                 method,
                 f"{self.base_url}{path}",
@@ -176,8 +179,6 @@ class Graph:
                 allow_redirects=False,
                 **kwargs,
             )
-        except requests.RequestException as failure:
-            raise GraphError("graph_unreachable", type(failure).__name__, retryable=True) from None
         try:
             answer = response.json()
         except ValueError:

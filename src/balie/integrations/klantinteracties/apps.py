@@ -10,6 +10,9 @@ class KlantinteractiesConfig(AppConfig):
 
     def ready(self) -> None:
         from balie.archive import listeners
-        from balie.integrations.klantinteracties import outbox
+        from balie.conversations import followers
+        from balie.integrations.klantinteracties import outbox, selectors
 
-        listeners.register(outbox.hear)
+        listeners.register(outbox.do_queue_registrations)
+        # The conversation pane shows the registration's state and klantcontact.
+        followers.register_opening_details(selectors.opening_details)

@@ -1,10 +1,11 @@
 """Hearing that a conversation was resolved, and queueing its registration (the outbox).
 
-``hear`` is registered with ``balie.archive.listeners`` and runs inside the transaction that
-records the archive events. Only ``conversation.status_changed`` to ``resolved`` matters;
-a batch without one costs nothing, one with costs one indexed query to find which of its
-organisations have a connection switched on, and the rest only for those. The registration
-row is written in that same transaction; its task is enqueued once it commits.
+``do_queue_registrations`` is registered with ``balie.archive.listeners`` and runs inside
+the transaction that records the archive events. Only ``conversation.status_changed`` to
+``resolved`` matters; a batch without one costs nothing, one with costs one indexed query to
+find which of its organisations have a connection switched on, and the rest only for those.
+The registration row is written in that same transaction; its task is enqueued once it
+commits.
 
 Resolving again does not register the same messages twice. A conversation resolved again:
 
@@ -47,7 +48,7 @@ from balie.records.permissions import require_role
 if TYPE_CHECKING:
     from balie.archive.models import ArchiveEvent
 
-__all__ = ["RETRIERS", "do_retry", "hear"]
+__all__ = ["RETRIERS", "do_queue_registrations", "do_retry"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ STATUS_CHANGED = "conversation.status_changed"
 RETRIERS = frozenset({Role.ADMIN})
 
 
-def hear(events: Sequence[ArchiveEvent]) -> None:
+def do_queue_registrations(events: Sequence[ArchiveEvent]) -> None:
     """The archive's listener: queue a registration for each resolution it hears of."""
     resolved = [
         event

@@ -15,7 +15,7 @@ import datetime
 import uuid
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,7 @@ __all__ = [
     "do_record_registered",
     "do_requeue",
     "do_start_round",
+    "do_take_up_waiting",
     "error_text",
 ]
 
@@ -178,6 +179,24 @@ def do_requeue(registration: Registration, *, actor=None) -> Registration:
         if actor is not None:
             _record(registration, "klantinteracties.retry_requested", actor)
     return registration
+
+
+def do_take_up_waiting(cutoff: datetime.datetime, *, limit: int = 1000) -> list[int]:
+    """Registrations that wait without a task: queued with a retry overdue since ``cutoff``,
+    queued before it and never tried, or left ``sending`` since it by a worker that stopped.
+    Those left sending are queued again here."""
+    waiting = list(
+        Registration.objects.filter(
+            Q(state=RegistrationState.QUEUED, next_attempt_at__lt=cutoff)
+            | Q(state=RegistrationState.QUEUED, next_attempt_at=None, updated_at__lt=cutoff)
+            | Q(state=RegistrationState.SENDING, updated_at__lt=cutoff)
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if waiting:
+        Registration.objects.filter(pk__in=waiting, state=RegistrationState.SENDING).update(
+            state=RegistrationState.QUEUED, updated_at=timezone.now()
+        )
+    return waiting
 
 
 def do_start_round(registration: Registration) -> Registration:

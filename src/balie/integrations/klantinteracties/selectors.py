@@ -2,22 +2,30 @@
 token), the recent registrations, and one conversation's registration.
 
 Administrators and auditors read the connection and the list; whoever may see a
-conversation (``access_conversation``, which audits the read) reads its registration.
-Another organisation's connection, list or conversation is not found.
+conversation (``access_conversation``, which audits the read) reads its registration, and
+the console's conversation pane shows its state (:func:`opening_details`, registered with
+the conversations' followers). Another organisation's connection, list or conversation is
+not found.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
 from balie.conversations.actions.errors import ActionError
+from balie.conversations.models import Conversation
 from balie.conversations.selectors import access_conversation, record_list_read
 from balie.errors import NotAllowed, NotFound
 from balie.integrations.klantinteracties.connection import READERS
-from balie.integrations.klantinteracties.models import Connection, Registration
+from balie.integrations.klantinteracties.models import (
+    Connection,
+    Registration,
+    RegistrationState,
+)
 from balie.integrations.klantinteracties.outcomes import RegistrationNotFound, error_text
 from balie.records.permissions import RecordsNotAllowed
 from balie.tenants.models import Organisation
@@ -25,12 +33,14 @@ from balie.tenants.models import Organisation
 __all__ = [
     "RECENT",
     "connection_settings",
+    "opening_details",
     "reading_organisation",
     "recent_registrations",
     "registration_status",
 ]
 
 RECENT = 50
+WEB_ADDRESS = ("https://", "http://")  # a link the console may show
 NOT_ALLOWED = _("Only administrators and auditors see the Klantinteracties API's settings.")
 
 
@@ -135,3 +145,40 @@ def _status(registration: Registration) -> dict[str, Any]:
         "registered_at": registration.registered_at,
         "updated_at": registration.updated_at,
     }
+
+
+def opening_details(conversation: Conversation) -> dict[str, Any]:
+    """What the console's pane shows of the conversation's registration as staff open it
+    (a follower of ``events.conversation_payload``: the caller found the conversation through
+    ``access_conversation``, which decided who may see it and audited the read).
+    ``{"klantinteracties": None}`` when it was never registered."""
+    registration = (
+        Registration.objects.for_organisation(conversation.organisation_id)
+        .filter(conversation_id=conversation.pk)
+        .first()
+    )
+    if registration is None:
+        return {"klantinteracties": None}
+    registered = registration.state == RegistrationState.REGISTERED
+    failed = registration.state == RegistrationState.FAILED
+    link = registration.klantcontact_url
+    return {
+        "klantinteracties": {
+            "state": registration.state,
+            "round": registration.round,
+            "klantcontact_url": link if registered and link.startswith(WEB_ADDRESS) else "",
+            "error": _status_error(registration) if failed else "",
+            "next_attempt_at": _iso(registration.next_attempt_at),
+            "registered_at": _iso(registration.registered_at),
+        }
+    }
+
+
+def _status_error(registration: Registration) -> str:
+    return str(
+        error_text(registration.error_code, registration.error_status, registration.last_error)
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

@@ -20,7 +20,6 @@ import logging
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -34,6 +33,7 @@ from balie.integrations.klantinteracties.outcomes import (
     do_record_failure,
     do_record_registered,
     do_start_round,
+    do_take_up_waiting,
 )
 from balie.integrations.klantinteracties.registering import register
 from balie.tenants.secrets import SecretUnreadable
@@ -126,18 +126,8 @@ def enqueue_waiting() -> int:
     """Send again what waits without a task: queued registrations whose retry is
     STALE_AFTER overdue, or that were queued STALE_AFTER ago and never tried; and sending
     ones untouched for STALE_AFTER (their worker stopped). For the daily schedule."""
-    cutoff = timezone.now() - STALE_AFTER
-    waiting = list(
-        Registration.objects.filter(
-            Q(state=RegistrationState.QUEUED, next_attempt_at__lt=cutoff)
-            | Q(state=RegistrationState.QUEUED, next_attempt_at=None, updated_at__lt=cutoff)
-            | Q(state=RegistrationState.SENDING, updated_at__lt=cutoff)
-        ).values_list("pk", flat=True)[:1000]
-    )
-    for pk in waiting:
-        with transaction.atomic():
-            Registration.objects.filter(pk=pk, state=RegistrationState.SENDING).update(
-                state=RegistrationState.QUEUED, updated_at=timezone.now()
-            )
+    with transaction.atomic():
+        waiting = do_take_up_waiting(timezone.now() - STALE_AFTER)
+        for pk in waiting:
             enqueue(pk)
     return len(waiting)

@@ -9,6 +9,6 @@ class NotificatiesConfig(AppConfig):
     def ready(self) -> None:
         # A higher layer registering with a lower one (decision 0018).
         from balie.archive import listeners
-        from balie.integrations.notificaties.listener import hear
+        from balie.integrations.notificaties.listener import do_queue_notifications
 
-        listeners.register(hear)
+        listeners.register(do_queue_notifications)

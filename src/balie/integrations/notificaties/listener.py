@@ -22,12 +22,13 @@ from balie.integrations.notificaties.tasks import send_notifications
 if TYPE_CHECKING:
     from balie.archive.models import ArchiveEvent
 
-__all__ = ["hear"]
+__all__ = ["do_queue_notifications"]
 
 logger = logging.getLogger(__name__)
 
 
-def hear(events: Sequence[ArchiveEvent]) -> None:
+def do_queue_notifications(events: Sequence[ArchiveEvent]) -> None:
+    """The archive's listener: write the batch's notificaties to the outbox, with their task."""
     heard = relevant(events)
     if not heard:
         return

@@ -10,4 +10,4 @@ class WebhooksConfig(AppConfig):
         from balie.archive import listeners
         from balie.integrations.webhooks import listener
 
-        listeners.register(listener.hear)
+        listeners.register(listener.do_queue_deliveries)

@@ -28,14 +28,14 @@ from balie.integrations.webhooks.events import SENT, from_archive, matches, shor
 from balie.integrations.webhooks.models import Delivery, Subscription
 from balie.integrations.webhooks.tasks import send_deliveries
 
-__all__ = ["TASK_BATCH", "hear"]
+__all__ = ["TASK_BATCH", "do_queue_deliveries"]
 
 logger = logging.getLogger(__name__)
 
 TASK_BATCH = 100  # deliveries per task at most
 
 
-def hear(events: Sequence[Any]) -> None:
+def do_queue_deliveries(events: Sequence[Any]) -> None:
     """Called by the archive with the ``ArchiveEvent`` rows just appended."""
     sent = [e for e in events if e.event_type in SENT and e.conversation_id is not None]
     if not sent:

@@ -1,11 +1,11 @@
 """One attempt at POSTing a CloudEvent to a receiver.
 
 Structured mode (``Content-Type: application/cloudevents+json; charset=utf-8``: the whole
-event is the body), signed (``signing``), with timeouts, through no proxy, following no
-redirect, and connected to exactly the address that was checked (``addresses.resolve``): a
-host name is looked up once per attempt, every address it has is checked, and the connection
-goes to the first, with the name still used for the ``Host`` header, TLS's SNI and the
-certificate check.
+event is the body), signed (``signing``), with timeouts (a session of ``balie.conf.http``
+with its own User-Agent), through no proxy, following no redirect, and connected to exactly
+the address that was checked (``addresses.resolve``): a host name is looked up once per
+attempt, every address it has is checked, and the connection goes to the first, with the
+name still used for the ``Host`` header, TLS's SNI and the certificate check.
 
 The answer decides: a 2xx is delivered; 408, 429, a 5xx, a timeout or no connection may pass
 and is tried again later; anything else (another 4xx, a redirect, an address that is not
@@ -21,6 +21,7 @@ import requests
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
+from balie.conf import http
 from balie.integrations.webhooks.addresses import AddressRefused, Target, resolve
 from balie.integrations.webhooks.signing import signed_headers
 
@@ -80,12 +81,11 @@ def post(url: str, body: bytes, secrets: list[str]) -> Outcome:
     timestamp = int(timezone.now().timestamp())
     headers = {
         "Content-Type": CONTENT_TYPE,
-        "User-Agent": USER_AGENT,
         "Host": _host_header(target),
         **signed_headers(secrets, timestamp, body),
     }
-    session = requests.Session()
-    session.trust_env = False  # no proxy from the environment: the checked address is used
+    # No proxy from the environment: the checked address is the one connected to.
+    session = http.session(timeout=TIMEOUT, user_agent=USER_AGENT, trust_env=False)
     adapter = PinnedAdapter(target.address)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -96,7 +96,6 @@ def post(url: str, body: bytes, secrets: list[str]) -> Outcome:
                 url,
                 data=body,
                 headers=headers,
-                timeout=TIMEOUT,
                 allow_redirects=False,
                 stream=True,
                 verify=VERIFY,
