@@ -123,3 +123,14 @@ def test_read_only_roles_get_no_write_controls(client, auditor_aziz, webchat):
     page = client.get("/console/utrecht/").text
     assert '"canWrite": false' in page
     assert "U kunt meelezen, maar niets wijzigen." in page
+
+
+def test_the_pane_gets_the_addresses_of_the_whatsapp_window_and_the_registration(
+    client, agent_anna, utrecht_team
+):
+    """console.js puts the conversation's id in place of the last ``/0/``."""
+    client.force_login(agent_anna)
+    urls = client.get("/console/utrecht/").context["config"]["urls"]
+    assert urls["whatsappWindow"] == "/console/conversations/0/whatsapp/"
+    assert urls["whatsappTemplate"] == "/console/conversations/0/whatsapp/template/"
+    assert urls["klantinteracties"] == "/console/utrecht/klantinteracties/conversations/0/"

@@ -146,7 +146,8 @@ def do_receive_many(
             )  # fmt: skip
             positions.append(position)
         results = actions.send_messages(items)
-        rows, touched = [], {}
+        rows: list[ExternalMessage] = []
+        touched: dict[int, ChannelThread] = {}
         for position, result, thread in zip(positions, results, threads, strict=True):
             inbound = inbounds[position]
             if isinstance(result, BalieError):
@@ -233,10 +234,10 @@ def _threads_for(account: ChannelAccount, inbounds: list[Inbound]) -> list[Chann
         if replied:
             threads.append(max(replied, key=lambda thread: thread.created_at))
             continue
-        thread = by_address.get(inbound.address)
-        if thread is None:
-            thread = by_address[inbound.address] = _start_thread(account, inbound)
-        threads.append(thread)
+        found = by_address.get(inbound.address)
+        if found is None:
+            found = by_address[inbound.address] = _start_thread(account, inbound)
+        threads.append(found)
     return threads
 
 

@@ -9,6 +9,10 @@ must follow inside the same transaction, and it may not import them (decision 00
   class, adds its retention details to the conversation as staff open it, and says which
   conversations a hold covers (nothing of those is removed, not even an unsent upload).
 
+Layers above may add to what staff see as they open a conversation
+(:func:`register_opening_details`): records management its retention details, the
+Klantinteracties integration the state of the conversation's registration.
+
 Each registers itself here in its ``AppConfig.ready``; the actions call the registered
 follower. Until one registers (a bare test of this layer) the defaults do nothing.
 """

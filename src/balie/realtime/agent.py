@@ -12,6 +12,7 @@ import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.languages import chosen_language
@@ -142,9 +143,11 @@ class AgentConsumer(JsonConsumer):
         messages = selectors.messages_after(
             conversation, last_seq, for_resident=False, limit=REPLAY_LIMIT
         )
-        return events.conversation_payload(conversation, with_labels=True), [
-            events.message_payload(m, for_resident=False) for m in messages
-        ]
+        # What the layers above add on opening (a failed registration's reason) is text:
+        # in the console's language.
+        with translation.override(self.language()):
+            payload = events.conversation_payload(conversation, with_labels=True)
+        return payload, [events.message_payload(m, for_resident=False) for m in messages]
 
     async def on_unsubscribe(self, frame):
         conversation_id = field_int(frame.get("conversation"), "conversation")

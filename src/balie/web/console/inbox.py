@@ -75,6 +75,12 @@ def inbox(request, slug: str):
             "status": reverse("console:status", args=[0]),
             "details": reverse("console:details", args=[0]),
             "recordClass": reverse("console:record_class", args=[0]),
+            "whatsappWindow": reverse("console:whatsapp_window", args=[0]),
+            "whatsappTemplate": reverse("console:whatsapp_send_template", args=[0]),
+            # A conversation's registration in Open Klant (the id is the last "/0/").
+            "klantinteracties": reverse(
+                "console:klantinteracties_conversation", args=[organisation.slug, 0]
+            ),
             "socket": "/ws/agent/",
         },
     }

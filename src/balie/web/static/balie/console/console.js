@@ -11,6 +11,8 @@ const STATUS_LABELS = {
   closed: gettext("Closed"),
 };
 const MAX_PANES = 20;
+// What only opening a conversation (and the console's answers) carries, not inbox updates.
+const OPENING_ONLY = ["labels", "record_class", "destroyed_at", "destruction_list", "klantinteracties"];
 const TYPING_EVERY_MS = 3000;
 
 // --- small helpers ------------------------------------------------------------------------
@@ -30,7 +32,12 @@ function h(tag, attrs = {}, ...children) {
 }
 
 const csrfToken = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
-const urlFor = (name, id) => config.urls[name].replace("/0/", `/${id}/`);
+// The id takes the place of the last "/0/" (an organisation's slug may come before it).
+const urlFor = (name, id) => {
+  const url = config.urls[name];
+  const at = url.lastIndexOf("/0/");
+  return `${url.slice(0, at)}/${id}/${url.slice(at + 3)}`;
+};
 const clientId = () =>
   crypto.randomUUID?.() ??
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -43,17 +50,23 @@ const formatTime = (iso) => (iso ? timeFormat.format(new Date(iso)) : "");
 const teamName = (id) => (id ? config.teams[String(id)] ?? "" : gettext("No team"));
 const staffName = (c) => c.assignee_name || gettext("Nobody");
 
-async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-  });
+// The console's JSON endpoints answer an error as {"code", "detail"}: thrown as an Error
+// with the detail as its message and the code beside it.
+async function fetchJson(url, options = {}) {
+  const response = await fetch(url, { credentials: "same-origin", ...options });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.detail || `${response.status}`);
+  if (!response.ok) {
+    throw Object.assign(new Error(data.detail || `${response.status}`), { code: data.code ?? "", status: response.status });
+  }
   return data;
 }
+
+const getJson = (url) => fetchJson(url);
+const postJson = (url, body) => fetchJson(url, {
+  method: "POST",
+  headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+  body: JSON.stringify(body),
+});
 
 // --- the socket: one per page, reconnects with backoff ------------------------------------
 const socket = {
@@ -111,6 +124,7 @@ function onFrame(frame) {
     case "message":
       pane?.addMessage(frame.message);
       pane?.markRead();
+      if (frame.message.direction === "inbound") pane?.whatsapp?.refresh(); // the window opens again
       break;
     case "ack":
       panes.get(frame.message.conversation)?.onAck(frame);
@@ -127,6 +141,7 @@ function onFrame(frame) {
     case "delivery": // an external channel took the message, delivered it, or refused it
       pane?.list.querySelector(`li[data-seq="${frame.seq}"] .delivery`)?.replaceWith(
         renderDelivery({ id: frame.message, conversation: frame.conversation, delivery_status: frame.delivery_status, delivery_error: frame.error }));
+      if (frame.delivery_status === "failed" && frame.error?.startsWith(OUTSIDE_WINDOW)) pane?.whatsapp?.onOutsideWindow();
       break;
     case "error":
       onError(frame);
@@ -303,7 +318,9 @@ class Pane {
     // The list of messages inside a scrolling live region: an <ol> may not take role="log",
     // and its <li> children must stay in a list (axe: aria-allowed-role, listitem).
     this.list = h("ol", { class: "messages" });
-    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId }, this.list);
+    // Focusable, so that the keyboard scrolls it too when the pane is short (axe:
+    // scrollable-region-focusable).
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId, tabindex: 0 }, this.list);
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
     this.notice = h("p", { class: "notice", role: "alert", hidden: true });
     this.closeButton = h("button", { type: "button", class: "close", "aria-label": gettext("Close"), title: gettext("Close"),
@@ -344,8 +361,10 @@ class Pane {
         config.recordClasses.map((rc) => h("option", { value: rc.id }, `${rc.code} ${rc.name}`)));
       chooser = h("label", {}, h("span", { class: "sr-only" }, gettext("Record class (retention)")), this.recordClassSelect);
     }
+    this.registration = h("p", { class: "pane-registration", hidden: true });
     return h("div", {}, this.destroyedNotice,
-      h("p", { class: "pane-retention" }, h("span", {}, `${gettext("Record class (retention)")}:`), chooser ?? this.recordClassText));
+      h("p", { class: "pane-retention" }, h("span", {}, `${gettext("Record class (retention)")}:`), chooser ?? this.recordClassText),
+      this.registration);
   }
 
   fillRetention(c) {
@@ -363,6 +382,34 @@ class Pane {
       this.destroyedNotice.textContent = interpolate(gettext("Destroyed on %(date)s (destruction list %(list)s)"),
         { date, list: c.destruction_list ?? "?" }, true);
     }
+  }
+
+  // The conversation's registration in the organisation's Klantinteracties API (Open Klant):
+  // its state, the reason of a failure, and once registered a link to the klantcontact.
+  fillRegistration(c) {
+    if (!("klantinteracties" in c)) return; // inbox updates leave it out
+    const r = c.klantinteracties;
+    this.registration.hidden = !r;
+    if (!r) return this.registration.replaceChildren();
+    const state = {
+      queued: gettext("waiting to be registered"),
+      sending: gettext("waiting to be registered"),
+      registered: gettext("registered"),
+      failed: gettext("registration failed"),
+    }[r.state] ?? r.state;
+    const parts = [h("span", {}, gettext("Klantinteracties:")), h("span", { class: `registration-${r.state}` }, state)];
+    if (r.state === "queued" && r.next_attempt_at) {
+      parts.push(h("span", {}, `(${interpolate(gettext("next attempt %(time)s"), { time: formatTime(r.next_attempt_at) }, true)})`));
+    }
+    if (r.state === "failed" && r.error) parts.push(h("span", { class: "registration-failed" }, r.error));
+    if (r.state === "registered" && /^https?:\/\//.test(r.klantcontact_url)) {
+      parts.push(h("a", { href: r.klantcontact_url, target: "_blank", rel: "noopener" }, gettext("Open the klantcontact"),
+        h("span", { class: "sr-only" }, ` ${gettext("(opens in a new tab)")}`)));
+    }
+    if (c.organisation === config.organisation.id) {
+      parts.push(h("a", { href: urlFor("klantinteracties", c.id) }, gettext("Registration details")));
+    }
+    this.registration.replaceChildren(...parts.flatMap((part, index) => (index ? [" ", part] : [part])));
   }
 
   buildDetails() {
@@ -408,8 +455,10 @@ class Pane {
       }
     });
     this.input.addEventListener("input", () => this.sendTyping());
-    this.internal.addEventListener("change", () =>
-      this.composer.classList.toggle("is-internal", this.internal.checked));
+    this.internal.addEventListener("change", () => {
+      this.composer.classList.toggle("is-internal", this.internal.checked);
+      this.updateComposer();
+    });
     this.composer = h("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(); } },
       h("label", { for: inputId, class: "sr-only" }, gettext("Your message")),
       this.input, this.chips,
@@ -423,10 +472,26 @@ class Pane {
 
   focus() {
     this.el.scrollIntoView({ block: "nearest", inline: "nearest" });
-    (this.input ?? this.title).focus();
+    const usable = (el) => el && !el.disabled && el.closest("[hidden]") === null;
+    ([this.input, this.whatsapp?.select].find(usable) ?? this.title).focus();
+  }
+
+  // What the composer allows: nothing in a closed conversation; outside WhatsApp's 24-hour
+  // window only an internal note (a template is sent from the window's own form).
+  updateComposer() {
+    if (!this.composer) return;
+    const closed = this.conversation?.status === "closed";
+    const shut = this.whatsapp?.shut === true;
+    for (const control of this.composer.elements) {
+      control.disabled = closed || (shut && control !== this.internal && !this.internal.checked);
+    }
+    const hint = `${this.input.id}-hint`;
+    this.input.setAttribute("aria-describedby", shut ? `${hint} ${this.whatsapp.explanationId}` : hint);
+    this.whatsapp?.setUsable(!closed);
   }
 
   close() {
+    this.whatsapp?.stop();
     socket.send({ type: "unsubscribe", conversation: this.id });
     this.el.remove();
     panes.delete(this.id);
@@ -449,26 +514,28 @@ class Pane {
     if (frame.has_more) return this.subscribe(); // the next page of the history
     this.log.scrollTop = this.log.scrollHeight;
     this.markRead();
+    this.whatsapp?.refresh(); // opened, or back after a lost connection: ask again
   }
 
   setConversation(c) {
-    // Inbox updates leave labels and retention out (they cost queries); keep the ones we know.
-    if (!("labels" in c) && this.conversation?.labels) c = { ...c, labels: this.conversation.labels };
-    if (!("record_class" in c) && this.conversation && "record_class" in this.conversation) {
-      const { record_class, destroyed_at, destruction_list } = this.conversation;
-      c = { ...c, record_class, destroyed_at, destruction_list };
+    // Inbox updates leave out what costs queries (labels, retention, the registration in
+    // Klantinteracties); keep the ones we know.
+    for (const key of OPENING_ONLY) {
+      if (!(key in c) && this.conversation && key in this.conversation) c = { ...c, [key]: this.conversation[key] };
     }
     this.conversation = c;
     this.title.textContent = c.contact;
     this.closeButton.setAttribute("aria-label", `${gettext("Close")}: ${c.contact}`);
-    if (this.composer) {
-      const closed = c.status === "closed";
-      for (const control of this.composer.elements) control.disabled = closed;
+    if (this.composer && c.channel === "whatsapp" && !this.whatsapp) {
+      this.whatsapp = new WhatsAppWindow(this);
+      this.composer.before(this.whatsapp.el);
     }
+    this.updateComposer();
     this.subtitle.textContent = [c.subject, c.case_reference, STATUS_LABELS[c.status], teamName(c.team),
       staffName(c), ...(c.labels ?? []).map((name) => `#${name}`)].filter(Boolean).join(" · ");
     this.fillDetails(c);
     this.fillRetention(c);
+    this.fillRegistration(c);
     if (this.statusSelect) {
       this.statusSelect.querySelector("select").value = c.status;
       this.assigneeSelect.querySelector("select").value = c.assignee ?? "";
@@ -514,6 +581,7 @@ class Pane {
 
   send() {
     if (this.uploads.some((u) => !u.id)) return;
+    if (this.whatsapp?.shut && !this.internal.checked) return; // only a template reaches the resident now
     const body = this.input.value.trim();
     const attachments = this.uploads.map((u) => u.id);
     if (!body && !attachments.length) return;
@@ -612,6 +680,200 @@ class Pane {
   }
 }
 
+// --- WhatsApp's 24-hour window ------------------------------------------------------------
+// WhatsApp lets staff answer freely for 24 hours after the resident's last message; after
+// that only a template Meta approved reaches them (docs/channels.md). A WhatsApp pane asks
+// the server for the window and the approved templates when it opens, when the resident
+// writes and after a lost connection, and closes the free composer itself when the time in
+// the answer has passed. Outside the window it offers the templates instead.
+const OUTSIDE_WINDOW = "outside_window"; // the delivery error of a free text sent too late
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+class WhatsAppWindow {
+  constructor(pane) {
+    this.pane = pane;
+    this.shut = false; // until the server says so, the composer works as for any channel
+    this.closesAt = null;
+    this.templates = [];
+    this.asked = 0;
+    this.sentAs = null; // the client_id of a template send, kept until the form changes
+    const id = `wa-${pane.id}`;
+    this.explanationId = `${id}-explanation`;
+    this.openLine = h("p", { class: "wa-open", hidden: true });
+    this.problem = h("p", { class: "wa-problem", role: "alert", hidden: true });
+    this.explanation = h("div", { id: this.explanationId, class: "wa-closed" });
+    this.select = h("select", { id: `${id}-template`, onchange: () => this.chooseTemplate() });
+    this.values = h("div", { class: "wa-values" });
+    this.preview = h("p", { class: "wa-preview-text" });
+    this.previewBox = h("div", { class: "wa-preview", hidden: true },
+      h("p", { class: "wa-preview-label" }, gettext("The resident reads:")), this.preview);
+    this.sendButton = h("button", { type: "submit", class: "primary" }, gettext("Send template"));
+    this.formError = h("p", { class: "wa-problem", role: "alert", hidden: true });
+    this.noTemplates = h("p", { hidden: true },
+      gettext("There are no approved templates for this WhatsApp number yet. An application administrator adds them."));
+    const legendId = `${id}-legend`;
+    this.form = h("form", { class: "wa-template", "aria-labelledby": legendId, "aria-describedby": this.explanationId,
+      onsubmit: (event) => { event.preventDefault(); this.sendTemplate(); },
+      oninput: () => { this.sentAs = null; this.showPreview(); } },
+      h("fieldset", {},
+        h("legend", { id: legendId }, gettext("Send an approved template")),
+        this.noTemplates,
+        h("label", { for: this.select.id }, gettext("Template")), this.select,
+        this.values, this.previewBox, this.formError,
+        h("div", { class: "wa-actions" }, this.sendButton)));
+    this.closedArea = h("div", { class: "wa-closed-area", hidden: true }, this.explanation, this.form);
+    // Said once when the state changes (a live region around the form would read every key).
+    this.announcement = h("p", { class: "sr-only", role: "status" });
+    this.el = h("div", { class: "wa-window" }, this.announcement, this.openLine, this.problem, this.closedArea);
+  }
+
+  // Ask the server; an answer to an earlier question that comes later is dropped.
+  async refresh() {
+    const asked = ++this.asked;
+    try {
+      const data = await getJson(urlFor("whatsappWindow", this.pane.id));
+      if (asked !== this.asked) return;
+      this.problem.hidden = true;
+      this.apply(data);
+    } catch (error) {
+      if (asked !== this.asked) return;
+      this.problem.replaceChildren(
+        `${interpolate(gettext("Could not check whether you can answer freely on WhatsApp: %(detail)s"), { detail: error.message }, true)} `,
+        h("button", { type: "button", class: "link", onclick: () => this.refresh() }, gettext("Check again")));
+      this.problem.hidden = false;
+    }
+  }
+
+  apply(data) {
+    this.closesAt = data.closes_at ? new Date(data.closes_at) : null;
+    this.setTemplates(data.templates ?? []);
+    this.show(Boolean(data.open) && !this.expired());
+  }
+
+  expired() {
+    return this.closesAt !== null && this.closesAt.getTime() <= Date.now();
+  }
+
+  // The page may stay open for hours: close the composer when the time has come.
+  check() {
+    if (!this.shut && this.expired()) this.show(false);
+  }
+
+  arm() {
+    clearTimeout(this.timer);
+    if (this.shut || this.closesAt === null) return;
+    const wait = Math.min(this.closesAt.getTime() - Date.now() + 500, LONGEST_TIMER_MS);
+    this.timer = setTimeout(() => (this.expired() ? this.show(false) : this.arm()), wait);
+  }
+
+  show(open) {
+    const changed = this.shut !== !open || this.announcement.textContent === "";
+    this.shut = !open;
+    this.arm();
+    const until = this.closesAt ? formatTime(this.closesAt.toISOString()) : "";
+    this.openLine.hidden = !open || !until;
+    this.openLine.textContent = until ? interpolate(gettext("WhatsApp: you can answer freely until %(time)s."), { time: until }, true) : "";
+    if (changed) {
+      this.announcement.textContent = open ? this.openLine.textContent : gettext("You cannot answer freely on WhatsApp now.");
+    }
+    this.explanation.replaceChildren(
+      h("p", {}, h("strong", {}, gettext("You cannot answer freely on WhatsApp now."))),
+      h("p", {}, gettext("WhatsApp only lets you answer freely within 24 hours of the resident's last message."),
+        until ? ` ${interpolate(gettext("Those 24 hours ended at %(time)s."), { time: until }, true)}` : ""),
+      h("p", {}, gettext("Now you can only send a template that WhatsApp approved. When the resident answers, you can write freely again. You can still write an internal note.")));
+    const typing = document.activeElement === this.pane.input;
+    this.closedArea.hidden = open;
+    this.pane.el.classList.toggle("is-window-shut", !open);
+    this.pane.updateComposer();
+    if (typing && this.pane.input.disabled) this.select.focus(); // not lost on a disabled field
+  }
+
+  setTemplates(templates) {
+    const chosen = this.select.value;
+    this.templates = templates;
+    this.select.replaceChildren(h("option", { value: "" }, gettext("Choose a template")),
+      ...templates.map((t) => h("option", { value: t.id }, `${t.name} (${t.language})`)));
+    if (templates.length === 1) this.select.value = String(templates[0].id);
+    else if (templates.some((t) => String(t.id) === chosen)) this.select.value = chosen;
+    this.noTemplates.hidden = templates.length > 0;
+    this.chooseTemplate(chosen);
+  }
+
+  chosen() {
+    return this.templates.find((t) => String(t.id) === this.select.value) ?? null;
+  }
+
+  // One labelled field per {{n}} of the chosen template; values typed before stay.
+  chooseTemplate(before = null) {
+    const template = this.chosen();
+    if (before !== null && String(template?.id ?? "") === before) return this.showPreview();
+    this.values.replaceChildren(...Array.from({ length: template?.parameters ?? 0 }, (_, index) => {
+      const inputId = `wa-${this.pane.id}-value-${index + 1}`;
+      return h("p", { class: "wa-value" },
+        h("label", { for: inputId }, interpolate(gettext("Value %(number)s"), { number: index + 1 }, true)),
+        h("input", { id: inputId, type: "text", maxlength: 1024, autocomplete: "off" }));
+    }));
+    this.sentAs = null;
+    this.showPreview();
+  }
+
+  parameters() {
+    return [...this.values.querySelectorAll("input")].map((input) => input.value.trim());
+  }
+
+  showPreview() {
+    const template = this.chosen();
+    this.previewBox.hidden = !template;
+    if (!template) return;
+    const values = this.parameters();
+    this.preview.textContent = template.body.replace(/\{\{\s*(\d+)\s*\}\}/g,
+      (match, n) => values[Number(n) - 1] || `[${interpolate(gettext("Value %(number)s"), { number: n }, true)}]`);
+  }
+
+  async sendTemplate() {
+    const template = this.chosen();
+    const parameters = this.parameters();
+    const refuse = (text) => {
+      this.formError.textContent = text;
+      this.formError.hidden = false;
+    };
+    if (!template) return refuse(gettext("Choose a template first."));
+    if (parameters.some((value) => !value)) return refuse(gettext("Fill in every value."));
+    this.formError.hidden = true;
+    this.sendButton.disabled = true;
+    this.sentAs ??= clientId(); // the same send again (after a lost answer) is one message
+    try {
+      const data = await postJson(urlFor("whatsappTemplate", this.pane.id),
+        { template: template.id, parameters, client_id: this.sentAs });
+      this.sentAs = null;
+      this.pane.addMessage(data.message);
+      for (const input of this.values.querySelectorAll("input")) input.value = "";
+      this.showPreview();
+    } catch (error) {
+      refuse(interpolate(gettext("The template was not sent: %(detail)s"), { detail: error.message }, true));
+      if (error.code === "unknown_template") this.refresh(); // no longer approved: the list changed
+    } finally {
+      this.sendButton.disabled = this.pane.conversation?.status === "closed";
+    }
+  }
+
+  // A free text reached the channel after the window had closed: say so, and ask again.
+  onOutsideWindow() {
+    this.pane.notice.textContent = gettext("WhatsApp did not deliver a message because the 24 hours had passed. Send an approved template instead.");
+    this.pane.notice.hidden = false;
+    this.refresh();
+  }
+
+  setUsable(usable) {
+    for (const control of this.form.elements) control.disabled = !usable;
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.asked++;
+  }
+}
+
 function renderMessage(m, pending = false) {
   const label = { inbound: gettext("Resident"), note: gettext("Internal note"), system: gettext("System") }[m.direction];
   const who = m.direction === "inbound" ? gettext("Resident") : m.author;
@@ -686,7 +948,12 @@ function ownMessageControls(m) {
 
 // --- start ---------------------------------------------------------------------------------
 inbox.init();
-document.addEventListener("visibilitychange", () => { for (const pane of panes.values()) pane.markRead(); });
+document.addEventListener("visibilitychange", () => {
+  for (const pane of panes.values()) {
+    pane.markRead();
+    pane.whatsapp?.check(); // timers may have slept with the computer
+  }
+});
 document.addEventListener("keydown", (event) => {
   if (!event.altKey || !["ArrowLeft", "ArrowRight"].includes(event.key)) return;
   const list = [...panes.values()];
