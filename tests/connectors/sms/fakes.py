@@ -13,9 +13,14 @@ and ``Body`` present, exactly one of ``From`` and ``MessagingServiceSid``) and t
 credentials. It also serves MMS files at their ``MediaUrl`` (``…/Media/ME…``, which the
 description does not cover: it describes the metadata resource ``…/Media/ME….json``).
 
-Both can be told to fail the next calls: ``"500"`` (an error answer), ``"drop"`` (the
+Both can be told to fail the next calls, whatever they are (:meth:`SmsFake.fail_next`), besides
+:class:`~tests.fakes.FakeServer`'s own failures: ``"500"`` (an error answer), ``"drop"`` (the
 connection closed before the call is handled), ``"lost"`` (handled, but the answer never
-sent). Whatever breaks a contract lands in ``violations``; tests assert that it stays empty.
+sent), ``"slow"``. Whatever breaks a contract lands in ``violations``; tests assert that it
+stays empty.
+
+The server, the failures and the contract checks are :mod:`tests.fakes`'s; this module holds
+the providers' own: their routes, formats, errors and credentials.
 """
 
 from __future__ import annotations
@@ -23,26 +28,23 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 import uuid
-from dataclasses import dataclass
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import jsonschema
 from django.utils import timezone
 from openapi_core import OpenAPI
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers
 
 from balie.connectors.sms.providers import generic
+from tests.fakes import Answer, Call, ContractFake, Failure, FakeServer
 
 CONTRACT = Path(__file__).parent / "contracts" / "twilio-api-v2010" / "twilio_api_v2010.json"
 SERVER = "https://api.twilio.com"  # the description's server, which the fake stands in for
-MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
 MEDIA = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/[^/]+/Media/(?P<sid>ME\w+)$")
 
 # The generic format's outbound request, as the SMS guide describes it.
@@ -65,115 +67,43 @@ def twilio_contract() -> OpenAPI:
     return OpenAPI.from_dict(json.loads(CONTRACT.read_text(encoding="utf-8")))
 
 
-@dataclass
-class RawRequest:
-    """openapi-core's request protocol, built from what came over the socket."""
+class Calls(list[str]):
+    """:class:`~tests.fakes.FakeServer`'s ``calls`` (the operations, in order), which the SMS
+    tests also compare with how many there were: ``fake.calls == 11``."""
 
-    host_url: str
-    path: str
-    method: str
-    body: bytes | None
-    content_type: str
-    parameters: RequestParameters
+    __hash__ = None  # a list: unhashable, as ever
 
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, int) and not isinstance(other, bool):
+            return len(self) == other
+        return super().__eq__(other)
 
-@dataclass
-class RawResponse:
-    status_code: int
-    data: bytes
-    content_type: str = "application/json"
-    headers: Headers | None = None
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
 
-class FakeServer:
-    """The HTTP plumbing and failure modes shared by the fakes."""
+class SmsFake(FakeServer):
+    """What both SMS fakes add to :class:`~tests.fakes.FakeServer`: failures of the next calls,
+    whichever operation they are, before any other failure ordered."""
 
-    extra_headers: dict[str, str] = {}  # sent with every answer
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls = Calls()
+        self._next: list[Failure] = []
 
-    def __init__(self) -> None:
-        self.violations: list[str] = []
-        self.calls = 0
-        self._failures: list[str] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, address: None  # a dropped client is fine
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-    def fail_next(self, count: int, mode: str = "500") -> None:
-        self._failures.extend([mode] * count)
+    def fail_next(self, count: int, mode: str = "500", delay: float = 0.0) -> None:
+        """The next ``count`` calls, whatever they are, fail as ``mode``."""
+        self._next.extend(Failure(mode, delay) for _ in range(count))
 
     def heal(self) -> None:
-        self._failures.clear()
+        super().heal()
+        self._next.clear()
 
-    def failure(self) -> str | None:
-        return self._failures.pop(0) if self._failures else None
-
-    def handle(self, method: str, target: str, headers: Headers, body: bytes):
-        """``(status, content type, body)`` for one call, with the lock held."""
-        raise NotImplementedError
+    def failure_for_next(self, operation: str) -> Failure | None:
+        return self._next.pop(0) if self._next else super().failure_for_next(operation)
 
 
-def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-            pass
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = Headers(list(self.headers.items()))
-            with fake._lock:
-                fake.calls += 1
-                failure = fake.failure()
-                if failure == "drop":
-                    self.close_connection = True
-                    return
-                if failure == "500":
-                    self._answer(500, "application/json", b'{"error": "down for maintenance"}')
-                    return
-                status, content_type, data = fake.handle(self.command, self.path, headers, body)
-            if failure == "lost":
-                self.close_connection = True  # handled, but the client never hears it
-                return
-            self._answer(status, content_type, data)
-
-        def _answer(self, status: int, content_type: str, data: bytes) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in fake.extra_headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:
-                self.close_connection = True
-
-        do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
-
-    return Handler
-
-
-def _json(status: int, value: Any):
-    return status, "application/json", json.dumps(value).encode()
-
-
-class FakeGateway(FakeServer):
+class FakeGateway(SmsFake):
     """A gateway speaking Balie's generic format at ``{url}/send``."""
 
     def __init__(self, secret: str) -> None:
@@ -188,21 +118,28 @@ class FakeGateway(FakeServer):
     def send_url(self) -> str:
         return f"{self.url}/send"
 
-    def handle(self, method, target, headers, body):
-        if method != "POST" or urlsplit(target).path != "/send":
-            self.violations.append(f"{method} {target}: not the send address")
-            return _json(404, {"error": "not found"})
-        problems = self._check(headers, body)
+    def route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        return ("send", {}) if method == "POST" and path == "/send" else ("unknown", {})
+
+    def error(self, status: int, detail: str = "") -> Answer:
+        reasons = {404: "not found", 500: "down for maintenance"}
+        return Answer(status, {"error": detail or reasons.get(status, HTTPStatus(status).phrase)})
+
+    def respond(self, call: Call) -> Answer:
+        if call.operation != "send":
+            self.violations.append(f"{call.method} {call.target}: not the send address")
+            return self.error(404)
+        problems = self._check(call.headers, call.body)
         if problems:
             self.violations.extend(problems)
-            return _json(400, {"error": "; ".join(problems)})
+            return self.error(400, "; ".join(problems))
         if self.refuse is not None:
-            return _json(*self.refuse)
-        data = json.loads(body)
+            return Answer(*self.refuse)
+        data = json.loads(call.body)
         if data["id"] not in self.ids:
             self.ids[data["id"]] = self.next_ids.pop(0) if self.next_ids else uuid.uuid4().hex
             self.sent.append(data)
-        return _json(202, {"id": self.ids[data["id"]]})
+        return Answer(202, {"id": self.ids[data["id"]]})
 
     def _check(self, headers: Headers, body: bytes) -> list[str]:
         problems = []
@@ -223,19 +160,28 @@ class FakeGateway(FakeServer):
         return problems
 
 
-class FakeTwilio(FakeServer):
+TWILIO_ERRORS = {  # Twilio's error code and message for the fake's own answers
+    400: (21601, "Invalid parameter"),
+    401: (20003, "Authenticate"),
+    404: (20404, "The requested resource was not found"),
+    500: (20500, "Internal Server Error"),
+}
+
+
+class FakeTwilio(SmsFake, ContractFake):
     """Twilio's Messages API for one account, checked against Twilio's own description."""
 
-    extra_headers = {  # what the description says each answer carries
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Methods": "POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Authorization",
-        "Access-Control-Allow-Credentials": "true",
-        "Access-Control-Expose-Headers": "ETag",
-    }
+    server_url = SERVER  # paths are checked under the description's server
+    answer_headers = (  # what the description says each answer carries
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+        ("Access-Control-Allow-Headers", "Content-Type, Authorization"),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Access-Control-Expose-Headers", "ETag"),
+    )
 
     def __init__(self, account_sid: str, auth_token: str) -> None:
-        super().__init__()
+        super().__init__(auth_token)
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict[str, str]] = []  # every message Twilio took, in order
         self.next_sids: list[str] = []
@@ -246,37 +192,48 @@ class FakeTwilio(FakeServer):
         messages = f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages"
         return f"{messages}/{message_sid}/Media/{media_sid}"
 
+    # routing and checking
+
+    def openapi(self) -> OpenAPI:
+        return twilio_contract()
+
+    def route(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        media = MEDIA.match(path)
+        if method == "GET" and media:  # a file, not an operation of the description
+            return "media", media.groupdict()
+        return super().route(method, path)
+
+    def error(self, status: int, detail: str = "") -> Answer:
+        code, message = TWILIO_ERRORS[status]
+        return Answer(status, _error(code, detail or message, status))
+
+    def respond(self, call: Call) -> Answer:
+        if call.operation == "media":
+            return self._media(call)
+        if call.operation != "CreateMessage":
+            self.violations.append(f"{call.method} {call.path}: not an operation Balie should call")
+            return self.error(404)
+        return super().respond(call)
+
+    def admit(self, call: Call) -> Answer | None:
+        """The account's credentials (Basic auth), and its sid in the path."""
+        if not self._authorised(call.headers) or call.params["AccountSid"] != self.account_sid:
+            return self.error(401)
+        self.authorizations.add(call.headers["Authorization"])
+        return None
+
     def _authorised(self, headers: Headers) -> bool:
         pair = f"{self.account_sid}:{self.auth_token}".encode()
         return headers.get("Authorization") == "Basic " + base64.b64encode(pair).decode()
 
-    def handle(self, method, target, headers, body):
-        path = urlsplit(target).path
-        media = MEDIA.match(path)
-        if method == "GET" and media:
-            return self._media(media, headers)
-        if method != "POST" or not MESSAGES.match(path):
-            self.violations.append(f"{method} {path}: not an operation Balie should call")
-            return _json(404, _error(20404, "The requested resource was not found", 404))
-        request = RawRequest(
-            SERVER, path, "post", body or None, headers.get("Content-Type", ""),
-            RequestParameters(query=ImmutableMultiDict(), header=headers),
-        )  # fmt: skip
-        checked = twilio_contract().unmarshal_request(request)
-        if checked.errors:
-            reason = ", ".join(_explain(e) for e in checked.errors)
-            self.violations.append(f"POST {path}: {reason}")
-            return _json(400, _error(21601, reason, 400))
-        if not self._authorised(headers) or MESSAGES.match(path)["account"] != self.account_sid:
-            return _json(401, _error(20003, "Authenticate", 401))
-        form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    # the operations
+
+    def _CreateMessage(self, *, raw: bytes, **_: Any) -> tuple[int, dict[str, Any]]:
+        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         problems = _semantics(form)
         if problems:
-            self.violations.append(f"POST {path}: {problems}")
-            return _json(400, _error(21604, problems, 400))
-        return self._created(request, form)
-
-    def _created(self, request: RawRequest, form: dict[str, str]):
+            self.violations.append(f"CreateMessage: {problems}")
+            return 400, _error(21604, problems, 400)
         sid = self.next_sids.pop(0) if self.next_sids else "SM" + uuid.uuid4().hex
         self.messages.append({**form, "sid": sid})
         now = timezone.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
@@ -291,23 +248,16 @@ class FakeTwilio(FakeServer):
             "subresource_uris": {"media": f"{uri}/Media.json"}, "to": form["To"],
             "uri": f"{uri}.json",
         }  # fmt: skip
-        data = json.dumps(answer).encode()
-        answer_headers = Headers({"Content-Type": "application/json", **self.extra_headers})
-        verdict = twilio_contract().unmarshal_response(
-            request, RawResponse(201, data, headers=answer_headers)
-        )
-        if verdict.errors:
-            self.violations.append(f"the fake's answer: {[_explain(e) for e in verdict.errors]}")
-        return 201, "application/json", data
+        return 201, answer  # held to the description by ContractFake.complete
 
-    def _media(self, match: re.Match, headers: Headers):
+    def _media(self, call: Call) -> Answer:
         self.media_fetches += 1
-        if not self._authorised(headers) or match["account"] != self.account_sid:
-            return _json(401, _error(20003, "Authenticate", 401))
-        if match["sid"] not in self.media:
-            return _json(404, _error(20404, "The requested resource was not found", 404))
-        content_type, data = self.media[match["sid"]]
-        return 200, content_type, data
+        if not self._authorised(call.headers) or call.params["account"] != self.account_sid:
+            return self.error(401)
+        if call.params["sid"] not in self.media:
+            return self.error(404)
+        content_type, data = self.media[call.params["sid"]]
+        return Answer(200, data, content_type)
 
 
 def _semantics(form: dict[str, str]) -> str:
@@ -331,9 +281,3 @@ def _error(code: int, message: str, status: int) -> dict[str, Any]:
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": status,
     }
-
-
-def _explain(error: Exception) -> str:
-    inner = getattr(error.__cause__, "schema_errors", None) or []
-    details = "; ".join(e.message for e in inner)
-    return f"{type(error).__name__}({details or error.__cause__ or error})"
