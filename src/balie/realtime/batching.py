@@ -12,11 +12,13 @@ that broke it fails. The sockets' sends (:mod:`.writer`) and the channels' webho
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from channels.db import database_sync_to_async
+from django.db import connections
 
 from balie.conversations import events
 from balie.realtime import inbox
@@ -57,28 +59,39 @@ class GroupCommit(Generic[Item]):
         future = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain())
+            # One long-lived task per loop, in a context of its own: its batches share one
+            # database connection (Django keeps connections per context), and no request's
+            # language or audit context leaks into another's batch.
+            self._task = asyncio.create_task(self._run(), context=contextvars.Context())
         outcome = await future
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    async def _drain(self) -> None:
-        # No await between the empty check and returning, so a submit() that sees this
-        # task done always starts a new one: nothing is left in the queue.
-        while not self._queue.empty():
-            size = min(self._max_batch, self._queue.qsize())
-            batch = [self._queue.get_nowait() for _ in range(size)]
-            items = [item for item, _ in batch]
-            try:
-                outcomes, collected = await self._hop(self._write)(items)
-            except Exception:  # the batch rolled back: each item again, alone
-                logger.exception(f"{self._name} batch failed", extra={"size": len(batch)})
-                outcomes, collected = await self._hop(self._one_by_one)(items)
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
+    async def _run(self) -> None:
+        try:
+            while True:
+                batch = [await self._queue.get()]
+                size = min(self._max_batch - 1, self._queue.qsize())
+                batch += [self._queue.get_nowait() for _ in range(size)]
+                await self._take(batch)
+        finally:  # the loop is closing: its connection with it
+            await self._hop(connections.close_all)()
+
+    async def _take(self, batch: list) -> None:
+        items = [item for item, _ in batch]
+        try:
+            outcomes, collected = await self._hop(self._write)(items)
+        except Exception:  # the batch rolled back: each item again, alone
+            logger.exception(f"{self._name} batch failed", extra={"size": len(batch)})
+            outcomes, collected = await self._hop(self._one_by_one)(items)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
+        try:
             await deliver(collected)
+        except Exception:  # best effort after commit; the next batch goes on
+            logger.exception(f"{self._name} fan-out failed")
 
     def _one_by_one(self, items: list[Item]) -> tuple[list, list]:
         """After a batch failed as a whole: each item in its own transaction, so the one

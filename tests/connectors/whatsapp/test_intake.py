@@ -22,6 +22,7 @@ from balie.connectors.whatsapp.webhook import SIGNATURE_HEADER
 from balie.conversations.models import Conversation, Direction, Message
 from balie.errors import BalieError
 from balie.realtime.batching import GroupCommit
+from balie.web.hooks import HooksApp
 from tests.asgi import request
 from tests.connectors.whatsapp import payloads
 from tests.connectors.whatsapp.conftest import APP_SECRET, RESIDENT
@@ -155,8 +156,15 @@ def test_the_asgi_path_answers_as_the_view_does(account):
     big = b"x" * (4 * 1024 * 1024)  # over WhatsApp's 3 MB
     assert asyncio.run(_asgi("POST", path, big))[0] == 413
     assert list(Message.objects.values_list("body", flat=True)) == ["Bericht 1"]
-    # Everything else still reaches Django.
-    assert asyncio.run(_asgi("GET", "/healthz"))[0] == 200
+    # Everything else goes on to the application behind.
+    behind = []
+
+    async def inner(scope, receive, send):
+        behind.append(scope["path"])
+
+    for other in ("/healthz", "/hooks/", "/hooks/a/b/", "/api/v1/hooks/x/"):
+        asyncio.run(HooksApp(inner)({"type": "http", "path": other}, None, None))
+    assert behind == ["/healthz", "/hooks/", "/hooks/a/b/", "/api/v1/hooks/x/"]
 
 
 @pytest.mark.django_db(transaction=True)
