@@ -50,6 +50,7 @@ def test_daily_jobs_are_enqueued_once_a_day_from_the_hour(db, settings):
         "search-partitions",
         "imports-cleanup",
         "unsent-uploads",
+        "channel-reports-prune",
         "webhooks-overdue",
         "webhooks-prune",
         "notificaties-resume",
@@ -57,10 +58,10 @@ def test_daily_jobs_are_enqueued_once_a_day_from_the_hour(db, settings):
     ]
     assert do_enqueue_due_jobs(night.replace(hour=3, minute=0)) == daily
     assert do_enqueue_due_jobs(night.replace(hour=14)) == []  # already today
-    assert DBTaskResult.objects.count() == 9
+    assert DBTaskResult.objects.count() == len(daily)
     next_day = datetime(2026, 11, 29, 4, 0, tzinfo=AMSTERDAM)
     assert do_enqueue_due_jobs(next_day) == daily
-    assert DBTaskResult.objects.count() == 18
+    assert DBTaskResult.objects.count() == 2 * len(daily)
 
 
 def test_records_manager_sees_the_results_and_agents_do_not(client, webchat, agent_anna, utrecht):
