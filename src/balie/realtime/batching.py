@@ -59,24 +59,25 @@ class GroupCommit(Generic[Item]):
         future = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         if self._task is None or self._task.done():
-            # One long-lived task per loop, in a context of its own: its batches share one
-            # database connection (Django keeps connections per context), and no request's
-            # language or audit context leaks into another's batch.
-            self._task = asyncio.create_task(self._run(), context=contextvars.Context())
+            # In a context of its own: no request's language or audit context leaks into
+            # another's batch, and the database connection its batches share (Django keeps
+            # connections per context) is its own, closed when the queue is empty.
+            self._task = asyncio.create_task(self._drain(), context=contextvars.Context())
         outcome = await future
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    async def _run(self) -> None:
-        try:
-            while True:
-                batch = [await self._queue.get()]
-                size = min(self._max_batch - 1, self._queue.qsize())
-                batch += [self._queue.get_nowait() for _ in range(size)]
-                await self._take(batch)
-        finally:  # the loop is closing: its connection with it
+    async def _drain(self) -> None:
+        while True:
+            while not self._queue.empty():
+                size = min(self._max_batch, self._queue.qsize())
+                await self._take([self._queue.get_nowait() for _ in range(size)])
             await self._hop(connections.close_all)()
+            # No await between this check and returning, so a submit() that sees this task
+            # done always starts a new one: nothing is left in the queue.
+            if self._queue.empty():
+                return
 
     async def _take(self, batch: list) -> None:
         items = [item for item, _ in batch]
