@@ -73,7 +73,7 @@ class GroupCommit(Generic[Item]):
             while not self._queue.empty():
                 size = min(self._max_batch, self._queue.qsize())
                 await self._take([self._queue.get_nowait() for _ in range(size)])
-            await self._hop(connections.close_all)()
+            await self._hop(_close_connections)()
             # No await between this check and returning, so a submit() that sees this task
             # done always starts a new one: nothing is left in the queue.
             if self._queue.empty():
@@ -110,6 +110,14 @@ class GroupCommit(Generic[Item]):
             outcomes.append(outcome)
             collected.extend(events_of_one)
         return outcomes, collected
+
+
+def _close_connections() -> None:
+    """The drain's own connections; never one inside a transaction (a caller's, in tests
+    that run the drain in their own thread)."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 async def deliver(collected) -> None:
