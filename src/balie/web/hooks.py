@@ -23,8 +23,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from balie.conf.limits import max_body_bytes
-from balie.connectors.intake import WebhookCall, take_webhooks
+from balie.connectors.intake import WebhookCall, body_limit, take_webhooks
 from balie.connectors.registry import WebhookRequest, WebhookResponse, connectors
 from balie.errors import BalieError
 from balie.realtime.batching import GroupCommit, per_loop
@@ -37,7 +36,7 @@ _intake = per_loop(lambda: GroupCommit(take_webhooks, name="webhook", hop=sync_t
 
 def largest_body() -> int:
     """The largest webhook body any channel sends: more is refused before it is read."""
-    return max([c.max_webhook_bytes or max_body_bytes() for c in connectors().values()] or [0])
+    return max([body_limit(c) for c in connectors().values()] or [0])
 
 
 @csrf_exempt
