@@ -15,10 +15,11 @@ AXE_JS := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
 .PHONY: demo test test-sqlite test-postgres test-contract test-e2e axe lint schema schema-check install messages clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package installed, dependencies of dependencies included.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	$(BIN)/python -m balie.ops.catalogues src/balie/locale
 	touch $(STAMP)
 
