@@ -42,11 +42,11 @@ PROCESSES: list[RedisBackend] = []
 
 
 @pytest.fixture(autouse=True)
-async def own_keys(monkeypatch):
+async def own_keys(monkeypatch, settings):
     """Keys of this test only (others may share the Redis); this process's backend is the
     first 'process', ``other_process()`` makes more."""
     prefix = f"balie-test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(limits, "PREFIX", prefix)
+    settings.REDIS_PREFIX = prefix
     monkeypatch.setattr(limits, "_BACKEND", other_process())
     yield
     for backend in PROCESSES:
@@ -77,7 +77,7 @@ async def test_counters_are_shared_by_processes_and_counted_in_one_pipeline():
 
 
 def _key(name: str, scope: str, window: int) -> str:
-    return f"{limits.PREFIX}:{name}:{scope}:{int(time.time() // window)}"
+    return f"{limits._prefix()}:{name}:{scope}:{int(time.time() // window)}"
 
 
 @override_settings(LIMIT_SOCKETS_PER_IP=2)
@@ -113,7 +113,7 @@ async def test_a_dead_processs_sockets_drop_out_and_a_live_ones_stay(monkeypatch
 @override_settings(LIMIT_SOCKETS_PER_IP=1)
 async def test_the_resident_socket_counts_its_place_in_redis(db):
     first = await resident_socket("utrecht", client="192.0.2.5")
-    assert redis.Redis.from_url(REDIS_URL).zcard(f"{limits.PREFIX}:sockets:192.0.2.5") == 1
+    assert redis.Redis.from_url(REDIS_URL).zcard(f"{limits._prefix()}:sockets:192.0.2.5") == 1
     refused = WebsocketCommunicator(
         websocket_application, "/ws/c/utrecht/", headers=[ORIGIN], client="192.0.2.5"
     )

@@ -36,14 +36,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def redis_layer(settings):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"balie-test-{uuid.uuid4().hex[:8]}"},
+            "BACKEND": "balie.realtime.layers.RedisFanoutLayer",
+            "CONFIG": {"url": REDIS_URL, "prefix": f"balie-test-{uuid.uuid4().hex[:8]}"},
         }
     }
 
 
 async def test_round_trip_and_resume_over_redis(webchat, agent_anna):
-    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+    assert type(get_channel_layer()).__name__ == "RedisFanoutLayer"
     conversation, token = webchat
     resident = await resident_socket("utrecht")
     await resident.send_json_to({"type": "hello", "token": token, "last_seq": 0})

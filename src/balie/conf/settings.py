@@ -163,11 +163,18 @@ REDIS_URL = config(
     "Redis URL for the channel layer when running several processes. "
     "Empty: in-memory layer (one process).",
 )
+REDIS_PREFIX = config(
+    "BALIE_REDIS_PREFIX",
+    "balie",
+    "Prefix of Balie's keys (rate limits, cache) and pub/sub channel (the fan-out between "
+    "nodes) in Redis, so that several installations can share one Redis server.",
+)
 if REDIS_URL:
+    # Sockets and groups per process, events between nodes over Redis pub/sub (decision 0031).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "BACKEND": "balie.realtime.layers.RedisFanoutLayer",
+            "CONFIG": {"url": REDIS_URL, "prefix": REDIS_PREFIX, "capacity": 1500, "expiry": 30},
         }
     }
 else:
@@ -178,9 +185,30 @@ else:
         }
     }
 
+# Stopping a node (balie.ops.server): SIGTERM drains it.
+DRAIN_DELAY_SECONDS = config(
+    "BALIE_DRAIN_DELAY_SECONDS",
+    0,
+    "After SIGTERM, how long `balie serve` keeps serving while /readyz already answers 503, "
+    "so a load balancer that polls it stops sending new connections (e.g. 5 behind a "
+    "balancer that checks every 2 s; 0 on one server).",
+)
+DRAIN_SECONDS = config(
+    "BALIE_DRAIN_SECONDS",
+    20,
+    "After that, at most how many seconds requests and sends in flight may take before they "
+    "are cancelled and the node exits (sockets are closed at once with code 1012, so their "
+    "pages reconnect elsewhere). Keep the service manager's stop timeout above "
+    "BALIE_DRAIN_DELAY_SECONDS + BALIE_DRAIN_SECONDS (+ 30 s for an embedded worker).",
+)
+
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -389,11 +417,119 @@ SEARCH_MAX_RESULTS = config(
     "(refining the search finds the rest). Higher values make broad searches slower.",
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- file storage (decision 0032) -------------------------------------------------------------
+from balie.conf.storage import S3Options, default_storage_setting  # noqa: E402
+
+FILE_STORAGE = config(
+    "BALIE_FILE_STORAGE",
+    "local",
+    "Where the bytes of attachments are kept, each named after its SHA-256 and stored once: "
+    "`local` (the folder files in BALIE_DATA_DIR) or `s3` (a private bucket of an "
+    "S3-compatible object store: AWS S3, MinIO, Ceph, …; see the BALIE_S3_* settings). "
+    "Several nodes need `s3` (or one shared folder).",
+)
+FILE_DOWNLOADS = config(
+    "BALIE_FILE_DOWNLOADS",
+    "stream",
+    "How a permitted download is answered: `stream` (Balie sends the bytes) or `signed` "
+    "(with BALIE_FILE_STORAGE=s3 only: a redirect to a link to the object store, signed for "
+    "BALIE_SIGNED_URL_SECONDS; the store must then be reachable from browsers). The "
+    "permission check and the audit record come first either way.",
+)
+SIGNED_URL_SECONDS = config(
+    "BALIE_SIGNED_URL_SECONDS",
+    60,
+    "How long a signed download link is valid, in seconds (BALIE_FILE_DOWNLOADS=signed). "
+    "Anyone holding the link can fetch the file until then: keep it short.",
+)
+S3_BUCKET = config("BALIE_S3_BUCKET", "", "Bucket for BALIE_FILE_STORAGE=s3 (private).")
+S3_PREFIX = config(
+    "BALIE_S3_PREFIX",
+    "",
+    "Key prefix in the bucket (e.g. `utrecht-prod/`), so that one bucket can serve several "
+    "installations.",
+)
+S3_ENDPOINT_URL = config(
+    "BALIE_S3_ENDPOINT_URL",
+    "",
+    "Address of an S3-compatible store other than AWS (e.g. `https://minio.example.nl:9000`). "
+    "Empty: AWS S3 in BALIE_S3_REGION.",
+)
+S3_PUBLIC_ENDPOINT_URL = config(
+    "BALIE_S3_PUBLIC_ENDPOINT_URL",
+    "",
+    "With BALIE_FILE_DOWNLOADS=signed: the store's address as browsers reach it, when that "
+    "differs from BALIE_S3_ENDPOINT_URL (links are signed for it). Empty: the same.",
+)
+S3_REGION = config("BALIE_S3_REGION", "", "Region of the bucket (e.g. `eu-central-1`).")
+S3_ACCESS_KEY_ID = config(
+    "BALIE_S3_ACCESS_KEY_ID",
+    "",
+    "Access key for the bucket. Empty: boto3's standard chain (AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the instance's or pod's role).",
+)
+S3_SECRET_ACCESS_KEY = config(
+    "BALIE_S3_SECRET_ACCESS_KEY", "", "Secret of BALIE_S3_ACCESS_KEY_ID (set both or neither)."
+)
+S3_ADDRESSING_STYLE = config(
+    "BALIE_S3_ADDRESSING_STYLE",
+    "",
+    "`path` (bucket in the path) or `virtual` (bucket in the host name). Empty: `path` with "
+    "BALIE_S3_ENDPOINT_URL, `virtual` for AWS.",
+)
+S3_VERIFY_TLS = config(
+    "BALIE_S3_VERIFY_TLS", True, "Check the store's TLS certificate. Turn off only for tests."
+)
+S3_CA_BUNDLE = config(
+    "BALIE_S3_CA_BUNDLE",
+    "",
+    "Path of a CA bundle (PEM) for a store with a certificate of the municipality's own CA.",
+)
+S3_SSE = config(
+    "BALIE_S3_SSE",
+    "",
+    "Server-side encryption asked for every object: `AES256` (keys managed by the store) or "
+    "`aws:kms` (with BALIE_S3_SSE_KMS_KEY_ID). Empty: the bucket's default encryption.",
+)
+S3_SSE_KMS_KEY_ID = config(
+    "BALIE_S3_SSE_KMS_KEY_ID", "", "KMS key for BALIE_S3_SSE=aws:kms. Empty: the store's default."
+)
+S3_CONNECT_TIMEOUT = config(
+    "BALIE_S3_CONNECT_TIMEOUT", 5, "Seconds to wait for a connection to the store."
+)
+S3_READ_TIMEOUT = config(
+    "BALIE_S3_READ_TIMEOUT", 30, "Seconds to wait for the store's answer on a connection."
+)
+S3_MAX_ATTEMPTS = config(
+    "BALIE_S3_MAX_ATTEMPTS",
+    3,
+    "Attempts per request to the store (the first included) before an upload or download "
+    "fails with 503 storage_unavailable.",
+)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "files")},
-    },
+    "default": default_storage_setting(
+        FILE_STORAGE,
+        location=str(DATA_DIR / "files"),
+        downloads=FILE_DOWNLOADS,
+        s3=S3Options(
+            bucket=S3_BUCKET,
+            endpoint_url=S3_ENDPOINT_URL,
+            public_endpoint_url=S3_PUBLIC_ENDPOINT_URL,
+            region=S3_REGION,
+            access_key_id=S3_ACCESS_KEY_ID,
+            secret_access_key=S3_SECRET_ACCESS_KEY,
+            prefix=S3_PREFIX,
+            addressing_style=S3_ADDRESSING_STYLE,
+            verify_tls=S3_VERIFY_TLS,
+            ca_bundle=S3_CA_BUNDLE,
+            sse=S3_SSE,
+            sse_kms_key_id=S3_SSE_KMS_KEY_ID,
+            connect_timeout=S3_CONNECT_TIMEOUT,
+            read_timeout=S3_READ_TIMEOUT,
+            max_attempts=S3_MAX_ATTEMPTS,
+        ),
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_URL = "/static/"

@@ -25,6 +25,7 @@ from balie.conversations.models import RESIDENT_VISIBLE, Attachment, Conversatio
 
 __all__ = [
     "asend_event",
+    "asend_events",
     "attachment_payload",
     "collect_events",
     "conversation_payload",
@@ -86,17 +87,31 @@ def send_event(event: dict[str, Any], groups: list[str]) -> None:
     if layer is None:
         return
     message = _envelope(event)
+    send_now = getattr(layer, "send_now", None)  # several nodes: one publish, no event loop
+    if send_now is not None:
+        send_now([(group, message) for group in groups])
+        return
     for group in groups:
         async_to_sync(layer.group_send)(group, message)
 
 
 async def asend_event(event: dict[str, Any], groups: list[str]) -> None:
     """:func:`send_event` for code on the event loop (no thread hop)."""
+    await asend_events([(event, groups)])
+
+
+async def asend_events(collected: list[tuple[dict[str, Any], list[str]]]) -> None:
+    """Several events at once, as a batch collected them: on several nodes one publish for
+    all of them (``realtime.layers.RedisFanoutLayer.group_send_many``)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not collected:
         return
-    message = _envelope(event)
-    for group in groups:
+    pairs = [(group, _envelope(event)) for event, groups in collected for group in groups]
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is not None:
+        await send_many(pairs)
+        return
+    for group, message in pairs:
         await layer.group_send(group, message)
 
 

@@ -34,6 +34,7 @@ import redis.asyncio
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from balie.conf import redis_clients
 from balie.errors import TooMany
 
 __all__ = [
@@ -58,7 +59,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PREFIX = "balie:limit"
 SOCKET_REFRESH_SECONDS = 60
 SOCKET_TTL_SECONDS = 3 * SOCKET_REFRESH_SECONDS
 
@@ -122,7 +122,7 @@ Hit = tuple[Limit, str, int]  # (limit, scope, amount)
 
 def _keys(hits: list[Hit], now: float) -> list[tuple[str, int, int, Hit]]:
     return [
-        (f"{PREFIX}:{limit.name}:{scope}:{int(now // limit.window)}", amount, limit.window, hit)
+        (f"{_prefix()}:{limit.name}:{scope}:{int(now // limit.window)}", amount, limit.window, hit)
         for hit in hits
         for limit, scope, amount in [hit]
         if limit.maximum() > 0
@@ -159,6 +159,11 @@ async def acheck(hits: list[Hit]) -> None:
     if keyed:
         counts = await _backend().aincr([(k, a, w) for k, a, w, _ in keyed])
         _verdict(keyed, counts, now)
+
+
+def _prefix() -> str:
+    """Keys under the installation's Redis prefix (several installations may share Redis)."""
+    return f"{settings.REDIS_PREFIX}:limit"
 
 
 # --- open sockets per address --------------------------------------------------------------
@@ -237,7 +242,7 @@ class RedisBackend(LocalBackend):
     def __init__(self, url: str) -> None:
         super().__init__()
         self._url = url
-        self._sync = redis.Redis.from_url(url)
+        self._sync = redis_clients.sync_client(url)
         self._async: dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
         self._refresher: asyncio.Task | None = None
 
@@ -245,7 +250,7 @@ class RedisBackend(LocalBackend):
         loop = asyncio.get_running_loop()
         if loop not in self._async:
             self._async = {o: c for o, c in self._async.items() if not o.is_closed()}
-            self._async[loop] = redis.asyncio.Redis.from_url(self._url)
+            self._async[loop] = redis_clients.async_client(self._url)
         return self._async[loop]
 
     async def aclose(self) -> None:
@@ -277,7 +282,7 @@ class RedisBackend(LocalBackend):
         opened = await self._client().eval(
             _OPEN_SOCKET,
             1,
-            f"{PREFIX}:sockets:{address}",
+            f"{_prefix()}:sockets:{address}",
             now,
             now + SOCKET_TTL_SECONDS,
             "" if maximum is None else maximum,
@@ -293,7 +298,7 @@ class RedisBackend(LocalBackend):
 
     async def close_socket(self, address: str, socket_id: str) -> None:
         await super().close_socket(address, socket_id)
-        await self._client().zrem(f"{PREFIX}:sockets:{address}", socket_id)
+        await self._client().zrem(f"{_prefix()}:sockets:{address}", socket_id)
         if not self._sockets and self._refresher is not None:
             self._refresher.cancel()
             self._refresher = None
@@ -307,7 +312,7 @@ class RedisBackend(LocalBackend):
             pipe = self._client().pipeline(transaction=False)
             expires = time.time() + SOCKET_TTL_SECONDS
             for address, ids in live.items():
-                key = f"{PREFIX}:sockets:{address}"
+                key = f"{_prefix()}:sockets:{address}"
                 pipe.zadd(key, dict.fromkeys(ids, expires), xx=True)
                 pipe.expire(key, SOCKET_TTL_SECONDS)
             try:

@@ -1,4 +1,12 @@
-"""Run the ASGI server with the embedded task worker beside it; stop both together."""
+"""Run the ASGI server with the embedded task worker beside it; stop both together.
+
+Stopping drains the node (docs/operations/scale-out.md, "Stopping a node"): on SIGTERM the
+node reports itself not ready (``/readyz`` 503) and keeps serving for
+``BALIE_DRAIN_DELAY_SECONDS`` so a load balancer can take it out; then it stops accepting,
+closes every socket with 1012 ("service restart": the pages reconnect, to another node, and
+resume from their last sequence), lets requests and sends in flight finish for at most
+``BALIE_DRAIN_SECONDS``, and exits.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from types import FrameType
 
 import uvicorn
+from django.conf import settings
+
+from balie.conf import lifecycle
 
 # How long a stopping worker may take to finish its current task before it is killed.
 WORKER_STOP_SECONDS = 30
@@ -43,6 +55,24 @@ def stop_worker(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
+class DrainingServer(uvicorn.Server):
+    """uvicorn, reporting itself draining at the first stop signal and stopping after the
+    drain delay; a second SIGINT still stops at once (uvicorn's forced exit)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        lifecycle.start_draining()
+        delay = settings.DRAIN_DELAY_SECONDS
+        if self.should_exit or delay <= 0 or self._stop_pending:
+            super().handle_exit(sig, frame)
+            return
+        self._stop_pending = True
+        timer = threading.Timer(delay, super().handle_exit, (sig, frame))
+        timer.daemon = True
+        timer.start()
+
+    _stop_pending = False
+
+
 def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
     """Serve until SIGTERM or SIGINT, then stop the worker and return (exit status 0).
 
@@ -55,7 +85,7 @@ def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
     try:
         worker = start_worker() if with_worker else None
         # websockets-sansio without permessage-deflate measured fastest here (ARCHITECTURE.md).
-        uvicorn.run(
+        config = uvicorn.Config(
             "balie.conf.asgi:application",
             host=host,
             port=port,
@@ -65,7 +95,10 @@ def run_server(*, host: str, port: int, with_worker: bool = True) -> None:
             log_level="warning",
             log_config=None,  # uvicorn's records go through Balie's private formatter
             access_log=False,  # it would print every path with its query string
+            # In-flight requests and sends finish within this; then they are cancelled.
+            timeout_graceful_shutdown=settings.DRAIN_SECONDS,
         )
+        DrainingServer(config).run()
     except KeyboardInterrupt:
         pass
     finally:

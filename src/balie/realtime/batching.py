@@ -121,12 +121,15 @@ def _close_connections() -> None:
 
 
 async def deliver(collected) -> None:
-    """Send the events a batch collected (``conversations.events.collect_events``)."""
+    """Send the events a batch collected (``conversations.events.collect_events``): on
+    several nodes, one publish for the whole batch."""
+    others = []
     for event, groups in collected:
         if event["type"] == "conversation":  # inbox updates: coalesced, see realtime.inbox
             inbox.batcher().add(event["conversation"])
-            continue
-        await events.asend_event(event, groups)
+        else:
+            others.append((event, groups))
+    await events.asend_events(others)
 
 
 def per_loop(factory: Callable[[], GroupCommit]) -> Callable[[], GroupCommit]:

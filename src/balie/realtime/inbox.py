@@ -34,11 +34,15 @@ class InboxBatcher:
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_INTERVAL)
         pending, self._pending = self._pending, {}
-        for organisation_id, conversations in pending.items():
-            await events.asend_event(
-                event_types.conversations_event(list(conversations.values())),
-                [events.inbox_group(organisation_id)],
-            )
+        await events.asend_events(
+            [
+                (
+                    event_types.conversations_event(list(conversations.values())),
+                    [events.inbox_group(organisation_id)],
+                )
+                for organisation_id, conversations in pending.items()
+            ]
+        )
 
 
 _batchers: dict[asyncio.AbstractEventLoop, InboxBatcher] = {}

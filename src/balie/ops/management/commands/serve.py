@@ -28,4 +28,5 @@ class Command(BaseCommand):
         if pending:
             raise CommandError(f"{len(pending)} database migrations pending: run `balie migrate`.")
         self.stdout.write(f"Balie on http://{host}:{port}/ ({connection.vendor})")
+        connection.close()  # the checks' connection; the server opens its own
         run_server(host=host, port=port, with_worker=not no_worker)
