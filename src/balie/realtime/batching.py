@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from channels.db import database_sync_to_async
 from django.db import connections
 
+from balie.conf import metrics
 from balie.conversations import events
 from balie.realtime import inbox
 
@@ -81,18 +83,24 @@ class GroupCommit(Generic[Item]):
 
     async def _take(self, batch: list) -> None:
         items = [item for item, _ in batch]
+        started = time.perf_counter()
         try:
             outcomes, collected = await self._hop(self._write)(items)
         except Exception:  # the batch rolled back: each item again, alone
             logger.exception(f"{self._name} batch failed", extra={"size": len(batch)})
             outcomes, collected = await self._hop(self._one_by_one)(items)
+        committed = time.perf_counter()
+        metrics.observe_batch(self._name, len(batch), committed - started)
+        # Fanned out (on several nodes: published) before anyone is answered, so what a
+        # sender saw acknowledged has left this node even if it stops right after.
+        try:
+            await deliver(collected)
+            metrics.FANOUT_SECONDS.labels(stage="handoff").observe(time.perf_counter() - committed)
+        except Exception:  # best effort after commit; the answers and next batch go on
+            logger.exception(f"{self._name} fan-out failed")
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
-        try:
-            await deliver(collected)
-        except Exception:  # best effort after commit; the next batch goes on
-            logger.exception(f"{self._name} fan-out failed")
 
     def _one_by_one(self, items: list[Item]) -> tuple[list, list]:
         """After a batch failed as a whole: each item in its own transaction, so the one

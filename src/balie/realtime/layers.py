@@ -237,7 +237,11 @@ class _Link:
         failures = 0
         try:
             while True:
-                client = redis.asyncio.Redis.from_url(self.layer.url, **SUBSCRIBE_OPTIONS)
+                client = redis.asyncio.Redis.from_url(
+                    self.layer.url,
+                    client_name=f"balie-fanout-{self.layer.node}",  # seen in CLIENT LIST
+                    **SUBSCRIBE_OPTIONS,
+                )
                 pubsub = client.pubsub()
                 try:
                     await pubsub.subscribe(self.layer.topic)

@@ -17,12 +17,16 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from balie.conf import metrics
 from balie.conversations.actions.checks import MAX_INT, check_json
 from balie.errors import BalieError, Invalid
 
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
+# Close code asking the page to reconnect and resume (RFC 6455 "service restart"): a node
+# that stops, or lost the events of other nodes for a while.
+SERVICE_RESTART = 1012
 REPLAY_LIMIT = 500  # messages per ready/replay/subscribed frame; more pages follow
 # What a socket answers when a handler fails unexpectedly: nothing of the internals.
 INTERNAL_ERROR = _("Something went wrong. Please try again.")
@@ -61,6 +65,38 @@ class JsonConsumer(AsyncWebsocketConsumer):
     async def websocket_connect(self, message):
         self._frame_times: list[float] = []
         await super().websocket_connect(message)
+
+    # --- balie_open_sockets: counted when accepted, uncounted once when it ends ---------
+    socket_kind = ""  # the gauge's label; empty: the class name ("ResidentConsumer": resident)
+
+    def kind(self) -> str:
+        return self.socket_kind or type(self).__name__.removesuffix("Consumer").lower()
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when disconnect() failed or the server cancelled the consumer
+            self._uncount()
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        if not getattr(self, "_counted", False):
+            self._counted = True
+            metrics.OPEN_SOCKETS.labels(kind=self.kind()).inc()
+
+    async def websocket_disconnect(self, message):
+        self._uncount()  # closed now, though disconnect() may still be cleaning up
+        await super().websocket_disconnect(message)
+
+    def _uncount(self) -> None:
+        if getattr(self, "_counted", False):
+            self._counted = False
+            metrics.OPEN_SOCKETS.labels(kind=self.kind()).dec()
+
+    async def balie_resync(self, message):
+        """This node's link to the other nodes was lost and is back (``realtime.layers``):
+        events may have been missed, so the page reconnects and resumes from its last seq."""
+        await self.close(code=SERVICE_RESTART)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actors import api_key_of, user_of
+from balie.conf import metrics
 from balie.conversations import events, followers
 from balie.conversations.actions.errors import (
     ClientIdConflict,
@@ -96,8 +97,24 @@ def send_messages(items: list[SendItem]) -> list[SendResult | BalieError]:
         )
         _enqueue_external(new)
         results = [_result(outcome, attachments) for outcome in outcomes]
-        transaction.on_commit(partial(_publish, new, attachments))
+        resent = _resent(results, new)
+        transaction.on_commit(partial(_publish, new, attachments, resent))
     return results
+
+
+def _resent(results, new) -> list[SendResult]:
+    """Messages stored before this batch and sent again: announced again after commit.
+
+    A client resends what was not acknowledged, and the node that stored it may have stopped
+    between its commit and its fan-out (docs/operations/scale-out.md): the announcement
+    reaches the sockets that missed it, and every socket drops what it has by sequence."""
+    fresh = {message.pk for _, message in new}
+    again: dict[int, SendResult] = {}
+    for result in results:
+        if isinstance(result, SendResult) and not result.created:
+            if result.message.pk not in fresh:
+                again.setdefault(result.message.pk, result)
+    return list(again.values())
 
 
 def _lock_conversations(ids: set[int]) -> dict[int, dict]:
@@ -257,8 +274,12 @@ def _result(outcome, attachments) -> SendResult | BalieError:
     return outcome
 
 
-def _publish(new, attachments) -> None:
-    """After commit: each message to its audiences, each conversation once to the inbox."""
+def _publish(new, attachments, resent=()) -> None:
+    """After commit: each message to its audiences, each conversation once to the inbox;
+    a message sent again to its audiences once more (``_resent``)."""
+    for result in resent:
+        events.publish_message(result.message, result.attachments, inbox=False)
+    metrics.MESSAGES_PERSISTED.inc(len(new))  # only what was created, never a resend
     by_conversation: dict[int, Conversation] = {}
     for _item, message in new:
         events.publish_message(message, attachments.get(message.pk, []), inbox=False)
