@@ -111,9 +111,9 @@ def _resent(results, new) -> list[SendResult]:
     fresh = {message.pk for _, message in new}
     again: dict[int, SendResult] = {}
     for result in results:
-        if isinstance(result, SendResult) and not result.created:
-            if result.message.pk not in fresh:
-                again.setdefault(result.message.pk, result)
+        resend = isinstance(result, SendResult) and not result.created
+        if resend and result.message.pk not in fresh:
+            again.setdefault(result.message.pk, result)
     return list(again.values())
 
 
