@@ -124,10 +124,10 @@ class Cluster:
             **popen,
         )
 
-    def run(self, *args: str, timeout: float = 300) -> str:
+    def run(self, *args: str, timeout: float = 300, **env: str) -> str:
         done = subprocess.run(
             [sys.executable, "-m", "balie.cli", *args],
-            env=self.env(),
+            env=self.env(**env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -172,6 +172,11 @@ class Cluster:
             worker = self.balie("worker", "--interval", "0.2", stdout=out, stderr=subprocess.STDOUT)
         self.workers.append(worker)
         return worker
+
+    def kill_worker(self, worker: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, sig)
+        worker.wait(timeout=10)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> Node:
         node = self.nodes[name]

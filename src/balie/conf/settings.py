@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "balie.tenants",
@@ -98,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "balie.web.second_factor.SecondFactorMiddleware",  # two-step login before the rest
     "balie.web.middleware.AuditContextMiddleware",
     "balie.web.middleware.DomainErrorMiddleware",
 ]
@@ -153,6 +157,17 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # passes jit_above_cost, so a 40 ms search spent 80 ms more compiling (decision 0014).
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"]["options"] = (_db["OPTIONS"].get("options", "") + " -c jit=off").strip()
+PGBOUNCER = config(
+    "BALIE_PGBOUNCER",
+    False,
+    "True when PostgreSQL is reached through PgBouncer in transaction pooling mode: no "
+    "server-side cursors and no prepared statements, which do not survive a connection that "
+    "changes between transactions. Run `balie migrate` against PostgreSQL directly "
+    "(docs/operations/scale-out.md).",
+)
+if PGBOUNCER and _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _db["OPTIONS"]["prepare_threshold"] = None
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -288,7 +303,8 @@ PASSWORD_HASH_CONCURRENCY = config(
 )
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "balie.accounts.backends.PasswordBackend",  # refuses members of password-less organisations
+    "balie.accounts.oidc.StaffOIDCBackend",  # an organisation's own OpenID Connect provider
 ]
 AUTH_PASSWORD_VALIDATORS = [  # run by every way of setting a password (accounts.passwords)
     {
@@ -327,6 +343,39 @@ LOGIN_THROTTLE_DELAY_SECONDS = config(
 )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+# Two-factor (django-otp TOTP + recovery codes) and per-organisation OpenID Connect
+# (mozilla-django-oidc, configured per organisation in accounts.SingleSignOn):
+# docs/guides/sso-and-2fa.md, decision 0034.
+TWO_FACTOR_ENFORCED = config(
+    "BALIE_TWO_FACTOR_ENFORCED",
+    True,
+    "Require a confirmed second factor (an authenticator app's code, a recovery code, or the "
+    "organisation's identity provider's MFA where trusted) from administrators, records "
+    "managers, auditors and Woo coordinators before any console page, API call with the "
+    "session or staff socket. Switch off only for tests; never in production.",
+)
+OTP_TOTP_ISSUER = config(
+    "BALIE_TOTP_ISSUER",
+    "Balie",
+    "Name the authenticator app shows next to Balie's codes.",
+)
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: after n wrong codes, wait 2^(n-1) seconds
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_RECOVERY_CODES = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "console:sso_callback"
+OIDC_TIMEOUT = config(
+    "BALIE_OIDC_TIMEOUT_SECONDS",
+    10,
+    "Seconds Balie waits for an organisation's identity provider (discovery, keys, token).",
+)
+OIDC_CLOCK_SKEW_SECONDS = config(
+    "BALIE_OIDC_CLOCK_SKEW_SECONDS",
+    60,
+    "Seconds of clock difference allowed when checking an ID token's exp, iat and nbf.",
+)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = False
+OIDC_STORE_ACCESS_TOKEN = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10
@@ -567,4 +616,10 @@ SECURE_HSTS_SECONDS = config(
 # --- logging --------------------------------------------------------------------------------
 LOG_FORMAT = config("BALIE_LOG_FORMAT", "console", "Log format: 'console' or 'json'.")
 LOG_LEVEL = config("BALIE_LOG_LEVEL", "INFO", "Log level of Balie's own loggers.")
+METRICS_TOKEN = config(
+    "BALIE_METRICS_TOKEN",
+    "",
+    "Bearer token Prometheus sends to read /metrics (`Authorization: Bearer <token>`); a "
+    "long random string, e.g. `openssl rand -hex 32`. Empty: /metrics is off (404).",
+)
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)

@@ -15,15 +15,26 @@ from __future__ import annotations
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import event_types, events
-from balie.conversations.models import DeliveryStatus, Direction, Message
+from balie.conversations.models import DeliveryAttempt, DeliveryStatus, Direction, Message
 from balie.errors import Conflict
 
-__all__ = ["do_record_channel_status", "do_record_delivery", "do_retry_delivery"]
+__all__ = [
+    "INTERRUPTED",
+    "do_begin_attempt",
+    "do_end_attempt",
+    "do_record_channel_status",
+    "do_record_delivery",
+    "do_retry_delivery",
+]
+
+# The error of a message whose delivery was cut off while the channel had it.
+INTERRUPTED = "delivery_interrupted"
 
 MAX_ERROR = 300
 
@@ -54,6 +65,26 @@ def do_record_delivery(
         Message.objects.filter(pk=message.pk).update(delivery_status=status, delivery_error=error)
         _recorded(message, status, error, event_type)
     return message
+
+
+def do_begin_attempt(message: Message) -> bool:
+    """Before handing ``message`` to its channel: committed at once. False when an earlier
+    attempt was cut off in between; the message is then marked failed (:data:`INTERRUPTED`)
+    and must not be sent without someone checking first."""
+    with transaction.atomic():
+        attempt, created = DeliveryAttempt.objects.get_or_create(
+            message=message, defaults={"started_at": timezone.now()}
+        )
+        if created:
+            return True
+        attempt.delete()
+        do_record_delivery(message, DeliveryStatus.FAILED, error=INTERRUPTED)
+        return False
+
+
+def do_end_attempt(message: Message) -> None:
+    """The channel answered (or refused) and that is stored, or it was never reached."""
+    DeliveryAttempt.objects.filter(message=message).delete()
 
 
 def do_record_channel_status(message: Message, status: str, *, error: str = "") -> bool:

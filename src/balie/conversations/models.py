@@ -275,3 +275,20 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class DeliveryAttempt(models.Model):
+    """An outbound message handed to its channel and not yet answered.
+
+    Written and committed before the channel is called, removed once its answer is stored.
+    One that is still there when the delivery task runs again means an earlier run stopped in
+    between (its worker was killed): whether the channel took the message is unknown, so it is
+    marked failed for staff to check and send again, never sent blindly a second time."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"delivery of message {self.message_id} since {self.started_at}"

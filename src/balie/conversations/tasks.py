@@ -7,7 +7,10 @@ the channel's error) or may take it later; any other exception counts as a failu
 pass. Such failures are tried again after a pause that doubles, with jitter
 (``balie.conf.retries``), up to ``MAX_ATTEMPTS``; meanwhile the message stays *pending* and
 shows the error and the next attempt to staff. After the last attempt it is *failed*; staff
-send it again with ``do_retry_delivery``. A message is delivered at most once by this task:
+send it again with ``do_retry_delivery``. If the worker is killed while the channel has the
+message, the task runs again (``ops.workers``) and marks it failed (``delivery_interrupted``:
+whether the channel took it is unknown) rather than sending it a second time.
+A message is delivered at most once by this task:
 an attempt finds it no longer pending and stops.
 """
 
@@ -22,7 +25,12 @@ from django_tasks import task
 
 from balie.conf import retries
 from balie.conversations.actions.attachments import do_remove_unsent_attachments
-from balie.conversations.delivery import do_record_channel_status, do_record_delivery
+from balie.conversations.delivery import (
+    do_begin_attempt,
+    do_end_attempt,
+    do_record_channel_status,
+    do_record_delivery,
+)
 from balie.conversations.models import DeliveryStatus, Message
 from balie.errors import BalieError
 
@@ -65,16 +73,22 @@ def deliver_outbound(message_id: int, attempt: int = 1) -> str:
         logger.warning("no sender for channel", extra={"channel": message.conversation.channel})
         do_record_delivery(message, DeliveryStatus.FAILED, error="no_sender")
         return DeliveryStatus.FAILED
+    if not do_begin_attempt(message):  # an earlier run was cut off while the channel had it
+        logger.warning("outbound delivery interrupted earlier", extra={"message_id": message_id})
+        return DeliveryStatus.FAILED
     try:
         sender(message)
     except DeliveryFailed as failure:
+        do_end_attempt(message)
         return _failed(message, attempt, str(failure), failure.retryable)
     except Exception as exception:
+        do_end_attempt(message)
         logger.exception("outbound delivery failed", extra={"message_id": message_id})
         # The exception's name only: its text may quote the message.
         return _failed(message, attempt, type(exception).__name__, retryable=True)
     # Only if still pending: the channel's own report (delivered, read) may have come first.
     do_record_channel_status(message, DeliveryStatus.SENT)
+    do_end_attempt(message)
     message.refresh_from_db(fields=["delivery_status"])
     return message.delivery_status
 
