@@ -201,9 +201,11 @@ async def test_five_hundred_sockets_closing_at_once(cluster, nodes):
     """No error and nothing left behind in Redis (defect b: dead group memberships)."""
     a, b = nodes
     before = set(cluster.redis_keys())
-    sockets = await asyncio.gather(*[resident(a) for _ in range(250)])
-    sockets += await asyncio.gather(*[resident(b) for _ in range(250)])
-    await asyncio.gather(*[socket.close() for socket, _ in sockets])
+    starters = [await resident(a) for _ in range(10)]
+    tokens = [started["token"] for _, started in starters]
+    # 500 sockets in the groups of ten conversations, half on each node, all at once
+    sockets = await asyncio.gather(*[resident((a, b)[n % 2], tokens[n % 10]) for n in range(500)])
+    await asyncio.gather(*[socket.close() for socket, _ in sockets + starters])
     await asyncio.sleep(1)
 
     for node in nodes:
