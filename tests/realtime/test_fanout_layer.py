@@ -122,3 +122,18 @@ async def test_redis_down_loses_events_but_never_raises(nodes, monkeypatch):
 
     monkeypatch.setattr(link.publisher, "publish", broken)
     await a.group_send_many([("conv-4-staff", {"type": "balie.event"})])  # logged, not raised
+
+
+async def test_a_forged_publication_is_dropped(nodes):
+    """Whoever can reach Redis cannot put words in a chat without BALIE_SECRET_KEY."""
+    a, _ = nodes
+    here = await _joined(a, "conv-5-resident")
+    forged = layers._pack([(layers.KIND_GROUP, "conv-5-resident", {"type": "balie.event"})])
+    client = redis.Redis.from_url(REDIS_URL)
+    client.publish(a.topic, b"\0" * layers.TAG_BYTES + b"|" + forged)
+    client.publish(a.topic, b"|" + forged)
+    sealed = a.seal(b"|" + layers._pack([(layers.KIND_GROUP, "conv-5-resident", {"n": 1})]))
+    client.publish(a.topic, sealed)
+    assert await asyncio.wait_for(a.receive(here), 2) == {"n": 1}  # only the sealed one
+    await asyncio.sleep(0.2)
+    assert a.channels.get(here) is None or a.channels[here].empty()

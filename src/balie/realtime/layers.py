@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import time
 import uuid
@@ -22,6 +24,7 @@ import redis
 import redis.asyncio
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
+from django.conf import settings
 
 from balie.conf import redis_clients
 
@@ -69,6 +72,7 @@ class LocalChannelLayer(InMemoryChannelLayer):
 # One Redis pub/sub channel carries every event between nodes: a batch of (group, message)
 # pairs per PUBLISH, each node delivering to the sockets it holds (decision 0031).
 KIND_GROUP, KIND_CHANNEL = 0, 1
+TAG_BYTES = 16  # HMAC-SHA256, truncated: forging one is 2**128 work
 IDLE_PING_SECONDS = 30.0  # a silent subscription is pinged this often …
 DEAD_AFTER_SECONDS = 75.0  # … and taken for dead when nothing, not even a pong, came back
 RECONNECT_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -106,6 +110,9 @@ class RedisFanoutLayer(LocalChannelLayer):
         self.node = uuid.uuid4().hex[:16]
         self.topic = f"{prefix}:fanout"
         self._own = self.node.encode() + b"|"
+        # Whoever can publish on Redis could otherwise put words in a resident's chat: each
+        # publication carries an HMAC under a key derived from BALIE_SECRET_KEY.
+        self._key = hashlib.sha256(b"balie.fanout\0" + settings.SECRET_KEY.encode()).digest()
         self._links: dict[asyncio.AbstractEventLoop, _Link] = {}
         self._sync_client: redis.Redis | None = None
 
@@ -135,7 +142,8 @@ class RedisFanoutLayer(LocalChannelLayer):
         if self._sync_client is None:
             self._sync_client = redis_clients.sync_client(self.url)
         try:
-            self._sync_client.publish(self.topic, b"|" + _pack(items_of(items, KIND_GROUP)))
+            data = self.seal(b"|" + _pack(items_of(items, KIND_GROUP)))
+            self._sync_client.publish(self.topic, data)
         except redis.RedisError as error:
             log.warning("fan-out publish failed", extra={"error": type(error).__name__})
 
@@ -163,7 +171,17 @@ class RedisFanoutLayer(LocalChannelLayer):
                 with contextlib.suppress(asyncio.QueueFull):
                     self._queue(channel).put_nowait((expires, message))
 
-    def _received(self, data: bytes) -> None:
+    def seal(self, data: bytes) -> bytes:
+        """``data`` behind its tag: nodes take only what a node of this installation sent."""
+        return hmac.new(self._key, data, hashlib.sha256).digest()[:TAG_BYTES] + data
+
+    def _received(self, sealed: bytes) -> None:
+        tag, data = sealed[:TAG_BYTES], sealed[TAG_BYTES:]
+        if not hmac.compare_digest(
+            tag, hmac.new(self._key, data, hashlib.sha256).digest()[:TAG_BYTES]
+        ):
+            log.warning("fan-out message with a wrong tag dropped")
+            return
         origin, _, body = data.partition(b"|")
         if origin == self.node.encode():
             return  # delivered here when it was sent
@@ -216,7 +234,7 @@ class _Link:
         if not items:
             return
         try:
-            await self.publisher.publish(self.layer.topic, origin + _pack(items))
+            await self.publisher.publish(self.layer.topic, self.layer.seal(origin + _pack(items)))
         except redis.RedisError as error:
             log.warning("fan-out publish failed", extra={"error": type(error).__name__})
 
