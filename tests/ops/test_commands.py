@@ -1,4 +1,4 @@
-"""`balie demo`, `balie serve` and /healthz as an operator uses them."""
+"""`balie demo`, `balie serve`, /healthz and /readyz as an operator uses them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+from balie.web import health
 
 
 def run_balie(*args: str, data_dir, **env) -> subprocess.CompletedProcess:
@@ -53,23 +55,24 @@ def test_serve_refuses_the_demo_secret_key(db, settings):
         call_command("serve")
 
 
-def test_healthz_reports_database(client, db):
-    response = client.get("/healthz")
+def test_healthz_is_liveness_and_readyz_reports_database(client, db):
+    """/healthz only says the process answers; the database is /readyz's (issue 16)."""
+    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["database"] == "ok"
-    assert response.json()["database_vendor"] == connection.vendor
+    assert response.json()["checks"]["database"]["status"] == "ok"
 
 
-def test_healthz_reports_unreachable_database(client, db, monkeypatch):
+def test_readyz_reports_unreachable_database(client, db, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise OperationalError("down")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/healthz")
+    # The check runs in a thread of its own, with a connection of its own: break them all.
+    monkeypatch.setattr(type(connections[DEFAULT_DB_ALIAS]), "cursor", broken_cursor)
+    health.forget()  # no earlier answer, reused for a second
+    response = client.get("/readyz")
     monkeypatch.undo()  # the test database teardown needs a working cursor
     assert response.status_code == 503
-    assert response.json() == {
-        "status": "error",
-        "database": "unreachable",
-        "detail": "OperationalError",
-    }
+    assert response.json()["status"] == "error"
+    database = response.json()["checks"]["database"]
+    assert database == {"status": "error", "error": "OperationalError", "ms": database["ms"]}

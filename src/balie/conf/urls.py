@@ -8,6 +8,8 @@ handler500 = "balie.api.errors.server_error"  # JSON under /api/, Django's page 
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.prometheus_metrics, name="metrics"),
     path("api/v1/", include("balie.api.urls")),
     path("hooks/<str:public_id>/", hooks.channel_webhook, name="channel_webhook"),
     path("console/", include("balie.web.console.urls")),
