@@ -13,6 +13,7 @@ from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_s
 from balie.accounts.models import ApiScope, Role
 from balie.conversations import actions, limits
 from balie.tenants.actions import do_create_organisation
+from tests.fakes.s3 import s3_server, s3_storage  # noqa: F401 - fixtures for every area
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -25,6 +26,11 @@ def pytest_configure(config):
     # Argon2 costs ~50 ms per password by design; the suite creates thousands of staff
     # users. Production's hasher is checked in tests/accounts/test_passwords.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-step login is on in production (BALIE_TWO_FACTOR_ENFORCED defaults to true;
+    # tests/accounts/test_twofactor.py checks that default). The suite's many tests that log
+    # in an administrator or auditor are about other things; the tests of two-step login
+    # itself switch it on with the ``two_factor_enforced`` fixture.
+    settings.TWO_FACTOR_ENFORCED = False
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +112,12 @@ def _outbound_senders():
     yield
     OUTBOUND_SENDERS.clear()
     OUTBOUND_SENDERS.update(before)
+
+
+@pytest.fixture
+def two_factor_enforced(settings):
+    """Two-step login enforced, as in production (see pytest_configure)."""
+    settings.TWO_FACTOR_ENFORCED = True
 
 
 def _staff(username, organisation, role, first_name):
@@ -212,6 +224,12 @@ def records_rik(utrecht):
 def records_roos(utrecht):
     """A second records manager of Utrecht: the other pair of eyes for destruction lists."""
     return _staff("records_roos", utrecht, Role.RECORDS_MANAGER, "Roos")
+
+
+@pytest.fixture
+def admin_ada(utrecht):
+    """Utrecht's application administrator."""
+    return _staff("admin_ada", utrecht, Role.ADMIN, "Ada")
 
 
 @pytest.fixture

@@ -61,7 +61,10 @@ class AttachmentDownloadView(ApiView):
         summary="Download a file",
         description=(
             "The file's bytes. Images come without their EXIF/GPS metadata (the copy staff "
-            "see); PDFs as uploaded. Content-Type is the type found in the bytes."
+            "see); PDFs as uploaded. Content-Type is the type found in the bytes. With "
+            "BALIE_FILE_DOWNLOADS=signed the answer is a 302 to a link to the object store, "
+            "valid BALIE_SIGNED_URL_SECONDS, which answers with the same bytes and headers: "
+            "follow redirects."
         ),
         parameters=[path_id("attachment_id", "Id of the attachment.")],
         responses={
@@ -69,6 +72,10 @@ class AttachmentDownloadView(ApiView):
                 (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
                 for content_type in CONTENT_TYPES
             },
+            302: OpenApiResponse(
+                description="BALIE_FILE_DOWNLOADS=signed: the file at the short-lived link in "
+                "Location."
+            ),
             **errors(404),
         },
     )

@@ -12,26 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
-from balie.errors import BalieError
-
-__all__ = ["DOWNLOAD_MODES", "S3Options", "StorageUnavailable", "default_storage_setting"]
+__all__ = ["DOWNLOAD_MODES", "S3Options", "default_storage_setting"]
 
 DOWNLOAD_MODES = ("stream", "signed")
 SSE_MODES = ("", "AES256", "aws:kms")
 # A presigned URL of signature version 4 lives at most a week.
 MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600
-
-
-class StorageUnavailable(BalieError, OSError):
-    """The file store did not answer, or refused Balie (503). An OSError too, so that code
-    that already copes with a failing disk (the removal of unused files, retried by the daily
-    job) copes with a failing bucket in the same way."""
-
-    status = 503
-    default_code = "storage_unavailable"
-    default_message = _("The file store cannot be reached at the moment. Try again later.")
 
 
 @dataclass(frozen=True)

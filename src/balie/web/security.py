@@ -10,14 +10,19 @@ The console, the API and the resident chat all live under it (their scripts are 
   (``@xframe_options_exempt``), so its policy leaves out ``frame-ancestors``;
 - the embed example stands in for a municipality's own page, which styles itself inline,
   as does the widget's shadow root: it allows inline styles (``allow_inline_styles``).
+
+With signed downloads (BALIE_FILE_DOWNLOADS=signed) a photo's ``<img>`` is redirected to the
+object store, another origin: ``img-src`` then names that origin as well (decision 0032).
 """
 
 from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
+from balie.conversations.blobs import signed_url_origin
 from balie.web.middleware import BothModes
 
 __all__ = ["SecurityHeadersMiddleware", "allow_inline_styles", "content_security_policy"]
@@ -47,7 +52,7 @@ def content_security_policy(
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self' 'unsafe-inline'" if inline_styles else "'self'",
-        "img-src": "'self' data: blob:",
+        "img-src": "'self' data: blob:" + _file_store(),
         "connect-src": "'self'" + sockets,
         "object-src": "'none'",
         "base-uri": "'none'",
@@ -55,6 +60,11 @@ def content_security_policy(
         "frame-ancestors": None if framed else "'none'",
     }
     return "; ".join(f"{name} {value}" for name, value in directives.items() if value)
+
+
+def _file_store() -> str:
+    """The object store's origin, when pages show images straight from it."""
+    return f" {signed_url_origin()}" if settings.FILE_DOWNLOADS == "signed" else ""
 
 
 def allow_inline_styles(view):
