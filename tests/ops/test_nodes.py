@@ -9,14 +9,17 @@ hundreds of sockets close at once, and a stop that never finished.
 from __future__ import annotations
 
 import asyncio
+import io
 import signal
 import time
 import uuid
 
 import pytest
 import redis
+import requests
+from PIL import Image
 
-from tests.ops.nodes import REDIS_URL, Cluster, Socket, agent, resident, services_or_skip
+from tests.ops.nodes import REDIS_URL, SLUG, Cluster, Socket, agent, resident, services_or_skip
 
 services_or_skip()
 
@@ -216,3 +219,39 @@ async def test_five_hundred_sockets_closing_at_once(cluster, nodes):
     for key in leftover:
         assert redis.Redis.from_url(REDIS_URL).zcard(key) == 0, key
     assert not [k for k in cluster.redis_keys() if "group" in k]
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_a_file_uploaded_on_one_node_is_downloaded_from_the_other(cluster, s3_server):
+    """With S3-compatible storage (a moto server here) no file lives on one node's disk."""
+    prefix = f"nodes-{uuid.uuid4().hex[:8]}/"
+    a = cluster.start("files-a", **s3_server.env(prefix))
+    b = cluster.start("files-b", **s3_server.env(prefix))
+    try:
+        chat, started = await resident(a)
+        upload = requests.post(
+            f"{a.http}/c/{SLUG}/upload/",
+            headers={"X-Balie-Token": started["token"], "Origin": a.http},
+            files={"file": ("foto.png", _png(), "image/png")},
+            timeout=10,
+        )
+        assert upload.status_code in (200, 201), upload.text
+        attachment = upload.json()["attachment"]["id"]
+        await chat.send({**_send("Zie de foto"), "attachments": [attachment]})
+        ack = await chat.expect("ack")
+        (sent,) = ack["message"]["attachments"]
+        assert any(key.startswith(prefix + "blobs/") for key in s3_server.keys(prefix))
+
+        download = requests.get(f"{b.http}{sent['url']}", timeout=10)
+        assert download.status_code == 200
+        assert download.headers["Content-Type"] == "image/png"
+        assert download.content.startswith(b"\x89PNG")
+    finally:
+        for name in ("files-a", "files-b"):
+            cluster.kill(name)
+            cluster.nodes.pop(name).process.wait(timeout=10)
