@@ -26,6 +26,11 @@ def pytest_configure(config):
     # Argon2 costs ~50 ms per password by design; the suite creates thousands of staff
     # users. Production's hasher is checked in tests/accounts/test_passwords.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The group commits close their connection when their queue runs empty, not seconds
+    # later: each test's event loop ends with the test (balie.realtime.batching).
+    from balie.realtime import batching
+
+    batching.IDLE_CLOSE_SECONDS = 0
     # Two-step login is on in production (BALIE_TWO_FACTOR_ENFORCED defaults to true;
     # tests/accounts/test_twofactor.py checks that default). The suite's many tests that log
     # in an administrator or auditor are about other things; the tests of two-step login

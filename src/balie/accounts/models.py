@@ -41,6 +41,9 @@ HOLD_ROLES = frozenset({Role.RECORDS_MANAGER, Role.WOO_OFFICER, Role.ADMIN})
 ORGANISATION_WIDE_ROLES = frozenset(
     {Role.SUPERVISOR, Role.ADMIN, Role.WOO_OFFICER, Role.RECORDS_MANAGER, Role.AUDITOR}
 )
+# Roles that must confirm a second factor (TOTP) before they see any console page or open a
+# staff socket (accounts.twofactor; optional for the other roles).
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.RECORDS_MANAGER, Role.AUDITOR, Role.WOO_OFFICER})
 
 
 class Membership(models.Model):
@@ -96,3 +99,90 @@ class ApiKey(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class SingleSignOn(models.Model):
+    """An organisation's login through its own OpenID Connect provider (accounts.sso).
+
+    The provider's endpoints come from its discovery document when IT sets it up
+    (``balie sso set``); the client secret is sealed at rest (tenants.secrets) and never
+    shown back. The rest is what Balie decides with it: which issuer it trusts, how claims
+    become a role, whether passwords still work, and whether the provider's own MFA counts
+    as the second factor."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    display_name = models.CharField(
+        max_length=100, help_text="Shown on the login button: 'Log in with <name>'."
+    )
+    issuer = models.URLField(max_length=1000, help_text="The exact 'iss' of the ID tokens.")
+    authorization_endpoint = models.URLField(max_length=1000)
+    token_endpoint = models.URLField(max_length=1000)
+    userinfo_endpoint = models.URLField(max_length=1000, blank=True)
+    jwks_uri = models.URLField(max_length=1000)
+    end_session_endpoint = models.URLField(max_length=1000, blank=True)
+    client_id = models.CharField(max_length=255)
+    client_secret = models.TextField(help_text="Sealed (tenants.secrets); never shown.")
+    token_auth_basic = models.BooleanField(
+        default=True, help_text="client_secret_basic; otherwise client_secret_post."
+    )
+    scopes = models.JSONField(default=list)
+    claims_from_userinfo = models.BooleanField(
+        default=False, help_text="Read the roles claim from userinfo instead of the ID token."
+    )
+    roles_claim = models.CharField(
+        max_length=200, help_text="Dotted path of the claim holding roles or groups."
+    )
+    role_map = models.JSONField(
+        default=list,
+        help_text="[[claim value, role], ...]: the first pair whose value the claim holds wins.",
+    )
+    password_login = models.BooleanField(
+        default=True, help_text="Members may still log in with a Balie password."
+    )
+    trust_idp_mfa = models.BooleanField(
+        default=False,
+        help_text="An ID token whose 'amr' or 'acr' shows MFA counts as the second factor.",
+    )
+    mfa_acr_values = models.JSONField(
+        default=list, blank=True, help_text="'acr' values that mean MFA at this provider."
+    )
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.display_name}"
+
+
+class ExternalIdentity(models.Model):
+    """A person as an organisation's identity provider knows them: issuer + subject.
+
+    Never the e-mail address: that can change hands. Scoped to the organisation whose login
+    made it, so one organisation's provider can never sign in a person of another."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.URLField(max_length=1000)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "issuer", "subject"], name="one_user_per_identity"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="one_identity_per_user_and_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject} → {self.user}"

@@ -554,7 +554,7 @@ S3_MAX_ATTEMPTS = config(
     "BALIE_S3_MAX_ATTEMPTS",
     3,
     "Attempts per request to the store (the first included) before an upload or download "
-    "fails with 503 storage_unavailable.",
+    "fails (a server error, logged with the endpoint and bucket).",
 )
 STORAGES = {
     "default": default_storage_setting(

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
-from balie.accounts.models import ApiScope, Role, User
+from balie.accounts.models import TWO_FACTOR_ROLES, ApiScope, Role, User
+from balie.accounts.twofactor import do_enrol_known_key
 from balie.connectors.whatsapp.demo import demo_whatsapp
 from balie.conversations import actions
 from balie.conversations.models import Conversation, Direction, Status
@@ -26,6 +27,10 @@ from balie.woo.models import Status as WooStatus
 from balie.woo.review import do_collect, do_decide_document, do_propose_redactions
 
 DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - demo data only, printed to the terminal
+# The demo's authenticator key for the roles that need two-step login (published, like the
+# password: only set up when the demo secret key runs, never on a real installation).
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 # (slug, name, gemeentecode, OIN); codes are CBS codes, OINs made up in the right format.
 MUNICIPALITIES = [
@@ -118,6 +123,8 @@ def seed() -> dict[str, str]:
                 last_name=last,
             )
             do_set_membership(user, organisation, role)
+            if role in TWO_FACTOR_ROLES and settings.DEMO:
+                do_enrol_known_key(user, DEMO_TOTP_KEY)
             people[role] = user
         teams = {
             team_name: actions.do_create_team(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.accounts.languages import chosen_language
 from balie.accounts.models import ORGANISATION_WIDE_ROLES
 from balie.accounts.sessions import session_user
+from balie.accounts.twofactor import session_satisfied
 from balie.archive import audit
 from balie.archive.audit import AuditContext
 from balie.conversations import actions, event_types, events, selectors
@@ -40,11 +41,16 @@ class AgentConsumer(JsonConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        session = self.scope.get("session")
+        if (
+            user is None
+            or not user.is_authenticated
+            # a role that needs two-step login, and a session that has not confirmed it
+            or not await database_sync_to_async(session_satisfied)(session, user)
+        ):
             await self.close(code=sessions.SESSION_ENDED)
             return
         self.user = user
-        session = self.scope.get("session")
         self.session_key = session.session_key if session is not None else None
         self.session_checked_at = time.monotonic()
         client = self.scope.get("client")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from balie.accounts.models import INTEGRITY_ROLES
 from balie.archive.checks import latest_runs
 from balie.archive.selectors import AuditNotAllowed, audit_entries_for, csv_rows, filter_entries
+from balie.web.console import signins
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.pages import render_page
 
@@ -30,6 +31,7 @@ ACTIONS = (
     "hold.list",
     "destruction_list.read",
     "destruction_list.list",
+    *signins.ACTIONS,
 )
 PAGE_SIZE = 100
 MAX_EXPORT_ROWS = 200_000

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from balie.accounts import throttle
+from balie.accounts import sso, throttle
 from balie.accounts.actions import announce_access_change
 from balie.conversations import selectors
+from balie.web.console import signins
 from balie.web.console.language import LANGUAGES, SESSION_KEY
 from balie.web.console.pages import page_context, render_page
+
+
+def login_page(request, *, status: int = 200, **context):
+    """The login page outside the login view: after a refused login through an
+    organisation's provider (``sso_refusal``)."""
+    return render_page(
+        request,
+        "console/login.html",
+        {"form": AuthenticationForm(request), "sso_choices": sso.login_choices(), **context},
+        status=status,
+    )
 
 
 class ConsoleLoginView(LoginView):
@@ -24,7 +37,11 @@ class ConsoleLoginView(LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **page_context(self.request)}
+        return {
+            **super().get_context_data(**kwargs),
+            **page_context(self.request),
+            "sso_choices": sso.login_choices(),
+        }
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
@@ -41,8 +58,11 @@ class ConsoleLoginView(LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        throttle.reset(form.get_user().get_username())
-        return super().form_valid(form)
+        user = form.get_user()
+        throttle.reset(user.get_username())
+        response = super().form_valid(form)  # then the second factor (web.second_factor)
+        signins.record_login(user, method="password")
+        return response
 
 
 @require_POST

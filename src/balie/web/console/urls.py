@@ -13,6 +13,8 @@ from balie.web.console import (
     notificaties,
     records,
     search,
+    sso,
+    twofactor,
     webhooks,
     whatsapp,
     woo,
@@ -23,6 +25,12 @@ app_name = "console"
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.ConsoleLoginView.as_view(), name="login"),
+    path("login/sso/<slug:slug>/", sso.start, name="sso_start"),
+    path("login/callback/", sso.callback, name="sso_callback"),
+    path("login/two-factor/", twofactor.verify, name="two_factor_verify"),
+    path("login/two-factor/setup/", twofactor.setup, name="two_factor_setup"),
+    path("me/two-factor/", twofactor.manage, name="two_factor_manage"),
+    path("me/two-factor/new-codes/", twofactor.new_codes, name="two_factor_new_codes"),
     path("logout/", auth.logout_view, name="logout"),
     path("language/", auth.set_language, name="language"),
     # The console script's texts (djangojs catalogue) in the language of the switch.

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from balie.accounts.actors import Actor
 from balie.accounts.sessions import session_user
+from balie.accounts.twofactor import session_satisfied
 from balie.realtime import sessions
 from balie.realtime.protocol import JsonConsumer
 from balie.woo.events import review_group
@@ -36,12 +37,18 @@ def _readable_request(user, slug: str, reference: str) -> int | None:
 
 
 class WooReviewConsumer(JsonConsumer):
+    socket_kind = "woo_review"  # in balie_open_sockets
+
     def rate_limit(self) -> int:
         return settings.STAFF_FRAMES_PER_10S
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if (
+            user is None
+            or not user.is_authenticated
+            or not await database_sync_to_async(session_satisfied)(self.scope.get("session"), user)
+        ):
             await self.close(code=sessions.SESSION_ENDED)
             return
         kwargs = self.scope["url_route"]["kwargs"]
