@@ -65,3 +65,35 @@ async def test_concurrent_sends_are_batched_with_gapless_sequences(
             )
         )()
         assert seqs == list(range(1, 16))
+
+
+async def test_the_connection_is_kept_from_batch_to_batch_and_closed_when_idle(monkeypatch):
+    """Opening a connection costs milliseconds on PostgreSQL: not once per batch."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    from balie.realtime import batching
+
+    monkeypatch.setattr(batching, "IDLE_CLOSE_SECONDS", 0.3)
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection)
+
+    def write(items):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return [item for item in items], []
+
+    connection_created.connect(count)
+    try:
+        commit = batching.GroupCommit(write, name="idle-test")
+        assert await commit.submit(1) == 1
+        assert await commit.submit(2) == 2  # a second batch, the same connection
+        assert len(opened) == 1
+        await asyncio.sleep(0.8)  # idle: closed
+        assert await commit.submit(3) == 3
+        assert len(opened) == 2
+    finally:
+        connection_created.disconnect(count)
+        await asyncio.sleep(0.6)  # closed by its timer, not left to the garbage collector

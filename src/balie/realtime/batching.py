@@ -28,6 +28,10 @@ from balie.realtime import inbox
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+# How long a group commit keeps its database connection after its queue ran empty: opening
+# one costs milliseconds on PostgreSQL, which under steady load would be paid per batch. The
+# test suite sets 0 (its event loops end with each test, and their connections with them).
+IDLE_CLOSE_SECONDS = 5.0
 
 Item = TypeVar("Item")
 # write(items) -> (one outcome per item: a result or an Exception, events collected)
@@ -54,6 +58,11 @@ class GroupCommit(Generic[Item]):
         self._max_batch = max_batch
         self._queue: asyncio.Queue = asyncio.Queue()
         self._task: asyncio.Task | None = None
+        # The drains run in a context of their own: no request's language or audit context
+        # leaks into a batch, and the database connection (Django keeps connections per
+        # context) is the group commit's own, kept from batch to batch.
+        self._context = contextvars.Context()
+        self._idle: asyncio.TimerHandle | None = None
 
     async def submit(self, item: Item) -> Any:
         """Queue ``item`` for the next batch; its outcome after the commit. An Exception
@@ -61,10 +70,10 @@ class GroupCommit(Generic[Item]):
         future = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         if self._task is None or self._task.done():
-            # In a context of its own: no request's language or audit context leaks into
-            # another's batch, and the database connection its batches share (Django keeps
-            # connections per context) is its own, closed when the queue is empty.
-            self._task = asyncio.create_task(self._drain(), context=contextvars.Context())
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
+            self._task = asyncio.create_task(self._drain(), context=self._context)
         outcome = await future
         if isinstance(outcome, Exception):
             raise outcome
@@ -75,11 +84,28 @@ class GroupCommit(Generic[Item]):
             while not self._queue.empty():
                 size = min(self._max_batch, self._queue.qsize())
                 await self._take([self._queue.get_nowait() for _ in range(size)])
+            if IDLE_CLOSE_SECONDS > 0:
+                # The connection stays for the next batch; closed once none came for a while
+                # (a timer, not a waiting task: nothing is left pending when a loop closes).
+                loop = asyncio.get_running_loop()
+                self._idle = loop.call_later(IDLE_CLOSE_SECONDS, self._close_when_idle)
+                return
             await self._hop(_close_connections)()
             # No await between this check and returning, so a submit() that sees this task
             # done always starts a new one: nothing is left in the queue.
             if self._queue.empty():
                 return
+
+    def _close_when_idle(self) -> None:
+        self._idle = None
+        if self._task is None or self._task.done():
+            loop = asyncio.get_running_loop()
+            self._task = loop.create_task(self._close(), context=self._context)
+
+    async def _close(self) -> None:
+        await self._hop(_close_connections)()
+        if not self._queue.empty():  # came while closing (submit saw this task running)
+            await self._drain()
 
     async def _take(self, batch: list) -> None:
         items = [item for item, _ in batch]
