@@ -17,11 +17,18 @@ import uuid
 import pytest
 import redis
 import requests
+from django.db import connection
 from PIL import Image
 
 from tests.ops.nodes import REDIS_URL, SLUG, Cluster, Socket, agent, resident, services_or_skip
 
 services_or_skip()
+
+# The nodes use a PostgreSQL database of their own whatever the suite's database is: they run
+# once, in the PostgreSQL pass of `make test` (the SQLite pass lists them as skipped).
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="runs in the PostgreSQL pass (make test-postgres)"
+)
 
 
 @pytest.fixture(scope="module")
