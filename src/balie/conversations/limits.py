@@ -60,6 +60,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SOCKET_REFRESH_SECONDS = 60
+FLUSH_SECONDS = 0.1  # how often a process sends its sockets' counts to Redis
 SOCKET_TTL_SECONDS = 3 * SOCKET_REFRESH_SECONDS
 
 
@@ -260,6 +261,10 @@ class RedisBackend(LocalBackend):
         self._async: dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
         self._refresher: asyncio.Task | None = None
         self._scripts: dict = {}  # async client -> its registered _INCR
+        self._pending: dict[str, list[int]] = {}  # key -> [counted here, not yet sent; window]
+        self._known: dict[str, tuple[int, float]] = {}  # key -> (Redis's total, until)
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._next_forget = 0.0
 
     def _client(self) -> redis.asyncio.Redis:
         loop = asyncio.get_running_loop()
@@ -287,12 +292,52 @@ class RedisBackend(LocalBackend):
         return [int(n) for n in self._sync_incr(keys=keys, args=args)]
 
     async def aincr(self, items: list[tuple[str, int, int]]) -> list[int]:
+        """The sockets' frames: counted here at once and sent to Redis together every
+        :data:`FLUSH_SECONDS` (one command for all of this process's frames, not a round trip
+        per frame). A count is what Redis last said plus what this process added since; other
+        processes' frames show within their next flush, so a burst spread over several
+        processes may pass a limit by what they counted in that moment."""
+        now = time.monotonic()
+        counts = []
+        for key, amount, window in items:
+            pending = self._pending.setdefault(key, [0, window])
+            pending[0] += amount
+            known = self._known.get(key)
+            base = known[0] if known is not None and known[1] > now else 0
+            counts.append(base + pending[0])
+        if self._flush_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flush_timer = loop.call_later(FLUSH_SECONDS, self._start_flush)
+        return counts
+
+    def _start_flush(self) -> None:
+        self._flush_timer = None
+        asyncio.get_running_loop().create_task(self.flush())
+
+    async def flush(self) -> None:
+        """Send what this process counted since the last flush; learn the totals."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        items = [(key, amount, window) for key, (amount, window) in pending.items()]
         keys, args = self._arguments(items)
         client = self._client()
         script = self._scripts.get(client)
         if script is None:
             script = self._scripts[client] = client.register_script(_INCR)
-        return [int(n) for n in await script(keys=keys, args=args)]
+        try:
+            totals = await script(keys=keys, args=args)
+        except redis.RedisError as error:  # counted again with the next flush
+            log.warning("limits not counted in Redis", extra={"error": type(error).__name__})
+            for key, (amount, window) in pending.items():
+                self._pending.setdefault(key, [0, window])[0] += amount
+            return
+        now = time.monotonic()
+        if now >= self._next_forget:  # windows gone by
+            self._known = {k: v for k, v in self._known.items() if v[1] > now}
+            self._next_forget = now + 1
+        for (key, _amount, window), total in zip(items, totals, strict=True):
+            self._known[key] = (int(total), now + window)
 
     async def open_socket(self, address: str, socket_id: str, maximum: int | None) -> bool:
         now = time.time()
