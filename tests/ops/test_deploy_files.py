@@ -295,6 +295,6 @@ def test_the_build_context_leaves_out_data_and_secrets():
 def test_the_guide_has_the_sections_the_code_refers_to():
     guide = (ROOT / "docs" / "operations" / "scale-out.md").read_text(encoding="utf-8")
     assert "\n## Stopping a node\n" in guide  # balie.ops.server and conf.lifecycle point here
-    assert "<!-- sizing: filled by the lead from bench/messaging.py --nodes -->" in guide
+    assert "\n## Sizing\n" in guide and "| 2 nodes, PostgreSQL + Redis |" in guide
     for name in ("Dockerfile", "docker-compose.yml", "deploy/balie.env.example"):
         assert name in guide, name

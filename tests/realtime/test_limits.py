@@ -4,6 +4,8 @@ conversation, per address (IPv6 by /64), and open sockets per address."""
 from __future__ import annotations
 
 import asyncio
+import time
+import types
 import uuid
 
 import pytest
@@ -11,7 +13,7 @@ from channels.db import database_sync_to_async
 from django.test import override_settings
 
 from balie.conf.routing import websocket_application
-from balie.conversations import actions
+from balie.conversations import actions, limits
 from balie.conversations.limits import address_scope
 from balie.conversations.models import Message
 from balie.realtime.resident import TOO_MANY_SOCKETS
@@ -20,6 +22,17 @@ from tests.realtime.communicator import WebsocketCommunicator
 from tests.realtime.helpers import ORIGIN, receive_until, resident_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """The counters are fixed windows (``<limit>:<scope>:<now // window>``): a test that ran
+    across a window's edge saw its counts start again. Here the clock of the windows stands
+    still, 3 s into one; expiry in the process keeps the real monotonic clock."""
+    monkeypatch.setattr(
+        limits, "time", types.SimpleNamespace(time=lambda: 1_000_003.0, monotonic=time.monotonic)
+    )
+
 
 ROOMY = {  # every shared limit far away, so that a test meets only the one it sets
     "LIMIT_FRAMES_PER_TOKEN": 1000,
