@@ -29,6 +29,7 @@ import pytest
 import redis
 import requests
 import websockets
+from django.db import connection
 
 PG_SERVER = os.environ.get("PG_TEST_SERVER", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
@@ -52,6 +53,26 @@ def services_or_skip() -> None:
         if os.environ.get("CI") == "true":
             raise RuntimeError(f"{' and '.join(missing)} not reachable and CI=true")
         pytest.skip(f"{' and '.join(missing)} not reachable", allow_module_level=True)
+
+
+# The nodes use a PostgreSQL database of their own whatever the suite's database is: their
+# tests run once, in the PostgreSQL pass of `make test` (the SQLite pass lists them as skipped).
+IN_THE_POSTGRESQL_PASS = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="runs in the PostgreSQL pass (make test-postgres)"
+)
+
+
+def cluster_fixture(name: str):
+    """A module's cluster: its database made and set up once, everything removed after."""
+
+    @pytest.fixture(scope="module")
+    def cluster(tmp_path_factory):
+        made = Cluster(tmp_path_factory.mktemp(name))
+        made.create()
+        yield made
+        made.close()
+
+    return cluster
 
 
 def free_port() -> int:
@@ -172,6 +193,12 @@ class Cluster:
             worker = self.balie("worker", "--interval", "0.2", stdout=out, stderr=subprocess.STDOUT)
         self.workers.append(worker)
         return worker
+
+    def stop(self, *names: str) -> None:
+        """Kill these nodes and forget them."""
+        for name in names:
+            self.kill(name)
+            self.nodes.pop(name).process.wait(timeout=10)
 
     def kill_worker(self, worker: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -17,26 +17,25 @@ import uuid
 import pytest
 import redis
 import requests
-from django.db import connection
 from PIL import Image
 
-from tests.ops.nodes import REDIS_URL, SLUG, Cluster, Socket, agent, resident, services_or_skip
+from tests.ops.nodes import (
+    IN_THE_POSTGRESQL_PASS,
+    REDIS_URL,
+    SLUG,
+    Socket,
+    agent,
+    cluster_fixture,
+    resident,
+    services_or_skip,
+)
 
 services_or_skip()
 
-# The nodes use a PostgreSQL database of their own whatever the suite's database is: they run
-# once, in the PostgreSQL pass of `make test` (the SQLite pass lists them as skipped).
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="runs in the PostgreSQL pass (make test-postgres)"
-)
+pytestmark = IN_THE_POSTGRESQL_PASS
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("nodes"))
-    cluster.create()
-    yield cluster
-    cluster.close()
+cluster = cluster_fixture("nodes")
 
 
 @pytest.fixture
@@ -44,9 +43,7 @@ def nodes(cluster):
     """Nodes A and B, stopped after the test."""
     a, b = cluster.start("a"), cluster.start("b")
     yield a, b
-    for name in ("a", "b"):
-        cluster.kill(name)
-        cluster.nodes.pop(name).process.wait(timeout=10)
+    cluster.stop("a", "b")
 
 
 @pytest.fixture(autouse=True)
@@ -182,9 +179,7 @@ async def test_sigterm_drains_the_node_within_the_timeout(cluster):
         assert [m["body"] for m in ready["messages"]] == ["Voor het stoppen"]
         await again.close()
     finally:
-        for name in ("drain-a", "drain-b"):
-            cluster.kill(name)
-            cluster.nodes.pop(name).process.wait(timeout=10)
+        cluster.stop("drain-a", "drain-b")
 
 
 async def test_idle_sockets_on_two_nodes_still_deliver_after_a_minute(cluster, nodes):
@@ -259,6 +254,4 @@ async def test_a_file_uploaded_on_one_node_is_downloaded_from_the_other(cluster,
         assert download.headers["Content-Type"] == "image/png"
         assert download.content.startswith(b"\x89PNG")
     finally:
-        for name in ("files-a", "files-b"):
-            cluster.kill(name)
-            cluster.nodes.pop(name).process.wait(timeout=10)
+        cluster.stop("files-a", "files-b")

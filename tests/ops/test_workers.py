@@ -11,29 +11,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection
 
 from balie.ops import workers
-from tests.ops.nodes import Cluster, services_or_skip
+from tests.ops.nodes import IN_THE_POSTGRESQL_PASS, Cluster, cluster_fixture, services_or_skip
 
 services_or_skip()
 
-# The nodes use a PostgreSQL database of their own whatever the suite's database is: they run
-# once, in the PostgreSQL pass of `make test` (the SQLite pass lists them as skipped).
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="runs in the PostgreSQL pass (make test-postgres)"
-)
+pytestmark = IN_THE_POSTGRESQL_PASS
 
 # the longest a killed worker's task waits before another worker runs it again
 REQUEUE_WITHIN = workers.ABANDONED_AFTER_SECONDS + 2 * workers.BEAT_SECONDS + 15
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("workers"))
-    cluster.create()
-    yield cluster
-    cluster.close()
+cluster = cluster_fixture("workers")
 
 
 @pytest.fixture(autouse=True)
