@@ -215,9 +215,9 @@ class RedisFanoutLayer(LocalChannelLayer):
 # The subscription waits for messages without a timeout (it is pinged instead when silent):
 # redis-py's default socket timeout closed idle subscriptions every 5 s (issue 16, defect a).
 SUBSCRIBE_OPTIONS = {
+    **redis_clients.OPTIONS,
     "socket_timeout": None,
-    "socket_connect_timeout": 5.0,
-    "socket_keepalive": True,
+    "health_check_interval": 0,  # the listener pings by itself when silent
 }
 
 

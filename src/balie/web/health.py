@@ -132,7 +132,7 @@ def check_database() -> str:
 
 def check_redis() -> str:
     """PING through the cache's Redis client (the channel layer and the shared limits use
-    the same ``BALIE_REDIS_URL``); without Redis, "not used"."""
+    the same ``REDIS_URL``); without Redis, "not used"."""
     cache = caches["default"]  # this thread's own instance, with its own connection
     if not isinstance(cache, RedisCache):
         return NOT_USED
