@@ -13,6 +13,21 @@ from django.utils.translation import pgettext_lazy
 from balie.tenants.models import Organisation, TenantQuerySet
 
 
+class Routing(models.TextChoices):
+    """How a team's new conversations find an agent (``actions.routing``)."""
+
+    MANUAL = "manual", _("Manual: agents pick or are given conversations")
+    ROUND_ROBIN = "round_robin", _("Round robin: in turn to the available agents")
+    CAPACITY = "capacity", _("Capacity: to the available agent with the most room")
+
+
+class Collision(models.TextChoices):
+    """What happens when an agent replies in a conversation assigned to someone else."""
+
+    WARN = "warn", _("Warn and ask for confirmation")
+    BLOCK = "block", _("Block: only the assignee replies")
+
+
 class Team(models.Model):
     """A queue / inbox of an organisation, e.g. "Burgerzaken" or "Afval"."""
 
@@ -28,6 +43,8 @@ class Team(models.Model):
         related_name="+",
         help_text="The record class of this team's conversations (else the channel's).",
     )
+    routing = models.CharField(max_length=16, choices=Routing.choices, default=Routing.MANUAL)
+    collision = models.CharField(max_length=8, choices=Collision.choices, default=Collision.WARN)
 
     objects = TenantQuerySet.as_manager()
 
@@ -50,12 +67,25 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # A resident who logged in with DigiD (through the organisation's OIDC broker): the BSN
+    # sealed (tenants.secrets) and a keyed digest of it to find the contact again; never shown
+    # to agents unless the organisation allows it.
+    bsn_sealed = models.TextField(blank=True)
+    bsn_digest = models.CharField(max_length=64, blank=True)
+    identified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "bsn_digest"],
+                condition=~models.Q(bsn_digest=""),
+                name="unique_contact_bsn",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or f"Inwoner #{self.pk}"
@@ -143,6 +173,13 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # For routing and the supervisor dashboard, kept by the writer and the handling actions:
+    # when the current assignee got it, the first answer to the resident, the first time it
+    # was resolved, and since when a resident's message waits for an answer (null: none).
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
     # Retention: the record class decides when the conversation may be destroyed.
     record_class = models.ForeignKey(
         "archive.RecordClass",
@@ -161,7 +198,14 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "status", "team"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "team"]),
+            models.Index(fields=["organisation", "created_at"], name="conversation_org_created"),
+            models.Index(
+                fields=["organisation", "assignee", "status"], name="conversation_org_assignee"
+            ),
+            models.Index(fields=["organisation", "contact"], name="conversation_org_contact"),
+        ]
 
     def __str__(self) -> str:
         return self.subject or f"Gesprek #{self.pk}"
@@ -292,3 +336,74 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"delivery of message {self.message_id} since {self.started_at}"
+
+
+class Availability(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentStatus(models.Model):
+    """An agent's availability and capacity in one organisation, as routing reads them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    availability = models.CharField(
+        max_length=8, choices=Availability.choices, default=Availability.OFFLINE
+    )
+    max_open = models.PositiveSmallIntegerField(
+        default=5, help_text="Open conversations assigned at most (capacity routing)."
+    )
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="unique_agent_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.availability}"
+
+
+class CannedAnswer(models.Model):
+    """A prepared answer of an organisation (or one team), found with "/" in the composer.
+
+    The texts may hold placeholders (``{resident_name}``, ``{agent_first_name}``, …) that
+    ``actions.canned`` fills in; one text per language."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="canned_answers"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="canned_answers"
+    )
+    shortcut = models.SlugField(max_length=40)
+    title = models.CharField(max_length=100)
+    body_nl = models.TextField(blank=True)
+    body_en = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shortcut"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "team", "shortcut"], name="unique_canned_shortcut"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "shortcut"],
+                condition=models.Q(team__isnull=True),
+                name="unique_canned_shortcut_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"

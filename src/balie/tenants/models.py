@@ -34,6 +34,14 @@ class Organisation(models.Model):
             "privacy-detection.md). Set through tenants.privacy.do_set_privacy."
         ),
     )
+    theme = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "NL Design System theme tokens for the resident page, widget, app and console "
+            "(colours, font, logo), as tenants.theme validates them."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
