@@ -356,6 +356,11 @@ class AgentStatus(models.Model):
         default=5, help_text="Open conversations assigned at most (capacity routing)."
     )
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life from the agent's console (auto-offline).",
+    )
     changed_at = models.DateTimeField(auto_now=True)
 
     objects = TenantQuerySet.as_manager()
