@@ -8,6 +8,16 @@
 # No secret is baked in: every setting comes from the environment at run time.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- nlds: the NL Design System component CSS, from frontend/package-lock.json -------------
+# npm ci without install scripts, then frontend/build.mjs collects the pinned packages' CSS
+# into the static file the pages link (decision 0036); a failed install fails the build.
+FROM ${NODE_IMAGE} AS nlds
+WORKDIR /src
+COPY frontend/package.json frontend/package-lock.json frontend/build.mjs ./frontend/
+RUN cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    && node build.mjs
 
 # --- build: install Balie and its pinned runtime dependencies into a venv -------------------
 FROM ${PYTHON_IMAGE} AS build
@@ -22,6 +32,7 @@ WORKDIR /src
 # What the package build reads; tests, docs and the benchmark stay out (.dockerignore).
 COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY src ./src
+COPY --from=nlds /src/src/balie/web/static/balie/nlds/ ./src/balie/web/static/balie/nlds/
 
 # Runtime dependencies only (not the test extra), every version from constraints.txt, as the
 # Makefile installs them. Non-editable: the package ends up in the venv's site-packages.

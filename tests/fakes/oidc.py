@@ -5,7 +5,8 @@ endpoint (the test chooses who logs in), the token endpoint and userinfo, over r
 Every request is held to OpenID Connect Core 1.0 and RFC 6749/7636: the authorisation
 request's required parameters (``response_type=code``, ``scope`` with ``openid``, a known
 ``client_id``, a registered ``redirect_uri``, ``state``; and the ``nonce`` and S256 PKCE
-challenge Balie always sends), the token request's client authentication (Basic or in the
+challenge Balie always sends; ``acr_values``, when sent, a space-separated list, recorded in
+``acr_requests``), the token request's client authentication (Basic or in the
 body), grant type, single-use code, same ``redirect_uri`` and ``code_verifier``; userinfo's
 bearer token. What breaks the contract is a ``violation`` (a test asserts none) and gets the
 OAuth error answer.
@@ -33,6 +34,14 @@ from werkzeug.datastructures import Headers
 from tests.fakes.server import Answer, Call, FakeServer
 
 TAMPERING = ("signature", "audience", "issuer", "expired", "nonce")
+# DigiD's levels as the brokers pass them on (SAML authentication context classes), lowest
+# first: basis, midden, substantieel, hoog. A login's ``acr`` is a claim the test gives.
+DIGID_ACR = (
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
+)
 ROUTES = {
     ("GET", "/.well-known/openid-configuration"): "discovery",
     ("GET", "/jwks"): "jwks",
@@ -85,6 +94,7 @@ class FakeOidc(FakeServer):
         self.grants: dict[str, Grant] = {}
         self.access_tokens: dict[str, dict[str, Any]] = {}
         self.token_auth: list[str] = []  # how each token request authenticated
+        self.acr_requests: list[str] = []  # each authorisation request's acr_values ("": none)
 
     @property
     def issuer(self) -> str:
@@ -141,6 +151,7 @@ class FakeOidc(FakeServer):
                 ],
                 "code_challenge_methods_supported": ["S256"],
                 "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "amr", "acr"],
+                "acr_values_supported": list(DIGID_ACR),
             },
         )
 
@@ -163,6 +174,10 @@ class FakeOidc(FakeServer):
             return self._violation(call, 400, "unknown client or redirect_uri")
         if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
             return self._violation(call, 400, "no S256 PKCE challenge")
+        acr_values = query.get("acr_values", "")
+        if "acr_values" in query and not all(acr_values.split(" ")):
+            return self._violation(call, 400, "acr_values is not a space-separated list")
+        self.acr_requests.append(acr_values)
         if self.next_login is None:
             return self._violation(call, 400, "the test said nobody logs in")
         code = secrets.token_urlsafe(24)

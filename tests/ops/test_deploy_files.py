@@ -298,3 +298,13 @@ def test_the_guide_has_the_sections_the_code_refers_to():
     assert "\n## Sizing\n" in guide and "| 2 nodes, PostgreSQL + Redis |" in guide
     for name in ("Dockerfile", "docker-compose.yml", "deploy/balie.env.example"):
         assert name in guide, name
+
+
+def test_the_image_collects_the_nl_design_system_css_from_the_lockfile():
+    instructions = dockerfile_instructions()
+    runs = " ".join(args for instruction, args in instructions if instruction == "RUN")
+    assert "npm ci --ignore-scripts" in runs and "node build.mjs" in runs  # decision 0036
+    copies = [args for instruction, args in instructions if instruction == "COPY"]
+    assert any("frontend/package-lock.json" in args for args in copies)
+    assert any("--from=nlds" in args and "static/balie/nlds" in args for args in copies)
+    assert "frontend/node_modules/" in DOCKERIGNORE.read_text(encoding="utf-8")

@@ -12,9 +12,12 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from rest_framework.test import APIClient
 
+from balie.accounts.actions import do_create_staff_user, do_set_membership
+from balie.accounts.models import Role
 from balie.conversations import actions, event_types, tasks
 from balie.conversations.models import Channel, Conversation, Direction
 from tests.api.helpers import png_bytes
+from tests.conftest import PASSWORD
 from tests.factories import send
 from tests.realtime.helpers import agent_socket, receive_until, resident_socket
 
@@ -230,7 +233,43 @@ async def _typing(conversation, token, agent_anna):
     await agent.send_json_to({"type": "typing", "conversation": conversation.pk})
     to_resident = await receive_until(resident, "typing")
     typing = {"type": str, "side": str, "conversation": int}
-    return [(staff, typing), (to_resident, typing)]
+    # A second agent with the conversation open learns which agent types (the resident not).
+    lotte = await database_sync_to_async(_second_agent)(conversation)
+    colleague = await agent_socket(lotte)
+    await colleague.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+    await receive_until(colleague, "subscribed")
+    await agent.send_json_to({"type": "typing", "conversation": conversation.pk})
+    named = await receive_until(colleague, "typing")
+    assert (named["user"], named["name"]) == (agent_anna.pk, "Anna")
+    typing_named = typing | {"user": int, "name": str}
+    return [(staff, typing), (to_resident, typing), (named, typing_named)]
+
+
+def _second_agent(conversation):
+    user = do_create_staff_user(username="agent_lotte2", password=PASSWORD, first_name="Lotte")
+    do_set_membership(user, conversation.organisation, Role.SUPERVISOR)
+    return user
+
+
+@case("presence")
+async def _presence(conversation, token, agent_anna):
+    _resident, agent = await _open(conversation, token, agent_anna)
+    lotte = await database_sync_to_async(_second_agent)(conversation)
+    colleague = await agent_socket(lotte)
+    await colleague.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+    opened = await receive_until(agent, "presence")  # Lotte opened it and asks who is here
+    answered = await receive_until(colleague, "presence")  # Anna's socket says she is
+    await colleague.send_json_to({"type": "unsubscribe", "conversation": conversation.pk})
+    left = await receive_until(agent, "presence")
+    assert (opened["user"], opened["state"], opened["ask"]) == (lotte.pk, "viewing", True)
+    assert (answered["user"], answered["state"], answered["ask"]) == (
+        agent_anna.pk,
+        "viewing",
+        False,
+    )
+    assert (left["user"], left["state"]) == (lotte.pk, "left")
+    spec = {"type": str, "conversation": int, "user": int, "name": str, "state": str, "ask": bool}
+    return [(opened, spec), (answered, spec), (left, spec)]
 
 
 @case("delivery")
@@ -258,6 +297,18 @@ async def _delivery(conversation, token, agent_anna):
         "delivery_status": str,
         "error": str,
     }
+    return [(event, spec)]
+
+
+@case("agent_status")
+async def _agent_status(conversation, token, agent_anna):
+    _resident, agent = await _open(conversation, token, agent_anna)
+    await database_sync_to_async(actions.do_set_availability)(
+        conversation.organisation, agent_anna, "online", actor=agent_anna
+    )
+    event = await receive_until(agent, "agent_status")
+    assert (event["user"], event["availability"]) == (agent_anna.pk, "online")
+    spec = {"type": str, "organisation": int, "user": int, "availability": str, "max_open": int}
     return [(event, spec)]
 
 

@@ -67,7 +67,10 @@ def test_chat_page_may_be_framed_but_keeps_a_strict_csp(client, utrecht):
 
     assert "X-Frame-Options" not in response.headers
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-    assert 'class="embed"' in response.content.decode()
+    assert (
+        '<body class="utrecht-document utrecht-document--surface embed">'
+        in response.content.decode()
+    )
 
 
 def test_other_resident_pages_may_not_be_framed(client, utrecht):

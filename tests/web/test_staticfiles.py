@@ -48,3 +48,20 @@ async def test_head_sends_no_body():
 
 async def test_everything_else_goes_to_django():
     assert (await request("/console/"))[0] == 299
+
+
+async def test_text_files_go_gzipped_to_browsers_that_accept_it():
+    import gzip
+
+    plain_status, plain, body = await request(CSS)
+    status, headers, packed = await request(CSS, headers=[(b"accept-encoding", b"gzip, br")])
+    assert (plain_status, status) == (200, 200)
+    assert headers[b"content-encoding"] == b"gzip" and headers[b"vary"] == b"Accept-Encoding"
+    assert gzip.decompress(packed) == body and len(packed) < len(body)
+    assert int(headers[b"content-length"]) == len(packed)
+    assert b"content-encoding" not in plain and plain[b"vary"] == b"Accept-Encoding"
+    assert headers[b"etag"] != plain[b"etag"]  # another representation, another validator
+    status, _h, empty = await request(
+        CSS, headers=[(b"accept-encoding", b"gzip"), (b"if-none-match", headers[b"etag"])]
+    )
+    assert (status, empty) == (304, b"")

@@ -186,3 +186,50 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject} → {self.user}"
+
+
+class ResidentSignOn(models.Model):
+    """An organisation's login for residents with DigiD, through its OpenID Connect broker
+    (accounts.residents; docs/guides/resident-digid.md).
+
+    Optional for the resident: it only lets them see their earlier conversations on any
+    device. The broker's endpoints come from its discovery document; the client secret is
+    sealed at rest (tenants.secrets) and never shown back. The BSN the broker gives is never
+    shown to agents unless ``show_bsn_to_agents``, and then each showing is audit-logged."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="resident_sign_on"
+    )
+    enabled = models.BooleanField(default=True)
+    issuer = models.URLField(max_length=1000, help_text="The broker's exact 'iss'.")
+    authorization_endpoint = models.URLField(max_length=1000)
+    token_endpoint = models.URLField(max_length=1000)
+    jwks_uri = models.URLField(max_length=1000)
+    client_id = models.CharField(max_length=255)
+    client_secret = models.TextField(help_text="Sealed (tenants.secrets); never shown.")
+    token_auth_basic = models.BooleanField(
+        default=True, help_text="client_secret_basic; otherwise client_secret_post."
+    )
+    scopes = models.JSONField(default=list)
+    acr_values = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="'acr' values accepted (asked for in this order); empty: any.",
+    )
+    bsn_claim = models.CharField(
+        max_length=200, default="bsn", help_text="Dotted path of the claim holding the BSN."
+    )
+    bsn_prefix = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="A prefix the claim's value must start with, removed (e.g. 's00000000:').",
+    )
+    show_bsn_to_agents = models.BooleanField(
+        default=False, help_text="Agents may show the BSN in the contact panel (audit-logged)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: DigiD through {self.issuer}"

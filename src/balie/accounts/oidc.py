@@ -18,6 +18,7 @@ database, one client per organisation, one callback for all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -34,7 +35,7 @@ from balie.accounts.models import SingleSignOn
 from balie.accounts.sso import SsoRefused
 from balie.tenants.secrets import unseal
 
-__all__ = ["STATE_KEY", "StaffOIDCBackend", "setting"]
+__all__ = ["STATE_KEY", "StaffOIDCBackend", "check_id_token", "setting"]
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,56 @@ def setting(organisation_sso: SingleSignOn, attr: str, *args: Any) -> Any:
 
 
 TOKEN_ERRORS: list[tuple[type[Exception], str]] = [
-    (jwt.InvalidSignatureError, "sso_bad_signature"),
-    (jwt.ExpiredSignatureError, "sso_expired"),
-    (jwt.InvalidAudienceError, "sso_wrong_audience"),
-    (jwt.InvalidIssuerError, "sso_wrong_issuer"),
-    (jwt.ImmatureSignatureError, "sso_not_yet_valid"),
-    (jwt.InvalidIssuedAtError, "sso_not_yet_valid"),
-    (jwt.PyJWTError, "sso_bad_token"),
+    (jwt.InvalidSignatureError, "bad_signature"),
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.InvalidAudienceError, "wrong_audience"),
+    (jwt.InvalidIssuerError, "wrong_issuer"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidIssuedAtError, "not_yet_valid"),
+    (jwt.PyJWTError, "bad_token"),
 ]
+
+
+def staff_refusal(reason: str) -> SsoRefused:
+    return SsoRefused(f"sso_{reason}")
+
+
+def check_id_token(
+    token: str,
+    key: Any,
+    *,
+    issuer: str,
+    client_id: str,
+    nonce: str | None,
+    refuse: Callable[[str], Exception],
+) -> dict[str, Any]:
+    """The claims of an ID token signed with ``key`` (RS256), after the checks every login
+    through a provider shares, staff's and residents' (accounts.residents): ``iss`` is
+    exactly ``issuer``; ``aud`` holds ``client_id`` (and ``azp`` is it when there are more
+    audiences); ``exp``, ``iat`` (and ``nbf``) within ``OIDC_CLOCK_SKEW_SECONDS``; ``sub``
+    present; ``nonce`` the one this login sent. A failed check raises ``refuse(reason)``,
+    the reason one of ``bad_signature``, ``expired``, ``wrong_audience``,
+    ``wrong_issuer``, ``not_yet_valid``, ``bad_nonce``, ``bad_token``."""
+    try:
+        payload = jwt.decode(
+            token,
+            key,
+            algorithms=["RS256"],
+            audience=client_id,
+            issuer=issuer,
+            leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+    except jwt.PyJWTError as error:
+        raise refuse(next(code for kind, code in TOKEN_ERRORS if isinstance(error, kind))) from None
+    audiences = payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
+    if len(audiences) > 1 and payload.get("azp") != client_id:
+        raise refuse("wrong_audience")
+    if not nonce or payload.get("nonce") != nonce:
+        raise refuse("bad_nonce")
+    if not isinstance(payload["sub"], str) or not payload["sub"]:
+        raise refuse("bad_token")
+    return payload
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
@@ -121,35 +164,19 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         organisation_sso = self.sso
         assert organisation_sso is not None
         try:
-            header = jwt.get_unverified_header(token)
-            if header.get("alg") != "RS256":
+            if jwt.get_unverified_header(token).get("alg") != "RS256":
                 raise SsoRefused("sso_bad_signature")
             key = self.retrieve_matching_jwk(token)
         except (jwt.PyJWTError, KeyError, TypeError, SuspiciousOperation):
             raise SsoRefused("sso_bad_signature") from None
-        client_id = self.OIDC_RP_CLIENT_ID
-        try:
-            payload = jwt.decode(
-                token,
-                key,
-                algorithms=["RS256"],
-                audience=client_id,
-                issuer=organisation_sso.issuer,
-                leeway=settings.OIDC_CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.PyJWTError as error:
-            code = next(code for kind, code in TOKEN_ERRORS if isinstance(error, kind))
-            raise SsoRefused(code) from None
-        audiences = payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
-        if len(audiences) > 1 and payload.get("azp") != client_id:
-            raise SsoRefused("sso_wrong_audience")
-        nonce = kwargs.get("nonce")
-        if not nonce or payload.get("nonce") != nonce:
-            raise SsoRefused("sso_bad_nonce")
-        if not isinstance(payload["sub"], str) or not payload["sub"]:
-            raise SsoRefused("sso_bad_token")
-        return payload
+        return check_id_token(
+            token,
+            key,
+            issuer=organisation_sso.issuer,
+            client_id=self.OIDC_RP_CLIENT_ID,
+            nonce=kwargs.get("nonce"),
+            refuse=staff_refusal,
+        )
 
     def get_userinfo(self, access_token, id_token, payload):
         assert self.sso is not None

@@ -86,6 +86,7 @@ class MessagesView(ApiView):
             client_id=client_id,
             author=principal(request),
             attachment_ids=attachment_ids,
+            confirmed=data["confirm"],
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(MessageSerializer(result.message).data, status=code)

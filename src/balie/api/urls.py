@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from balie.api import (
+    agents,
     attachments,
     audit,
     channels,
@@ -60,6 +61,7 @@ urlpatterns = [
         attachments.AttachmentDownloadView.as_view(),
         name="attachment",
     ),
+    path("agents/me/status/", agents.MyStatusView.as_view(), name="agent-status"),
     path("contacts/", contacts.ContactListView.as_view(), name="contacts"),
     path("contacts/<str:contact_id>/", contacts.ContactDetailView.as_view(), name="contact"),
     path("search/", search.SearchView.as_view(), name="search"),

@@ -53,6 +53,27 @@ WEBHOOKS_ALLOWED_NETWORKS = config(
     "(receivers in your own network; 127.0.0.0/8 for this machine). Empty: public only.",
 )
 
+WEBPUSH_ALLOWED_NETWORKS = config(
+    "BALIE_WEBPUSH_ALLOWED_NETWORKS",
+    [],
+    "Comma-separated CIDR networks a Web Push endpoint may point into besides public addresses "
+    "(a push service in your own network; 127.0.0.0/8 for a test service on this machine). "
+    "Empty: public addresses only, over https.",
+)
+VAPID_PRIVATE_KEY = config(
+    "BALIE_VAPID_PRIVATE_KEY",
+    "",
+    "The installation's VAPID private key for Web Push: the 32-byte P-256 private key, "
+    "base64url (`balie webpush keys` makes one). Empty: a key generated once and kept in "
+    "BALIE_DATA_DIR/vapid-private-key (mode 0600). Changing it ends every push subscription.",
+)
+VAPID_SUBJECT = config(
+    "BALIE_VAPID_SUBJECT",
+    "",
+    "Contact the push services may use about this installation's pushes: a mailto: or "
+    "https: address. Empty: BALIE_PUBLIC_URL when it is https, else mailto:webpush@localhost.",
+)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,6 +101,7 @@ INSTALLED_APPS = [
     "balie.connectors.sms.apps.SmsConfig",
     "balie.connectors.whatsapp.apps.WhatsAppConfig",
     "balie.connectors.email.apps.EmailConfig",
+    "balie.connectors.webpush.apps.WebPushConfig",
     "balie.integrations.klantinteracties",
     "balie.integrations.webhooks",
     "balie.integrations.notificaties",
@@ -215,6 +237,14 @@ DRAIN_SECONDS = config(
     "are cancelled and the node exits (sockets are closed at once with code 1012, so their "
     "pages reconnect elsewhere). Keep the service manager's stop timeout above "
     "BALIE_DRAIN_DELAY_SECONDS + BALIE_DRAIN_SECONDS (+ 30 s for an embedded worker).",
+)
+# Routing (conversations.actions.routing): an agent's console says it is alive every minute.
+OFFLINE_AFTER_SECONDS = config(
+    "BALIE_OFFLINE_AFTER_SECONDS",
+    300,
+    "An agent whose console has not been heard from for this many seconds gets no new "
+    "conversations, and (checked every minute) is set offline: their open conversations of "
+    "teams with round-robin or capacity routing go to another agent or back to the queue.",
 )
 
 CACHES = {
@@ -376,6 +406,20 @@ OIDC_CLOCK_SKEW_SECONDS = config(
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = False
 OIDC_STORE_ACCESS_TOKEN = False
+# Residents' optional DigiD login through the organisation's broker (accounts.residents,
+# docs/guides/resident-digid.md).
+RESIDENT_BSN_DIGEST_KEY = config(
+    "BALIE_RESIDENT_BSN_DIGEST_KEY",
+    "",
+    "Key from which each organisation's key for the BSN digest (HMAC-SHA256, to find an "
+    "identified resident again) is derived. Empty: derived from BALIE_SECRET_KEY. Set it to "
+    "rotate the secret key without losing the link between residents and their history.",
+)
+RESIDENT_SESSION_IDLE_SECONDS = config(
+    "BALIE_RESIDENT_SESSION_IDLE_SECONDS",
+    15 * 60,
+    "Seconds without activity after which a resident's DigiD login ends.",
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10

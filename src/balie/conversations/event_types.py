@@ -18,11 +18,13 @@ from typing import Any
 __all__ = [
     "BUILDERS",
     "ack_event",
+    "agent_status_event",
     "conversation_event",
     "conversations_event",
     "delivery_event",
     "message_event",
     "message_updated_event",
+    "presence_event",
     "read_event",
     "status_event",
     "typing_event",
@@ -70,8 +72,46 @@ def read_event(conversation_id: int, *, side: str, seq: int) -> Event:
     return {"type": "read", "side": side, "conversation": conversation_id, "seq": seq}
 
 
-def typing_event(conversation_id: int, *, side: str) -> Event:
-    return {"type": "typing", "side": side, "conversation": conversation_id}
+def typing_event(
+    conversation_id: int, *, side: str, user: int | None = None, name: str = ""
+) -> Event:
+    """Someone types. To the resident: only the side. To the other agents of the
+    conversation: also which agent (``user``, ``name``), so two do not answer at once."""
+    event: Event = {"type": "typing", "side": side, "conversation": conversation_id}
+    if user is not None:
+        event.update(user=user, name=name)
+    return event
+
+
+def presence_event(
+    conversation_id: int, *, user: int, name: str, state: str, ask: bool = False
+) -> Event:
+    """An agent has the conversation open (``state`` "viewing", repeated while it stays open)
+    or closed it ("left"); ``ask`` (on opening) asks the others who have it open to say so.
+    Only to the conversation's staff sockets; a console forgets a viewer not repeated in time,
+    so a node that stopped leaves no ghost behind (docs/realtime.md)."""
+    return {
+        "type": "presence",
+        "conversation": conversation_id,
+        "user": user,
+        "name": name,
+        "state": state,
+        "ask": ask,
+    }
+
+
+def agent_status_event(
+    organisation_id: int, *, user: int, availability: str, max_open: int
+) -> Event:
+    """An agent's availability or capacity changed (routing): to the organisation's staff
+    sockets (the inbox group), so consoles show it."""
+    return {
+        "type": "agent_status",
+        "organisation": organisation_id,
+        "user": user,
+        "availability": availability,
+        "max_open": max_open,
+    }
 
 
 def delivery_event(
@@ -97,5 +137,7 @@ BUILDERS: dict[str, Callable[..., Event]] = {
     "status": status_event,
     "read": read_event,
     "typing": typing_event,
+    "presence": presence_event,
     "delivery": delivery_event,
+    "agent_status": agent_status_event,
 }

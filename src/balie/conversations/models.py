@@ -174,8 +174,9 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # For routing and the supervisor dashboard, kept by the writer and the handling actions:
-    # when the current assignee got it, the first answer to the resident, the first time it
-    # was resolved, and since when a resident's message waits for an answer (null: none).
+    # when the current assignee got it, the first answer to the resident, when it was resolved
+    # or closed (cleared when reopened), and since when a resident's message waits for an
+    # answer (null: none). See actions/timings.py.
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

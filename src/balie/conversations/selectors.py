@@ -9,20 +9,23 @@ reveal nothing. Every read of a record by staff is written to the audit log here
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from balie import errors
 from balie.accounts.actors import Actor
 from balie.accounts.models import ORGANISATION_WIDE_ROLES, WRITING_ROLES, Membership
 from balie.archive.audit import record_read
-from balie.conversations.actions import hash_token
+from balie.conversations.actions import hash_token, routing
 from balie.conversations.actions.checks import id_from_outside
 from balie.conversations.models import (
     RESIDENT_VISIBLE,
+    AgentStatus,
     Attachment,
+    CannedAnswer,
     Contact,
     Conversation,
+    ConversationKind,
     Direction,
     Label,
     Message,
@@ -98,7 +101,7 @@ def _narrow(organisations: list[int], organisation_id: int | None) -> list[int]:
 
 def with_unread_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
     """Annotate ``unread``: resident messages after the agents' read marker."""
-    from django.db.models import F, OuterRef, Subquery
+    from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     unread = (
@@ -283,3 +286,106 @@ def message_in(conversation: Conversation, message_id: object) -> Message:
     if message is None:
         raise MessageNotFound(message_id)
     return message
+
+
+# --- beside an open conversation: the resident's history, the canned answers --------------
+HISTORY_LIMIT = 20
+CANNED_LIMIT = 10
+
+
+def contact_history(actor, conversation: Conversation) -> tuple[list[Conversation], int]:
+    """The contact's other conversations that the actor may see, newest first (at most
+    HISTORY_LIMIT), and how many there are in all; shown beside the conversation so two
+    agents do not answer the same question twice. The list is audited like an inbox."""
+    qs = (
+        conversations_visible_to(actor, conversation.organisation_id)
+        .filter(contact_id=conversation.contact_id)
+        .exclude(pk=conversation.pk)
+    )
+    rows = list(qs.order_by("-created_at", "-pk")[:HISTORY_LIMIT])
+    total = len(rows) if len(rows) < HISTORY_LIMIT else qs.count()
+    if rows:
+        record_list_read(
+            actor, rows, kind="conversation", filters={"contact": conversation.contact_id}
+        )
+    return rows, total
+
+
+def canned_answers_of(organisation_id: int) -> QuerySet[CannedAnswer]:
+    """All of the organisation's canned answers (the page where they are written)."""
+    return (
+        CannedAnswer.objects.for_organisation(organisation_id)
+        .select_related("team", "created_by")
+        .order_by("team__name", "shortcut", "pk")
+    )
+
+
+def canned_answers_for(conversation: Conversation, query: object) -> list[CannedAnswer]:
+    """The canned answers an agent may use in this conversation: the organisation's and its
+    team's (a team's answer hides the organisation's with the same shortcut), whose shortcut
+    starts with ``query`` or whose title holds it; at most CANNED_LIMIT, shortcut order."""
+    query = query.strip().lower()[:40] if isinstance(query, str) else ""
+    qs = CannedAnswer.objects.for_organisation(conversation.organisation_id).filter(
+        Q(team__isnull=True) | Q(team_id=conversation.team_id)
+    )
+    if query:
+        qs = qs.filter(Q(shortcut__startswith=query) | Q(title__icontains=query))
+    found: dict[str, CannedAnswer] = {}
+    team_first = F("team_id").desc(nulls_last=True)
+    for answer in qs.order_by("shortcut", team_first)[: CANNED_LIMIT * 2]:
+        found.setdefault(answer.shortcut, answer)
+    return list(found.values())[:CANNED_LIMIT]
+
+
+# --- routing: the teams' rules, the agents' availability and room, the queues --------------
+def agent_status_of(organisation_id: int, user) -> AgentStatus:
+    """The agent's availability and capacity in the organisation (unsaved defaults: offline,
+    5, when they never set one)."""
+    found = AgentStatus.objects.filter(organisation_id=organisation_id, user=user).first()
+    return found or AgentStatus(organisation_id=organisation_id, user=user)
+
+
+def routing_overview(actor, organisation_id: int) -> list[dict]:
+    """Per team: its rule, the members who handle conversations (availability, open
+    conversations, ``max_open``, last seen) and how many conversations wait in its queue.
+    For the organisation's staff who handle conversations; others get NotAllowed."""
+    if not Actor.of(actor).has_role(organisation_id, WRITING_ROLES):
+        raise errors.NotAllowed(
+            "not_allowed", _("Only staff who handle conversations see the routing.")
+        )
+    writers = set(
+        Membership.objects.filter(
+            organisation_id=organisation_id, role__in=WRITING_ROLES
+        ).values_list("user_id", flat=True)
+    )
+    statuses = {
+        status.user_id: status
+        for status in AgentStatus.objects.filter(organisation_id=organisation_id)
+    }
+    live = Conversation.objects.filter(
+        organisation_id=organisation_id, status__in=routing.OPEN_STATUSES
+    )
+    open_counts = dict(
+        live.filter(assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+    )
+    queues = dict(
+        live.filter(assignee__isnull=True, team__isnull=False, kind=ConversationKind.LIVE)
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values_list("team_id", "n")
+    )
+    overview = []
+    for team in Team.objects.for_organisation(organisation_id).prefetch_related("members"):
+        members = []
+        for user in sorted(team.members.all(), key=lambda u: (str(u), u.pk)):
+            if user.pk not in writers or not user.is_active:
+                continue
+            status = statuses.get(user.pk) or AgentStatus(
+                organisation_id=organisation_id, user=user
+            )
+            members.append({"user": user, "status": status, "open": open_counts.get(user.pk, 0)})
+        overview.append({"team": team, "members": members, "queue": queues.get(team.pk, 0)})
+    return overview

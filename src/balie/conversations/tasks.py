@@ -114,3 +114,13 @@ def remove_unsent_uploads() -> int:
         removed, following = do_remove_unsent_attachments(after=following)
         total += removed
     return total
+
+
+@task()
+def mark_absent_agents_offline() -> int:
+    """Every minute: agents whose console went silent (BALIE_OFFLINE_AFTER_SECONDS) go
+    offline, and their conversations back to routing (``actions.routing``)."""
+    # Imported here: the actions import this module (delivery is enqueued from the write path).
+    from balie.conversations.actions.routing import do_mark_absent_offline
+
+    return do_mark_absent_offline()

@@ -6,12 +6,14 @@ run on the same database changes nothing.
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from balie.accounts.actions import do_create_api_key, do_create_staff_user, do_set_membership
 from balie.accounts.models import TWO_FACTOR_ROLES, ApiScope, Role, User
@@ -21,6 +23,7 @@ from balie.conversations import actions
 from balie.conversations.models import Conversation, Direction, Status
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
+from balie.tenants.theme import do_set_theme
 from balie.woo.actions import do_register_request, do_set_status
 from balie.woo.models import Decision
 from balie.woo.models import Status as WooStatus
@@ -37,6 +40,21 @@ MUNICIPALITIES = [
     ("utrecht", "Gemeente Utrecht", "0344", "00000001002220647000"),
     ("groningen", "Gemeente Groningen", "0014", "00000001001589623000"),
 ]
+# Each demo municipality looks like itself (docs/guides/theming.md): colours, font, a logo.
+DEMO_THEMES = {
+    "utrecht": {
+        "color_primary": "#c8102e",
+        "color_primary_text": "#ffffff",
+        "font_family": "Fira Sans",
+    },
+    "groningen": {
+        "color_primary": "#1d6b34",
+        "color_primary_text": "#ffffff",
+        "color_background": "#fbfaf5",
+        "color_text": "#1b1b1b",
+        "font_family": "Open Sans",
+    },
+}
 ROLE_PEOPLE = {
     Role.AGENT: ("Anna", "de Vries"),
     Role.SUPERVISOR: ("Lotte", "Bakker"),
@@ -114,6 +132,8 @@ def seed() -> dict[str, str]:
         if Organisation.objects.filter(slug=slug).exists():
             continue
         organisation = do_create_organisation(name=name, slug=slug, gemeentecode=code, oin=oin)
+        theme = DEMO_THEMES.get(slug, {})
+        do_set_theme(organisation, actor=None, logo=demo_logo(theme["color_primary"]), **theme)
         people = {}
         for role, (first, last) in ROLE_PEOPLE.items():
             user = do_create_staff_user(
@@ -154,6 +174,7 @@ def seed() -> dict[str, str]:
                     conversation, actor=people[Role.AGENT], status=Status.PENDING
                 )
         _old_closed_chats(organisation, people)
+        _canned_answers(organisation, people[Role.SUPERVISOR], teams)
         if slug == MUNICIPALITIES[0][0] and settings.DEMO:
             # A WhatsApp channel fed through the real webhook path (signed notifications),
             # answering through the stand-in Graph API that only a demo (demo key) serves.
@@ -163,6 +184,71 @@ def seed() -> dict[str, str]:
         )
         keys[slug] = secret
     return keys
+
+
+CANNED = [
+    (
+        None,
+        "welkom",
+        "Welkom",
+        "Goedendag {resident_name}, u spreekt met {agent_first_name} van {organisation}. "
+        "Waarmee kan ik u helpen?",
+        "Good day {resident_name}, this is {agent_first_name} of {organisation}. "
+        "How can I help you?",
+    ),
+    (
+        None,
+        "openingstijden",
+        "Openingstijden stadskantoor",
+        "Het stadskantoor is open van maandag tot en met vrijdag, van 9.00 tot 17.00 uur. "
+        "Op donderdag tot 20.00 uur, alleen op afspraak.",
+        "The city office is open Monday to Friday, 9:00 to 17:00; on Thursdays until 20:00, "
+        "by appointment only.",
+    ),
+    (
+        "Burgerzaken",
+        "paspoort-kwijt",
+        "Paspoort kwijt of gestolen",
+        "Beste {resident_name}, meld uw paspoort als vermist bij de balie. Maak daarvoor een "
+        "afspraak op onze website. Neem een pasfoto mee. Met vriendelijke groet, "
+        "{agent_first_name}",
+        "",
+    ),
+    (
+        "Afval en buitenruimte",
+        "container",
+        "Container niet geleegd",
+        "Beste {resident_name}, dank voor uw melding (gesprek {conversation_number}). "
+        "We sturen de wagen binnen twee werkdagen opnieuw langs.",
+        "Dear {resident_name}, thank you for letting us know (conversation "
+        "{conversation_number}). The truck will come again within two working days.",
+    ),
+]
+
+
+def _canned_answers(organisation: Organisation, lead, teams: dict) -> None:
+    for team_name, shortcut, title, body_nl, body_en in CANNED:
+        actions.do_create_canned_answer(
+            organisation,
+            actor=lead,
+            shortcut=shortcut,
+            title=title,
+            body_nl=body_nl,
+            body_en=body_en,
+            team=teams[team_name] if team_name else None,
+        )
+
+
+def demo_logo(colour: str) -> bytes:
+    """A made-up coat of arms: a shield in two halves, the colour and white (PNG)."""
+    image = Image.new("RGBA", (160, 192), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    shield = [(8, 8), (152, 8), (152, 110), (80, 184), (8, 110)]
+    draw.polygon(shield, fill="#ffffff", outline=colour, width=8)
+    draw.polygon([(80, 8), (152, 8), (152, 110), (80, 184)], fill=colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 # Closed long ago, so the records pages have something due (and one held by a Woo request).

@@ -56,6 +56,8 @@ def do_enqueue_due_jobs(now: datetime | None = None) -> list[str]:
 # told (mailboxes without a webhook).
 FREQUENT_JOBS = {
     "mail-poll": ("balie.connectors.email.tasks.poll_mailboxes", 60),
+    # Agents whose console went silent go offline (routing hands their conversations on).
+    "agents-offline": ("balie.conversations.tasks.mark_absent_agents_offline", 60),
 }
 
 

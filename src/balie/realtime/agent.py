@@ -1,9 +1,15 @@
 """The staff socket: the inbox of every organisation the user works for, plus the
 conversations the console has open (``subscribe``), each resumable from a sequence.
 
-Frames in: ``subscribe``, ``unsubscribe``, ``send``, ``typing``, ``read``.
+Frames in: ``subscribe``, ``unsubscribe``, ``send``, ``typing``, ``read``, ``presence``,
+``heartbeat``.
 Out: ``hello``, ``subscribed``, ``message``, ``ack``, ``conversation``, ``typing``, ``read``,
-``error`` (docs/realtime.md).
+``presence``, ``agent_status``, ``error`` (docs/realtime.md).
+
+Presence: opening a conversation tells its other staff sockets (on every node, through the
+channel layer) who has it open, and asks them to say the same; the console repeats it while
+the conversation stays open (``presence`` frames) and forgets a viewer it has not heard from
+in time, so a socket on a node that stopped leaves no ghost.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from balie.realtime.protocol import (
 )
 
 MAX_OPEN = 20
+SEEN_EVERY_SECONDS = 55.0  # the console's heartbeat comes every 30 s
 
 
 class AgentConsumer(JsonConsumer):
@@ -68,6 +75,8 @@ class AgentConsumer(JsonConsumer):
         await self.channel_layer.group_add(sessions.user_group(user.pk), self.channel_name)
         for org_id in self.wide_orgs | self.team_orgs:
             await self.channel_layer.group_add(events.inbox_group(org_id), self.channel_name)
+        self.seen_at = float("-inf")
+        await self._seen()  # routing: a console that is connected is alive
         await self.send_frame({"type": "hello", "user": self.user.pk})
 
     def language(self) -> str:
@@ -87,6 +96,7 @@ class AgentConsumer(JsonConsumer):
         for org_id in self.wide_orgs | self.team_orgs:
             await self.channel_layer.group_discard(events.inbox_group(org_id), self.channel_name)
         for conversation_id in list(self.open):
+            await self._announce(conversation_id, "left")
             await self.channel_layer.group_discard(
                 events.staff_group(conversation_id), self.channel_name
             )
@@ -132,8 +142,11 @@ class AgentConsumer(JsonConsumer):
                 params={"limit": MAX_OPEN},
             )
         conversation = await self._access(conversation_id)
+        first = conversation.pk not in self.open
         self.open.setdefault(conversation.pk, DeliveredSeqs())
         await self.channel_layer.group_add(events.staff_group(conversation.pk), self.channel_name)
+        if first:  # not again for each page of the history
+            await self._announce(conversation.pk, "viewing", ask=True)
         payload, messages = await database_sync_to_async(self._replay_data)(conversation, last_seq)
         delivered = self.open[conversation.pk]
         await self.send_frame(
@@ -158,9 +171,26 @@ class AgentConsumer(JsonConsumer):
     async def on_unsubscribe(self, frame):
         conversation_id = field_int(frame.get("conversation"), "conversation")
         if self.open.pop(conversation_id, None) is not None:
+            await self._announce(conversation_id, "left")
             await self.channel_layer.group_discard(
                 events.staff_group(conversation_id), self.channel_name
             )
+
+    async def on_presence(self, frame):
+        """The console still has the conversation open: say so again to the others."""
+        conversation_id = field_int(frame.get("conversation"), "conversation")
+        if conversation_id not in self.open:
+            raise ProtocolError("not_subscribed", _("Open the conversation first."))
+        await self._announce(conversation_id, "viewing")
+
+    async def _announce(self, conversation_id: int, state: str, *, ask: bool = False):
+        event = event_types.presence_event(
+            conversation_id, user=self.user.pk, name=self._name(), state=state, ask=ask
+        )
+        await events.asend_event(event, [events.staff_group(conversation_id)])
+
+    def _name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
 
     async def on_send(self, frame):
         request = writer.SendRequest(
@@ -170,6 +200,7 @@ class AgentConsumer(JsonConsumer):
             client_id=frame.get("client_id"),
             attachment_ids=frame.get("attachments", []),
             actor=self.user,
+            confirmed=frame.get("confirm") is True,
         )
         outcome = await writer.submit(request)
         message = outcome.result.message
@@ -205,6 +236,25 @@ class AgentConsumer(JsonConsumer):
             event_types.typing_event(conversation_id, side="agent"),
             [events.resident_group(conversation_id)],
         )
+        # The other agents with it open learn who types (not the resident: only "agent").
+        await events.asend_event(
+            event_types.typing_event(
+                conversation_id, side="agent", user=self.user.pk, name=self._name()
+            ),
+            [events.staff_group(conversation_id)],
+        )
+
+    async def on_heartbeat(self, frame):
+        """The console is open (sent every 30 s): routing's sign of life for auto-offline."""
+        await self._seen()
+
+    async def _seen(self):
+        """Refresh the agent's ``last_seen_at``: from this socket at most once per
+        ``SEEN_EVERY_SECONDS``, and in the database at most once a minute per agent."""
+        now = time.monotonic()
+        if now - self.seen_at >= SEEN_EVERY_SECONDS:
+            self.seen_at = now
+            await database_sync_to_async(actions.do_mark_seen)(self.user)
 
     async def on_read(self, frame):
         conversation_id = field_int(frame.get("conversation"), "conversation")
@@ -233,9 +283,16 @@ class AgentConsumer(JsonConsumer):
                 return
             event = event_types.conversations_event(visible)
         elif (kind == "conversation" and not self._sees(event["conversation"])) or (
-            kind == "typing" and event.get("side") == "agent"  # our own side's typing
+            # agents' typing and presence: only other people's, in conversations open here
+            kind in ("typing", "presence")
+            and event.get("side", "agent") == "agent"
+            and (
+                event.get("user") in (None, self.user.pk) or event["conversation"] not in self.open
+            )
         ):
             return
+        elif kind == "presence" and event["ask"]:  # someone opened it: we have it open too
+            await self._announce(event["conversation"], "viewing")
         await self.send_frame(event)
 
     def _sees(self, conversation: dict) -> bool:

@@ -114,13 +114,15 @@ class ResidentConsumer(JsonConsumer):
         if self.conversation is not None:
             raise ProtocolError("already_started", _("There already is a conversation."))
         language = frame.get("language", "nl")
-        conversation, token = await database_sync_to_async(self._start)(language)
+        conversation, token = await database_sync_to_async(self._start)(
+            language, frame.get("previous")
+        )
         await self._join(conversation)
         await self.send_frame(
             {"type": "started", "token": token, "conversation": _conversation(conversation)}
         )
 
-    def _start(self, language):
+    def _start(self, language, previous):
         organisation = organisation_by_slug(self.slug)
         if organisation is None:
             raise ProtocolError("unknown_organisation", _("This municipality was not found."))
@@ -129,7 +131,9 @@ class ResidentConsumer(JsonConsumer):
                 "too_many_chats",
                 _("You have just started many conversations. Try again later."),
             )
-        return actions.do_start_webchat(organisation, language=str(language))
+        return actions.do_start_webchat(
+            organisation, language=str(language), previous_token=previous
+        )
 
     async def on_send(self, frame):
         conversation = self._require_conversation()

@@ -32,6 +32,8 @@ class SendRequest:
     # whose socket has already proven the conversation by its token.
     actor: Any = None
     for_resident: bool = False
+    # The agent confirmed replying where someone else is assigned (conversations' collision).
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,13 @@ def _item(request: SendRequest, conversations: dict[int, Conversation]) -> actio
         attachment_ids=request.attachment_ids,
     )
     return actions.SendItem(
-        conversation, request.direction, body, client_id, request.actor, tuple(attachment_ids)
+        conversation,
+        request.direction,
+        body,
+        client_id,
+        request.actor,
+        tuple(attachment_ids),
+        confirmed=request.confirmed,
     )
 
 

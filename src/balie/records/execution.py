@@ -171,7 +171,7 @@ def _forget_contacts(organisation_id: int, destroyed_ids: list[int]) -> None:
     )
     Contact.objects.filter(
         organisation_id=organisation_id, pk__in=contact_ids - still_needed
-    ).update(name="", email="", phone="")
+    ).update(name="", email="", phone="", bsn_sealed="", bsn_digest="", identified_at=None)
 
 
 def do_remove_destroyed_files(destruction_list_id: int) -> int:

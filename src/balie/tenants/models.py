@@ -59,6 +59,24 @@ class Organisation(models.Model):
         return f"https://identifier.overheid.nl/tooi/id/gemeente/gm{self.gemeentecode}"
 
 
+class Logo(models.Model):
+    """An organisation's logo for its theme: re-encoded by ``tenants.logos`` (no metadata, at
+    most 512 by 512 pixels), kept apart so that reading an organisation never reads it."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="logo"
+    )
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)
+    data = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"logo {self.sha256[:12]} of organisation {self.organisation_id}"
+
+
 class TenantQuerySet(models.QuerySet):
     """Every model holding tenant data uses this: reads start from ``for_organisation``."""
 

@@ -219,3 +219,25 @@ def test_a_conversation_of_another_channel_is_not_whatsapps(webchat, agent_anna)
     assert window_of(conversation) == {"open": False, "closes_at": None}
     message = send(conversation, "Hallo", direction=Direction.OUTBOUND, author=agent_anna)
     assert message.delivery_status == DeliveryStatus.SENT  # web chat: no delivery task
+
+
+def test_a_template_follows_the_teams_collision_rule(
+    conversation, account, agent_anna, lead_lotte, client
+):
+    from balie.conversations import actions
+    from balie.conversations.actions.collision import AssignedToOther
+
+    actions.do_assign(conversation, actor=lead_lotte, assignee=lead_lotte)
+    template = do_add_template(
+        account, actor=None, name="herinnering", language="nl", body="Beste {{1}}", approved=True
+    )
+    send = {"template_id": template.pk, "parameters": ["inwoner"], "client_id": "template-2-abc"}
+    with pytest.raises(AssignedToOther):
+        do_send_template(conversation, actor=agent_anna, **send)
+    client.force_login(agent_anna)
+    path = f"/console/conversations/{conversation.pk}/whatsapp/template/"
+    body = {"template": template.pk, "parameters": ["inwoner"], "client_id": "template-2-abc"}
+    refused = client.post(path, body, content_type="application/json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "assigned_to_other")
+    confirmed = client.post(path, {**body, "confirm": True}, content_type="application/json")
+    assert confirmed.status_code == 201

@@ -9,7 +9,6 @@ import socket
 import pytest
 
 from balie.conversations.actions.errors import ActionError
-from balie.integrations.webhooks import addresses
 from balie.integrations.webhooks.addresses import AddressRefused, check_url
 from balie.integrations.webhooks.models import Delivery, DeliveryState, Subscription
 from balie.integrations.webhooks.subscriptions import do_create_subscription
@@ -34,7 +33,7 @@ def _resolving(monkeypatch, table: dict[str, list[str]]):
             return real(host, port, *args, **kwargs)
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in table[host]]
 
-    monkeypatch.setattr(addresses.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.mark.parametrize(

@@ -174,6 +174,15 @@ class SendMessageSerializer(ClosedSerializer):
     internal = StrictBooleanField(
         required=False, default=False, help_text="An internal note: never shown to the resident."
     )
+    confirm = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Reply although the conversation is assigned to someone else, where the team's "
+            "collision rule is warn (409 assigned_to_other without it). Under block only the "
+            "assignee replies (409 assigned_to_other_blocked). Sends by API key are not checked."
+        ),
+    )
 
 
 class UploadSerializer(ClosedSerializer):

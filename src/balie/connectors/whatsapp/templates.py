@@ -273,6 +273,7 @@ def do_send_template(
     template_id: object,
     parameters: object,
     client_id: object,
+    confirmed: bool = False,
 ) -> actions.SendResult:
     """Send ``template`` filled with ``parameters`` to the resident of ``conversation`` (found
     by the caller with ``access_conversation(..., write=True)``); idempotent on
@@ -293,6 +294,7 @@ def do_send_template(
             body=body,
             client_id=client_id,
             author=actor,
+            confirmed=confirmed,
         )
         if result.created:
             TemplateMessage.objects.create(

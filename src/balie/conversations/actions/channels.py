@@ -11,6 +11,7 @@ from django.db import transaction
 from balie.archive.actions import record_event
 from balie.archive.actors import ActorRef
 from balie.conversations import events, followers
+from balie.conversations.actions.routing import route_conversation
 from balie.conversations.models import Channel, Contact, Conversation, Team
 from balie.tenants.models import Organisation
 
@@ -26,15 +27,22 @@ def do_start_conversation(
     email: str = "",
     language: str = "nl",
 ) -> Conversation:
-    """A new conversation on ``channel`` in the default team, with a contact holding what
-    the channel says of the resident."""
+    """A new conversation on ``channel`` in the default team, with the contact holding what
+    the channel says of the resident: the organisation's contact with the same phone number
+    or e-mail address when there is one (so the agent sees the resident's earlier
+    conversations beside this one), else a new contact."""
     channel = Channel(channel)
     if channel == Channel.WEBCHAT:
         raise ValueError("a web chat starts with do_start_webchat")
     with transaction.atomic():
-        contact = Contact.objects.create(
-            organisation=organisation, name=name[:200], phone=phone[:32], email=email[:254]
-        )
+        contact = _known_contact(organisation, phone=phone[:32], email=email[:254])
+        if contact is None:
+            contact = Contact.objects.create(
+                organisation=organisation, name=name[:200], phone=phone[:32], email=email[:254]
+            )
+        elif name and not contact.name:
+            Contact.objects.filter(pk=contact.pk).update(name=name[:200])
+            contact.name = name[:200]
         team = Team.objects.for_organisation(organisation).filter(is_default=True).first()
         conversation = Conversation.objects.create(
             organisation=organisation,
@@ -55,5 +63,17 @@ def do_start_conversation(
             },
             actor=ActorRef("resident"),
         )
+        route_conversation(conversation)  # by the team's rule, or it waits in the queue
         transaction.on_commit(partial(events.publish_conversation, conversation))
     return conversation
+
+
+def _known_contact(organisation: Organisation, *, phone: str, email: str) -> Contact | None:
+    """The organisation's most recent contact with this phone number, else this e-mail
+    address (compared without case); None for neither."""
+    contacts = Contact.objects.for_organisation(organisation).order_by("-created_at", "-pk")
+    if phone:
+        return contacts.filter(phone=phone).first()
+    if email:
+        return contacts.filter(email__iexact=email).first()
+    return None

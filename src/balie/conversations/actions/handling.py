@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import partial
 
 from django.conf import settings
@@ -16,29 +15,20 @@ from balie.accounts.models import WRITING_ROLES, Membership
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations import event_types, events, followers
+from balie.conversations.actions import routing
+from balie.conversations.actions.assigning import system_line, write_assignment
 from balie.conversations.actions.errors import ActionError, StateConflict, UnknownReference
-from balie.conversations.actions.messages import do_send_message
 from balie.conversations.models import (
     STATUS_TRANSITIONS,
     Conversation,
     ConversationKind,
-    Direction,
     Label,
-    Message,
     Status,
     Team,
 )
 from balie.tenants.models import Organisation
 
-
-def _system_message(conversation: Conversation, actor, text: str) -> Message:
-    return do_send_message(
-        conversation,
-        direction=Direction.SYSTEM,
-        body=text,
-        client_id=f"system-{uuid.uuid4().hex}",
-        author=actor,
-    ).message
+_system_message = system_line
 
 
 def do_assign(
@@ -62,30 +52,13 @@ def do_assign(
         raise UnknownReference(
             "invalid_team", _("This team does not belong to this organisation."), field="team"
         )
+    previous = conversation.assignee_id
     with transaction.atomic():
-        fields = {"assignee": assignee}
-        if change_team:
-            fields["team"] = team
-            if not conversation.record_class_chosen:  # the new team's record class
-                fields["record_class"] = followers.record_class_for(
-                    conversation.organisation_id, team=team, channel=conversation.channel
-                )
-        Conversation.objects.filter(pk=conversation.pk).update(**fields)
-        if change_team:
-            followers.index().follow_conversations([conversation.pk])
-        conversation.refresh_from_db()
-        record_event(
-            organisation_id=conversation.organisation_id,
-            conversation_id=conversation.pk,
-            event_type="conversation.assigned",
-            payload={"assignee": getattr(assignee, "pk", None), "team": conversation.team_id},
-            actor=actor_ref(actor),
+        write_assignment(
+            conversation, actor=actor, assignee=assignee, team=team, change_team=change_team
         )
-        who = str(assignee) if assignee else "niemand"
-        text = f"Toegewezen aan {who}"
-        if change_team:
-            text += f", team {team.name if team else 'geen'}"
-        _system_message(conversation, actor, text)
+        if previous is not None and previous != getattr(assignee, "pk", None):
+            routing.room_freed(conversation.organisation_id, previous)
     conversation.refresh_from_db()
     return conversation
 
@@ -111,8 +84,11 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
     with transaction.atomic():
         previous = conversation.status
         # The retention term of most record classes runs from the closing date.
-        closed_at = timezone.now() if status == Status.CLOSED else None
-        Conversation.objects.filter(pk=conversation.pk).update(status=status, closed_at=closed_at)
+        now = timezone.now()
+        closed_at = now if status == Status.CLOSED else None
+        Conversation.objects.filter(pk=conversation.pk).update(
+            status=status, closed_at=closed_at, **_timings(conversation, status, now)
+        )
         followers.index().follow_conversations([conversation.pk])
         conversation.refresh_from_db()
         record_event(
@@ -126,6 +102,7 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         with translation.override(settings.LANGUAGE_CODE):
             line = f"Status: {Status(status).label}"
         _system_message(conversation, actor, line)
+        routing.status_changed(conversation, previous)  # room freed, or back in the queue
         transaction.on_commit(
             partial(
                 events.send_event,
@@ -135,6 +112,15 @@ def do_change_status(conversation: Conversation, *, actor, status: str) -> Conve
         )
     conversation.refresh_from_db()
     return conversation
+
+
+def _timings(conversation: Conversation, status: str, now) -> dict:
+    """The dashboard's timings a status change sets (see ``actions.timings``): resolving or
+    closing stamps ``resolved_at`` (closing a resolved conversation keeps its moment) and ends
+    the wait; reopening clears ``resolved_at``."""
+    if status in (Status.RESOLVED, Status.CLOSED):
+        return {"resolved_at": conversation.resolved_at or now, "waiting_since": None}
+    return {"resolved_at": None}
 
 
 def do_create_team(organisation: Organisation, *, name: str, members=(), is_default=False) -> Team:

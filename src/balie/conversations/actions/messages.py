@@ -83,12 +83,23 @@ def do_send_message(
     client_id: str,
     author=None,
     attachment_ids: list[int] | tuple[int, ...] = (),
+    confirmed: bool = False,
 ) -> SendResult:
     """Store one message idempotently and fan it out after commit.
 
-    Raises ActionError when it cannot be sent (closed conversation, foreign attachment).
+    Raises ActionError when it cannot be sent (closed conversation, foreign attachment), and
+    ``collision.AssignedToOther`` for a reply where someone else is assigned, unless the
+    team's rule lets ``confirmed`` send it anyway.
     """
-    item = SendItem(conversation, direction, body, client_id, author, tuple(attachment_ids))
+    item = SendItem(
+        conversation,
+        direction,
+        body,
+        client_id,
+        author,
+        tuple(attachment_ids),
+        confirmed=confirmed,
+    )
     try:
         (outcome,) = send_messages([item])
     except IntegrityError:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.archive.actors import api_key_of, user_of
 from balie.conf import metrics
 from balie.conversations import events, followers
+from balie.conversations.actions import collision, timings
 from balie.conversations.actions.errors import (
     ClientIdConflict,
     StateConflict,
@@ -53,6 +54,8 @@ class SendItem:
     client_id: str
     author: object = None  # staff user or API key; None for the resident (or the system)
     attachment_ids: tuple[int, ...] = ()
+    # The agent confirmed replying in a conversation assigned to someone else (``collision``).
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,18 @@ def _resent(results, new) -> list[SendResult]:
 def _lock_conversations(ids: set[int]) -> dict[int, dict]:
     qs = Conversation.objects.filter(pk__in=ids).order_by("pk")
     if connection.features.has_select_for_update:
-        qs = qs.select_for_update()
+        # Only the conversations' rows: the team (for its collision rule) is joined, not locked.
+        qs = qs.select_for_update(of=("self",))
     # Also what the search index copies of each conversation, read here under the lock.
     return {
         row["pk"]: {**row, "touched": False}
-        for row in qs.values("pk", "last_seq", *followers.index().COPIED)
+        for row in qs.values(
+            "pk",
+            "last_seq",
+            *followers.index().COPIED,
+            *collision.LOCKED_FIELDS,
+            *timings.LOCKED_FIELDS,
+        )
     }
 
 
@@ -171,6 +181,9 @@ def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
         )
     if current["status"] == Status.CLOSED and item.direction != Direction.SYSTEM:
         return StateConflict("conversation_closed", _("This conversation is closed."))
+    refused = collision.check_reply(current, item.direction, user_of(item.author), item.confirmed)
+    if refused is not None:
+        return refused
     wanted = [claimed.get(pk) for pk in item.attachment_ids]
     if not all(
         a is not None
@@ -194,6 +207,7 @@ def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
     ):
         current["status"] = Status.OPEN  # a resident writing again reopens the conversation
         current["reopened"] = True
+    timings.note(current, item.direction, now)  # first answer, waiting since, reopened
     external = item.direction == Direction.OUTBOUND and conversation.channel != Channel.WEBCHAT
     message = Message(
         organisation_id=conversation.organisation_id,
@@ -232,18 +246,21 @@ def _update_conversations(new, state, now) -> None:
     if touched:
         table = connection.ops.quote_name(Conversation._meta.db_table)
         whens = " ".join(["WHEN %s THEN CAST(%s AS {})"] * len(touched))
+        now_param = connection.ops.adapt_datetimefield_value(now)
+        timed, timed_params = timings.assignments(touched, now_param)
         sql = (
             f"UPDATE {table} SET "  # noqa: S608 - only placeholders are interpolated
             f"last_seq = CASE id {whens.format(*['BIGINT'] * len(touched))} END, "
             f"status = CASE id {whens.format(*['VARCHAR(16)'] * len(touched))} END, "
-            f"last_message_at = %s WHERE id IN ({', '.join(['%s'] * len(touched))})"
+            f"last_message_at = %s{timed} WHERE id IN ({', '.join(['%s'] * len(touched))})"
         )
         params: list = []
         for pk, current in touched:
             params += [pk, current["last_seq"]]
         for pk, current in touched:
             params += [pk, current["status"]]
-        params.append(connection.ops.adapt_datetimefield_value(now))
+        params.append(now_param)
+        params += timed_params
         params += [pk for pk, _ in touched]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -253,6 +270,8 @@ def _update_conversations(new, state, now) -> None:
         conversation.last_seq = current["last_seq"]
         conversation.status = current["status"]
         conversation.last_message_at = now
+        for name in timings.LOCKED_FIELDS:
+            setattr(conversation, name, current[name])
 
 
 def _enqueue_external(new) -> None:

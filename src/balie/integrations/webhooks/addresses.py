@@ -24,44 +24,19 @@ followed either.
 from __future__ import annotations
 
 import ipaddress
-import logging
-import socket
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from balie.conf import addresses
+from balie.conf.addresses import AddressRefused, Target
 from balie.conversations.actions.errors import ActionError
-from balie.errors import Invalid
 
-__all__ = ["AddressRefused", "Target", "check_url", "resolve"]
+__all__ = ["AddressRefused", "Target", "allowed", "check_url", "resolve"]
 
-logger = logging.getLogger(__name__)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-DEFAULT_PORTS = {"https": 443, "http": 80}
+DEFAULT_PORTS = addresses.DEFAULT_PORTS
 MAX_URL = 500
-
-
-class AddressRefused(Invalid):
-    """The receiver's host resolves to an address Balie does not send to."""
-
-    default_code = "address_refused"
-    default_message = _(
-        "This address points into a private or internal network (%(address)s). Balie sends "
-        "webhooks only to public addresses, unless the installation allows that network."
-    )
-
-
-@dataclass(frozen=True)
-class Target:
-    """A checked receiver: the host as written, its port, and the one address to connect to."""
-
-    scheme: str
-    host: str
-    port: int
-    address: str
 
 
 def check_url(value: object) -> str:
@@ -102,52 +77,16 @@ def check_url(value: object) -> str:
 
 def resolve(url: str) -> Target:
     """The address to connect to for ``url``: its host resolved now, every address it
-    resolves to checked. :class:`AddressRefused` when one is not allowed; ``OSError``
-    (``socket.gaierror``) when the name does not resolve."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or DEFAULT_PORTS.get(parts.scheme, 443)
-    addresses = _addresses(host, port)
-    for address in addresses:
-        if not allowed(address):
-            raise AddressRefused(params={"address": str(address)}, field="url")
-    return Target(scheme=parts.scheme, host=host, port=port, address=str(addresses[0]))
+    resolves to checked (:mod:`balie.conf.addresses`). :class:`AddressRefused` when one is
+    not allowed; ``OSError`` (``socket.gaierror``) when the name does not resolve."""
+    return addresses.resolve(url, allowed_networks(), field="url")
 
 
-def allowed(address: IPAddress) -> bool:
+def allowed(address: addresses.IPAddress) -> bool:
     """Public, or inside a network the installation allows."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if any(address in network for network in allowed_networks()):
-        return True
-    return address.is_global and not address.is_multicast
+    return addresses.allowed(address, allowed_networks())
 
 
-def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """The installation's allowed networks; one that is no network is left out (refusing
-    more, never less) and logged."""
-    configured = getattr(settings, "WEBHOOKS_ALLOWED_NETWORKS", ()) or ()
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    networks = []
-    for entry in configured:
-        try:
-            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
-        except ValueError:
-            logger.warning("WEBHOOKS_ALLOWED_NETWORKS holds no network", extra={"entry": entry})
-    return networks
-
-
-def _addresses(host: str, port: int) -> list[IPAddress]:
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    found: list[IPAddress] = []
-    for *_rest, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if address not in found:
-            found.append(address)
-    if not found:
-        raise socket.gaierror(host)
-    return found
+def allowed_networks() -> list[addresses.Network]:
+    """The installation's allowed networks (``WEBHOOKS_ALLOWED_NETWORKS``)."""
+    return addresses.networks(getattr(settings, "WEBHOOKS_ALLOWED_NETWORKS", ()))

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import requests
 from django.utils import timezone
-from requests.adapters import HTTPAdapter
 
 from balie.conf import http
+from balie.conf.addresses import PinnedAdapter
 from balie.integrations.webhooks.addresses import AddressRefused, Target, resolve
 from balie.integrations.webhooks.signing import signed_headers
 
@@ -47,27 +47,6 @@ class Outcome:
     detail: str = ""
     retryable: bool = False
     retry_after: int | None = None
-
-
-class PinnedAdapter(HTTPAdapter):
-    """Connects to ``address`` whatever the URL's host resolves to by then; TLS still checks
-    the certificate against the host name in the URL."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__(max_retries=0)
-
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
-        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
-        if host_params["scheme"] == "https":
-            name = host_params["host"]
-            pool_kwargs = {**pool_kwargs, "server_hostname": name, "assert_hostname": name}
-        return self.poolmanager.connection_from_host(
-            host=self.address,
-            port=host_params["port"],
-            scheme=host_params["scheme"],
-            pool_kwargs=pool_kwargs,
-        )
 
 
 def post(url: str, body: bytes, secrets: list[str]) -> Outcome:

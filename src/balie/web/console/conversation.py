@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from balie.accounts.selectors import staff_member
 from balie.conversations import actions, events, selectors
@@ -16,6 +16,7 @@ from balie.errors import Invalid
 from balie.records.record_classes import do_set_record_class
 from balie.records.selectors import require_record_class_chooser
 from balie.web.console.jsonviews import json_body, json_endpoint
+from balie.web.console.labels import STATUS_LABELS
 
 _KEEP = object()
 
@@ -121,3 +122,30 @@ def retry_delivery(request, conversation_id: int, message_id: int):
     message = selectors.message_in(conversation, message_id)
     actions.do_retry_delivery(message, actor=request.user)
     return JsonResponse({"message": events.message_payload(message, for_resident=False)})
+
+
+@require_GET
+@json_endpoint
+def history(request, conversation_id: int):
+    """The contact's earlier conversations beside this one (those this user may see)."""
+    conversation = selectors.access_conversation(request.user, conversation_id, audit=False)
+    rows, total = selectors.contact_history(request.user, conversation)
+    return JsonResponse(
+        {
+            "total": total,
+            "conversations": [
+                {
+                    "id": c.pk,
+                    "created_at": c.created_at.isoformat(),
+                    "status": c.status,
+                    "status_label": str(STATUS_LABELS[c.status]),
+                    "channel": c.channel,
+                    "channel_label": c.get_channel_display(),
+                    "subject": c.subject,
+                    "team": c.team.name if c.team_id else "",
+                    "assignee": str(c.assignee) if c.assignee_id else "",
+                }
+                for c in rows
+            ],
+        }
+    )

@@ -23,10 +23,12 @@ from balie.accounts.models import (
 from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
 from balie.conversations.models import Status
+from balie.conversations.statistics import DASHBOARD_ROLES
 from balie.records.selectors import record_class_choices
 from balie.web.console import queries
 from balie.web.console.labels import SCOPE_LABELS, STATUS_LABELS
 from balie.web.console.pages import render_page
+from balie.web.console.routing import availability_context, team_routing_texts
 
 STATUS_FILTERS = ("active", *Status.values, "all")
 SCOPES = ("all", "mine", "unassigned")
@@ -62,6 +64,10 @@ def inbox(request, slug: str):
         "user": request.user.pk,
         "canWrite": can_write,
         "teams": {str(team.pk): team.name for team in teams},
+        # Each team's rule for replying where someone else is assigned (warn or block).
+        "collision": {str(team.pk): team.collision for team in teams},
+        # Each team's routing rule, as the conversation pane shows it ("Assignment: …").
+        "routing": team_routing_texts(teams),
         "staff": [{"id": user.pk, "name": str(user)} for user in staff],
         "statuses": list(Status.values),
         "canChooseRecordClass": role in WRITING_ROLES | RECORDS_ROLES,
@@ -74,6 +80,9 @@ def inbox(request, slug: str):
             "assign": reverse("console:assign", args=[0]),
             "status": reverse("console:status", args=[0]),
             "details": reverse("console:details", args=[0]),
+            "history": reverse("console:history", args=[0]),
+            "canned": reverse("console:canned_search", args=[0]),
+            "contactBsn": reverse("console:contact_bsn", args=[0]),
             "recordClass": reverse("console:record_class", args=[0]),
             "whatsappWindow": reverse("console:whatsapp_window", args=[0]),
             "whatsappTemplate": reverse("console:whatsapp_send_template", args=[0]),
@@ -92,6 +101,8 @@ def inbox(request, slug: str):
         "role": role,
         "can_write": can_write,
         "can_audit": role in AUDIT_ROLES,
+        **availability_context(request.user, organisation, role),
+        "can_see_dashboard": role in DASHBOARD_ROLES,
         "can_see_integrity": role in INTEGRITY_ROLES,
         "can_see_records": role in RECORDS_READ_ROLES,
         "can_see_woo": role in (Role.WOO_OFFICER, Role.AUDITOR),

@@ -56,12 +56,14 @@ def window(request, conversation_id: int):
 @require_POST
 @json_endpoint
 def send_template(request, conversation_id: int):
-    """Body: ``{"template": <id>, "parameters": ["…", …], "client_id": "…"}``."""
+    """Body: ``{"template": <id>, "parameters": ["…", …], "client_id": "…", "confirm": bool}``
+    (``confirm``: send although a colleague is assigned, where the team warns)."""
     conversation = selectors.access_conversation(request.user, conversation_id, write=True)
     body = json_body(request)
     result = do_send_template(
         conversation, actor=request.user, template_id=body.get("template"),
         parameters=body.get("parameters", []), client_id=body.get("client_id"),
+        confirmed=body.get("confirm") is True,
     )  # fmt: skip
     payload = events.message_payload(result.message, for_resident=False)
     return JsonResponse({"message": payload}, status=201 if result.created else 200)

@@ -89,6 +89,33 @@ TEXTS = {
     "dismiss": _("Close notice"),
     "widget_open": _("Chat with the municipality"),
     "widget_close": _("Close chat"),
+    # the installable app and its notifications (web/resident/pwa.py, static pwa.js)
+    "push_on": _("Notifications on"),
+    "push_off": _("Notifications off"),
+    "push_on_done": _(
+        "Notifications are on. You get a notice when the municipality answers and this page "
+        "is not open. It never shows your messages."
+    ),
+    "push_off_done": _("Notifications are off."),
+    "push_blocked": _(
+        "Your browser blocks notifications for this site. You can allow them in the settings "
+        "of your browser."
+    ),
+    "push_failed": _("Notifications could not be changed. Please try again later."),
+    "install_offer": _("Put this chat on your home screen, so you find the answer quickly."),
+    "install_yes": _("Add to home screen"),
+    "install_no": _("Not now"),
+    # the optional DigiD login (web/resident/login.py, resident/_identity.html)
+    "identity_title": _("Your earlier conversations"),
+    "identity_login": _("Log in with DigiD"),
+    "identity_login_why": _(
+        "Only if you want to see your earlier conversations, also on another device. You do "
+        "not need it to chat."
+    ),
+    "identity_new_window": _("(opens in a new window)"),
+    "identity_logged_in": _("You are logged in with DigiD."),
+    "identity_logout": _("Log out"),
+    "identity_history_empty": _("You have no earlier conversations yet."),
 }
 
 

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from balie.conf.limits import declared_too_large, too_large_detail
@@ -29,8 +30,9 @@ from balie.conversations.files import FileRejected
 from balie.errors import TooMany
 from balie.tenants.selectors import organisation_by_slug
 from balie.web.downloads import attachment_response
-from balie.web.resident import texts
+from balie.web.resident import login, pwa, texts
 from balie.web.security import allow_inline_styles
+from balie.web.theming import logo_link, theme_css_url
 
 SIGNED_LINK_MAX_AGE = timedelta(days=7)
 TOKEN_HEADER = "X-Balie-Token"  # noqa: S105 - a header name, not a secret
@@ -75,6 +77,7 @@ def _language(request) -> str:
 
 @xframe_options_exempt  # the one page a municipality's site may show in its frame
 @require_GET
+@gzip_page  # reflects no input, and Django masks a CSRF token anew per response (BREACH)
 def chat(request, slug: str):
     organisation = _organisation_or_404(slug)
     language = _language(request)
@@ -90,9 +93,11 @@ def chat(request, slug: str):
         "editWindowMinutes": settings.EDIT_WINDOW_MINUTES,
         "language": language,
         "embed": request.GET.get("embed") == "1",
+        "pwa": pwa.page_config(organisation),
     }
     # Both languages' texts, so that the script can switch without a reload.
     catalogues = texts.catalogues()
+    identity = login.identity_for(request, organisation)
     with translation.override(language):
         response = render(
             request,
@@ -110,8 +115,14 @@ def chat(request, slug: str):
                 "texts": catalogues,
                 "config": config,
                 "embed": config["embed"],
+                "identity": identity,  # DigiD, history
+                "logo": logo_link(organisation),
             },
         )
+    if identity and identity["logged_in"]:
+        # A page with a resident's history: kept by no cache, the service worker's included
+        # (sw.js keeps no copy of a no-store page and drops the copy it had).
+        response["Cache-Control"] = "no-store, private"
     return response  # its Content-Security-Policy: balie.web.security (framed)
 
 
@@ -163,6 +174,8 @@ def widget(request, slug: str):
     organisation = _organisation_or_404(slug)
     widget_config = {
         "chatPath": reverse("resident:chat", args=[organisation.slug]),
+        "themePath": theme_css_url(organisation),
+        "logoPath": (logo_link(organisation) or {}).get("url", ""),
         "organisation": organisation.name,
         "strings": texts.catalogues(keys=texts.WIDGET_KEYS),
     }

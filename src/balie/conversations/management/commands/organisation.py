@@ -1,4 +1,4 @@
-"""``balie organisation create|list|identify|privacy``: the first step of a real installation.
+"""``balie organisation create|list|identify|privacy|theme``: the first step of a real installation.
 
 It lives with the conversations because a new organisation also gets its default team, where
 new web chats arrive (docs/operations.md, "First organisation and staff")."""
@@ -21,6 +21,7 @@ from balie.errors import BalieError
 from balie.tenants.actions import do_create_organisation, do_set_identifiers
 from balie.tenants.models import Organisation
 from balie.tenants.privacy import do_set_privacy
+from balie.tenants.theme import FONTS, SETTABLE, do_set_theme, tokens
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="create|list|identify|privacy"
+            dest="action", required=True, metavar="create|list|identify|privacy|theme"
         )
         create = sub.add_parser(
             "create", help="Create an organisation with its default team for new chats."
@@ -62,6 +63,23 @@ class Command(BaseCommand):
             help='A JSON file {"allow": {...}, "grounds": {...}} '
             "(docs/guides/privacy-detection.md); without it the current settings are shown.",
         )
+
+        theme = sub.add_parser(
+            "theme",
+            help="Show or set the colours, font and logo of the chat page, widget, app and "
+            "console header (docs/guides/theming.md).",
+        )
+        theme.add_argument("slug", help="The organisation.")
+        for name in SETTABLE:
+            option = "--" + name.replace("_", "-")
+            if name == "font_family":
+                theme.add_argument(
+                    "--font", dest=name, help=f"One of: {', '.join(FONTS)}; '' for the default."
+                )
+            else:
+                theme.add_argument(option, dest=name, help="#rrggbb; '' for the default.")
+        theme.add_argument("--logo", help="A PNG, JPEG or WebP file of at most 200 KB.")
+        theme.add_argument("--remove-logo", action="store_true", help="Remove the logo.")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -118,6 +136,29 @@ class Command(BaseCommand):
             except BalieError as error:
                 raise CommandError(str(error.message)) from None
         self.stdout.write(json.dumps(organisation.privacy, indent=2, ensure_ascii=False))
+
+    def _theme(self, *, slug, logo, remove_logo, **options):
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise CommandError(_("No organisation with slug %(slug)s.") % {"slug": slug})
+        changes = {name: options[name] for name in SETTABLE if options.get(name) is not None}
+        data = None
+        if logo:
+            try:
+                with open(logo, "rb") as f:
+                    data = f.read(10 * 1024 * 1024)
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot read %(file)s: %(error)s") % {"file": logo, "error": error}
+                ) from None
+        if changes or data is not None or remove_logo:
+            try:
+                do_set_theme(
+                    organisation, actor=None, logo=data, remove_logo=remove_logo, **changes
+                )
+            except BalieError as error:
+                raise CommandError(str(error.message)) from None
+        self.stdout.write(json.dumps(tokens(organisation), indent=2))
 
     def _list(self, **options):
         table = Table(

@@ -14,18 +14,24 @@
   const host = document.createElement("div");
   host.className = "balie-widget";
   const root = host.attachShadow({ mode: "open" });
+  // The organisation's theme (its --balie-* tokens, for :root and :host alike): the values
+  // after the commas below are the default theme's, used until it has loaded.
+  const themeLink = document.createElement("link");
+  themeLink.rel = "stylesheet";
+  themeLink.href = `${origin}${CONFIG.themePath}`;
   root.innerHTML = `<style>
     :host { all: initial; }
     * { box-sizing: border-box; }
     .launcher {
       position: fixed; right: 16px; bottom: 16px; z-index: 2147483000;
       display: inline-flex; align-items: center; gap: 8px; min-height: 48px;
-      padding: 10px 18px; border: 2px solid #fff; border-radius: 999px;
-      background: #154273; color: #fff; cursor: pointer;
-      font: 600 16px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+      padding: 10px 18px; border: 2px solid var(--balie-color-primary-text, #fff); border-radius: 999px;
+      background: var(--balie-color-primary, #154273); color: var(--balie-color-primary-text, #fff);
+      cursor: pointer; font-weight: 600; font-size: 16px; line-height: 1.2;
+      font-family: var(--balie-font-family, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif);
       box-shadow: 0 4px 14px rgba(0, 0, 0, .3);
     }
-    .launcher:hover { background: #0e2f52; }
+    .launcher:hover { background: var(--balie-color-primary-hover, #0e2f52); }
     .launcher:focus-visible, .close:focus-visible {
       outline: 3px solid #1b1b1b; outline-offset: 2px; box-shadow: 0 0 0 6px #ffbf47;
     }
@@ -38,12 +44,17 @@
     .panel[hidden] { display: none; }
     .bar {
       display: flex; align-items: center; justify-content: space-between; gap: 8px;
-      padding: 4px 4px 4px 14px; background: #154273; color: #fff;
-      font: 600 16px/1.3 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+      padding: 4px 4px 4px 14px;
+      background: var(--balie-color-primary, #154273); color: var(--balie-color-primary-text, #fff);
+      font-weight: 600; font-size: 16px; line-height: 1.3;
+      font-family: var(--balie-font-family, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif);
     }
+    .bar .logo { height: 28px; width: auto; max-width: 80px; object-fit: contain;
+      margin-right: 8px; padding: 2px; border-radius: 4px; background: #fff; vertical-align: middle; }
     .close {
       min-width: 44px; min-height: 44px; border: 0; border-radius: 50%;
-      background: transparent; color: #fff; font-size: 26px; line-height: 1; cursor: pointer;
+      background: transparent; color: var(--balie-color-primary-text, #fff);
+      font-size: 26px; line-height: 1; cursor: pointer;
     }
     iframe { flex: 1; width: 100%; border: 0; }
     @media (max-width: 480px) {
@@ -62,10 +73,18 @@
     </svg><span class="label"></span>
   </button>`;
 
+  root.prepend(themeLink);
   const panel = root.querySelector(".panel");
   const launcher = root.querySelector(".launcher");
   const close = root.querySelector(".close");
   root.querySelector(".title").textContent = t("page_title");
+  if (CONFIG.logoPath) {
+    const logo = document.createElement("img");
+    logo.className = "logo";
+    logo.src = `${origin}${CONFIG.logoPath}`;
+    logo.alt = "";
+    root.querySelector(".title").prepend(logo);
+  }
   root.querySelector(".label").textContent = t("widget_open");
   panel.setAttribute("aria-labelledby", "title");
   close.setAttribute("aria-label", t("widget_close"));

@@ -1,6 +1,9 @@
 // Balie agent console: live inbox and conversation panes over the staff socket.
 // Protocol: docs/realtime.md. All user text goes into the page with textContent only.
 
+import { CannedPicker, History, Presence } from "./kcc.js";
+import { ContactIdentity } from "./identity.js";
+
 const config = JSON.parse(document.getElementById("console-config").textContent);
 // Texts come from Django's JavaScript catalogue (console:jsi18n, loaded before this module).
 const { gettext, gettext_noop, interpolate } = globalThis;
@@ -12,7 +15,7 @@ const STATUS_LABELS = {
 };
 const MAX_PANES = 20;
 // What only opening a conversation (and the console's answers) carries, not inbox updates.
-const OPENING_ONLY = ["labels", "record_class", "destroyed_at", "destruction_list", "klantinteracties"];
+const OPENING_ONLY = ["labels", "record_class", "destroyed_at", "destruction_list", "klantinteracties", "contact_identity"];
 const TYPING_EVERY_MS = 3000;
 
 // --- small helpers ------------------------------------------------------------------------
@@ -131,6 +134,10 @@ function onFrame(frame) {
       break;
     case "typing":
       if (frame.side === "resident") pane?.showTyping();
+      else pane?.presence.onTyping(frame); // another agent types in this conversation
+      break;
+    case "presence":
+      pane?.presence.onPresence(frame);
       break;
     case "read":
       pane?.onRead(frame);
@@ -142,6 +149,9 @@ function onFrame(frame) {
       pane?.list.querySelector(`li[data-seq="${frame.seq}"] .delivery`)?.replaceWith(
         renderDelivery({ id: frame.message, conversation: frame.conversation, delivery_status: frame.delivery_status, delivery_error: frame.error }));
       if (frame.delivery_status === "failed" && frame.error?.startsWith(OUTSIDE_WINDOW)) pane?.whatsapp?.onOutsideWindow();
+      break;
+    case "agent_status": // routing: an agent's availability or capacity (availability.js)
+      document.dispatchEvent(new CustomEvent("balie:agent-status", { detail: frame }));
       break;
     case "error":
       onError(frame);
@@ -323,15 +333,21 @@ class Pane {
     this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": titleId, tabindex: 0 }, this.list);
     this.typing = h("p", { class: "typing", "aria-live": "polite" });
     this.notice = h("p", { class: "notice", role: "alert", hidden: true });
+    const kcc = { h, getJson, urlFor, socket, openPane, formatTime };
+    this.presence = new Presence(kcc, this);
+    this.history = new History(kcc, this);
+    this.identity = new ContactIdentity({ h, postJson, urlFor }, this);
+    this.kcc = kcc;
     this.closeButton = h("button", { type: "button", class: "close", "aria-label": gettext("Close"), title: gettext("Close"),
       onclick: () => this.close() }, "×");
     this.el = h("section", { class: "pane", "data-conversation": this.id, "aria-labelledby": titleId },
       h("header", { class: "pane-head" },
-        h("div", {}, this.title, this.subtitle),
+        h("div", {}, this.title, this.subtitle, this.identity.el),
         this.closeButton),
       config.canWrite ? this.buildControls() : null,
       this.buildRetention(),
-      this.notice, this.log, this.typing,
+      this.history.el,
+      this.notice, this.presence.el, this.log, this.typing,
       config.canWrite ? this.buildComposer() : null);
   }
 
@@ -455,18 +471,20 @@ class Pane {
       }
     });
     this.input.addEventListener("input", () => this.sendTyping());
+    this.canned = new CannedPicker(this.kcc, this, this.input);
     this.internal.addEventListener("change", () => {
       this.composer.classList.toggle("is-internal", this.internal.checked);
       this.updateComposer();
     });
     this.composer = h("form", { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(); } },
       h("label", { for: inputId, class: "sr-only" }, gettext("Your message")),
-      this.input, this.chips,
+      this.canned.el, this.input, this.chips,
+      this.assignedHint = h("p", { class: "assigned-hint", id: `${inputId}-assigned`, hidden: true }),
       h("div", { class: "composer-bar" },
         h("label", { class: "toggle" }, this.internal, " ", gettext("Internal note (resident does not see this)")),
         h("label", { class: "attach button" }, this.file, gettext("Attach a file")),
         h("button", { type: "submit", class: "primary" }, gettext("Send"))),
-      h("p", { id: `${inputId}-hint`, class: "hint" }, gettext("Enter sends, Shift+Enter adds a new line.")));
+      h("p", { id: `${inputId}-hint`, class: "hint" }, gettext("Enter sends, Shift+Enter adds a new line. Type / for a canned answer.")));
     return this.composer;
   }
 
@@ -485,13 +503,23 @@ class Pane {
     for (const control of this.composer.elements) {
       control.disabled = closed || (shut && control !== this.internal && !this.internal.checked);
     }
-    const hint = `${this.input.id}-hint`;
+    // Assigned to someone else: the team's rule says whether a reply asks first or is refused.
+    const other = this.conversation?.assignee && this.conversation.assignee !== config.user;
+    this.assignedHint.hidden = !other;
+    if (other) {
+      const blocked = config.collision?.[String(this.conversation.team)] === "block";
+      this.assignedHint.textContent = interpolate(blocked
+        ? gettext("Assigned to %(name)s: in this team only they reply. Assign it to yourself to reply.")
+        : gettext("Assigned to %(name)s: a reply asks you to confirm first."), { name: staffName(this.conversation) }, true);
+    }
+    const hint = [`${this.input.id}-hint`, ...(other ? [this.assignedHint.id] : [])].join(" ");
     this.input.setAttribute("aria-describedby", shut ? `${hint} ${this.whatsapp.explanationId}` : hint);
     this.whatsapp?.setUsable(!closed);
   }
 
   close() {
     this.whatsapp?.stop();
+    this.presence.stop();
     socket.send({ type: "unsubscribe", conversation: this.id });
     this.el.remove();
     panes.delete(this.id);
@@ -514,6 +542,7 @@ class Pane {
     if (frame.has_more) return this.subscribe(); // the next page of the history
     this.log.scrollTop = this.log.scrollHeight;
     this.markRead();
+    this.history.load();
     this.whatsapp?.refresh(); // opened, or back after a lost connection: ask again
   }
 
@@ -532,10 +561,12 @@ class Pane {
     }
     this.updateComposer();
     this.subtitle.textContent = [c.subject, c.case_reference, STATUS_LABELS[c.status], teamName(c.team),
+      config.routing?.[String(c.team)], // the team's routing rule ("Assignment: round-robin")
       staffName(c), ...(c.labels ?? []).map((name) => `#${name}`)].filter(Boolean).join(" · ");
     this.fillDetails(c);
     this.fillRetention(c);
     this.fillRegistration(c);
+    this.identity.fill(c);
     if (this.statusSelect) {
       this.statusSelect.querySelector("select").value = c.status;
       this.assigneeSelect.querySelector("select").value = c.assignee ?? "";
@@ -569,6 +600,23 @@ class Pane {
     const pending = this.pending.get(frame.ref);
     if (!pending) return false;
     pending.el.classList.add("failed");
+    if (frame.code === "assigned_to_other") { // the team warns: send only when the agent confirms
+      pending.el.querySelector(".state").replaceChildren(
+        `${gettext("Not sent")}: ${frame.detail} `,
+        h("button", { type: "button", class: "link", onclick: () => {
+          pending.el.classList.remove("failed");
+          pending.el.querySelector(".state").textContent = gettext("Sending…");
+          pending.frame = { ...pending.frame, confirm: true };
+          socket.send(pending.frame);
+        } }, gettext("Send anyway")), " ",
+        h("button", { type: "button", class: "link", onclick: () => this.discard(frame.ref) }, gettext("Do not send")));
+      return true;
+    }
+    if (frame.code === "assigned_to_other_blocked") { // only the assignee replies in this team
+      pending.el.querySelector(".state").replaceChildren(`${gettext("Not sent")}: ${frame.detail} `,
+        h("button", { type: "button", class: "link", onclick: () => this.discard(frame.ref) }, gettext("Remove")));
+      return true;
+    }
     pending.el.querySelector(".state").replaceChildren(
       `${gettext("Not sent")}: ${frame.detail} `,
       h("button", { type: "button", class: "link", onclick: () => {
@@ -577,6 +625,15 @@ class Pane {
         socket.send(pending.frame);
       } }, gettext("Try again")));
     return true;
+  }
+
+  // A reply the agent decided not to send: gone from the list, its text back in the composer.
+  discard(ref) {
+    const pending = this.pending.get(ref);
+    if (!pending) return;
+    pending.el.remove();
+    this.pending.delete(ref);
+    if (!this.input.value) this.input.value = pending.frame.body;
   }
 
   send() {
@@ -830,7 +887,7 @@ class WhatsAppWindow {
       (match, n) => values[Number(n) - 1] || `[${interpolate(gettext("Value %(number)s"), { number: n }, true)}]`);
   }
 
-  async sendTemplate() {
+  async sendTemplate(confirm = false) {
     const template = this.chosen();
     const parameters = this.parameters();
     const refuse = (text) => {
@@ -844,7 +901,7 @@ class WhatsAppWindow {
     this.sentAs ??= clientId(); // the same send again (after a lost answer) is one message
     try {
       const data = await postJson(urlFor("whatsappTemplate", this.pane.id),
-        { template: template.id, parameters, client_id: this.sentAs });
+        { template: template.id, parameters, client_id: this.sentAs, confirm });
       this.sentAs = null;
       this.pane.addMessage(data.message);
       for (const input of this.values.querySelectorAll("input")) input.value = "";
@@ -852,6 +909,11 @@ class WhatsAppWindow {
     } catch (error) {
       refuse(interpolate(gettext("The template was not sent: %(detail)s"), { detail: error.message }, true));
       if (error.code === "unknown_template") this.refresh(); // no longer approved: the list changed
+      // Assigned to a colleague and the team warns: the agent decides, as for a free reply.
+      if (error.code === "assigned_to_other" && window.confirm(error.message)) {
+        this.formError.hidden = true;
+        return await this.sendTemplate(true);
+      }
     } finally {
       this.sendButton.disabled = this.pane.conversation?.status === "closed";
     }
@@ -965,6 +1027,8 @@ document.addEventListener("keydown", (event) => {
   }
 });
 socket.connect();
+// Routing's sign of life: an agent whose console stays silent goes offline (docs/realtime.md).
+setInterval(() => socket.send({ type: "heartbeat" }), 30000);
 for (const id of (new URL(location.href).searchParams.get("open") ?? "").split(",")) {
   if (/^\d+$/.test(id)) openPane(Number(id));
 }

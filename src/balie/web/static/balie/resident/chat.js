@@ -266,7 +266,10 @@ function addServerMessage(message) {
   if (state.messages.has(message.seq)) return false;
   const stick = nearBottom() || message.direction === "inbound";
   state.messages.set(message.seq, message);
-  if (message.direction === "outbound") state.lastOutboundSeq = Math.max(state.lastOutboundSeq, message.seq);
+  if (message.direction === "outbound") {
+    state.lastOutboundSeq = Math.max(state.lastOutboundSeq, message.seq);
+    window.dispatchEvent(new CustomEvent("balie:answer")); // pwa.js: offer the app now
+  }
   if (message.direction === "inbound") dropFromOutbox(message.client_id);
   pendingNode(message.client_id)?.remove();
   insertMessage(renderMessage(message), message.seq);
@@ -395,6 +398,8 @@ const handlers = {
   started(frame) {
     state.token = frame.token;
     store.set("token", frame.token);
+    // identity.js links a new web chat to a resident who logged in with DigiD
+    window.dispatchEvent(new CustomEvent("balie:conversation", { detail: { token: frame.token } }));
     state.starting = false;
     joined(frame.conversation);
     resolveStartWaiters();
@@ -467,7 +472,9 @@ function handleError(frame) {
 
 function startConversation() {
   if (state.starting || state.conversation || !state.ready) return;
-  state.starting = sendFrame({ type: "start", language: state.lang, ref: "start" });
+  // The token of this device's earlier chat (if any): the organisation sees them together.
+  const previous = store.get("previous", null);
+  state.starting = sendFrame({ type: "start", language: state.lang, ref: "start", ...(previous ? { previous } : {}) });
 }
 
 // Resolves with the device token once there is a conversation (uploads need it).
@@ -480,6 +487,7 @@ function ensureConversation() {
 }
 
 function forgetConversation() {
+  if (state.token) store.set("previous", state.token);
   store.remove("token");
   Object.assign(state, {
     token: null, conversation: null, status: null, syncSeq: 0, lastOutboundSeq: 0,
