@@ -243,6 +243,37 @@ def test_a_push_while_the_chat_is_not_visible_shows_a_notification_without_the_t
     page.wait_for_timeout(500)
     assert notifications(context) == []
 
+    # The chat's tab in the background. Headless Chromium reports every page as visible
+    # (minimising or covering it changes nothing), so the worker is shown the chat window as
+    # a background tab reports it: visibilityState "hidden". The push shows.
+    worker = context.service_workers[0]
+    worker.evaluate(
+        """(() => {
+            const real = self.clients.matchAll.bind(self.clients);
+            self.__realMatchAll = real;
+            self.clients.matchAll = async (options) => (await real(options)).map(
+                (client) => ({ url: client.url, visibilityState: "hidden" }));
+        })()"""
+    )
+    asgi_server.call(
+        lambda: PushSubscription.objects.update(last_push_at=None)  # past the 30 s
+    )
+    asgi_server.call(
+        send, conversation, SECRET_TEXT + " (1)", direction=Direction.OUTBOUND, author=agent_anna
+    )
+    assert asgi_server.call(run_pushes) == [{"delivered": 1}]
+    deliver(push_service.browser(browser_subscription["endpoint"]).raw[-1])
+    page.wait_for_timeout(500)
+    assert [(n["title"], n["body"]) for n in notifications(context)] == [
+        ("Gemeente Utrecht", "U heeft een nieuw bericht van Gemeente Utrecht")
+    ]
+    worker.evaluate(
+        """self.registration.getNotifications().then((shown) => {
+            shown.forEach((n) => n.close());
+            self.clients.matchAll = self.__realMatchAll;
+        })"""
+    )
+
     # The resident put the chat away (no window of the chat is visible): the push shows.
     other = context.new_page()
     other.goto("about:blank")

@@ -79,6 +79,19 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # A channel's resident found again by number or address (actions.channels).
+            models.Index(
+                fields=["organisation", "phone"],
+                condition=~models.Q(phone=""),
+                name="contact_org_phone",
+            ),
+            models.Index(
+                fields=["organisation", "email"],
+                condition=~models.Q(email=""),
+                name="contact_org_email",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "bsn_digest"],

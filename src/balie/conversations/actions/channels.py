@@ -35,10 +35,11 @@ def do_start_conversation(
     if channel == Channel.WEBCHAT:
         raise ValueError("a web chat starts with do_start_webchat")
     with transaction.atomic():
-        contact = _known_contact(organisation, phone=phone[:32], email=email[:254])
+        email = email.strip().lower()[:254]  # one address, however it is capitalised
+        contact = _known_contact(organisation, phone=phone[:32], email=email)
         if contact is None:
             contact = Contact.objects.create(
-                organisation=organisation, name=name[:200], phone=phone[:32], email=email[:254]
+                organisation=organisation, name=name[:200], phone=phone[:32], email=email
             )
         elif name and not contact.name:
             Contact.objects.filter(pk=contact.pk).update(name=name[:200])
@@ -70,10 +71,10 @@ def do_start_conversation(
 
 def _known_contact(organisation: Organisation, *, phone: str, email: str) -> Contact | None:
     """The organisation's most recent contact with this phone number, else this e-mail
-    address (compared without case); None for neither."""
+    address (stored in small letters); None for neither."""
     contacts = Contact.objects.for_organisation(organisation).order_by("-created_at", "-pk")
     if phone:
         return contacts.filter(phone=phone).first()
     if email:
-        return contacts.filter(email__iexact=email).first()
+        return contacts.filter(email=email).first()
     return None

@@ -37,9 +37,7 @@ def _organisation(request, slug: str):
 
 def _answer(organisation, answer_id) -> CannedAnswer:
     found = (
-        selectors.canned_answers_of(organisation.pk)
-        .filter(pk=id_from_outside(answer_id))
-        .first()
+        selectors.canned_answers_of(organisation.pk).filter(pk=id_from_outside(answer_id)).first()
     )
     if found is None:
         raise Http404("canned answer")
