@@ -119,3 +119,17 @@ def test_page_queries_do_not_grow_with_conversations(
     # figure: the hours, 2 measures × 3 groupings, the queue.
     with django_assert_max_num_queries(13):
         assert client.get(f"/console/utrecht/dashboard/?{PERIOD}").status_code == 200
+
+
+def test_a_chart_axis_names_each_value_once():
+    from balie.web.console.charts import bar_chart
+
+    def seconds(value):
+        return f"{round(value)} s"
+
+    empty = bar_chart([("06-12", [0.0, 0.0])], series_names=["a", "b"], show=seconds)
+    assert [t.text for t in empty.ticks] == ["0 s"]
+    small = bar_chart([("06-12", [0.4, 1.6])], series_names=["a", "b"], show=seconds)
+    texts = [t.text for t in small.ticks]
+    assert texts == sorted(set(texts), key=texts.index) and len(texts) == len(set(texts))
+    assert texts[0] == "0 s" and texts[-1] == "2 s"

@@ -20,7 +20,7 @@ from balie.accounts.models import TWO_FACTOR_ROLES, ApiScope, Role, User
 from balie.accounts.twofactor import do_enrol_known_key
 from balie.connectors.whatsapp.demo import demo_whatsapp
 from balie.conversations import actions
-from balie.conversations.models import Conversation, Direction, Status
+from balie.conversations.models import Conversation, Direction, Routing, Status
 from balie.tenants.actions import do_create_organisation
 from balie.tenants.models import Organisation
 from balie.tenants.theme import do_set_theme
@@ -175,6 +175,11 @@ def seed() -> dict[str, str]:
                 )
         _old_closed_chats(organisation, people)
         _canned_answers(organisation, people[Role.SUPERVISOR], teams)
+        # New chats arrive in Algemeen: handed in turn to whoever is online with room (an
+        # agent who sets themselves online in the console gets the waiting ones).
+        actions.do_set_team_routing(
+            teams["Algemeen"], Routing.ROUND_ROBIN, actor=people[Role.SUPERVISOR]
+        )
         if slug == MUNICIPALITIES[0][0] and settings.DEMO:
             # A WhatsApp channel fed through the real webhook path (signed notifications),
             # answering through the stand-in Graph API that only a demo (demo key) serves.

@@ -80,10 +80,11 @@ def bar_chart(
             )
         if index % label_every == 0:
             labels.append(Label(x=round(LEFT + index * slot + slot / 2, 2), text=label))
-    ticks = [
-        Tick(y=round(TOP + plot_height * (1 - part / 4), 2), text=show(top * part / 4))
-        for part in range(5)
-    ]
+    ticks: list[Tick] = []
+    for part in range(5 if top else 1):  # all zero: only the baseline
+        text = show(top * part / 4)
+        if not ticks or ticks[-1].text != text:  # small values round alike: each text once
+            ticks.append(Tick(y=round(TOP + plot_height * (1 - part / 4), 2), text=text))
     return Chart(bars=bars, ticks=ticks, labels=labels)
 
 
