@@ -35,11 +35,11 @@ from django.utils.translation import gettext_lazy as _
 from balie.accounts.bsn import bsn_problem
 from balie.accounts.models import ResidentSignOn
 from balie.accounts.oidc import check_id_token
-from balie.accounts.sso import SsoConfigError, claim_values, discover
+from balie.accounts.sso import SsoConfigError, claim_values, discover, sealed_client_secret
 from balie.conf.http import session, transport_errors
 from balie.errors import NotAllowed, NotFound
 from balie.tenants.models import Organisation
-from balie.tenants.secrets import SecretUnreadable, seal, unseal
+from balie.tenants.secrets import SecretUnreadable, unseal
 
 __all__ = [
     "STATE_MAX_AGE",
@@ -142,12 +142,7 @@ def do_configure_resident_sign_on(
     accepted = [value.strip() for value in acr_values if value.strip()]
     document = dict(discovery) if discovery is not None else discover(issuer)
     current = ResidentSignOn.objects.filter(organisation=organisation).first()
-    if client_secret:
-        sealed = seal(client_secret)
-    elif current is not None and current.client_secret:
-        sealed = current.client_secret
-    else:
-        raise SsoConfigError("resident_login_no_client_secret", _("Give the client secret."))
+    sealed = sealed_client_secret(client_secret, current, code="resident_login_no_client_secret")
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     sign_on, _created = ResidentSignOn.objects.update_or_create(
         organisation=organisation,

@@ -197,12 +197,7 @@ def do_configure_sso(
     if claims_from_userinfo and not document.get("userinfo_endpoint"):
         raise SsoConfigError("sso_discovery_no_userinfo")
     current = SingleSignOn.objects.filter(organisation=organisation).first()
-    if client_secret:
-        sealed = seal(client_secret)
-    elif current is not None and current.client_secret:
-        sealed = current.client_secret
-    else:
-        raise SsoConfigError("sso_no_client_secret", _("Give the client secret."))
+    sealed = sealed_client_secret(client_secret, current, code="sso_no_client_secret")
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     sso, _created = SingleSignOn.objects.update_or_create(
         organisation=organisation,
@@ -356,3 +351,14 @@ def do_sso_sign_in(
             do_set_membership(user, organisation, role)
         ExternalIdentity.objects.filter(pk=identity.pk).update(last_login_at=timezone.now())
     return user, role
+
+
+def sealed_client_secret(given: str | None, current, *, code: str) -> str:
+    """The client secret to store: ``given`` sealed, else the one ``current`` (a stored
+    configuration, or None) keeps; without either a :class:`SsoConfigError` ``code``. Shared
+    by staff single sign-on and residents' DigiD login."""
+    if given:
+        return seal(given)
+    if current is not None and current.client_secret:
+        return current.client_secret
+    raise SsoConfigError(code, _("Give the client secret."))

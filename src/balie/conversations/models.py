@@ -426,3 +426,56 @@ class CannedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"/{self.shortcut}"
+
+
+class DayFigures(models.Model):
+    """The dashboard's daily summary: per organisation, local day (of the start), team and
+    channel, how many live conversations started, per hour of the day, and histograms of the
+    seconds to the first response and to the resolution (``conversations.figures``).
+
+    Each day is summed four times: per team and channel, per team over all channels
+    (``all_channels``), per channel over all teams (``all_teams``), and over both, so that a
+    query reads the rows of its own grouping only (a year per day: 366 rows, not 366 × teams ×
+    channels).
+
+    Derived data, rebuilt by ``actions.figures.do_refresh_day_figures`` from the
+    conversations; never a record of its own (no archive event, no retention)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=16, blank=True)  # "" with all_channels
+    all_teams = models.BooleanField(default=False)
+    all_channels = models.BooleanField(default=False)
+    started = models.PositiveIntegerField(default=0)
+    hours = models.JSONField(default=list)  # 24 counts, local hours 0–23
+    first_response = models.JSONField(default=dict)  # {bucket: count}
+    resolution = models.JSONField(default=dict)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "all_teams", "all_channels", "day"],
+                name="dayfigures_org_level_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day} {self.team_id} {self.channel}"
+
+
+class DayFiguresState(models.Model):
+    """Up to when an organisation's :class:`DayFigures` are complete: every conversation
+    whose start or last message came before ``refreshed_until`` is in them."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    refreshed_until = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.refreshed_until}"

@@ -11,6 +11,12 @@ percentile p lies at position h = p·(n−1) counted from 0; between the values 
 it is interpolated linearly. PostgreSQL computes it with ``percentile_cont(…) WITHIN GROUP``;
 SQLite, which has no such aggregate, with the same formula over window functions, so both give
 the same numbers for the same data.
+
+Periods longer than SUMMARY_AFTER_DAYS read the days before today from the daily summary
+(``models.DayFigures``, kept by ``actions.figures`` every few minutes) and only today from the
+conversations: counts stay exact, medians and p90 are read from histograms and lie within
+±2.5 % of the exact figure (``figures``); such rows say ``approximate``. Without a summary
+yet (the first refresh has not run), long periods are computed exactly, only slower.
 """
 
 from __future__ import annotations
@@ -29,7 +35,16 @@ from django.utils.translation import gettext_lazy as _
 from balie import errors
 from balie.accounts.actors import Actor
 from balie.accounts.models import Role
-from balie.conversations.models import Channel, Conversation, ConversationKind, Status, Team
+from balie.conversations import figures
+from balie.conversations.models import (
+    Channel,
+    Conversation,
+    ConversationKind,
+    DayFigures,
+    DayFiguresState,
+    Status,
+    Team,
+)
 
 __all__ = [
     "DASHBOARD_ROLES",
@@ -56,6 +71,8 @@ MAX_DAYS = 366
 # What is measured: from the conversation's start to its first answer, or to its resolution.
 MEASURES = {"first_response": "first_response_at", "resolution": "resolved_at"}
 GROUPINGS = ("day", "team", "channel")
+# Longer periods read the days before today from the daily summary (see the module's text).
+SUMMARY_AFTER_DAYS = 31
 ACTIVE = (Status.OPEN, Status.PENDING)
 
 
@@ -103,6 +120,7 @@ class Durations:
     count: int
     median: float
     p90: float
+    approximate: bool = False  # read from the daily summary's histograms (±2.5 %)
 
 
 def _zone() -> ZoneInfo:
@@ -210,6 +228,21 @@ def live_queue(actor, organisation_id: int, filters: Filters) -> list[QueueRow]:
 def per_hour(actor, organisation_id: int, filters: Filters) -> list[int]:
     """Conversations started in each local hour of the day (0–23) over the period."""
     check_access(actor, organisation_id)
+    summary = _summary_part(organisation_id, filters, by="day")
+    if summary is None:
+        return _per_hour_live(organisation_id, filters)
+    counts = [0] * 24
+    for hours in summary.values_list("hours", flat=True).iterator():
+        for hour, count in enumerate(hours):
+            counts[hour] += count
+    rest = _rest(filters)
+    if rest is not None:
+        for hour, count in enumerate(_per_hour_live(organisation_id, rest)):
+            counts[hour] += count
+    return counts
+
+
+def _per_hour_live(organisation_id: int, filters: Filters) -> list[int]:
     counts = [0] * 24
     rows = (
         _started_in(organisation_id, filters)
@@ -250,6 +283,9 @@ def durations(
     conversations started in the period, per ``by`` (``day``, ``team`` or ``channel``).
     Conversations not answered (or not resolved) yet are not counted."""
     check_access(actor, organisation_id)
+    summary = _summary_part(organisation_id, filters, by=by)
+    if summary is not None:
+        return _summarised_durations(organisation_id, filters, summary, measure=measure, by=by)
     column = MEASURES[measure]
     group = {
         "day": TruncDate("created_at", tzinfo=_zone()),
@@ -308,3 +344,92 @@ def _percentiles_sql(inner: str) -> str:
         f"SELECT grp, n, {lerp} FROM (SELECT grp, n, {bounds} FROM ({ranked}) AS ranked "  # noqa: S608
         "GROUP BY grp, n) AS bounds ORDER BY grp"
     )
+
+
+# --- long periods: the daily summary for the days before today --------------------------
+def _today() -> date:
+    return timezone.localdate(timezone=_zone())
+
+
+def _summary_part(
+    organisation_id: int, filters: Filters, *, by: str
+) -> QuerySet[DayFigures] | None:
+    """The summary rows of the period's days before today, of the grouping that ``by`` and
+    the filters need, when the period is long and the organisation has a summary; else None
+    (everything is computed exactly)."""
+    if (filters.until - filters.since).days + 1 <= SUMMARY_AFTER_DAYS:
+        return None
+    if not DayFiguresState.objects.filter(organisation_id=organisation_id).exists():
+        return None
+    last = min(filters.until, _today() - timedelta(days=1))
+    per_team = filters.team_id is not None or by == "team"
+    per_channel = filters.channel is not None or by == "channel"
+    qs = DayFigures.objects.for_organisation(organisation_id).filter(
+        all_teams=not per_team, all_channels=not per_channel, day__gte=filters.since, day__lte=last
+    )
+    if filters.team_id is not None:
+        qs = qs.filter(team_id=filters.team_id)
+    if filters.channel is not None:
+        qs = qs.filter(channel=filters.channel)
+    return qs.order_by()
+
+
+def _rest(filters: Filters) -> Filters | None:
+    """The part of a long period read from the conversations themselves: today, if in it."""
+    today = _today()
+    if not filters.since <= today <= filters.until:
+        return None
+    return Filters(today, today, filters.team_id, filters.channel)
+
+
+def _summarised_durations(
+    organisation_id: int, filters: Filters, summary, *, measure: str, by: str
+) -> list[Durations]:
+    groups: dict[object, dict[int, int]] = {}
+    for key, bucket, count in _summed_buckets(summary, measure=measure, by=by):
+        groups.setdefault(_key(key, by), {})[int(bucket)] = int(count)
+    rest = _rest(filters)
+    if rest is not None:
+        column = MEASURES[measure]
+        today = _started_in(organisation_id, rest).filter(**{f"{column}__isnull": False})
+        for created, end, team_id, channel in today.values_list(
+            "created_at", column, "team_id", "channel"
+        ):
+            key = {"day": rest.since, "team": team_id, "channel": channel}[by]
+            seconds = int(end.timestamp() // 1) - int(created.timestamp() // 1)
+            bucket = figures.bucket_of(seconds)
+            merged = groups.setdefault(key, {})
+            merged[bucket] = merged.get(bucket, 0) + 1
+    found = [
+        Durations(
+            key,
+            sum(histogram.values()),
+            figures.percentile(histogram, 0.5),
+            figures.percentile(histogram, 0.9),
+            approximate=True,
+        )
+        for key, histogram in groups.items()
+        if histogram
+    ]
+    return sorted(found, key=lambda row: (row.key is None, row.key))
+
+
+def _summed_buckets(summary, *, measure: str, by: str):
+    """(group, bucket, count) of the summary rows' histograms, summed by the database: each
+    row's JSON histogram taken apart (``jsonb_each_text`` / ``json_each``) and added up per
+    group and bucket, so only a few thousand sums come back for a year."""
+    assert measure in MEASURES and by in GROUPINGS  # column names: never from outside
+    group = {"day": "day", "team": "team_id", "channel": "channel"}[by]
+    inner, params = summary.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(DayFigures._meta.db_table)
+    if connection.vendor == "postgresql":
+        each, value = f"jsonb_each_text(d.{measure})", "h.value::bigint"
+    else:
+        each, value = f"json_each(d.{measure})", "h.value"
+    sql = (
+        f"SELECT d.{group}, h.key, SUM({value}) FROM {table} AS d, {each} AS h "  # noqa: S608
+        f"WHERE d.id IN ({inner}) GROUP BY d.{group}, h.key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        yield from cursor.fetchall()

@@ -124,3 +124,13 @@ def mark_absent_agents_offline() -> int:
     from balie.conversations.actions.routing import do_mark_absent_offline
 
     return do_mark_absent_offline()
+
+
+@task()
+def refresh_dashboard_figures() -> int:
+    """Every few minutes: the dashboard's daily summary for the days whose conversations
+    changed (``actions.figures``); returns how many days were rebuilt."""
+    # Imported here: the actions import this module (delivery is enqueued from the write path).
+    from balie.conversations.actions.figures import do_refresh_all_day_figures
+
+    return do_refresh_all_day_figures()

@@ -58,6 +58,8 @@ FREQUENT_JOBS = {
     "mail-poll": ("balie.connectors.email.tasks.poll_mailboxes", 60),
     # Agents whose console went silent go offline (routing hands their conversations on).
     "agents-offline": ("balie.conversations.tasks.mark_absent_agents_offline", 60),
+    # The dashboard's daily summary, for periods longer than a month (statistics).
+    "dashboard-figures": ("balie.conversations.tasks.refresh_dashboard_figures", 600),
 }
 
 

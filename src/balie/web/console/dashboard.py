@@ -79,14 +79,18 @@ def dashboard(request, slug: str):
 def _figures(user, organisation, filters, team_list) -> dict:
     teams = {team.pk: team.name for team in team_list}
     hours = statistics.per_hour(user, organisation.pk, filters)
-    tables = {}
+    tables: dict = {}
+    approximate = False
     for measure in statistics.MEASURES:
         for by in statistics.GROUPINGS:
             rows = statistics.durations(user, organisation.pk, filters, measure=measure, by=by)
+            approximate = approximate or any(row.approximate for row in rows)
             tables[f"{measure}_{by}"] = [_duration_row(row, by, teams) for row in rows]
     series = [gettext("Median"), gettext("90th percentile")]
     return {
         "queue": _queue(user, organisation, filters, teams),
+        # A long period: medians and p90 from the daily summary (statistics, within 2.5 %).
+        "approximate": approximate,
         "hours": [(f"{hour:02d}:00", n) for hour, n in enumerate(hours)],
         "started": sum(hours),
         "hours_chart": charts.bar_chart(

@@ -174,16 +174,29 @@ def agent(request, slug: str, user_id: int):
 @login_required
 def team(request, slug: str, team_id: int):
     """Team leads and administrators: the team's routing rule."""
+    return _change_team(
+        request,
+        slug,
+        team_id,
+        lambda found: actions.do_set_team_routing(
+            found, request.POST.get("routing"), actor=request.user
+        ),
+        lambda found: rule_name(found.routing),
+    )
+
+
+def _change_team(request, slug: str, team_id: int, change, shown):
+    """One team rule changed by ``change(team)``; the page again with ``shown(team)``."""
     organisation, role = selectors.organisation_for(request.user, slug)
     found = selectors.team_in(organisation.pk, team_id)
     if found is None:
         raise Http404("team")
     try:
-        actions.do_set_team_routing(found, request.POST.get("routing"), actor=request.user)
+        change(found)
     except BalieError as problem:
         return _failed(request, organisation, role, problem)
     text = gettext("Team %(team)s: %(rule)s.")
-    messages.success(request, text % {"team": found.name, "rule": rule_name(found.routing)})
+    messages.success(request, text % {"team": found.name, "rule": shown(found)})
     return _back(request, organisation)
 
 
@@ -191,14 +204,12 @@ def team(request, slug: str, team_id: int):
 @login_required
 def team_collision(request, slug: str, team_id: int):
     """Team leads and administrators: what a reply where someone else is assigned does."""
-    organisation, role = selectors.organisation_for(request.user, slug)
-    found = selectors.team_in(organisation.pk, team_id)
-    if found is None:
-        raise Http404("team")
-    try:
-        actions.do_set_team_collision(found, request.POST.get("collision"), actor=request.user)
-    except BalieError as problem:
-        return _failed(request, organisation, role, problem)
-    text = gettext("Team %(team)s: %(rule)s.")
-    messages.success(request, text % {"team": found.name, "rule": found.get_collision_display()})
-    return _back(request, organisation)
+    return _change_team(
+        request,
+        slug,
+        team_id,
+        lambda found: actions.do_set_team_collision(
+            found, request.POST.get("collision"), actor=request.user
+        ),
+        lambda found: found.get_collision_display(),
+    )

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from balie.accounts.models import ResidentSignOn
 from balie.accounts.residents import do_configure_resident_sign_on, do_disable_resident_sign_on
-from balie.errors import BalieError
-from balie.tenants.models import Organisation
+from balie.tenants.commands import OrganisationCommand
 
 
-class Command(BaseCommand):
+class Command(OrganisationCommand):
     help = "Configure residents' login with DigiD through the organisation's OIDC broker."
 
     def add_arguments(self, parser):
@@ -52,16 +49,6 @@ class Command(BaseCommand):
         show.add_argument("organisation")
         off = sub.add_parser("disable", help="Switch it off; identified residents stay.")
         off.add_argument("organisation")
-
-    def handle(self, *args, action, organisation, **options):
-        try:
-            found = Organisation.objects.get(slug=organisation)
-        except Organisation.DoesNotExist:
-            raise CommandError(f"no organisation {organisation!r}") from None
-        try:
-            getattr(self, f"_{action}")(found, **options)
-        except BalieError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
 
     def _set(self, organisation, **options):
         secret = None

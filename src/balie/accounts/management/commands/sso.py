@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from balie.accounts.models import SingleSignOn, User
 from balie.accounts.sso import do_configure_sso, do_disable_sso, do_link_identity
-from balie.errors import BalieError
-from balie.tenants.models import Organisation
+from balie.tenants.commands import OrganisationCommand
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -20,7 +19,7 @@ def _pair(text: str) -> tuple[str, str]:
     return value, role
 
 
-class Command(BaseCommand):
+class Command(OrganisationCommand):
     help = "Configure an organisation's single sign-on (OpenID Connect)."
 
     def add_arguments(self, parser):
@@ -67,16 +66,6 @@ class Command(BaseCommand):
         link.add_argument("organisation")
         link.add_argument("username")
         link.add_argument("--subject", required=True, help="The provider's 'sub' of the person.")
-
-    def handle(self, *args, action, organisation, **options):
-        try:
-            found = Organisation.objects.get(slug=organisation)
-        except Organisation.DoesNotExist:
-            raise CommandError(f"no organisation {organisation!r}") from None
-        try:
-            getattr(self, f"_{action}")(found, **options)
-        except BalieError as error:
-            raise CommandError(f"{error.code}: {error.message}") from None
 
     def _set(self, organisation, **options):
         secret = None
