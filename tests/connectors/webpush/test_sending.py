@@ -18,8 +18,10 @@ from balie.connectors.webpush.models import PushSubscription
 from balie.connectors.webpush.subscriptions import check_subscription, do_subscribe
 from balie.conversations import actions
 from balie.conversations.models import Direction
+from balie.records.destruction import do_approve_destruction, do_propose_destruction
+from balie.records.execution import do_execute_destruction
 from tests.connectors.webpush.conftest import committed, queued, run_pushes
-from tests.factories import send
+from tests.factories import make_due, send
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,20 @@ def test_a_bad_key_setting_is_reported_by_the_system_check(settings, bad):
     assert [error.id for error in keys.check_key()] == ["balie.webpush.E001"]
     settings.VAPID_PRIVATE_KEY = keys.generate_private_key()
     assert keys.check_key() == []
+
+
+def test_destroying_a_conversation_removes_its_subscriptions(
+    utrecht, utrecht_team, webchat, push_service, vapid, lead_lotte, records_rik, records_roos
+):
+    conversation, _ = webchat
+    other, _ = actions.do_start_webchat(utrecht)
+    subscribe(conversation, push_service, vapid)
+    subscribe(other, push_service, vapid)
+    make_due(conversation, actor=lead_lotte)
+    proposed = do_propose_destruction(
+        utrecht.pk, actor=records_rik, conversation_ids=[conversation.pk], title="Oud"
+    )
+    do_approve_destruction(proposed, actor=records_roos, note="Gecontroleerd")
+    do_execute_destruction(proposed.pk)
+    left = list(PushSubscription.objects.values_list("conversation_id", flat=True))
+    assert left == [other.pk]

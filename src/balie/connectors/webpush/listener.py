@@ -1,5 +1,7 @@
 """The archive listener: an agent's answer in a conversation with push subscriptions
-queues that conversation's push, after the answer is committed.
+queues that conversation's push, after the answer is committed; a destruction list carried
+out (``destruction.executed``) removes the destroyed conversations' subscriptions in the same
+transaction, so no browser address outlives its conversation.
 
 Per batch of archive events: no query when none is an outbound message (an answer to the
 resident), otherwise one indexed query for which of their conversations have a
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 def queue_pushes(events: Sequence[Any]) -> None:
     """Called by the archive with the ``ArchiveEvent`` rows just appended."""
+    _forget_destroyed(events)
     answered: dict[int, Any] = {}
     organisations: set[int] = set()
     for event in events:
@@ -57,3 +60,14 @@ def queue_pushes(events: Sequence[Any]) -> None:
             partial(send_push.enqueue, conversation_id, answered[conversation_id].isoformat()),
             robust=True,
         )
+
+
+def _forget_destroyed(events: Sequence[Any]) -> None:
+    """The subscriptions of conversations a destruction list destroyed. Not caught: a
+    destruction that cannot remove them fails as a whole (and is carried out again)."""
+    for event in events:
+        if event.event_type == "destruction.executed":
+            destroyed = (event.payload or {}).get("conversations") or []
+            PushSubscription.objects.filter(
+                organisation_id=event.organisation_id, conversation_id__in=destroyed
+            ).delete()
