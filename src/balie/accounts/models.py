@@ -27,6 +27,8 @@ class Role(models.TextChoices):
 
 # Roles that may write in conversations (send, assign, change status).
 WRITING_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# Roles that lead the work of teams: routing and collision rules, canned answers, the dashboard.
+LEAD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # Roles that may read and export the audit log.
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 # Roles that see the results of the archive's integrity checks.

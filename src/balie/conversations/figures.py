@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 __all__ = [
     "RATIO",
@@ -20,11 +21,17 @@ __all__ = [
     "bucket_of",
     "merged",
     "percentile",
+    "seconds_between",
     "value_of",
 ]
 
 RATIO = 1.05
 _LOG = math.log(RATIO)
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    """Whole seconds, each moment truncated to its second (as ``statistics`` counts)."""
+    return int(end.timestamp() // 1) - int(start.timestamp() // 1)
 
 
 def bucket_of(seconds: float) -> int:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie import errors
 from balie.accounts.actors import Actor
-from balie.accounts.models import Role
+from balie.accounts.models import LEAD_ROLES
 from balie.conversations import figures
 from balie.conversations.models import (
     Channel,
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 # Team leads and application administrators see the dashboard.
-DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+DASHBOARD_ROLES = LEAD_ROLES
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
 # What is measured: from the conversation's start to its first answer, or to its resolution.
@@ -396,8 +396,7 @@ def _summarised_durations(
             "created_at", column, "team_id", "channel"
         ):
             key = {"day": rest.since, "team": team_id, "channel": channel}[by]
-            seconds = int(end.timestamp() // 1) - int(created.timestamp() // 1)
-            bucket = figures.bucket_of(seconds)
+            bucket = figures.bucket_of(figures.seconds_between(created, end))
             merged = groups.setdefault(key, {})
             merged[bucket] = merged.get(bucket, 0) + 1
     found = [

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
-from balie.accounts.models import Role
+from balie.accounts.models import LEAD_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations.actions.checks import checked_text
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 # Who writes the organisation's canned answers.
-CANNED_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+CANNED_ROLES = LEAD_ROLES
 PLACEHOLDERS = (
     "resident_name",
     "agent_name",

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
-from balie.accounts.models import Role
+from balie.accounts.models import LEAD_ROLES
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.conversations.actions.errors import ActionError, StateConflict
@@ -85,7 +85,7 @@ def do_set_team_collision(team: Team, collision: object, *, actor) -> Team:
             params={"choices": ", ".join(Collision.values)},
             field="collision",
         )
-    if not Actor.of(actor).has_role(team.organisation_id, {Role.SUPERVISOR, Role.ADMIN}):
+    if not Actor.of(actor).has_role(team.organisation_id, LEAD_ROLES):
         raise NotAllowed(
             "not_team_lead", _("Only a team lead or an administrator may change this.")
         )

@@ -99,8 +99,8 @@ def _figures(organisation_id: int, live, days: list[date], zone: ZoneInfo) -> li
         day = local.date()
         if day not in wanted:
             continue
-        to_answer = None if answered is None else _seconds(created, answered)
-        to_resolve = None if resolved is None else _seconds(created, resolved)
+        to_answer = None if answered is None else figures.seconds_between(created, answered)
+        to_resolve = None if resolved is None else figures.seconds_between(created, resolved)
         # The four groupings (see DayFigures): each conversation counts in each once.
         for all_teams, all_channels in ((False, False), (False, True), (True, False), (True, True)):
             key = (day, None if all_teams else team_id, "" if all_channels else channel,
@@ -126,8 +126,3 @@ def _figures(organisation_id: int, live, days: list[date], zone: ZoneInfo) -> li
             if to_resolve is not None:
                 figures.add(row.resolution, to_resolve)
     return list(found.values())
-
-
-def _seconds(start: datetime, end: datetime) -> int:
-    """Whole seconds, each moment truncated to its second (as ``statistics`` counts)."""
-    return int(end.timestamp() // 1) - int(start.timestamp() // 1)

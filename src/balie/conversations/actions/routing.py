@@ -38,7 +38,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from balie.accounts.actors import Actor
-from balie.accounts.models import WRITING_ROLES, Membership, Role
+from balie.accounts.models import LEAD_ROLES, WRITING_ROLES, Membership
 from balie.archive.actions import record_event
 from balie.archive.actors import actor_ref
 from balie.archive.heads import lock_heads
@@ -76,7 +76,7 @@ __all__ = [
 OPEN_STATUSES = (Status.OPEN, Status.PENDING)
 MAX_OPEN_LIMIT = 50
 # Who sets other agents' availability and capacity, and a team's rule: team leads and admins.
-ROUTING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+ROUTING_ROLES = LEAD_ROLES
 # The console's sign of life is written at most this often per agent (do_mark_seen).
 SEEN_EVERY = timedelta(seconds=60)
 _NEVER = datetime.min.replace(tzinfo=UTC)
