@@ -308,6 +308,11 @@ def test_nothing_in_the_metrics_names_an_organisation(
     tasks.deliver_outbound.call(message.pk)
     send(groningen_webchat[0], "Vraag uit Groningen")
     text = _scrape(client).content.decode().lower()
+    # Sample values are counts (a garbage-collector count may well contain "0344"); what must
+    # never name an organisation is a metric's name, its labels and its help text.
+    without_values = "\n".join(
+        line if line.startswith("#") else line.rsplit(" ", 1)[0] for line in text.splitlines()
+    )
     for name in ("utrecht", "groningen", "gemeente", "0344", "0014", agent_anna.username):
-        assert name.lower() not in text
+        assert name.lower() not in without_values
     assert "organisation" not in text
