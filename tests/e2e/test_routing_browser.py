@@ -87,3 +87,19 @@ def test_team_lead_changes_rule_and_capacity(
     expect(page.locator(".notice-ok")).to_contain_text("Anna krijgt hoogstens 7 open gesprekken.")
     expect(team.locator(f'tr[data-user="{agent_anna.pk}"]')).to_contain_text("0 / 7")
     assert_accessible(page, "the routing page after a change")
+
+    # Live, without a reload: Anna goes online elsewhere and a resident's chat reaches her
+    # (capacity); the page follows the staff socket.
+    expect(page.locator("main.routing")).to_have_attribute("data-live", "true")
+    row = team.locator(f'tr[data-user="{agent_anna.pk}"]')
+    asgi_server.call(actions.do_set_availability, utrecht, agent_anna, "online", actor=agent_anna)
+    expect(row.locator("td").first).to_have_text("Online")
+    expect(row.get_by_label("Beschikbaarheid van Anna")).to_have_value("online")
+    asgi_server.call(actions.do_start_webchat, utrecht)
+    expect(row).to_contain_text("1 / 7")
+    expect(team.locator(".routing-queue")).to_have_text("0")
+    # A form being filled in is left alone: a typed maximum stays while the figures change.
+    team.get_by_label("Hoogstens open voor Anna").fill("9")
+    asgi_server.call(actions.do_start_webchat, utrecht)
+    expect(row).to_contain_text("2 / 7")
+    expect(team.get_by_label("Hoogstens open voor Anna")).to_have_value("9")

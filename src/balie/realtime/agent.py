@@ -38,6 +38,7 @@ from balie.realtime.protocol import (
     field_int,
 )
 
+PATH = "ws/agent/"  # where conf.routing mounts this consumer; the console pages connect to it
 MAX_OPEN = 20
 SEEN_EVERY_SECONDS = 55.0  # the console's heartbeat comes every 30 s
 

@@ -4,7 +4,9 @@ of the day, as inline SVG charts with their tables; the figures as CSV.
 
 Every figure comes from ``conversations.statistics`` (aggregates in the database); this module
 only checks the request and lays the figures out. The queue keeps itself fresh through
-``dashboard/queue/`` (``dashboard.js`` asks every 30 seconds).
+``dashboard/queue/``: ``dashboard.js`` asks again as soon as the staff socket reports a
+conversation of the organisation changing (a resident starts, an agent takes or answers one),
+and every 30 seconds besides, for the longest wait that grows without any event.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_GET
 from balie.accounts.actors import Actor
 from balie.conversations import selectors, statistics
 from balie.conversations.models import Channel
+from balie.realtime import agent as staff_socket
 from balie.web.console import charts
 from balie.web.console.inbox import organisation_or_404
 from balie.web.console.jsonviews import json_endpoint
@@ -71,6 +74,7 @@ def dashboard(request, slug: str):
         "query": "" if problem else request.GET.urlencode(),  # the queue and export follow
         "queue_url": reverse("console:dashboard_queue", args=[organisation.slug]),
         "refresh_seconds": REFRESH_SECONDS,
+        "socket_url": f"/{staff_socket.PATH}",  # a change in the queue refreshes it at once
         **figures,
     }
     return render_page(request, "console/dashboard.html", context, status=400 if problem else 200)

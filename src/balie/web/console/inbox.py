@@ -24,6 +24,7 @@ from balie.accounts.selectors import staff_of
 from balie.conversations import selectors
 from balie.conversations.models import Status
 from balie.conversations.statistics import DASHBOARD_ROLES
+from balie.realtime import agent as staff_socket
 from balie.records.selectors import record_class_choices
 from balie.web.console import queries
 from balie.web.console.labels import SCOPE_LABELS, STATUS_LABELS
@@ -90,7 +91,7 @@ def inbox(request, slug: str):
             "klantinteracties": reverse(
                 "console:klantinteracties_conversation", args=[organisation.slug, 0]
             ),
-            "socket": "/ws/agent/",
+            "socket": f"/{staff_socket.PATH}",
         },
     }
     conversations = list(queries.inbox(request.user, organisation, **filters))

@@ -4,7 +4,9 @@ leads and administrators change a team's rule and an agent's capacity or availab
 
 Thin views: the reads come from ``conversations.selectors``, every change is one action of
 ``conversations.actions.routing``. The availability form works without JavaScript (a post and
-a redirect back); ``availability.js`` sends it with ``fetch()`` and gets JSON.
+a redirect back); ``availability.js`` sends it with ``fetch()`` and gets JSON. The page
+follows the staff socket (``routing.js``): an agent's availability or a conversation changing
+brings the queue and the agents' figures up to date without a reload.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from balie.conversations.actions.assigning import rule_name
 from balie.conversations.actions.routing import MAX_OPEN_LIMIT, ROUTING_ROLES
 from balie.conversations.models import Availability, Collision, Routing
 from balie.errors import BalieError, Invalid, NotAllowed
+from balie.realtime import agent as staff_socket
 from balie.web.console.jsonviews import error, json_body
 from balie.web.console.pages import render_page
 
@@ -64,6 +67,7 @@ def _page(request, organisation, role: str, *, problem: str = "", status: int = 
         "collisions": Collision.choices,
         "max_open_limit": MAX_OPEN_LIMIT,
         "problem": problem,
+        "socket_url": f"/{staff_socket.PATH}",  # routing.js follows the changes
         **availability_context(request.user, organisation, role),
     }
     return render_page(request, "console/routing.html", context, status=status)

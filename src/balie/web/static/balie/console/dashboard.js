@@ -1,5 +1,9 @@
-// The dashboard's live queue: asks the server for the queue again every so many seconds
-// (while the page is visible) and writes the figures in with textContent.
+// The dashboard's live queue: asks the server for the queue again as soon as the staff socket
+// reports a conversation changing (at most once a second), and every so many seconds besides
+// (the longest wait grows without any event); only while the page is visible. The figures are
+// written in with textContent.
+import { follow, soon } from "./live.js";
+
 const table = document.getElementById("queue");
 const status = document.getElementById("queue-status");
 
@@ -48,4 +52,11 @@ if (table) {
   const seconds = Number(table.dataset.refresh) || 30;
   setInterval(refresh, seconds * 1000);
   document.addEventListener("visibilitychange", refresh);
+  if (table.dataset.socket) {
+    const refreshSoon = soon(refresh);
+    follow(table.dataset.socket, ["conversation", "conversations"], refreshSoon, (up) => {
+      table.dataset.live = String(up);
+      if (up) refreshSoon(); // whatever changed while it was down
+    });
+  }
 }
