@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from balie.accounts.actions import do_create_staff_user, do_set_membership
 from balie.accounts.models import Role
 from balie.archive.models import ArchiveEvent
-from balie.conversations import actions
+from balie.conversations import actions, tasks
 from balie.conversations.actions import routing
 from balie.conversations.models import (
     AgentStatus,
@@ -29,6 +30,7 @@ from balie.conversations.models import (
 from balie.errors import BalieError
 from balie.ops import schedule
 from tests.conftest import PASSWORD
+from tests.factories import send
 
 
 def _agent(organisation, name: str, role=Role.AGENT):
@@ -397,3 +399,116 @@ def test_cross_tenant_status_and_capacity_are_refused(
         actions.do_set_capacity(utrecht, agent_gerrit, 9, actor=lead_lotte)
     assert not_ours.value.code == "invalid_agent"
     assert not AgentStatus.objects.filter(organisation=groningen).exists()
+
+
+# --- a resident reopening a resolved conversation ---------------------------------------------
+def _reopen(conversation) -> list[int]:
+    """The resident writes again; the ids of the routing tasks the write path enqueued."""
+    send(conversation, "Ik heb nog een vraag")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.OPEN
+    return [
+        row.args_kwargs["args"][0]
+        for row in DBTaskResult.objects.filter(task_path=tasks.route_reopened.module_path)
+    ]
+
+
+def test_reopened_conversation_of_an_agent_gone_offline_moves_on(utrecht, lead_lotte):
+    anna, bram = _agent(utrecht, "Anna"), _agent(utrecht, "Bram")
+    _team(utrecht, lead_lotte, [anna, bram], Routing.ROUND_ROBIN)
+    _online(utrecht, anna)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    actions.do_set_availability(utrecht, anna, Availability.OFFLINE, actor=anna)
+    _online(utrecht, bram)
+    assert Conversation.objects.get(pk=conversation.pk).assignee == anna  # resolved: stays
+
+    assert _reopen(conversation) == [conversation.pk]
+    assert tasks.route_reopened.call(conversation.pk) == "moved"
+    conversation.refresh_from_db()
+    assert conversation.assignee == bram
+    line = Message.objects.filter(conversation=conversation).order_by("seq").last()
+    assert line.body == "Anna is offline: toegewezen aan Bram (round-robin)"
+    event = ArchiveEvent.objects.filter(event_type="conversation.assigned").latest("pk")
+    assert event.payload["assignee"] == bram.pk and event.payload["routing"] == "round_robin"
+    # The task again (a retry): nothing moves twice.
+    assert tasks.route_reopened.call(conversation.pk) == "kept"
+    assert Message.objects.filter(conversation=conversation).order_by("seq").last() == line
+
+
+def test_reopened_conversation_goes_to_the_queue_when_nobody_is_available(utrecht, lead_lotte):
+    anna = _agent(utrecht, "Anna")
+    _team(utrecht, lead_lotte, [anna], Routing.CAPACITY)
+    _online(utrecht, anna)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    actions.do_set_availability(utrecht, anna, Availability.OFFLINE, actor=anna)
+    _reopen(conversation)
+    assert tasks.route_reopened.call(conversation.pk) == "moved"
+    conversation.refresh_from_db()
+    assert conversation.assignee is None
+    line = Message.objects.filter(conversation=conversation).order_by("seq").last()
+    assert line.body == "Anna is offline: terug in de wachtrij van team Routing"
+    _online(utrecht, anna)  # back: the queue comes to her
+    assert Conversation.objects.get(pk=conversation.pk).assignee == anna
+
+
+def test_reopened_conversation_stays_with_an_agent_who_is_online_or_away(utrecht, lead_lotte):
+    anna, bram = _agent(utrecht, "Anna"), _agent(utrecht, "Bram")
+    _team(utrecht, lead_lotte, [anna, bram], Routing.ROUND_ROBIN)
+    _online(utrecht, anna, max_open=1, lead=lead_lotte)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    assert actions.do_start_webchat(utrecht)[0].assignee == anna  # her room was free again
+    _online(utrecht, bram)
+    actions.do_set_availability(utrecht, anna, Availability.AWAY, actor=anna)
+    _reopen(conversation)
+    assert tasks.route_reopened.call(conversation.pk) == "kept"  # over her maximum: continuity
+    assert Conversation.objects.get(pk=conversation.pk).assignee == anna
+
+
+def test_reopened_conversation_leaves_an_agent_taken_out_of_the_team(utrecht, lead_lotte):
+    anna, bram = _agent(utrecht, "Anna"), _agent(utrecht, "Bram")
+    team = _team(utrecht, lead_lotte, [anna, bram], Routing.ROUND_ROBIN)
+    _online(utrecht, anna)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    _online(utrecht, bram)
+    team.members.remove(anna)
+    _reopen(conversation)
+    assert tasks.route_reopened.call(conversation.pk) == "moved"
+    assert Conversation.objects.get(pk=conversation.pk).assignee == bram
+
+
+def test_reopened_unassigned_conversation_is_routed(utrecht, lead_lotte):
+    anna = _agent(utrecht, "Anna")
+    _team(utrecht, lead_lotte, [anna], Routing.ROUND_ROBIN)
+    conversation = actions.do_start_webchat(utrecht)[0]  # nobody online: the queue
+    actions.do_change_status(conversation, actor=lead_lotte, status=Status.RESOLVED)
+    _online(utrecht, anna)
+    _reopen(conversation)
+    assert tasks.route_reopened.call(conversation.pk) == "routed"
+    assert Conversation.objects.get(pk=conversation.pk).assignee == anna
+
+
+def test_no_routing_task_for_a_manual_team_or_a_conversation_still_open(utrecht, lead_lotte):
+    anna = _agent(utrecht, "Anna")
+    team = _team(utrecht, lead_lotte, [anna], Routing.MANUAL)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=lead_lotte, status=Status.RESOLVED)
+    assert _reopen(conversation) == []  # manual: nothing to route
+    actions.do_set_team_routing(team, Routing.ROUND_ROBIN, actor=lead_lotte)
+    assert _reopen(conversation) == []  # open already: it had its routing
+    actions.do_change_status(conversation, actor=lead_lotte, status=Status.PENDING)
+    assert _reopen(conversation) == []  # pending took room all along
+
+
+def test_routing_a_reopened_conversation_that_is_gone_or_closed(utrecht, lead_lotte):
+    anna = _agent(utrecht, "Anna")
+    _team(utrecht, lead_lotte, [anna], Routing.ROUND_ROBIN)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=lead_lotte, status=Status.RESOLVED)
+    _reopen(conversation)
+    actions.do_change_status(conversation, actor=lead_lotte, status=Status.CLOSED)
+    assert tasks.route_reopened.call(conversation.pk) == "unchanged"
+    assert tasks.route_reopened.call(10**9) == "gone"

@@ -127,6 +127,16 @@ def mark_absent_agents_offline() -> int:
 
 
 @task()
+def route_reopened(conversation_id: int) -> str:
+    """A resident wrote again in a resolved conversation: route it if nobody has it, or move
+    it from an assignee who went offline (``actions.routing.do_route_reopened``)."""
+    # Imported here: the actions import this module (enqueued from the write path).
+    from balie.conversations.actions.routing import do_route_reopened
+
+    return do_route_reopened(conversation_id)
+
+
+@task()
 def refresh_dashboard_figures() -> int:
     """Every few minutes: the dashboard's daily summary for the days whose conversations
     changed (``actions.figures``); returns how many days were rebuilt."""

@@ -14,7 +14,10 @@ queue is handed out, oldest first, when an agent comes online, has room again (a
 resolved, closed or given to someone else) or gets a higher ``max_open``, and when the team
 switches to a routing rule. An agent going offline (by hand, or automatically when their
 console is silent, ``do_mark_absent_offline``) hands their open conversations of routed teams
-back: to another available agent, or to the queue, each with a system line.
+back: to another available agent, or to the queue, each with a system line. A resident
+writing again in a resolved conversation reopens it (the write path) and enqueues
+``route_reopened``: unassigned, it is routed; with an assignee who went offline meanwhile, it
+moves as their open conversations did (``do_route_reopened``).
 
 Concurrency: every routing decision locks the organisation's archive chain head first (each
 write that records an archive event takes it anyway, so taking it first keeps one lock
@@ -64,6 +67,7 @@ __all__ = [
     "ROUTING_ROLES",
     "do_mark_absent_offline",
     "do_mark_seen",
+    "do_route_reopened",
     "do_set_availability",
     "do_set_capacity",
     "do_set_team_routing",
@@ -361,30 +365,92 @@ def _hand_back(organisation_id: int, user, *, actor) -> int:
     pools: dict[int, list[_Agent]] = {}
     moved = 0
     for conversation in conversations:
-        team = conversation.team
-        assert team is not None
-        if team.pk not in pools:
-            pools[team.pk] = _available(team)
-        agent = _pick(pools[team.pk], team.routing)
-        # A stored line: in the default language, whoever reads it.
-        with translation.override(settings.LANGUAGE_CODE):
-            if agent is not None:
-                line = gettext("%(name)s is offline: assigned to %(other)s (%(rule)s)") % {
-                    "name": user,
-                    "other": agent.status.user,
-                    "rule": rule_name(team.routing),
-                }
-            else:
-                line = gettext("%(name)s is offline: back in the queue of team %(team)s") % {
-                    "name": user,
-                    "team": team.name,
-                }
-        if agent is not None:
-            _give(conversation, agent, team.routing, actor=actor, line=line)
-        else:
-            write_assignment(conversation, actor=actor, assignee=None, rule=team.routing, line=line)
+        _move_from(conversation, user, pools, actor=actor)
         moved += 1
     return moved
+
+
+def _move_from(conversation: Conversation, user, pools: dict[int, list[_Agent]], *, actor) -> None:
+    """Take ``conversation`` from ``user``, who is offline: to another available agent of its
+    (routed) team, or back to the team's queue, with a system line saying which. ``pools``
+    keeps each team's available agents between calls (their open counts go up as they get
+    conversations)."""
+    team = conversation.team
+    assert team is not None
+    if team.pk not in pools:
+        pools[team.pk] = _available(team)
+    agent = _pick([a for a in pools[team.pk] if a.status.user_id != user.pk], team.routing)
+    # A stored line: in the default language, whoever reads it.
+    with translation.override(settings.LANGUAGE_CODE):
+        if agent is not None:
+            line = gettext("%(name)s is offline: assigned to %(other)s (%(rule)s)") % {
+                "name": user,
+                "other": agent.status.user,
+                "rule": rule_name(team.routing),
+            }
+        else:
+            line = gettext("%(name)s is offline: back in the queue of team %(team)s") % {
+                "name": user,
+                "team": team.name,
+            }
+    if agent is not None:
+        _give(conversation, agent, team.routing, actor=actor, line=line)
+    else:
+        write_assignment(conversation, actor=actor, assignee=None, rule=team.routing, line=line)
+
+
+def _still_handles(team: Team, user_id: int) -> bool:
+    """Whether the agent still handles the team's conversations: an active member of the
+    team with a writing role, and not offline (away keeps what they have)."""
+    member = Membership.objects.filter(
+        organisation_id=team.organisation_id,
+        role__in=WRITING_ROLES,
+        user_id=user_id,
+        user__teams=team,
+        user__is_active=True,
+    ).exists()
+    return (
+        member
+        and AgentStatus.objects.filter(organisation_id=team.organisation_id, user_id=user_id)
+        .exclude(availability=Availability.OFFLINE)
+        .exists()
+    )
+
+
+def do_route_reopened(conversation_id: int) -> str:
+    """A resident wrote again in a resolved conversation (the write path enqueues this as
+    the task ``route_reopened``): it needs handling again, and takes room again.
+
+    Without an assignee it is routed by its team's rule. With an assignee who no longer
+    handles conversations (offline, deactivated, no longer in the team or no longer writing)
+    it goes to another available agent or back to the queue, as when that agent went
+    offline. An assignee who is online or away keeps it: the resident gets the same person,
+    who may be over their maximum for a while. Says what it did; running it again changes
+    nothing."""
+    with transaction.atomic():
+        found = Conversation.objects.filter(pk=conversation_id).values_list(
+            "organisation_id", flat=True
+        )
+        if not found:
+            return "gone"  # destroyed since
+        _lock_organisation(found[0])
+        conversation = Conversation.objects.select_related("team", "assignee").get(
+            pk=conversation_id
+        )
+        team = conversation.team
+        if (
+            not _routed(team)
+            or conversation.status not in OPEN_STATUSES
+            or conversation.kind != ConversationKind.LIVE
+        ):
+            return "unchanged"
+        assert team is not None
+        if conversation.assignee is None:
+            return "routed" if route_conversation(conversation) else "queued"
+        if _still_handles(team, conversation.assignee.pk):
+            return "kept"
+        _move_from(conversation, conversation.assignee, {}, actor=None)
+        return "moved"
 
 
 def do_set_capacity(organisation: Organisation, user, max_open: object, *, actor) -> AgentStatus:

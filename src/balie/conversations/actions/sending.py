@@ -36,9 +36,10 @@ from balie.conversations.models import (
     DeliveryStatus,
     Direction,
     Message,
+    Routing,
     Status,
 )
-from balie.conversations.tasks import deliver_outbound
+from balie.conversations.tasks import deliver_outbound, route_reopened
 from balie.errors import BalieError
 
 __all__ = ["SendItem", "SendResult", "send_messages"]
@@ -99,6 +100,7 @@ def send_messages(items: list[SendItem]) -> list[SendResult | BalieError]:
             copied=copied,
         )
         _enqueue_external(new)
+        _enqueue_routing(state)
         results = [_result(outcome, attachments) for outcome in outcomes]
         resent = _resent(results, new)
         transaction.on_commit(partial(_publish, new, attachments, resent))
@@ -134,6 +136,7 @@ def _lock_conversations(ids: set[int]) -> dict[int, dict]:
             *followers.index().COPIED,
             *collision.LOCKED_FIELDS,
             *timings.LOCKED_FIELDS,
+            "team__routing",  # a resolved conversation reopened in a routed team is routed
         )
     }
 
@@ -205,6 +208,11 @@ def _plan(item, state, seen, claimed, now) -> Message | BalieError | SendResult:
         Status.PENDING,
         Status.RESOLVED,
     ):
+        if current["status"] == Status.RESOLVED and current["team__routing"] not in (
+            None,
+            Routing.MANUAL,
+        ):
+            current["route"] = True  # it takes room again: routing looks at it (route_reopened)
         current["status"] = Status.OPEN  # a resident writing again reopens the conversation
         current["reopened"] = True
     timings.note(current, item.direction, now)  # first answer, waiting since, reopened
@@ -279,6 +287,15 @@ def _enqueue_external(new) -> None:
     if pending:
         for message in pending:
             deliver_outbound.enqueue(message.pk)
+
+
+def _enqueue_routing(state) -> None:
+    """Reopened conversations of routed teams go to routing, in the same transaction: a task
+    and not a call, so the batch takes no routing lock (routing locks the chain head first,
+    this path its conversations first) and a reopen never slows the other senders down."""
+    for pk, current in state.items():
+        if current.get("route"):
+            route_reopened.enqueue(pk)
 
 
 def _result(outcome, attachments) -> SendResult | BalieError:
