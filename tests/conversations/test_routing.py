@@ -478,6 +478,22 @@ def test_reopened_conversation_leaves_an_agent_taken_out_of_the_team(utrecht, le
     _reopen(conversation)
     assert tasks.route_reopened.call(conversation.pk) == "moved"
     assert Conversation.objects.get(pk=conversation.pk).assignee == bram
+    line = Message.objects.filter(conversation=conversation).order_by("seq").last()
+    assert line.body == "Anna werkt niet meer in team Routing: toegewezen aan Bram (round-robin)"
+
+
+def test_reopened_conversation_of_a_deactivated_agent_goes_back_to_the_queue(utrecht, lead_lotte):
+    anna = _agent(utrecht, "Anna")
+    _team(utrecht, lead_lotte, [anna], Routing.CAPACITY)
+    _online(utrecht, anna)
+    conversation = actions.do_start_webchat(utrecht)[0]
+    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    type(anna).objects.filter(pk=anna.pk).update(is_active=False)
+    _reopen(conversation)
+    assert tasks.route_reopened.call(conversation.pk) == "moved"
+    assert Conversation.objects.get(pk=conversation.pk).assignee is None
+    line = Message.objects.filter(conversation=conversation).order_by("seq").last()
+    assert line.body == "Anna werkt niet meer in team Routing: terug in de wachtrij van het team"
 
 
 def test_reopened_unassigned_conversation_is_routed(utrecht, lead_lotte):

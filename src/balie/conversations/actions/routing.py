@@ -365,16 +365,18 @@ def _hand_back(organisation_id: int, user, *, actor) -> int:
     pools: dict[int, list[_Agent]] = {}
     moved = 0
     for conversation in conversations:
-        _move_from(conversation, user, pools, actor=actor)
+        _move_from(conversation, user, pools, actor=actor, left=False)
         moved += 1
     return moved
 
 
-def _move_from(conversation: Conversation, user, pools: dict[int, list[_Agent]], *, actor) -> None:
-    """Take ``conversation`` from ``user``, who is offline: to another available agent of its
-    (routed) team, or back to the team's queue, with a system line saying which. ``pools``
-    keeps each team's available agents between calls (their open counts go up as they get
-    conversations)."""
+def _move_from(
+    conversation: Conversation, user, pools: dict[int, list[_Agent]], *, actor, left: bool
+) -> None:
+    """Take ``conversation`` from ``user``, who is offline (or, ``left``, no longer handles
+    the team's conversations): to another available agent of its (routed) team, or back to
+    the team's queue, with a system line saying which and why. ``pools`` keeps each team's
+    available agents between calls (their open counts go up as they get conversations)."""
     team = conversation.team
     assert team is not None
     if team.pk not in pools:
@@ -382,36 +384,42 @@ def _move_from(conversation: Conversation, user, pools: dict[int, list[_Agent]],
     agent = _pick([a for a in pools[team.pk] if a.status.user_id != user.pk], team.routing)
     # A stored line: in the default language, whoever reads it.
     with translation.override(settings.LANGUAGE_CODE):
+        values = {"name": user, "team": team.name, "rule": rule_name(team.routing)}
         if agent is not None:
-            line = gettext("%(name)s is offline: assigned to %(other)s (%(rule)s)") % {
-                "name": user,
-                "other": agent.status.user,
-                "rule": rule_name(team.routing),
-            }
+            values["other"] = agent.status.user
+            if left:
+                line = gettext(
+                    "%(name)s no longer works in team %(team)s: assigned to %(other)s (%(rule)s)"
+                )
+            else:
+                line = gettext("%(name)s is offline: assigned to %(other)s (%(rule)s)")
+        elif left:
+            line = gettext("%(name)s no longer works in team %(team)s: back in its queue")
         else:
-            line = gettext("%(name)s is offline: back in the queue of team %(team)s") % {
-                "name": user,
-                "team": team.name,
-            }
+            line = gettext("%(name)s is offline: back in the queue of team %(team)s")
+        line = line % values
     if agent is not None:
         _give(conversation, agent, team.routing, actor=actor, line=line)
     else:
         write_assignment(conversation, actor=actor, assignee=None, rule=team.routing, line=line)
 
 
-def _still_handles(team: Team, user_id: int) -> bool:
-    """Whether the agent still handles the team's conversations: an active member of the
-    team with a writing role, and not offline (away keeps what they have)."""
-    member = Membership.objects.filter(
+def _handles_team(team: Team, user_id: int) -> bool:
+    """Whether the user still handles the team's conversations: an active member of the team
+    with a writing role in its organisation."""
+    return Membership.objects.filter(
         organisation_id=team.organisation_id,
         role__in=WRITING_ROLES,
         user_id=user_id,
         user__teams=team,
         user__is_active=True,
     ).exists()
+
+
+def _offline(organisation_id: int, user_id: int) -> bool:
+    """Whether the agent is offline in the organisation (away keeps what they have)."""
     return (
-        member
-        and AgentStatus.objects.filter(organisation_id=team.organisation_id, user_id=user_id)
+        not AgentStatus.objects.filter(organisation_id=organisation_id, user_id=user_id)
         .exclude(availability=Availability.OFFLINE)
         .exists()
     )
@@ -447,10 +455,14 @@ def do_route_reopened(conversation_id: int) -> str:
         assert team is not None
         if conversation.assignee is None:
             return "routed" if route_conversation(conversation) else "queued"
-        if _still_handles(team, conversation.assignee.pk):
-            return "kept"
-        _move_from(conversation, conversation.assignee, {}, actor=None)
-        return "moved"
+        assignee = conversation.assignee
+        if not _handles_team(team, assignee.pk):
+            _move_from(conversation, assignee, {}, actor=None, left=True)
+            return "moved"
+        if _offline(team.organisation_id, assignee.pk):
+            _move_from(conversation, assignee, {}, actor=None, left=False)
+            return "moved"
+        return "kept"
 
 
 def do_set_capacity(organisation: Organisation, user, max_open: object, *, actor) -> AgentStatus:
