@@ -413,12 +413,20 @@ def _reopen(conversation) -> list[int]:
     ]
 
 
+def _solved(organisation, lead, rule: str, names=("Anna",)):
+    """A team of ``names`` with ``rule``; the first, online, gets a web chat and solves it.
+    Returns the agents, the team and the conversation."""
+    agents = [_agent(organisation, name) for name in names]
+    team = _team(organisation, lead, agents, rule)
+    _online(organisation, agents[0])
+    conversation = actions.do_start_webchat(organisation)[0]
+    actions.do_change_status(conversation, actor=agents[0], status=Status.RESOLVED)
+    return agents, team, conversation
+
+
 def test_reopened_conversation_of_an_agent_gone_offline_moves_on(utrecht, lead_lotte):
-    anna, bram = _agent(utrecht, "Anna"), _agent(utrecht, "Bram")
-    _team(utrecht, lead_lotte, [anna, bram], Routing.ROUND_ROBIN)
-    _online(utrecht, anna)
-    conversation = actions.do_start_webchat(utrecht)[0]
-    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    (anna, bram), _, conversation = _solved(utrecht, lead_lotte, Routing.ROUND_ROBIN,
+                                            ("Anna", "Bram"))  # fmt: skip
     actions.do_set_availability(utrecht, anna, Availability.OFFLINE, actor=anna)
     _online(utrecht, bram)
     assert Conversation.objects.get(pk=conversation.pk).assignee == anna  # resolved: stays
@@ -437,11 +445,7 @@ def test_reopened_conversation_of_an_agent_gone_offline_moves_on(utrecht, lead_l
 
 
 def test_reopened_conversation_goes_to_the_queue_when_nobody_is_available(utrecht, lead_lotte):
-    anna = _agent(utrecht, "Anna")
-    _team(utrecht, lead_lotte, [anna], Routing.CAPACITY)
-    _online(utrecht, anna)
-    conversation = actions.do_start_webchat(utrecht)[0]
-    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    (anna,), _, conversation = _solved(utrecht, lead_lotte, Routing.CAPACITY)
     actions.do_set_availability(utrecht, anna, Availability.OFFLINE, actor=anna)
     _reopen(conversation)
     assert tasks.route_reopened.call(conversation.pk) == "moved"
@@ -468,11 +472,8 @@ def test_reopened_conversation_stays_with_an_agent_who_is_online_or_away(utrecht
 
 
 def test_reopened_conversation_leaves_an_agent_taken_out_of_the_team(utrecht, lead_lotte):
-    anna, bram = _agent(utrecht, "Anna"), _agent(utrecht, "Bram")
-    team = _team(utrecht, lead_lotte, [anna, bram], Routing.ROUND_ROBIN)
-    _online(utrecht, anna)
-    conversation = actions.do_start_webchat(utrecht)[0]
-    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    (anna, bram), team, conversation = _solved(utrecht, lead_lotte, Routing.ROUND_ROBIN,
+                                               ("Anna", "Bram"))  # fmt: skip
     _online(utrecht, bram)
     team.members.remove(anna)
     _reopen(conversation)
@@ -483,11 +484,7 @@ def test_reopened_conversation_leaves_an_agent_taken_out_of_the_team(utrecht, le
 
 
 def test_reopened_conversation_of_a_deactivated_agent_goes_back_to_the_queue(utrecht, lead_lotte):
-    anna = _agent(utrecht, "Anna")
-    _team(utrecht, lead_lotte, [anna], Routing.CAPACITY)
-    _online(utrecht, anna)
-    conversation = actions.do_start_webchat(utrecht)[0]
-    actions.do_change_status(conversation, actor=anna, status=Status.RESOLVED)
+    (anna,), _, conversation = _solved(utrecht, lead_lotte, Routing.CAPACITY)
     type(anna).objects.filter(pk=anna.pk).update(is_active=False)
     _reopen(conversation)
     assert tasks.route_reopened.call(conversation.pk) == "moved"
