@@ -238,7 +238,7 @@ DRAIN_SECONDS = config(
     "pages reconnect elsewhere). Keep the service manager's stop timeout above "
     "BALIE_DRAIN_DELAY_SECONDS + BALIE_DRAIN_SECONDS (+ 30 s for an embedded worker).",
 )
-# Routing (conversations.actions.routing): an agent's console says it is alive every minute.
+# Routing (conversations.actions.availability): an agent's console says it is alive every minute.
 OFFLINE_AFTER_SECONDS = config(
     "BALIE_OFFLINE_AFTER_SECONDS",
     300,

@@ -119,9 +119,9 @@ def remove_unsent_uploads() -> int:
 @task()
 def mark_absent_agents_offline() -> int:
     """Every minute: agents whose console went silent (BALIE_OFFLINE_AFTER_SECONDS) go
-    offline, and their conversations back to routing (``actions.routing``)."""
+    offline, and their conversations back to routing (``actions.availability``)."""
     # Imported here: the actions import this module (delivery is enqueued from the write path).
-    from balie.conversations.actions.routing import do_mark_absent_offline
+    from balie.conversations.actions.availability import do_mark_absent_offline
 
     return do_mark_absent_offline()
 

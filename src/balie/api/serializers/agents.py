@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from balie.api.fields import ClosedSerializer
-from balie.conversations.actions.routing import MAX_OPEN_LIMIT
+from balie.conversations.actions.availability import MAX_OPEN_LIMIT
 from balie.conversations.models import Availability
 
 

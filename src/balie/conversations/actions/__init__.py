@@ -6,6 +6,13 @@ the real-time fan-out for after commit. One module per concern; import from here
 """
 
 from balie.conversations.actions.attachments import do_store_attachment
+from balie.conversations.actions.availability import (
+    do_mark_absent_offline,
+    do_mark_seen,
+    do_set_availability,
+    do_set_capacity,
+    do_set_team_routing,
+)
 from balie.conversations.actions.canned import (
     do_create_canned_answer,
     do_delete_canned_answer,
@@ -38,14 +45,7 @@ from balie.conversations.actions.messages import (
     do_mark_read,
     do_send_message,
 )
-from balie.conversations.actions.routing import (
-    do_mark_absent_offline,
-    do_mark_seen,
-    do_set_availability,
-    do_set_capacity,
-    do_set_team_routing,
-    route_conversation,
-)
+from balie.conversations.actions.routing import route_conversation
 from balie.conversations.actions.sending import SendItem, SendResult, send_messages
 from balie.conversations.actions.webchat import do_start_webchat, hash_token
 from balie.conversations.delivery import (

@@ -3,7 +3,7 @@ routing page: per team its rule, its agents with availability and room, and its 
 leads and administrators change a team's rule and an agent's capacity or availability there.
 
 Thin views: the reads come from ``conversations.selectors``, every change is one action of
-``conversations.actions.routing``. The availability form works without JavaScript (a post and
+``conversations.actions.availability``. The availability form works without JavaScript (a post and
 a redirect back); ``availability.js`` sends it with ``fetch()`` and gets JSON. The page
 follows the staff socket (``routing.js``): an agent's availability or a conversation changing
 brings the queue and the agents' figures up to date without a reload.
@@ -25,7 +25,7 @@ from balie.accounts.models import WRITING_ROLES
 from balie.accounts.selectors import staff_member
 from balie.conversations import actions, selectors
 from balie.conversations.actions.assigning import rule_name
-from balie.conversations.actions.routing import MAX_OPEN_LIMIT, ROUTING_ROLES
+from balie.conversations.actions.availability import MAX_OPEN_LIMIT, ROUTING_ROLES
 from balie.conversations.models import Availability, Collision, Routing
 from balie.errors import BalieError, Invalid, NotAllowed
 from balie.realtime import agent as staff_socket
